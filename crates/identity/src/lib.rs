@@ -1,0 +1,3 @@
+//! The identity engine of Telegram Sidebar.
+//!
+//! Deterministic and pure: no IO, no clock, no randomness outside seeded test-data generators.

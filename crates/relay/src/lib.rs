@@ -1,0 +1,1 @@
+//! The Telegram relay: ingest, storage and the plugin API.

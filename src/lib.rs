@@ -1,0 +1,1 @@
+//! Telegram Sidebar: the CRM sidebar plugin (Yew, WebAssembly).
