@@ -1,3 +1,12 @@
 //! The identity engine of Telegram Sidebar.
 //!
 //! Deterministic and pure: no IO, no clock, no randomness outside seeded test-data generators.
+//! Builds for `wasm32-unknown-unknown`.
+#![deny(missing_docs)]
+
+pub mod csv;
+mod people;
+mod sender_id;
+
+pub use people::TelegramPerson;
+pub use sender_id::{SenderId, SenderIdError};
