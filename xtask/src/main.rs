@@ -7,14 +7,22 @@ use std::env;
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
 
+mod archive;
+mod build;
+mod demo;
+mod logo;
+mod manifest;
 mod setup;
 
 const USAGE: &str = "\
 usage: cargo xtask <command>
 
 commands:
-  test     run every test of the workspace (native, wasm builds, end-to-end)
+  test     run every test of the workspace (native, wasm in headless Chromium, end-to-end)
   demo     build everything and run the demo: relay with sample data, plugin in a local CRM page
+  package  build the Zendesk app zip into dist/
+  build    build the plugin into dist/plugin/ (wasm, JS glue, host pages, bundled ZAF SDK)
+  report   print size, start-up time and scrolling figures of the plugin (not a test)
   setup    install the tools the other commands need (skips what is present)
 ";
 
@@ -22,7 +30,12 @@ fn main() -> ExitCode {
     let args: Vec<String> = env::args().skip(1).collect();
     let result = match args.first().map(String::as_str) {
         Some("test") => test(&args[1..]),
-        Some("demo") => demo(&args[1..]),
+        Some("demo") => demo::run(&args[1..]),
+        Some("package") => setup::all().and_then(|()| build::package()).map(|zip| {
+            eprintln!("xtask: wrote {}", zip.display());
+        }),
+        Some("build") => setup::all().and_then(|()| build::plugin()),
+        Some("report") => report(),
         Some("setup") => setup::all(),
         Some("-h" | "--help" | "help") => {
             print!("{USAGE}");
@@ -46,6 +59,11 @@ pub fn root() -> PathBuf {
         .parent()
         .expect("xtask lives one level below the workspace root")
         .to_path_buf()
+}
+
+/// Cargo's target directory (honours `CARGO_TARGET_DIR`).
+pub fn target_dir() -> PathBuf {
+    env::var_os("CARGO_TARGET_DIR").map_or_else(|| root().join("target"), PathBuf::from)
 }
 
 /// Runs a command in the workspace root, echoing it, and fails if it fails.
@@ -76,7 +94,7 @@ pub fn cargo() -> Command {
 }
 
 fn test(_args: &[String]) -> Result<(), String> {
-    setup::wasm_target()?;
+    setup::all()?;
     // Native tests of every crate.
     run(cargo().args(["test", "--workspace", "--all-targets"]))?;
     run(cargo().args(["test", "--workspace", "--doc"]))?;
@@ -91,9 +109,25 @@ fn test(_args: &[String]) -> Result<(), String> {
         "telegram-relay-api",
         "--lib",
     ]))?;
-    Ok(())
+    // The plugin's component tests, in headless Chromium.
+    if root().join("tests").is_dir() {
+        run(&mut build::wasm_bindgen_tests())?;
+    }
+    // End to end: the real relay demo, the local CRM page and the built plugin in Chromium.
+    build::plugin()?;
+    let relay = build::relay(false)?;
+    run(Command::new("node")
+        .args(["--test", "--test-reporter=spec", "e2e/"])
+        .env("RELAY_BIN", &relay)
+        .env("PLUGIN_DIR", build::plugin_dir()))
 }
 
-fn demo(_args: &[String]) -> Result<(), String> {
-    run(cargo().args(["run", "--release", "-p", "telegram-relay", "--", "demo"]))
+fn report() -> Result<(), String> {
+    setup::all()?;
+    build::plugin()?;
+    let relay = build::relay(true)?;
+    run(Command::new("node")
+        .arg("e2e/report.mjs")
+        .env("RELAY_BIN", &relay)
+        .env("PLUGIN_DIR", build::plugin_dir()))
 }
