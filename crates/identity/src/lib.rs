@@ -10,3 +10,4 @@ mod sender_id;
 
 pub use people::TelegramPerson;
 pub use sender_id::{SenderId, SenderIdError};
+pub mod normalize;

@@ -1,0 +1,12 @@
+//! Normalisation of the evidence: names, usernames and phone numbers.
+//!
+//! Every function here is total: any input string gives a value (possibly empty), never a panic.
+
+mod fold_table;
+mod name;
+mod phone;
+mod username;
+
+pub use name::{NameKey, fold_name, phonetic_key};
+pub use phone::{PhoneKey, Region};
+pub use username::{UsernameError, normalize_username};

@@ -1,0 +1,403 @@
+//! Names: folded to lowercase ASCII tokens so that "Андрей Иванов" meets "Andrei Ivanov".
+//!
+//! Steps, one character at a time (no Unicode normalisation tables are linked, see the README):
+//! 1. Letters from the fold table become lowercase ASCII: Latin letters lose their diacritics
+//!    (`é` → `e`, `ß` → `ss`, `ł` → `l`), decorative forms become plain letters (fullwidth `Ｊ`,
+//!    mathematical bold `𝐉`, circled `Ⓙ`, small capitals `ᴊ`, ligatures `ﬁ`), and Cyrillic
+//!    (Russian, Ukrainian, Belarusian, Serbian, Kazakh letters), Greek and Georgian are transliterated.
+//!    A token with a Ukrainian-only letter (`і ї є ґ`) uses Ukrainian values for `г` (h) and `и` (y).
+//! 2. Combining marks and invisible format characters vanish inside a token.
+//! 3. Apostrophes join (`O'Neil` → `oneil`); everything else that is not a letter (spaces, hyphens,
+//!    dots, digits, emoji, symbols) separates tokens (`Mary-Jane` → `mary`, `jane`).
+//! 4. Other letters (Arabic, Hebrew, CJK, Indic...) are kept, lowercased: they still meet the same
+//!    spelling, but not a Latin transliteration.
+
+use super::fold_table::FOLD;
+
+/// Folds a display name into lowercase ASCII tokens (see the module docs).
+///
+/// ```
+/// use telegram_identity::normalize::fold_name;
+/// assert_eq!(fold_name("Андрей Иванов"), ["andrey", "ivanov"]);
+/// assert_eq!(fold_name("  José-María O'Neil 🚀"), ["jose", "maria", "oneil"]);
+/// ```
+pub fn fold_name(name: &str) -> Vec<String> {
+    let mut tokens = Vec::new();
+    for raw in name.split(|c: char| !is_token_char(c)) {
+        if raw.is_empty() {
+            continue;
+        }
+        let ukrainian = raw.contains(['і', 'ї', 'є', 'ґ', 'І', 'Ї', 'Є', 'Ґ']);
+        let mut token = String::with_capacity(raw.len());
+        for c in raw.chars() {
+            // Greek "ου" is the sound u (Παπαδόπουλος → papadopoulos).
+            if matches!(c, 'υ' | 'ύ' | 'Υ' | 'Ύ') && token.ends_with('o') {
+                token.push('u');
+                continue;
+            }
+            fold_char(c, ukrainian, &mut token);
+        }
+        if !token.is_empty() {
+            tokens.push(token);
+        }
+    }
+    tokens
+}
+
+/// Characters that belong to a token: letters, combining marks, apostrophes, invisible formatting.
+fn is_token_char(c: char) -> bool {
+    if c.is_ascii() {
+        return c.is_ascii_alphabetic() || c == '\'';
+    }
+    c.is_alphabetic() || is_mark(c) || is_invisible(c) || matches!(c, '’' | 'ʼ' | '‘' | '`' | '´')
+}
+
+fn is_mark(c: char) -> bool {
+    matches!(c, '\u{0300}'..='\u{036F}' | '\u{1AB0}'..='\u{1AFF}' | '\u{1DC0}'..='\u{1DFF}'
+        | '\u{20D0}'..='\u{20FF}' | '\u{FE20}'..='\u{FE2F}' | '\u{0483}'..='\u{0489}')
+}
+
+fn is_invisible(c: char) -> bool {
+    matches!(c, '\u{00AD}' | '\u{200B}'..='\u{200F}' | '\u{2060}'..='\u{2064}'
+        | '\u{FE00}'..='\u{FE0F}' | '\u{FEFF}')
+}
+
+fn fold_char(c: char, ukrainian: bool, out: &mut String) {
+    if c.is_ascii() {
+        if c.is_ascii_alphabetic() {
+            out.push(c.to_ascii_lowercase());
+        }
+        return;
+    }
+    if ukrainian {
+        match c {
+            'г' | 'Г' => return out.push('h'),
+            'и' | 'И' => return out.push('y'),
+            _ => {}
+        }
+    }
+    if let Some(letter) = decorative_letter(c) {
+        out.push(letter);
+        return;
+    }
+    let code = u32::from(c);
+    if let Ok(i) = FOLD.binary_search_by_key(&code, |&(cp, _)| cp) {
+        for &b in FOLD[i].1.iter().take_while(|&&b| b != 0) {
+            out.push(char::from(b));
+        }
+        return;
+    }
+    if is_mark(c) || is_invisible(c) || !c.is_alphabetic() {
+        return;
+    }
+    out.extend(c.to_lowercase());
+}
+
+/// Letters from blocks laid out as A–Z runs: mathematical alphanumerics, fullwidth forms and
+/// enclosed (squared, negative circled) capitals. Computed, so they need no table.
+fn decorative_letter(c: char) -> Option<char> {
+    let code = u32::from(c);
+    let letter = |offset: u32| char::from_u32(u32::from('a') + offset);
+    match code {
+        // Mathematical Alphanumeric Symbols: 13 styles of 52 letters (A–Z then a–z).
+        0x1D400..=0x1D6A3 => letter((code - 0x1D400) % 52 % 26),
+        0xFF21..=0xFF3A => letter(code - 0xFF21),
+        0xFF41..=0xFF5A => letter(code - 0xFF41),
+        0x1F130..=0x1F149 => letter(code - 0x1F130),
+        0x1F150..=0x1F169 => letter(code - 0x1F150),
+        0x1F170..=0x1F189 => letter(code - 0x1F170),
+        _ => None,
+    }
+}
+
+/// Name particles that are weak evidence: they join surnames ("van der Berg", "de la Cruz").
+pub(crate) fn is_particle(token: &str) -> bool {
+    matches!(
+        token,
+        "van"
+            | "der"
+            | "den"
+            | "de"
+            | "del"
+            | "della"
+            | "la"
+            | "le"
+            | "los"
+            | "las"
+            | "von"
+            | "zu"
+            | "di"
+            | "da"
+            | "das"
+            | "do"
+            | "dos"
+            | "du"
+            | "des"
+            | "y"
+            | "e"
+            | "i"
+            | "bin"
+            | "ibn"
+            | "al"
+            | "el"
+            | "ter"
+            | "ten"
+            | "st"
+            | "mc"
+            | "mac"
+    )
+}
+
+/// A sound-alike key of one folded token, tolerant of transliteration variants.
+///
+/// `andrey`, `andrei`, `andrej` and `andrew` share a key, as do `yulia`/`iuliia`/`julia`,
+/// `olena`/`elena`, `mikhail`/`mihail`, `ivanov`/`ivanoff`. The first sound is kept as a class
+/// (all vowels and `j`/`y` are one class), then consonant classes without vowels, with repeats
+/// collapsed. It is a blocking and scoring aid, not an identity.
+pub fn phonetic_key(token: &str) -> String {
+    let b = token.as_bytes();
+    let mut out = String::with_capacity(8);
+    let mut i = 0;
+    let mut last = 0u8;
+    let mut push = |class: u8, out: &mut String| {
+        if class != last && (out.is_empty() || class != b'A') {
+            out.push(char::from(class));
+        }
+        last = class;
+    };
+    while i < b.len() {
+        let rest = &b[i..];
+        let initial = i == 0;
+        // After the first letter, `h` and `kh` are often silent or dropped in transliteration
+        // (Mikhail/Mihail, John/Jon): they add nothing and do not separate repeats.
+        if !initial && rest.starts_with(b"kh") {
+            i += 2;
+            continue;
+        }
+        if !initial && rest[0] == b'h' {
+            i += 1;
+            continue;
+        }
+        let (class, len) = if rest.starts_with(b"shch") {
+            (b'S', 4)
+        } else if rest.starts_with(b"sch") || rest.starts_with(b"tch") {
+            (b'S', 3)
+        } else if rest.starts_with(b"sh") || rest.starts_with(b"ch") || rest.starts_with(b"zh") {
+            (b'S', 2)
+        } else if rest.starts_with(b"ts") || rest.starts_with(b"tz") || rest.starts_with(b"dz") {
+            (b'C', 2)
+        } else if rest.starts_with(b"kh") || rest.starts_with(b"gh") {
+            (b'G', 2)
+        } else if rest.starts_with(b"ph") {
+            (b'F', 2)
+        } else if rest.starts_with(b"ck") {
+            (b'K', 2)
+        } else if rest[0] == b'x' {
+            push(b'K', &mut out);
+            (b'S', 1)
+        } else {
+            let class = match rest[0] {
+                b'a' | b'e' | b'i' | b'o' | b'u' | b'y' | b'j' => b'A',
+                b'w' | b'v' | b'f' => b'F',
+                b'b' | b'p' => b'B',
+                b'c' | b'k' | b'q' => b'K',
+                b'g' | b'h' => b'G',
+                b's' | b'z' => b'S',
+                b'd' | b't' => b'T',
+                b'l' => b'L',
+                b'm' | b'n' => b'N',
+                b'r' => b'R',
+                _ => b'?',
+            };
+            (class, 1)
+        };
+        push(class, &mut out);
+        i += len;
+    }
+    out
+}
+
+/// The folded tokens of a name with their phonetic keys, particles marked; computed once per person.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct NameKey {
+    /// Folded tokens in their original order.
+    pub tokens: Vec<String>,
+    /// `phonetic_key` of each token.
+    pub phonetic: Vec<String>,
+}
+
+impl NameKey {
+    /// Folds `first` and `last` (either may be empty, or the full name may be in one of them).
+    pub fn new(first: &str, last: &str) -> NameKey {
+        let mut tokens = fold_name(first);
+        tokens.extend(fold_name(last));
+        let phonetic = tokens.iter().map(|t| phonetic_key(t)).collect();
+        NameKey { tokens, phonetic }
+    }
+
+    /// True when no token survived folding (empty, emoji-only or deleted-account names).
+    pub fn is_empty(&self) -> bool {
+        self.tokens.is_empty()
+    }
+
+    /// Indices of the tokens that carry identity (not particles, at least two letters).
+    pub(crate) fn significant(&self) -> impl Iterator<Item = usize> + '_ {
+        self.tokens
+            .iter()
+            .enumerate()
+            .filter(|(_, t)| t.len() >= 2 && !is_particle(t))
+            .map(|(i, _)| i)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn check(input: &str, expected: &[&str]) {
+        assert_eq!(fold_name(input), expected, "input: {input:?}");
+    }
+
+    #[test]
+    fn folds_real_world_names() {
+        check("", &[]);
+        check("John Perk", &["john", "perk"]);
+        check("  JOHN   perk ", &["john", "perk"]);
+        check("Lucía Fernández García", &["lucia", "fernandez", "garcia"]);
+        check("María José", &["maria", "jose"]);
+        check("Ruiz", &["ruiz"]);
+        check("François Lefèvre", &["francois", "lefevre"]);
+        check(
+            "Jürgen Müller-Lüdenscheidt",
+            &["jurgen", "muller", "ludenscheidt"],
+        );
+        check("Straße", &["strasse"]);
+        check("Łukasz Żółć", &["lukasz", "zolc"]);
+        check("Søren Kierkegaard", &["soren", "kierkegaard"]);
+        check("Ægir Þórsson", &["aegir", "thorsson"]);
+        check("Nguyễn Văn Đức", &["nguyen", "van", "duc"]);
+        check("İsmail Işık", &["ismail", "isik"]);
+        check("Dvořák", &["dvorak"]);
+        check("Mary-Jane O'Neil", &["mary", "jane", "oneil"]);
+        check("D’Angelo", &["dangelo"]);
+        check("van der Berg", &["van", "der", "berg"]);
+        check("J. R. R. Tolkien", &["j", "r", "r", "tolkien"]);
+        check("Dr. Anna Schmidt, PhD", &["dr", "anna", "schmidt", "phd"]);
+        check("Jose\u{0301} Garci\u{0301}a", &["jose", "garcia"]);
+        check("Jo\u{200B}hn", &["john"]);
+    }
+
+    #[test]
+    fn transliterates_cyrillic_greek_georgian() {
+        check("Андрей Иванов", &["andrey", "ivanov"]);
+        check("АНДРЕЙ ИВАНОВ", &["andrey", "ivanov"]);
+        check("Олена Коваленко", &["olena", "kovalenko"]);
+        check("Андрій Шевченко", &["andriy", "shevchenko"]);
+        check("Ганна Григорій", &["ganna", "hryhoriy"]);
+        check("Їжак Євген", &["yizhak", "yevhen"]);
+        check("Юлия Щербакова", &["yuliya", "shcherbakova"]);
+        check("Артём Хрущёв", &["artem", "khrushchev"]);
+        check("Мария Ёлкина", &["mariya", "elkina"]);
+        check("Дмитрий Объедков", &["dmitriy", "obedkov"]);
+        check("Алесь Бяльцкі", &["ales", "byaltski"]);
+        check("Ђорђе Јовановић", &["djordje", "jovanovic"]);
+        check("Әлия Нұрланқызы", &["aliya", "nurlankyzy"]);
+        check("Γιώργος Παπαδόπουλος", &["giorgos", "papadopoulos"]);
+        check("ΝΙΚΟΣ Χατζής", &["nikos", "chatzis"]);
+        check("Ψυχή Θεοδώρου", &["psychi", "theodorou"]);
+        check("გიორგი ბერიძე", &["giorgi", "beridze"]);
+    }
+
+    #[test]
+    fn removes_decoration() {
+        check("𝐉𝐨𝐡𝐧 𝐏𝐞𝐫𝐤", &["john", "perk"]);
+        check("𝓙𝓸𝓱𝓷", &["john"]);
+        check("𝕁𝕠𝕙𝕟", &["john"]);
+        check("Ｊｏｈｎ", &["john"]);
+        check("ⓙⓞⓗⓝ", &["john"]);
+        check("🅹🅾🅷🅽", &["john"]);
+        check("ᴊᴏʜɴ", &["john"]);
+        check("ﬁona", &["fiona"]);
+        check("🌸 Lucía 🌸", &["lucia"]);
+        check("⭐️Maria⭐️ | Sales", &["maria", "sales"]);
+        check("👨‍👩‍👧 Family", &["family"]);
+        check("Anna2000", &["anna"]);
+        check("🇪🇸 Lucía", &["lucia"]);
+        check("🙂🙂", &[]);
+        check("Deleted Account", &["deleted", "account"]);
+    }
+
+    #[test]
+    fn keeps_other_scripts() {
+        check("محمد علي", &["محمد", "علي"]);
+        check("王小明", &["王小明"]);
+        check("דוד כהן", &["דוד", "כהן"]);
+    }
+
+    #[test]
+    fn phonetic_keys_meet_across_spellings() {
+        fn same(a: &str, b: &str) {
+            assert_eq!(phonetic_key(a), phonetic_key(b), "{a} ~ {b}");
+        }
+        fn differ(a: &str, b: &str) {
+            assert_ne!(phonetic_key(a), phonetic_key(b), "{a} !~ {b}");
+        }
+        same("andrey", "andrei");
+        same("andrey", "andrej");
+        same("yulia", "iuliia");
+        same("yulia", "julia");
+        same("olena", "elena");
+        same("mikhail", "mihail");
+        same("ivanov", "ivanoff");
+        same("jon", "john");
+        same("aleksandr", "alexandr");
+        same("hanna", "ganna");
+        same("schmidt", "shmidt");
+        same("muller", "mueller");
+        differ("ivanov", "petrov");
+        differ("ivan", "olga");
+        differ("perk", "pers");
+        differ("anna", "hanna");
+        assert_eq!(phonetic_key(""), "");
+        assert_eq!(phonetic_key("john"), "AN");
+        assert_eq!(phonetic_key("perk"), "BRK");
+    }
+
+    /// Regression guard for the hand-built fold table: every Latin letter with diacritics folds to
+    /// what NFKD without combining marks gives.
+    #[test]
+    fn latin_fold_agrees_with_nfkd() {
+        use unicode_normalization::UnicodeNormalization;
+        use unicode_normalization::char::is_combining_mark;
+        let mut checked = 0;
+        for code in (0xC0..0x250)
+            .chain(0x1E00..0x1F00)
+            .chain(0xFF21..0xFF5B)
+            .chain(0x1D400..0x1D6A4)
+        {
+            let Some(c) = char::from_u32(code) else {
+                continue;
+            };
+            let nfkd: String = c
+                .to_string()
+                .nfkd()
+                .filter(|c| !is_combining_mark(*c))
+                .collect();
+            let nfkd = nfkd.to_lowercase();
+            if nfkd.is_empty() || !nfkd.bytes().all(|b| b.is_ascii_lowercase()) || nfkd.len() > 1 {
+                continue;
+            }
+            assert_eq!(fold_name(&c.to_string()).concat(), nfkd, "U+{code:04X} {c}");
+            checked += 1;
+        }
+        assert!(checked > 1000, "{checked}");
+    }
+
+    #[test]
+    fn name_key_marks_significant_tokens() {
+        let key = NameKey::new("Hans", "van der Berg");
+        let significant: Vec<&str> = key.significant().map(|i| key.tokens[i].as_str()).collect();
+        assert_eq!(significant, ["hans", "berg"]);
+        assert!(NameKey::new("🙂", "").is_empty());
+    }
+}
