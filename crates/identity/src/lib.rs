@@ -8,6 +8,6 @@ pub mod csv;
 mod people;
 mod sender_id;
 
-pub use people::TelegramPerson;
+pub use people::{CrmContact, TelegramPerson};
 pub use sender_id::{SenderId, SenderIdError};
 pub mod normalize;

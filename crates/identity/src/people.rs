@@ -21,3 +21,24 @@ pub struct TelegramPerson {
     /// Phone number as shared (usually hidden by the person's privacy settings).
     pub phone: Option<String>,
 }
+
+/// A CRM contact as the matcher needs it. Everything but `id` may be empty.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CrmContact {
+    /// The CRM's own ID of the contact (Zendesk user ID, external ID...), echoed in results.
+    pub id: String,
+    /// Display name; first and last names joined with a space when the CRM keeps them apart.
+    pub name: String,
+    /// Phone numbers as written in the CRM.
+    #[serde(default)]
+    pub phones: Vec<String>,
+    /// Email addresses.
+    #[serde(default)]
+    pub emails: Vec<String>,
+    /// Telegram username, if the CRM has such a field.
+    #[serde(default)]
+    pub username: Option<String>,
+    /// The senderId the contact already holds.
+    #[serde(default)]
+    pub sender_id: Option<SenderId>,
+}

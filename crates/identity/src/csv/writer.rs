@@ -22,8 +22,8 @@ pub const TELEGRAM_CONTACTS_HEADER: [&str; 5] =
 ///   exactly. See the crate README for opening the file in Excel with the column typed as text.
 /// * **Formula injection**: a cell that a spreadsheet would run as a formula (starting with `=`, `+`,
 ///   `-`, `@`, tab or carriage return) gets a leading apostrophe, and so does a cell that already
-///   starts with an apostrophe; the reader of this format removes it again, so the file
-///   round-trips exactly.
+///   starts with an apostrophe; [`read_telegram_contacts`](super::read_telegram_contacts) removes it
+///   again, so the file round-trips exactly.
 pub fn write_telegram_contacts(people: &[TelegramPerson]) -> String {
     let mut out = String::with_capacity(16 + people.len() * 64);
     out.push('\u{FEFF}');
@@ -56,7 +56,6 @@ pub(crate) fn neutralise(cell: &str) -> Cow<'_, str> {
 }
 
 /// Undoes [`neutralise`].
-#[allow(dead_code)] // used by the reader, next commit
 pub(crate) fn unneutralise(cell: &str) -> &str {
     match cell.strip_prefix('\'') {
         Some(rest) if rest.starts_with(['=', '+', '-', '@', '\t', '\r', '\'']) => rest,
