@@ -1,6 +1,7 @@
 //! Just enough of PNG and ZIP to write the marketplace logos and the Zendesk app package without
 //! a dependency: both formats are written uncompressed (zlib "stored" blocks, zip method 0),
-//! which every reader accepts. A zip reader for the same subset lets the tests open the package.
+//! which every reader accepts. A zip reader for the same subset (test-only) lets the tests open
+//! the package.
 
 /// CRC-32 (IEEE 802.3, reflected, as used by both PNG and ZIP).
 pub fn crc32(bytes: &[u8]) -> u32 {
@@ -74,6 +75,7 @@ pub fn png_rgba(width: u32, height: u32, rgba: &[u8]) -> Vec<u8> {
     png
 }
 
+#[cfg(test)]
 /// Width and height from a PNG's IHDR chunk, or `None` if `bytes` is not a PNG.
 pub fn png_size(bytes: &[u8]) -> Option<(u32, u32)> {
     if bytes.get(..8)? != b"\x89PNG\r\n\x1a\n" || bytes.get(12..16)? != b"IHDR" {
@@ -134,6 +136,7 @@ pub fn zip_stored(entries: &[(String, Vec<u8>)]) -> Vec<u8> {
     out
 }
 
+#[cfg(test)]
 /// Reads a zip archive of stored entries through its central directory, checking each CRC.
 pub fn unzip_stored(zip: &[u8]) -> Result<Vec<(String, Vec<u8>)>, String> {
     let u16_at = |at: usize| -> Result<usize, String> {

@@ -114,6 +114,10 @@ pub fn package() -> Result<PathBuf, String> {
     if !problems.is_empty() {
         return Err(format!("manifest.json or translations/ break Zendesk's rules:\n  {}", problems.join("\n  ")));
     }
+    let page = String::from_utf8(read(&root.join("assets/index.html"))?).unwrap_or_default();
+    if !page.contains(manifest::ZAF_SDK_CDN) {
+        return Err(format!("assets/index.html must load the ZAF SDK from Zendesk's CDN ({})", manifest::ZAF_SDK_CDN));
+    }
     plugin()?;
     let entries = package_entries(&root, &plugin_dir())?;
     let version = env!("CARGO_PKG_VERSION");

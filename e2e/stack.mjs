@@ -1,0 +1,123 @@
+// The real demo stack for end-to-end tests and reports, on free loopback ports:
+// `telegram-relay demo` on a temporary database, the local CRM page and the plugin origin
+// (www/serve.mjs), and Debian's Chromium driven by playwright-core.
+//
+// Environment (set by `cargo xtask test` / `cargo xtask report`):
+//   RELAY_BIN   path of the telegram-relay binary
+//   PLUGIN_DIR  the built plugin (dist/plugin)
+
+import { spawn } from "node:child_process";
+import { mkdtempSync, mkdirSync, rmSync, existsSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join, dirname } from "node:path";
+import { fileURLToPath } from "node:url";
+
+import { chromium } from "playwright-core";
+
+import { startServers } from "../www/serve.mjs";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+export const SCREENSHOTS = join(root, "artifacts", "screenshots");
+export const CHROMIUM = "/usr/bin/chromium";
+export const CHROMIUM_ARGS = [
+  "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+  "--disable-background-networking", "--disable-component-update", "--disable-sync",
+];
+
+function need(name) {
+  const value = process.env[name];
+  if (!value) throw new Error(`${name} is not set: run the end-to-end tests through \`cargo xtask test\``);
+  return value;
+}
+
+function freePort() {
+  return new Promise((ok, fail) => {
+    const s = createServer();
+    s.once("error", fail);
+    s.listen(0, "127.0.0.1", () => {
+      const { port } = s.address();
+      s.close(() => ok(port));
+    });
+  });
+}
+
+async function waitForHealth(url, relay, output) {
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline) {
+    if (relay.exitCode !== null) throw new Error(`telegram-relay demo exited (${relay.exitCode}):\n${output()}`);
+    try {
+      const res = await fetch(`${url}/healthz`);
+      if (res.ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`telegram-relay demo did not answer ${url}/healthz within 60 s:\n${output()}`);
+}
+
+/**
+ * Starts relay + pages. `relayArgs` are extra arguments for `telegram-relay demo`.
+ * Returns { crmUrl, pluginUrl, relayUrl, tmp, stop() }.
+ */
+export async function startStack({ relayArgs = [] } = {}) {
+  const relayBin = need("RELAY_BIN");
+  const pluginDir = need("PLUGIN_DIR");
+  if (!existsSync(join(pluginDir, "index.html"))) throw new Error(`${pluginDir}/index.html is missing: run \`cargo xtask build\``);
+  const tmp = mkdtempSync(join(tmpdir(), "telegram-sidebar-e2e-"));
+  const pages = await startServers({ crm: "127.0.0.1:0", plugin: "localhost:0", pluginDir });
+  const port = await freePort();
+  const relayUrl = `http://127.0.0.1:${port}`;
+  let log = "";
+  const relay = spawn(relayBin, [
+    "demo", "--listen", `127.0.0.1:${port}`, "--db", join(tmp, "relay.db"),
+    "--allow-origin", pages.crmUrl, "--allow-origin", pages.pluginUrl, ...relayArgs,
+  ], { stdio: ["ignore", "pipe", "pipe"] });
+  const keep = (chunk) => {
+    log = (log + chunk).slice(-20_000);
+  };
+  relay.stdout.on("data", keep);
+  relay.stderr.on("data", keep);
+  try {
+    await waitForHealth(relayUrl, relay, () => log);
+  } catch (e) {
+    relay.kill();
+    await pages.close();
+    rmSync(tmp, { recursive: true, force: true });
+    throw e;
+  }
+  pages.config.relayUrl = relayUrl;
+  return {
+    crmUrl: pages.crmUrl,
+    pluginUrl: pages.pluginUrl,
+    relayUrl,
+    tmp,
+    relayLog: () => log,
+    async stop() {
+      relay.kill("SIGTERM");
+      await new Promise((r) => (relay.exitCode !== null ? r() : relay.once("exit", r)));
+      await pages.close();
+      rmSync(tmp, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Debian's Chromium, headless, with a fresh user-data-dir under `tmp`. Returns a browser context. */
+export async function launchBrowser(tmp, options = {}) {
+  const profile = join(tmp, "chromium-profile");
+  mkdirSync(profile, { recursive: true });
+  return chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: CHROMIUM_ARGS,
+    viewport: { width: 1280, height: 800 },
+    ...options,
+  });
+}
+
+/** Saves a screenshot of `page` as artifacts/screenshots/<name>.png. */
+export async function screenshot(page, name) {
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`) });
+}

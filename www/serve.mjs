@@ -1,0 +1,117 @@
+// Static servers for the demo and the end-to-end tests, two origins as in Zendesk:
+//
+//   the local CRM page (www/crm/)   http://127.0.0.1:8788   plays Zendesk's agent page
+//   the plugin (dist/plugin/)       http://localhost:8789   the app's iframe, a different origin
+//
+// The CRM origin also serves /config.json: where the relay and the plugin are, and the relay token
+// (the CRM page plays Zendesk, which holds the app's secure settings; the token never goes to the
+// plugin's origin). No framework: node:http and node:fs only.
+//
+//   node www/serve.mjs [--crm HOST:PORT] [--plugin HOST:PORT] [--plugin-dir DIR]
+//                      [--relay URL] [--token TOKEN]
+
+import { createServer } from "node:http";
+import { readFile } from "node:fs/promises";
+import { extname, join, normalize, resolve, sep } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const here = fileURLToPath(new URL(".", import.meta.url));
+
+const TYPES = {
+  ".html": "text/html; charset=utf-8",
+  ".js": "text/javascript; charset=utf-8",
+  ".mjs": "text/javascript; charset=utf-8",
+  ".css": "text/css; charset=utf-8",
+  ".json": "application/json; charset=utf-8",
+  ".wasm": "application/wasm",
+  ".svg": "image/svg+xml",
+  ".png": "image/png",
+};
+
+/** Answers GET/HEAD for files under `root` ("/" is index.html); `extra(path)` may answer first. */
+function staticHandler(root, extra = () => null) {
+  root = resolve(root);
+  return async (req, res) => {
+    const url = new URL(req.url, "http://x");
+    if (req.method !== "GET" && req.method !== "HEAD") {
+      res.writeHead(405, { allow: "GET, HEAD" }).end();
+      return;
+    }
+    const special = extra(url.pathname);
+    if (special) {
+      res.writeHead(200, { "content-type": TYPES[".json"], "cache-control": "no-store" });
+      res.end(JSON.stringify(special));
+      return;
+    }
+    let path = decodeURIComponent(url.pathname);
+    if (path.endsWith("/")) path += "index.html";
+    const file = normalize(join(root, path));
+    if (!file.startsWith(root + sep)) {
+      res.writeHead(403).end();
+      return;
+    }
+    try {
+      const body = await readFile(file);
+      res.writeHead(200, {
+        "content-type": TYPES[extname(file)] ?? "application/octet-stream",
+        "cache-control": "no-store",
+      });
+      res.end(req.method === "HEAD" ? undefined : body);
+    } catch {
+      res.writeHead(404, { "content-type": "text/plain; charset=utf-8" }).end(`not found: ${path}\n`);
+    }
+  };
+}
+
+function listen(server, host, port) {
+  return new Promise((ok, fail) => {
+    server.once("error", fail);
+    server.listen(port, host === "localhost" ? "127.0.0.1" : host, () => ok(server.address().port));
+  });
+}
+
+/**
+ * Starts both servers. Ports may be 0 (any free port). `config.relayUrl` and `config.relayToken`
+ * can be changed after start (the e2e tests start the relay once the page ports are known).
+ * Returns { crmUrl, pluginUrl, config, close() }.
+ */
+export async function startServers({
+  crm = "127.0.0.1:8788",
+  plugin = "localhost:8789",
+  pluginDir = join(here, "..", "dist", "plugin"),
+  relayUrl = "http://127.0.0.1:8787",
+  relayToken = "demo-install-token",
+} = {}) {
+  const [crmHost, crmPort] = crm.split(":");
+  const [pluginHost, pluginPort] = plugin.split(":");
+  const config = { relayUrl, relayToken, pluginUrl: null };
+  const crmServer = createServer(staticHandler(join(here, "crm"), (p) => (p === "/config.json" ? config : null)));
+  const pluginServer = createServer(staticHandler(pluginDir));
+  const cp = await listen(crmServer, crmHost, Number(crmPort));
+  const pp = await listen(pluginServer, pluginHost, Number(pluginPort));
+  config.pluginUrl = `http://${pluginHost}:${pp}`;
+  return {
+    crmUrl: `http://${crmHost}:${cp}`,
+    pluginUrl: config.pluginUrl,
+    config,
+    close: () => Promise.all([crmServer, pluginServer].map((s) => new Promise((ok) => s.close(ok)))),
+  };
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  const args = {};
+  const argv = process.argv.slice(2);
+  for (let i = 0; i < argv.length; i += 2) {
+    const key = argv[i].replace(/^--/, "").replace(/-(.)/g, (_, c) => c.toUpperCase());
+    if (!["crm", "plugin", "pluginDir", "relay", "token"].includes(key) || argv[i + 1] === undefined) {
+      console.error(`serve.mjs: unknown or incomplete option ${argv[i]}; see the comment at the top of www/serve.mjs`);
+      process.exit(2);
+    }
+    args[{ relay: "relayUrl", token: "relayToken" }[key] ?? key] = argv[i + 1];
+  }
+  const s = await startServers(args);
+  console.error(`serve.mjs: CRM page ${s.crmUrl}/  plugin ${s.pluginUrl}/`);
+  const stop = () => s.close().then(() => process.exit(0));
+  process.on("SIGINT", stop);
+  process.on("SIGTERM", stop);
+}
