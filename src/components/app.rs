@@ -1,0 +1,74 @@
+use telegram_identity::SenderId;
+use yew::prelude::*;
+
+use crate::components::conversation_panel::ConversationPanel;
+use crate::components::error_banner::ErrorBanner;
+use crate::components::nav_placeholder::NavPlaceholder;
+use crate::components::profile_card::ProfileCard;
+use crate::components::sender_id_field::SenderIdField;
+use crate::components::suggestions::Suggestions;
+use crate::context::{use_env, AppEnv};
+use crate::errors::AppError;
+use crate::host::{HostError, Location};
+use crate::hooks::use_sender_field;
+use crate::state::sender_field::{Action, Phase};
+
+/// Props of [`App`].
+#[derive(Properties, PartialEq, Clone)]
+pub struct AppProps {
+    /// Host, context and locale.
+    pub env: AppEnv,
+}
+
+/// The root: provides [`AppEnv`] and picks the page for the host's location.
+#[function_component]
+pub fn App(props: &AppProps) -> Html {
+    let env = props.env.clone();
+    let page = match env.ctx.location {
+        Location::NavBar => html! { <NavPlaceholder /> },
+        _ if env.ctx.contact.is_none() => html! { <ErrorBanner error={AppError::Host(HostError::NoContact)} /> },
+        _ => html! { <Sidebar /> },
+    };
+    // Tell the host how tall we are after every render (Zendesk sizes the iframe).
+    {
+        let host = env.host.clone();
+        use_effect(move || {
+            if let Some(body) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.body()) {
+                host.resize(body.scroll_height().max(120) as u32);
+            }
+        });
+    }
+    html! {
+        <ContextProvider<AppEnv> context={env.clone()}>
+            <main class="ts-app" lang={env.locale.tag()}>{ page }</main>
+        </ContextProvider<AppEnv>>
+    }
+}
+
+/// The contact sidebar: the field, then the profile and conversation of a linked person, or
+/// suggestions for an unlinked contact.
+#[function_component]
+fn Sidebar() -> Html {
+    let _env = use_env();
+    let field = use_sender_field();
+    let linked: Option<SenderId> = field.linked_id();
+    let show_suggestions = linked.is_none()
+        && field.current.is_none()
+        && !field.unavailable()
+        && matches!(field.phase, Phase::Idle | Phase::Editing { .. } | Phase::Done(_));
+    let on_link = {
+        let field = field.clone();
+        Callback::from(move |id: SenderId| field.dispatch(Action::Propose(id)))
+    };
+    html! {
+        <>
+            <SenderIdField state={field.clone()} />
+            if let Some(id) = linked {
+                <ProfileCard key={format!("p{id}")} id={id} />
+                <ConversationPanel key={format!("c{id}")} id={id} />
+            } else if show_suggestions {
+                <Suggestions on_link={on_link} />
+            }
+        </>
+    }
+}

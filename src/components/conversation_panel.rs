@@ -1,0 +1,169 @@
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use telegram_identity::SenderId;
+use telegram_relay_api::Message;
+use wasm_bindgen::JsCast;
+use yew::prelude::*;
+
+use crate::components::error_banner::ErrorBanner;
+use crate::components::message_view::MessageView;
+use crate::context::use_env;
+use crate::hooks::use_conversation;
+use crate::i18n::{fill, Text};
+use crate::state::conversation::{poll_delay_ms, window, Action, WINDOW, WINDOW_STEP};
+use crate::time;
+
+/// Props of [`ConversationPanel`].
+#[derive(Properties, PartialEq, Clone)]
+pub struct ConversationPanelProps {
+    /// Whose conversation.
+    pub id: SenderId,
+}
+
+/// Distance in pixels from an edge at which the window moves or an older page loads.
+const EDGE_PX: i32 = 120;
+
+/// Keeps the view still while rows are added or removed above it: the row `mid` was `top` pixels
+/// below the container's top before the change.
+struct Anchor {
+    mid: String,
+    top: f64,
+}
+
+/// The conversation: newest at the bottom, grouped by day, older pages on scroll, polled for new
+/// messages. Only a window of at most [`WINDOW`] rows is in the DOM, so 10,000 messages cost what
+/// 80 do; the window moves when the agent scrolls near its edges.
+#[function_component]
+pub fn ConversationPanel(props: &ConversationPanelProps) -> Html {
+    let env = use_env();
+    let conv = use_conversation(props.id);
+    // How many rows below the window's end (0: showing the newest, following new messages).
+    let from_bottom = use_state(|| 0usize);
+    let list_ref = use_node_ref();
+    let anchor: Rc<RefCell<Option<Anchor>>> = use_mut_ref(|| None);
+    let stick_to_bottom = use_mut_ref(|| true);
+
+    let len = conv.messages.len();
+    let range = window(len, len.saturating_sub(*from_bottom));
+
+    // After each render: restore the anchor, or follow the newest message.
+    {
+        let (list_ref, anchor, stick) = (list_ref.clone(), anchor.clone(), stick_to_bottom.clone());
+        use_effect(move || {
+            if let Some(el) = list_ref.cast::<web_sys::HtmlElement>() {
+                if let Some(a) = anchor.borrow_mut().take() {
+                    if let Some(row) = find_row(&el, &a.mid) {
+                        el.set_scroll_top(el.scroll_top() + (offset_in(&el, &row) - a.top) as i32);
+                    }
+                } else if *stick.borrow() {
+                    el.set_scroll_top(el.scroll_height());
+                }
+            }
+        });
+    }
+
+    let onscroll = {
+        let (conv, from_bottom, anchor, stick) =
+            (conv.clone(), from_bottom.clone(), anchor.clone(), stick_to_bottom.clone());
+        let first_mid = conv.messages.get(range.start).map(|m| m.id.clone());
+        let last_mid = range.end.checked_sub(1).and_then(|i| conv.messages.get(i)).map(|m| m.id.clone());
+        let range = range.clone();
+        Callback::from(move |e: Event| {
+            let Some(el) = e.target().and_then(|t| t.dyn_into::<web_sys::HtmlElement>().ok()) else { return };
+            let bottom_gap = el.scroll_height() - el.scroll_top() - el.client_height();
+            *stick.borrow_mut() = bottom_gap < 8 && *from_bottom == 0;
+            let remember = |mid: &Option<String>| {
+                if let Some(row) = mid.as_deref().and_then(|m| find_row(&el, m)) {
+                    *anchor.borrow_mut() = Some(Anchor { mid: mid.clone().unwrap_or_default(), top: offset_in(&el, &row) });
+                }
+            };
+            if el.scroll_top() < EDGE_PX {
+                if range.start > 0 {
+                    remember(&first_mid);
+                    from_bottom.set((len - range.end + WINDOW_STEP).min(len.saturating_sub(WINDOW.min(len))));
+                } else if conv.can_load_older() {
+                    remember(&first_mid);
+                    conv.dispatch(Action::LoadOlder);
+                }
+            } else if bottom_gap < EDGE_PX && *from_bottom > 0 {
+                remember(&last_mid);
+                from_bottom.set(from_bottom.saturating_sub(WINDOW_STEP));
+            }
+        })
+    };
+
+    let retry = {
+        let conv = conv.clone();
+        Callback::from(move |()| conv.dispatch(Action::Reset))
+    };
+
+    let body = if !conv.loaded {
+        match &conv.error {
+            Some(err) => html! { <ErrorBanner error={err.clone()} on_retry={retry.clone()} /> },
+            None => html! { <p class="muted" role="status">{ env.t(Text::Loading) }</p> },
+        }
+    } else if len == 0 {
+        html! { <p class="muted" data-testid="no-messages">{ env.t(Text::NoMessages) }</p> }
+    } else {
+        let rows = rows(&conv.messages, range.clone(), env.locale);
+        html! {
+            <ol class="messages" ref={list_ref} onscroll={onscroll} tabindex="0"
+                aria-label={env.t(Text::ConversationTitle)} data-total={len.to_string()}
+                data-window-start={range.start.to_string()}>
+                if range.start == 0 && conv.older.is_none() {
+                    <li class="edge muted" role="presentation">{ env.t(Text::StartOfConversation) }</li>
+                } else if conv.loading_older {
+                    <li class="edge muted" role="status">{ env.t(Text::LoadingOlder) }</li>
+                }
+                { rows }
+            </ol>
+        }
+    };
+    let later_error = conv.error.clone().filter(|_| conv.loaded);
+    let polling = (conv.poll_failures > 0).then(|| {
+        let secs = (poll_delay_ms(conv.poll_failures) / 1000).to_string();
+        html! { <p class="muted small" role="status" data-testid="polling-paused">{ fill(env.t(Text::PollingPaused), &[&secs]) }</p> }
+    });
+    html! {
+        <section class="conversation" data-testid="conversation" aria-labelledby="conversation-title">
+            <h2 id="conversation-title">{ env.t(Text::ConversationTitle) }</h2>
+            if let Some(err) = later_error {
+                <ErrorBanner error={err} />
+            }
+            { body }
+            { for polling }
+        </section>
+    }
+}
+
+/// Message rows of `range` with a day separator wherever the local day changes.
+fn rows(messages: &[Message], range: std::ops::Range<usize>, locale: crate::i18n::Locale) -> Html {
+    let mut out = Vec::with_capacity(range.len() + 8);
+    let mut day = range.start.checked_sub(1).map(|i| time::day_key(messages[i].sent_at));
+    for m in &messages[range] {
+        let d = time::day_key(m.sent_at);
+        if day != Some(d) {
+            day = Some(d);
+            out.push(html! {
+                <li class="day" role="separator" data-testid="day-separator" key={format!("day-{}-{}-{}", d.0, d.1, d.2)}>
+                    <span>{ time::long_day(m.sent_at, locale) }</span>
+                </li>
+            });
+        }
+        out.push(html! { <MessageView key={m.id.clone()} message={m.clone()} /> });
+    }
+    out.into_iter().collect()
+}
+
+fn find_row(list: &web_sys::HtmlElement, mid: &str) -> Option<web_sys::HtmlElement> {
+    let rows = list.children();
+    (0..rows.length())
+        .filter_map(|i| rows.item(i))
+        .find(|r| r.get_attribute("data-mid").as_deref() == Some(mid))
+        .and_then(|r| r.dyn_into().ok())
+}
+
+fn offset_in(list: &web_sys::HtmlElement, row: &web_sys::HtmlElement) -> f64 {
+    row.get_bounding_client_rect().top() - list.get_bounding_client_rect().top()
+}

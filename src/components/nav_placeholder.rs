@@ -1,0 +1,16 @@
+use yew::prelude::*;
+
+use crate::context::use_env;
+use crate::i18n::Text;
+
+/// The nav_bar page: bulk linking comes in a later version.
+#[function_component]
+pub fn NavPlaceholder() -> Html {
+    let env = use_env();
+    html! {
+        <section class="card" data-testid="nav-placeholder" aria-labelledby="bulk-title">
+            <h1 id="bulk-title">{ env.t(Text::BulkTitle) }</h1>
+            <p>{ env.t(Text::BulkLater) }</p>
+        </section>
+    }
+}

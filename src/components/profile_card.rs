@@ -1,0 +1,120 @@
+use telegram_identity::SenderId;
+use telegram_relay_api::{Person, PhoneSource, ProfileChange, ProfileField};
+use yew::prelude::*;
+
+use crate::components::error_banner::ErrorBanner;
+use crate::context::use_env;
+use crate::entities::username_href;
+use crate::hooks::{use_person, PersonLoad};
+use crate::i18n::{fill, Locale, Text};
+use crate::time;
+
+/// Props of [`ProfileCard`].
+#[derive(Properties, PartialEq, Clone)]
+pub struct ProfileCardProps {
+    /// Whose profile.
+    pub id: SenderId,
+}
+
+/// What the relay knows about a linked person.
+#[function_component]
+pub fn ProfileCard(props: &ProfileCardProps) -> Html {
+    let env = use_env();
+    let (load, retry) = use_person(props.id);
+    match load {
+        PersonLoad::Loading => html! {
+            <section class="card profile" aria-busy="true"><p class="muted" role="status">{ env.t(Text::Loading) }</p></section>
+        },
+        PersonLoad::Failed(err) => html! { <ErrorBanner error={err} on_retry={retry} /> },
+        PersonLoad::Ready(person) => html! { <PersonView person={person} /> },
+    }
+}
+
+/// Props of [`PersonView`].
+#[derive(Properties, PartialEq, Clone)]
+pub struct PersonViewProps {
+    /// The profile.
+    pub person: Person,
+    /// Compact form (in the resolve preview): no history.
+    #[prop_or_default]
+    pub compact: bool,
+}
+
+/// Display name, @username (a t.me link), phone or why it is hidden, change history, deleted state.
+#[function_component]
+pub fn PersonView(props: &PersonViewProps) -> Html {
+    let env = use_env();
+    let p = &props.person;
+    let name = display_name(p);
+    let username = match &p.username {
+        Some(u) => match username_href(u) {
+            Some(href) => html! {
+                <a data-testid="profile-username" href={href} target="_blank" rel="noopener noreferrer">{ format!("@{u}") }</a>
+            },
+            None => html! { <span data-testid="profile-username">{ format!("@{u}") }</span> },
+        },
+        None => html! { <span class="muted" data-testid="profile-username">{ env.t(Text::NoUsername) }</span> },
+    };
+    let phone = match (&p.phone, p.phone_source) {
+        (Some(phone), Some(PhoneSource::ContactList)) => html! {
+            <span data-testid="profile-phone"><bdi>{ phone.clone() }</bdi>{ " " }<span class="muted small">{ format!("({})", env.t(Text::PhoneFromContacts)) }</span></span>
+        },
+        (Some(phone), _) => html! { <span data-testid="profile-phone"><bdi>{ phone.clone() }</bdi></span> },
+        (None, _) => html! { <span class="muted" data-testid="profile-phone">{ env.t(Text::PhoneHidden) }</span> },
+    };
+    let history = (!props.compact && !p.history.is_empty()).then(|| {
+        html! {
+            <details class="history">
+                <summary>{ env.t(Text::ChangeHistory) }</summary>
+                <ul>{ for p.history.iter().map(|c| html! { <li data-testid="profile-change">{ change_text(c, env.locale) }</li> }) }</ul>
+            </details>
+        }
+    });
+    let last_seen = p.last_seen.map(|t| fill(env.t(Text::LastSeen), &[&time::short_day(t, env.locale)]));
+    html! {
+        <section class={classes!("card", "profile", p.deleted.then_some("deleted"))} data-testid="profile" aria-label={name.clone()}>
+            <h2 class="name"><bdi data-testid="profile-name">{ name }</bdi></h2>
+            if p.deleted {
+                <p class="badge warn" data-testid="profile-deleted">{ env.t(Text::DeletedAccount) }</p>
+            }
+            <dl>
+                <dt>{ env.t(Text::Username) }</dt><dd>{ username }</dd>
+                <dt>{ env.t(Text::Phone) }</dt><dd>{ phone }</dd>
+            </dl>
+            <p class="muted small">
+                { format!("{} {}", p.message_count, env.t(Text::Messages)) }
+                if let Some(seen) = last_seen { { " · " }{ seen } }
+            </p>
+            { for history }
+        </section>
+    }
+}
+
+/// "Lucía Fernández García"; a deleted account without a name shows as "Deleted account".
+pub fn display_name(p: &Person) -> String {
+    let name = [Some(p.first_name.as_str()), p.last_name.as_deref()]
+        .into_iter()
+        .flatten()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ");
+    if name.is_empty() { format!("#{}", p.sender_id) } else { name }
+}
+
+/// "username was @old until 3 May".
+fn change_text(c: &ProfileChange, locale: Locale) -> String {
+    let field = match c.field {
+        ProfileField::FirstName => Text::FieldFirstName,
+        ProfileField::LastName => Text::FieldLastName,
+        ProfileField::Username => Text::FieldUsername,
+        ProfileField::Phone => Text::FieldPhone,
+    }
+    .get(locale);
+    let until = time::short_day(c.valid_until, locale);
+    match c.old_value.as_deref().filter(|v| !v.is_empty()) {
+        Some(old) if c.field == ProfileField::Username => fill(Text::WasUntil.get(locale), &[field, &format!("@{old}"), &until]),
+        Some(old) => fill(Text::WasUntil.get(locale), &[field, old, &until]),
+        None => fill(Text::WasEmptyUntil.get(locale), &[field, &until]),
+    }
+}

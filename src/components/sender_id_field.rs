@@ -1,0 +1,205 @@
+use telegram_relay_api::{LinkAction, Person};
+use web_sys::HtmlInputElement;
+use yew::prelude::*;
+
+use crate::components::error_banner::ErrorBanner;
+use crate::components::message_text::MessageText;
+use crate::components::profile_card::PersonView;
+use crate::context::use_env;
+use crate::errors::AppError;
+use crate::i18n::{fill, sender_id_error, Text};
+use crate::state::sender_field::{Action, FieldState, Phase};
+
+/// Props of [`SenderIdField`].
+#[derive(Properties, PartialEq, Clone)]
+pub struct SenderIdFieldProps {
+    /// The field's state (owned by `App`, shared with the suggestions' Link buttons).
+    pub state: UseReducerHandle<FieldState>,
+}
+
+/// The senderId custom field: view, edit with validation, resolve before save, conflict check,
+/// save, undo, unlink.
+#[function_component]
+pub fn SenderIdField(props: &SenderIdFieldProps) -> Html {
+    let env = use_env();
+    let state = &props.state;
+    let send = |a: Action| {
+        let state = state.clone();
+        Callback::from(move |_: MouseEvent| state.dispatch(a.clone()))
+    };
+    let input_ref = use_node_ref();
+    // Focus the input when editing starts (keyboard users land in it).
+    {
+        let input_ref = input_ref.clone();
+        let editing = matches!(state.phase, Phase::Editing { .. });
+        use_effect_with(editing, move |editing| {
+            if *editing {
+                if let Some(input) = input_ref.cast::<HtmlInputElement>() {
+                    let _ = input.focus();
+                }
+            }
+        });
+    }
+
+    let value = match &state.current {
+        Some(v) => html! { <output class="value" data-testid="sender-id-value" for="sender-id-input">{ v.clone() }</output> },
+        None => html! { <output class="value muted" data-testid="sender-id-value">{ env.t(Text::NotLinked) }</output> },
+    };
+
+    let body = match &state.phase {
+        Phase::Loading => html! { <p class="muted" role="status">{ env.t(Text::Loading) }</p> },
+        Phase::Idle | Phase::Done(_) => {
+            let can_edit = !state.unavailable();
+            let done = match &state.phase {
+                Phase::Done(action) => {
+                    let text = if *action == LinkAction::Unlink { Text::Unlinked } else { Text::Saved };
+                    html! {
+                        <p class="notice" role="status" data-testid="saved">
+                            { env.t(text) }{ " " }
+                            if state.undo.is_some() {
+                                <button type="button" data-testid="undo" onclick={send(Action::Undo)}>{ env.t(Text::Undo) }</button>
+                            }
+                        </p>
+                    }
+                }
+                _ => html! {},
+            };
+            html! {
+                <>
+                    <div class="row">
+                        { value }
+                        if can_edit {
+                            <button type="button" data-testid="edit" onclick={send(Action::StartEdit)}>{ env.t(Text::Edit) }</button>
+                            if state.current.is_some() {
+                                <button type="button" class="secondary" data-testid="unlink" onclick={send(Action::Unlink)}>{ env.t(Text::Unlink) }</button>
+                            }
+                        }
+                    </div>
+                    { done }
+                </>
+            }
+        }
+        Phase::Editing { input, error } => {
+            let oninput = {
+                let state = state.clone();
+                Callback::from(move |e: InputEvent| {
+                    let el: HtmlInputElement = e.target_unchecked_into();
+                    state.dispatch(Action::Input(el.value()));
+                })
+            };
+            let onsubmit = {
+                let state = state.clone();
+                Callback::from(move |e: SubmitEvent| {
+                    e.prevent_default();
+                    state.dispatch(Action::Submit);
+                })
+            };
+            let onkeydown = {
+                let state = state.clone();
+                Callback::from(move |e: KeyboardEvent| {
+                    if e.key() == "Escape" {
+                        state.dispatch(Action::Cancel);
+                    }
+                })
+            };
+            let message = error.as_ref().map(|e| sender_id_error(env.locale, e));
+            html! {
+                <form class="edit" onsubmit={onsubmit} novalidate=true>
+                    <input id="sender-id-input" data-testid="sender-id-input" ref={input_ref}
+                        type="text" inputmode="numeric" autocomplete="off" spellcheck="false"
+                        value={input.clone()} oninput={oninput} onkeydown={onkeydown}
+                        placeholder={env.t(Text::InputHint)}
+                        aria-invalid={if message.is_some() { "true" } else { "false" }}
+                        aria-describedby={if message.is_some() { "sender-id-error" } else { "sender-id-hint" }} />
+                    <div class="row">
+                        <button type="submit" data-testid="check">{ env.t(Text::Check) }</button>
+                        <button type="button" class="secondary" data-testid="cancel" onclick={send(Action::Cancel)}>{ env.t(Text::Cancel) }</button>
+                    </div>
+                    if let Some(m) = message {
+                        <p id="sender-id-error" class="field-error" role="alert" data-testid="sender-id-error">{ m }</p>
+                    } else {
+                        <p id="sender-id-hint" class="muted small">{ env.t(Text::InputHint) }</p>
+                    }
+                </form>
+            }
+        }
+        Phase::Resolving { id, .. } => html! {
+            <p class="muted" role="status" data-testid="resolving">{ env.t(Text::Resolving) }{ " " }<code>{ id.to_string() }</code></p>
+        },
+        Phase::Preview { id, person } => html! {
+            <section class="preview" data-testid="resolve-preview" aria-live="polite">
+                <p><strong>{ env.t(Text::PreviewTitle) }</strong>{ " " }<code>{ id.to_string() }</code></p>
+                { who(person.as_ref()) }
+                <div class="row">
+                    <button type="button" data-testid="save" onclick={send(Action::Confirm)}>{ env.t(Text::Save) }</button>
+                    <button type="button" class="secondary" data-testid="cancel" onclick={send(Action::Cancel)}>{ env.t(Text::Cancel) }</button>
+                </div>
+            </section>
+        },
+        Phase::Conflict { id, person, holders } => html! {
+            <section class="conflict" data-testid="conflict" role="alert">
+                <p><strong>{ env.t(Text::ConflictIntro) }</strong>{ " " }<code>{ id.to_string() }</code></p>
+                <ul>
+                    { for holders.iter().map(|h| html! {
+                        <li data-testid="conflict-contact" data-contact-id={h.id.clone()}><bdi>{ h.name.clone() }</bdi></li>
+                    }) }
+                </ul>
+                { who(person.as_ref()) }
+                <p class="small">{ env.t(Text::ConflictAdvice) }</p>
+                <div class="row">
+                    <button type="button" class="danger" data-testid="save" onclick={send(Action::Confirm)}>{ env.t(Text::SaveAnyway) }</button>
+                    <button type="button" class="secondary" data-testid="cancel" onclick={send(Action::Cancel)}>{ env.t(Text::Cancel) }</button>
+                </div>
+            </section>
+        },
+        Phase::Saving(_) => html! { <p class="muted" role="status" data-testid="saving">{ env.t(Text::Saving) }</p> },
+    };
+
+    let dismiss = {
+        let state = state.clone();
+        Callback::from(move |()| state.dispatch(Action::DismissError))
+    };
+    let journal = state.journal_warning.as_ref().map(|w| {
+        let detail = AppError::Relay(w.clone()).message(env.locale);
+        html! { <p class="banner warn" role="status" data-testid="journal-warning">{ fill(env.t(Text::JournalFailed), &[&detail]) }</p> }
+    });
+    html! {
+        <section class="card field" aria-labelledby="sender-id-label">
+            <h2 id="sender-id-label"><label for="sender-id-input">{ env.t(Text::SenderIdLabel) }</label></h2>
+            if let Some(err) = state.error.clone() {
+                <ErrorBanner error={err} on_dismiss={(!state.unavailable()).then_some(dismiss)} />
+            }
+            { body }
+            { for journal }
+        </section>
+    }
+}
+
+/// Who the ID belongs to (compact profile and last message), or "never seen".
+fn who(person: Option<&Person>) -> Html {
+    html! { <Who person={person.cloned()} /> }
+}
+
+#[derive(Properties, PartialEq, Clone)]
+struct WhoProps {
+    person: Option<Person>,
+}
+
+#[function_component]
+fn Who(props: &WhoProps) -> Html {
+    let env = use_env();
+    match &props.person {
+        None => html! { <p class="banner warn" data-testid="never-seen">{ env.t(Text::NeverSeen) }</p> },
+        Some(p) => {
+            let last = p.last_message.as_ref().filter(|m| !m.text.is_empty()).map(|m| {
+                html! {
+                    <div class="last-message" data-testid="preview-last-message">
+                        <span class="muted small">{ env.t(Text::LastMessage) }</span>
+                        <MessageText text={AttrValue::from(m.text.clone())} entities={m.entities.clone()} />
+                    </div>
+                }
+            });
+            html! { <><PersonView person={p.clone()} compact=true />{ for last }</> }
+        }
+    }
+}

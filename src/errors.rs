@@ -1,0 +1,93 @@
+//! Every failure the sidebar can show, with a message that says what to do.
+
+use crate::host::HostError;
+use crate::i18n::{fill, Locale, Text};
+use crate::services::relay::RelayError;
+
+/// A failure shown in an error banner. `Clone + PartialEq` so it fits in component state.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum AppError {
+    /// The relay failed.
+    Relay(RelayError),
+    /// The CRM host failed.
+    Host(HostError),
+    /// The app could not start (missing settings or URL parameters); the text says which.
+    Config(String),
+}
+
+impl From<RelayError> for AppError {
+    fn from(e: RelayError) -> AppError {
+        AppError::Relay(e)
+    }
+}
+
+impl From<HostError> for AppError {
+    fn from(e: HostError) -> AppError {
+        AppError::Host(e)
+    }
+}
+
+impl AppError {
+    /// The banner text in `locale`: what happened and what to do.
+    pub fn message(&self, locale: Locale) -> String {
+        let t = |k: Text| k.get(locale);
+        match self {
+            AppError::Relay(RelayError::Unreachable(_)) => t(Text::ErrUnreachable).into(),
+            AppError::Relay(RelayError::Unauthorized) => t(Text::ErrUnauthorized).into(),
+            AppError::Relay(RelayError::NotFound) => t(Text::ErrNotFound).into(),
+            AppError::Relay(RelayError::Rejected { message, .. }) => fill(t(Text::ErrRequest), &[message]),
+            AppError::Relay(RelayError::Server { status, message }) => {
+                fill(t(Text::ErrServer), &[&status.to_string(), message])
+            }
+            AppError::Relay(RelayError::BadResponse(cause)) => fill(t(Text::ErrBadResponse), &[cause]),
+            AppError::Host(HostError::FieldMissing { key }) => fill(t(Text::ErrFieldMissing), &[key]),
+            AppError::Host(HostError::NoContact) => t(Text::ErrNoContact).into(),
+            AppError::Host(HostError::Failed(cause)) => fill(t(Text::ErrHost), &[cause]),
+            AppError::Config(cause) => fill(t(Text::ErrConfig), &[cause]),
+        }
+    }
+
+    /// Technical detail for a `title` tooltip (never secrets: hosts never put tokens in errors).
+    pub fn detail(&self) -> String {
+        match self {
+            AppError::Relay(e) => e.to_string(),
+            AppError::Host(e) => format!("{e:?}"),
+            AppError::Config(c) => c.clone(),
+        }
+    }
+
+    /// Whether retrying the same thing can help (network and server failures).
+    pub fn retryable(&self) -> bool {
+        matches!(self, AppError::Relay(RelayError::Unreachable(_) | RelayError::Server { .. }))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn messages_say_what_to_do() {
+        let cases: &[(AppError, Locale, &str)] = &[
+            (RelayError::Unreachable("TypeError: Failed to fetch".into()).into(), Locale::En, "Relay URL"),
+            (RelayError::Unauthorized.into(), Locale::En, "“Relay token” setting is wrong"),
+            (RelayError::Unauthorized.into(), Locale::Es, "Token del relay"),
+            (RelayError::NotFound.into(), Locale::En, "does not know this Telegram person"),
+            (HostError::FieldMissing { key: "senderId".into() }.into(), Locale::En, "“senderId”"),
+            (HostError::FieldMissing { key: "tg_id".into() }.into(), Locale::Ru, "«tg_id»"),
+            (RelayError::Server { status: 503, message: "busy".into() }.into(), Locale::En, "(503): busy"),
+            (AppError::Config("no relay".into()), Locale::En, "no relay"),
+        ];
+        for (err, loc, want) in cases {
+            let msg = err.message(*loc);
+            assert!(msg.contains(want), "{err:?} in {loc:?}: {msg:?} lacks {want:?}");
+        }
+    }
+
+    #[test]
+    fn only_transient_failures_are_retryable() {
+        assert!(AppError::from(RelayError::Unreachable(String::new())).retryable());
+        assert!(!AppError::from(RelayError::Unauthorized).retryable());
+        assert!(!AppError::from(HostError::NoContact).retryable());
+    }
+}

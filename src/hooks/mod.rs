@@ -1,0 +1,10 @@
+//! Hooks: where the effects live. Each watches a piece of state and runs host and relay calls,
+//! dispatching the results back to the reducer.
+
+mod use_conversation;
+mod use_person;
+mod use_sender_field;
+
+pub use use_conversation::use_conversation;
+pub use use_person::{use_person, PersonLoad};
+pub use use_sender_field::use_sender_field;

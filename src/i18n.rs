@@ -1,0 +1,268 @@
+//! The sidebar's words in English, Spanish and Russian.
+//!
+//! Every visible string is a [`Text`] key; [`Text::get`] gives it in a [`Locale`]. Strings with
+//! values use `{}` placeholders filled in order by [`fill`]. The identity engine's sender-ID
+//! messages are English; [`sender_id_error`] translates them by variant.
+
+use telegram_identity::SenderIdError;
+
+/// A language of the interface.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum Locale {
+    /// English, the default.
+    #[default]
+    En,
+    /// Spanish.
+    Es,
+    /// Russian.
+    Ru,
+}
+
+impl Locale {
+    /// Picks the locale for a BCP 47 tag such as `es-419`, `ru`, `en-US`; anything else is English.
+    pub fn from_tag(tag: &str) -> Locale {
+        let lang = tag.trim().split(['-', '_']).next().unwrap_or("").to_ascii_lowercase();
+        match lang.as_str() {
+            "es" => Locale::Es,
+            "ru" => Locale::Ru,
+            _ => Locale::En,
+        }
+    }
+
+    /// The BCP 47 tag used for date formatting.
+    pub fn tag(self) -> &'static str {
+        match self {
+            Locale::En => "en",
+            Locale::Es => "es",
+            Locale::Ru => "ru",
+        }
+    }
+}
+
+/// Replaces each `{}` in `template` with the next value.
+pub fn fill(template: &str, values: &[&str]) -> String {
+    let mut out = String::with_capacity(template.len() + 16);
+    let mut values = values.iter();
+    let mut rest = template;
+    while let Some(pos) = rest.find("{}") {
+        out.push_str(&rest[..pos]);
+        out.push_str(values.next().copied().unwrap_or(""));
+        rest = &rest[pos + 2..];
+    }
+    out.push_str(rest);
+    out
+}
+
+macro_rules! texts {
+    ($($key:ident => ($en:expr, $es:expr, $ru:expr),)*) => {
+        /// A message key.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+        #[allow(missing_docs)]
+        pub enum Text { $($key,)* }
+
+        impl Text {
+            /// The text in `locale`.
+            pub fn get(self, locale: Locale) -> &'static str {
+                match (self, locale) {
+                    $((Text::$key, Locale::En) => $en,
+                      (Text::$key, Locale::Es) => $es,
+                      (Text::$key, Locale::Ru) => $ru,)*
+                }
+            }
+
+            /// Every key, for completeness tests.
+            pub const ALL: &'static [Text] = &[$(Text::$key,)*];
+        }
+    };
+}
+
+texts! {
+    AppTitle => ("Telegram", "Telegram", "Telegram"),
+    Loading => ("Loading…", "Cargando…", "Загрузка…"),
+    SenderIdLabel => ("Telegram sender ID", "ID de remitente de Telegram", "ID отправителя в Telegram"),
+    NotLinked => ("Not linked to a Telegram person", "Sin vincular a una persona de Telegram", "Не связан с человеком в Telegram"),
+    Edit => ("Edit", "Editar", "Изменить"),
+    Cancel => ("Cancel", "Cancelar", "Отмена"),
+    Check => ("Check", "Comprobar", "Проверить"),
+    InputHint => ("Digits, user123 or a tg://user?id= link", "Dígitos, user123 o un enlace tg://user?id=", "Цифры, user123 или ссылка tg://user?id="),
+    Resolving => ("Looking up this ID in the relay…", "Buscando este ID en el relay…", "Ищем этот ID на relay…"),
+    PreviewTitle => ("This ID belongs to", "Este ID pertenece a", "Этот ID принадлежит"),
+    NeverSeen => ("The relay has never seen this ID: no messages from this person yet. Check the ID before saving.",
+                  "El relay nunca ha visto este ID: aún no hay mensajes de esta persona. Comprueba el ID antes de guardar.",
+                  "Relay ещё не видел этот ID: сообщений от этого человека нет. Проверьте ID перед сохранением."),
+    LastMessage => ("Last message", "Último mensaje", "Последнее сообщение"),
+    Save => ("Save", "Guardar", "Сохранить"),
+    SaveAnyway => ("Link anyway", "Vincular de todos modos", "Всё равно связать"),
+    ConflictIntro => ("Another contact already holds this sender ID:", "Otro contacto ya tiene este ID de remitente:", "Этот ID отправителя уже указан у другого контакта:"),
+    ConflictAdvice => ("Linking here too makes two contacts for one person. Merge them in the CRM, or link anyway if that is intended.",
+                       "Vincularlo aquí también crea dos contactos para una persona. Fusiónalos en el CRM o vincula de todos modos si es lo que quieres.",
+                       "Связав и здесь, вы получите два контакта для одного человека. Объедините их в CRM или свяжите всё равно, если так задумано."),
+    Saving => ("Saving…", "Guardando…", "Сохранение…"),
+    Saved => ("Saved.", "Guardado.", "Сохранено."),
+    Undo => ("Undo", "Deshacer", "Отменить"),
+    Unlink => ("Unlink", "Desvincular", "Отвязать"),
+    Unlinked => ("Unlinked.", "Desvinculado.", "Связь удалена."),
+    JournalFailed => ("The field was saved, but the relay's link journal did not record it: {}",
+                      "El campo se guardó, pero el diario de vínculos del relay no lo registró: {}",
+                      "Поле сохранено, но журнал связей relay его не записал: {}"),
+    Dismiss => ("Dismiss", "Cerrar", "Закрыть"),
+    Retry => ("Retry", "Reintentar", "Повторить"),
+    // Profile
+    Username => ("Username", "Nombre de usuario", "Имя пользователя"),
+    NoUsername => ("no username", "sin nombre de usuario", "нет имени пользователя"),
+    Phone => ("Phone", "Teléfono", "Телефон"),
+    PhoneHidden => ("hidden by the person's privacy settings", "oculto por la configuración de privacidad de la persona", "скрыт настройками приватности человека"),
+    PhoneFromContacts => ("from a Telegram contact list", "de una lista de contactos de Telegram", "из списка контактов Telegram"),
+    DeletedAccount => ("Deleted account: this Telegram account no longer exists. If the person came back, they have a new ID.",
+                       "Cuenta eliminada: esta cuenta de Telegram ya no existe. Si la persona volvió, tiene un ID nuevo.",
+                       "Удалённый аккаунт: этого аккаунта Telegram больше нет. Если человек вернулся, у него новый ID."),
+    Messages => ("messages", "mensajes", "сообщений"),
+    LastSeen => ("Last message on {}", "Último mensaje el {}", "Последнее сообщение {}"),
+    ChangeHistory => ("Changes", "Cambios", "Изменения"),
+    WasUntil => ("{} was {} until {}", "{} era {} hasta el {}", "{}: {} до {}"),
+    WasEmptyUntil => ("{} was empty until {}", "{} estaba vacío hasta el {}", "{}: пусто до {}"),
+    FieldFirstName => ("first name", "nombre", "имя"),
+    FieldLastName => ("last name", "apellido", "фамилия"),
+    FieldUsername => ("username", "nombre de usuario", "имя пользователя"),
+    FieldPhone => ("phone", "teléfono", "телефон"),
+    // Suggestions
+    SuggestionsTitle => ("Possible Telegram matches", "Posibles coincidencias en Telegram", "Возможные совпадения в Telegram"),
+    NoSuggestions => ("No Telegram person in the relay matches this contact. Enter the sender ID by hand if you know it.",
+                      "Ninguna persona de Telegram del relay coincide con este contacto. Introduce el ID a mano si lo conoces.",
+                      "Ни один человек из relay не похож на этот контакт. Введите ID вручную, если знаете его."),
+    Link => ("Link", "Vincular", "Связать"),
+    Searching => ("Matching against the relay's directory…", "Comparando con el directorio del relay…", "Сравниваем со справочником relay…"),
+    // Conversation
+    ConversationTitle => ("Conversation", "Conversación", "Переписка"),
+    NoMessages => ("No messages with this person yet.", "Aún no hay mensajes con esta persona.", "Сообщений с этим человеком пока нет."),
+    LoadingOlder => ("Loading older messages…", "Cargando mensajes anteriores…", "Загружаем более ранние сообщения…"),
+    StartOfConversation => ("Start of the conversation", "Inicio de la conversación", "Начало переписки"),
+    Incoming => ("Received", "Recibido", "Получено"),
+    Outgoing => ("Sent", "Enviado", "Отправлено"),
+    Edited => ("edited", "editado", "изменено"),
+    Deleted => ("deleted", "eliminado", "удалено"),
+    DeletedMessage => ("This message was deleted in Telegram.", "Este mensaje se eliminó en Telegram.", "Это сообщение удалено в Telegram."),
+    ReplyTo => ("In reply to", "En respuesta a", "В ответ на"),
+    UnknownMessage => ("an earlier message", "un mensaje anterior", "более раннее сообщение"),
+    MediaPhoto => ("Photo", "Foto", "Фото"),
+    MediaVideo => ("Video", "Vídeo", "Видео"),
+    MediaVideoNote => ("Video message", "Videomensaje", "Видеосообщение"),
+    MediaAnimation => ("GIF", "GIF", "GIF"),
+    MediaVoice => ("Voice message", "Mensaje de voz", "Голосовое сообщение"),
+    MediaAudio => ("Audio", "Audio", "Аудио"),
+    MediaDocument => ("File", "Archivo", "Файл"),
+    MediaSticker => ("Sticker", "Sticker", "Стикер"),
+    MediaLocation => ("Location", "Ubicación", "Местоположение"),
+    MediaVenue => ("Place", "Lugar", "Место"),
+    MediaContact => ("Contact card", "Tarjeta de contacto", "Контакт"),
+    MediaPoll => ("Poll", "Encuesta", "Опрос"),
+    MediaOther => ("Attachment", "Adjunto", "Вложение"),
+    PollingPaused => ("New messages could not be fetched; retrying in {} s.", "No se pudieron obtener mensajes nuevos; reintento en {} s.", "Не удалось получить новые сообщения; повтор через {} с."),
+    // Errors: what happened, then what to do.
+    ErrUnreachable => ("The Telegram relay cannot be reached. Check the app's “Relay URL” setting and that the relay is running, then retry.",
+                       "No se puede contactar con el relay de Telegram. Revisa el ajuste “URL del relay” de la app y que el relay esté en marcha, y reintenta.",
+                       "Relay Telegram недоступен. Проверьте настройку приложения «URL relay» и что relay запущен, затем повторите."),
+    ErrUnauthorized => ("The relay refused the app's token (401): the “Relay token” setting is wrong. Ask an admin to paste the tenant's install token into the app settings.",
+                        "El relay rechazó el token de la app (401): el ajuste “Token del relay” es incorrecto. Pide a un administrador que pegue el token de instalación en los ajustes de la app.",
+                        "Relay отклонил токен приложения (401): неверна настройка «Токен relay». Попросите администратора вставить токен установки в настройки приложения."),
+    ErrNotFound => ("The relay does not know this Telegram person: nobody with this ID has written to your bot or business account. Check the ID.",
+                    "El relay no conoce a esta persona de Telegram: nadie con este ID ha escrito a tu bot o cuenta business. Comprueba el ID.",
+                    "Relay не знает этого человека: никто с этим ID не писал вашему боту или бизнес-аккаунту. Проверьте ID."),
+    ErrBadResponse => ("The relay answered with something the app does not understand ({}). Update the relay or the app so their versions match.",
+                       "El relay respondió algo que la app no entiende ({}). Actualiza el relay o la app para que sus versiones coincidan.",
+                       "Relay ответил непонятными для приложения данными ({}). Обновите relay или приложение, чтобы версии совпадали."),
+    ErrServer => ("The relay failed ({}): {}. Retry in a moment; if it persists, check the relay's logs.",
+                  "El relay falló ({}): {}. Reintenta en un momento; si persiste, revisa los registros del relay.",
+                  "Ошибка relay ({}): {}. Повторите позже; если не помогает, проверьте логи relay."),
+    ErrRequest => ("The relay rejected the request: {}", "El relay rechazó la solicitud: {}", "Relay отклонил запрос: {}"),
+    ErrFieldMissing => ("The contact has no custom field “{}”. Ask an admin to create a user field with this key, or set the app's “custom field key” setting to the right key.",
+                        "El contacto no tiene el campo personalizado “{}”. Pide a un administrador que cree un campo de usuario con esta clave o que corrija el ajuste “clave del campo” de la app.",
+                        "У контакта нет пользовательского поля «{}». Попросите администратора создать поле пользователя с этим ключом или исправить настройку приложения «ключ поля»."),
+    ErrNoContact => ("No contact is open here: open a user or a ticket with a requester.", "No hay ningún contacto abierto: abre un usuario o un ticket con solicitante.", "Контакт не открыт: откройте пользователя или тикет с автором."),
+    ErrHost => ("The CRM refused the operation: {}. Reload the page and retry.", "El CRM rechazó la operación: {}. Recarga la página y reintenta.", "CRM отклонила операцию: {}. Перезагрузите страницу и повторите."),
+    ErrConfig => ("The app is not configured: {}", "La app no está configurada: {}", "Приложение не настроено: {}"),
+    // nav_bar
+    BulkTitle => ("Bulk linking", "Vinculación masiva", "Массовое связывание"),
+    BulkLater => ("Matching all CRM contacts with Telegram people at once comes in a later version. Until then, open a contact to link it from its sidebar.",
+                  "La vinculación de todos los contactos del CRM con personas de Telegram llegará en una versión posterior. Mientras tanto, abre un contacto para vincularlo desde su barra lateral.",
+                  "Сопоставление всех контактов CRM с людьми Telegram появится в следующей версии. А пока откройте контакт и свяжите его в боковой панели."),
+}
+
+/// A sender-ID parse error in `locale`: the identity engine's own message in English, a
+/// translation of the same advice otherwise.
+pub fn sender_id_error(locale: Locale, err: &SenderIdError) -> String {
+    use SenderIdError as E;
+    let en = || err.to_string();
+    match locale {
+        Locale::En => en(),
+        Locale::Es => match err {
+            E::Empty => "el ID está vacío: pega el ID numérico de Telegram de la persona, como 7100000001".into(),
+            E::Zero => "0 no es un ID de Telegram (empiezan en 1): comprueba que copiaste el ID completo".into(),
+            E::NotDigits { found } => format!("{found:?} no puede aparecer en un ID: es un número entero (se aceptan espacios entre grupos, el prefijo user123 y enlaces tg://user?id=)"),
+            E::TooLarge => "el número es mayor que cualquier ID de Telegram (52 bits): busca dígitos de más o dos IDs pegados".into(),
+            E::Negative => "un ID negativo es de un grupo o canal, no de una persona: usa el ID de quien escribió el mensaje".into(),
+            E::Scientific => "una hoja de cálculo convirtió este número a notación científica (como 1.23457E+09) y perdió sus últimos dígitos: formatea la columna como texto y copia el ID de nuevo".into(),
+            E::Decimal => "un ID es un número entero, pero este tiene decimales: cópialo de nuevo como texto, solo dígitos".into(),
+            E::Username { username } => format!("@{username} es un nombre de usuario, que su dueño puede cambiar: pega el ID numérico"),
+            E::PhoneNumber => "esto parece un teléfono, no un ID: pega el ID numérico de Telegram de la persona".into(),
+        },
+        Locale::Ru => match err {
+            E::Empty => "ID пуст: вставьте числовой ID пользователя Telegram, например 7100000001".into(),
+            E::Zero => "0 — не ID Telegram (они начинаются с 1): проверьте, что ID скопирован целиком".into(),
+            E::NotDigits { found } => format!("{found:?} не может быть в ID: это целое число (допустимы пробелы между группами цифр, префикс user123 и ссылки tg://user?id=)"),
+            E::TooLarge => "число больше любого ID Telegram (52 бита): проверьте лишние цифры или два склеенных ID".into(),
+            E::Negative => "отрицательный ID принадлежит группе или каналу, а не человеку: используйте ID автора сообщения".into(),
+            E::Scientific => "таблица превратила число в экспоненциальную запись (как 1.23457E+09), и последние цифры потеряны: сделайте столбец текстовым и скопируйте ID заново".into(),
+            E::Decimal => "ID — целое число, а здесь есть дробная часть: скопируйте ID заново как текст, только цифры".into(),
+            E::Username { username } => format!("@{username} — имя пользователя, его владелец может его сменить: вставьте числовой ID"),
+            E::PhoneNumber => "это похоже на телефон, а не на ID: вставьте числовой ID пользователя Telegram".into(),
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn locale_from_tag() {
+        for (tag, want) in [
+            ("en-US", Locale::En),
+            ("es", Locale::Es),
+            ("es-419", Locale::Es),
+            ("ru_RU", Locale::Ru),
+            ("RU", Locale::Ru),
+            ("pt-BR", Locale::En),
+            ("", Locale::En),
+        ] {
+            assert_eq!(Locale::from_tag(tag), want, "tag {tag:?}");
+        }
+    }
+
+    #[test]
+    fn fill_replaces_in_order() {
+        assert_eq!(fill("{} was {} until {}", &["username", "@old", "3 May"]), "username was @old until 3 May");
+        assert_eq!(fill("no placeholders", &["x"]), "no placeholders");
+        assert_eq!(fill("{} and {}", &["one"]), "one and ");
+    }
+
+    #[test]
+    fn every_text_is_translated_and_placeholders_agree() {
+        for &key in Text::ALL {
+            let en = key.get(Locale::En);
+            for loc in [Locale::Es, Locale::Ru] {
+                let t = key.get(loc);
+                assert!(!t.trim().is_empty(), "{key:?} empty in {loc:?}");
+                assert_eq!(t.matches("{}").count(), en.matches("{}").count(), "{key:?} placeholders in {loc:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn sender_id_errors_follow_the_engine_in_english() {
+        let err = telegram_identity::SenderId::parse("@lucia_fg").unwrap_err();
+        assert_eq!(sender_id_error(Locale::En, &err), err.to_string());
+        assert!(sender_id_error(Locale::Es, &err).contains("@lucia_fg"));
+        assert!(sender_id_error(Locale::Ru, &err).contains("@lucia_fg"));
+    }
+}

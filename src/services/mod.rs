@@ -1,0 +1,3 @@
+//! Talking to the relay through the host.
+
+pub mod relay;

@@ -1,0 +1,216 @@
+//! The relay's plugin API (`/v1`), one typed function per endpoint.
+//!
+//! Every call goes through [`CrmHost::relay`], so the adapter decides how to reach the relay and how
+//! to authenticate (Zendesk substitutes the secure token in its proxy). [`request`] is the one
+//! generic function: it maps the HTTP status and the relay's `{"error":{"code","message"}}` body to a
+//! [`RelayError`] that fits in component state.
+
+use std::fmt;
+use std::rc::Rc;
+
+use serde::de::DeserializeOwned;
+use telegram_relay_api::{
+    Cursor, DirectoryPage, ErrorBody, ErrorCode, LinkEvent, MessagePage, NewLinkEvent, Person, SenderId,
+};
+
+use crate::host::{encode_component, CrmHost, Method, RelayReply, RelayRequest};
+
+/// Why a relay call failed. Each variant has a message that says what to do (see `crate::errors`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum RelayError {
+    /// No HTTP answer at all: wrong relay URL, relay down, network or CORS. Carries the cause.
+    Unreachable(String),
+    /// 401: the relay token setting is wrong.
+    Unauthorized,
+    /// 404: the relay does not know this person (or this endpoint).
+    NotFound,
+    /// 4xx other than 401/404: the relay's own message.
+    Rejected {
+        /// HTTP status.
+        status: u16,
+        /// The relay's error message.
+        message: String,
+    },
+    /// 5xx: the relay failed.
+    Server {
+        /// HTTP status.
+        status: u16,
+        /// The relay's error message, when it sent one.
+        message: String,
+    },
+    /// A 2xx whose body is not what this version of the plugin expects.
+    BadResponse(String),
+}
+
+impl fmt::Display for RelayError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            RelayError::Unreachable(cause) => write!(f, "relay unreachable: {cause}"),
+            RelayError::Unauthorized => f.write_str("relay token rejected (401)"),
+            RelayError::NotFound => f.write_str("not found (404)"),
+            RelayError::Rejected { status, message } => write!(f, "rejected ({status}): {message}"),
+            RelayError::Server { status, message } => write!(f, "relay failed ({status}): {message}"),
+            RelayError::BadResponse(cause) => write!(f, "unexpected relay response: {cause}"),
+        }
+    }
+}
+
+/// Maps a reply to its body (2xx) or to a [`RelayError`]. Pure; the heart of [`request`].
+pub fn classify(reply: RelayReply) -> Result<String, RelayError> {
+    let message = || match serde_json::from_str::<ErrorBody>(&reply.body) {
+        Ok(body) => body.error.message,
+        Err(_) => reply.body.chars().take(200).collect(),
+    };
+    let code = serde_json::from_str::<ErrorBody>(&reply.body).ok().map(|b| b.error.code);
+    match reply.status {
+        200..=299 => Ok(reply.body),
+        401 => Err(RelayError::Unauthorized),
+        404 if code.is_none_or(|c| c == ErrorCode::NotFound) => Err(RelayError::NotFound),
+        status @ 400..=499 => Err(RelayError::Rejected { status, message: message() }),
+        status => Err(RelayError::Server { status, message: message() }),
+    }
+}
+
+/// Parses a 2xx body.
+pub fn decode<T: DeserializeOwned>(body: &str) -> Result<T, RelayError> {
+    serde_json::from_str(body).map_err(|e| RelayError::BadResponse(e.to_string()))
+}
+
+/// Sends one request through the host and decodes the answer.
+pub async fn request<T: DeserializeOwned>(
+    host: &Rc<dyn CrmHost>,
+    method: Method,
+    path: String,
+    body: Option<String>,
+) -> Result<T, RelayError> {
+    let reply = host
+        .relay(RelayRequest { method, path, body })
+        .await
+        .map_err(|u| RelayError::Unreachable(u.0))?;
+    decode(&classify(reply)?)
+}
+
+/// `GET /v1/people/{id}`.
+pub async fn person(host: &Rc<dyn CrmHost>, id: SenderId) -> Result<Person, RelayError> {
+    request(host, Method::Get, format!("/v1/people/{id}"), None).await
+}
+
+/// `GET /v1/people/{id}` where "never seen" is an answer, not an error.
+pub async fn person_if_known(host: &Rc<dyn CrmHost>, id: SenderId) -> Result<Option<Person>, RelayError> {
+    match person(host, id).await {
+        Ok(p) => Ok(Some(p)),
+        Err(RelayError::NotFound) => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
+/// The path of a conversation page: newest first, older than `before` (or the newest page).
+pub fn messages_path(id: SenderId, before: Option<&Cursor>, after: Option<&Cursor>, limit: u32) -> String {
+    let mut path = format!("/v1/people/{id}/messages?limit={limit}");
+    if let Some(c) = before {
+        path.push_str("&before=");
+        path.push_str(&encode_component(c.as_str()));
+    }
+    if let Some(c) = after {
+        path.push_str("&after=");
+        path.push_str(&encode_component(c.as_str()));
+    }
+    path
+}
+
+/// `GET /v1/people/{id}/messages?before=…` (older pages; `None` for the newest page).
+pub async fn messages_before(
+    host: &Rc<dyn CrmHost>,
+    id: SenderId,
+    before: Option<&Cursor>,
+    limit: u32,
+) -> Result<MessagePage, RelayError> {
+    request(host, Method::Get, messages_path(id, before, None, limit), None).await
+}
+
+/// `GET /v1/people/{id}/messages?after=…` (polling for new messages).
+pub async fn messages_after(host: &Rc<dyn CrmHost>, id: SenderId, after: &Cursor, limit: u32) -> Result<MessagePage, RelayError> {
+    request(host, Method::Get, messages_path(id, None, Some(after), limit), None).await
+}
+
+/// `GET /v1/directory?after=…`.
+pub async fn directory(host: &Rc<dyn CrmHost>, after: Option<&Cursor>) -> Result<DirectoryPage, RelayError> {
+    let path = match after {
+        Some(c) => format!("/v1/directory?after={}", encode_component(c.as_str())),
+        None => "/v1/directory".to_string(),
+    };
+    request(host, Method::Get, path, None).await
+}
+
+/// The whole directory, following cursors (bounded, so a misbehaving relay cannot loop us).
+pub async fn whole_directory(host: &Rc<dyn CrmHost>) -> Result<Vec<telegram_relay_api::PersonSummary>, RelayError> {
+    let mut people = Vec::new();
+    let mut after: Option<Cursor> = None;
+    for _ in 0..1000 {
+        let page = directory(host, after.as_ref()).await?;
+        people.extend(page.people);
+        if !page.has_more || after.as_ref() == Some(&page.next) {
+            break;
+        }
+        after = Some(page.next);
+    }
+    Ok(people)
+}
+
+/// `POST /v1/link-events`.
+pub async fn record_link(host: &Rc<dyn CrmHost>, event: &NewLinkEvent) -> Result<LinkEvent, RelayError> {
+    let body = serde_json::to_string(event).map_err(|e| RelayError::BadResponse(e.to_string()))?;
+    request(host, Method::Post, "/v1/link-events".into(), Some(body)).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn check(status: u16, body: &str, want: Result<&str, RelayError>) {
+        let got = classify(RelayReply { status, body: body.into() });
+        assert_eq!(got.as_deref().map_err(Clone::clone), want.map_err(|e| e), "status {status} body {body:?}");
+    }
+
+    #[test]
+    fn statuses_map_to_errors() {
+        let err = |code: &str, msg: &str| format!(r#"{{"error":{{"code":"{code}","message":"{msg}"}}}}"#);
+        check(200, "{}", Ok("{}"));
+        check(201, "{\"id\":\"1\"}", Ok("{\"id\":\"1\"}"));
+        check(401, &err("unauthorized", "bad token"), Err(RelayError::Unauthorized));
+        check(401, "", Err(RelayError::Unauthorized));
+        check(404, &err("not_found", "no person"), Err(RelayError::NotFound));
+        check(404, "<html>nginx</html>", Err(RelayError::NotFound));
+        check(
+            400,
+            &err("invalid_cursor", "cursor x is not one the relay gave"),
+            Err(RelayError::Rejected { status: 400, message: "cursor x is not one the relay gave".into() }),
+        );
+        check(
+            503,
+            &err("unavailable", "database busy"),
+            Err(RelayError::Server { status: 503, message: "database busy".into() }),
+        );
+        check(502, "Bad Gateway", Err(RelayError::Server { status: 502, message: "Bad Gateway".into() }));
+    }
+
+    #[test]
+    fn bad_bodies_are_bad_responses() {
+        assert!(matches!(decode::<Person>("{\"nope\":1}"), Err(RelayError::BadResponse(_))));
+        assert!(matches!(decode::<Person>("not json"), Err(RelayError::BadResponse(_))));
+    }
+
+    #[test]
+    fn message_paths_encode_cursors() {
+        let id = SenderId::new(7_100_000_001).unwrap();
+        assert_eq!(messages_path(id, None, None, 50), "/v1/people/7100000001/messages?limit=50");
+        assert_eq!(
+            messages_path(id, Some(&Cursor("a b/=".into())), None, 50),
+            "/v1/people/7100000001/messages?limit=50&before=a%20b%2F%3D"
+        );
+        assert_eq!(
+            messages_path(id, None, Some(&Cursor("9".into())), 100),
+            "/v1/people/7100000001/messages?limit=100&after=9"
+        );
+    }
+}

@@ -1,0 +1,252 @@
+//! The conversation panel's data: messages oldest first, cursors both ways, polling back-off, and the
+//! window of rows actually rendered.
+
+use std::collections::HashMap;
+use std::ops::Range;
+use std::rc::Rc;
+
+use telegram_relay_api::{Cursor, Message, MessagePage};
+use yew::Reducible;
+
+use crate::errors::AppError;
+use crate::services::relay::RelayError;
+
+/// Messages per page requested from the relay.
+pub const PAGE_SIZE: u32 = 50;
+/// Polling interval while all is well, in milliseconds.
+pub const POLL_BASE_MS: u32 = 5_000;
+/// Longest polling interval after repeated failures.
+pub const POLL_MAX_MS: u32 = 60_000;
+/// Rows rendered at most; the rest of a long conversation stays out of the DOM.
+pub const WINDOW: usize = 80;
+/// Rows the window moves by when the agent scrolls to its edge.
+pub const WINDOW_STEP: usize = 40;
+
+/// The conversation with one Telegram person.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Conversation {
+    /// Oldest first, unique by `id`.
+    pub messages: Vec<Message>,
+    /// Cursor for the next older page; `None` once the start is reached (or before the first page).
+    pub older: Option<Cursor>,
+    /// Cursor for polling; `None` until the first page.
+    pub newer: Option<Cursor>,
+    /// The first page has arrived.
+    pub loaded: bool,
+    /// An older page is on its way.
+    pub loading_older: bool,
+    /// Why the last load failed (first page or older page).
+    pub error: Option<AppError>,
+    /// Consecutive polling failures (drives the back-off).
+    pub poll_failures: u32,
+    /// Polls answered so far (each answer schedules the next poll).
+    pub polls: u32,
+}
+
+/// What can happen to the conversation.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Action {
+    /// Start over (a different person, or Retry).
+    Reset,
+    /// The newest page arrived (or failed).
+    FirstPage(Result<MessagePage, RelayError>),
+    /// The agent scrolled to the top: fetch an older page if there is one.
+    LoadOlder,
+    /// An older page arrived (or failed).
+    OlderPage(Result<MessagePage, RelayError>),
+    /// A polling answer: new (or edited) messages since `newer`.
+    Polled(Result<MessagePage, RelayError>),
+}
+
+impl Reducible for Conversation {
+    type Action = Action;
+    fn reduce(self: Rc<Self>, action: Action) -> Rc<Self> {
+        Rc::new(self.as_ref().clone().next(action))
+    }
+}
+
+impl Conversation {
+    /// Whether an older page can be requested now.
+    pub fn can_load_older(&self) -> bool {
+        self.loaded && self.older.is_some() && !self.loading_older
+    }
+
+    /// The transition function.
+    pub fn next(mut self, action: Action) -> Conversation {
+        match action {
+            Action::Reset => self = Conversation::default(),
+            Action::FirstPage(Ok(page)) => {
+                self.messages.clear();
+                self.older = page.older.clone();
+                self.newer = Some(page.newer.clone());
+                self.merge(page.messages);
+                self.loaded = true;
+                self.error = None;
+            }
+            Action::FirstPage(Err(e)) => {
+                self.loaded = false;
+                self.error = Some(e.into());
+            }
+            Action::LoadOlder => {
+                if self.can_load_older() {
+                    self.loading_older = true;
+                }
+            }
+            Action::OlderPage(Ok(page)) => {
+                self.loading_older = false;
+                self.older = page.older.clone();
+                self.merge(page.messages);
+                self.error = None;
+            }
+            Action::OlderPage(Err(e)) => {
+                self.loading_older = false;
+                self.error = Some(e.into());
+            }
+            Action::Polled(Ok(page)) => {
+                self.polls = self.polls.wrapping_add(1);
+                self.poll_failures = 0;
+                self.newer = Some(page.newer.clone());
+                self.merge(page.messages);
+            }
+            Action::Polled(Err(_)) => {
+                self.polls = self.polls.wrapping_add(1);
+                self.poll_failures = self.poll_failures.saturating_add(1);
+            }
+        }
+        self
+    }
+
+    /// Adds messages (any order), replacing ones with the same id (edits, deletions), keeping the
+    /// list oldest first.
+    fn merge(&mut self, incoming: Vec<Message>) {
+        if incoming.is_empty() {
+            return;
+        }
+        let mut index: HashMap<String, usize> =
+            self.messages.iter().enumerate().map(|(i, m)| (m.id.clone(), i)).collect();
+        let mut added = false;
+        for m in incoming {
+            match index.get(&m.id) {
+                Some(&i) => self.messages[i] = m,
+                None => {
+                    index.insert(m.id.clone(), self.messages.len());
+                    self.messages.push(m);
+                    added = true;
+                }
+            }
+        }
+        if added {
+            // Stable: equal times keep Telegram's order.
+            self.messages.sort_by_key(|m| (m.sent_at, m.telegram_message_id));
+        }
+    }
+}
+
+/// Milliseconds to wait before the next poll after `failures` consecutive failures:
+/// 5 s, 10 s, 20 s, 40 s, then 60 s.
+pub fn poll_delay_ms(failures: u32) -> u32 {
+    POLL_BASE_MS.saturating_mul(1u32 << failures.min(8)).min(POLL_MAX_MS)
+}
+
+/// The rows to render: at most [`WINDOW`] ending at `end` (clamped to `0..len`).
+pub fn window(len: usize, end: usize) -> Range<usize> {
+    let end = end.min(len);
+    end.saturating_sub(WINDOW)..end
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use telegram_relay_api::Direction;
+
+    fn msg(id: &str, at: i64) -> Message {
+        serde_json::from_value(serde_json::json!({
+            "id": id, "telegram_message_id": at, "origin": "bot", "direction": "in", "sent_at": at, "text": id
+        }))
+        .unwrap()
+    }
+
+    /// A page as the relay sends it: newest first.
+    fn page(ids: &[(&str, i64)], older: Option<&str>, newer: &str) -> MessagePage {
+        let mut messages: Vec<Message> = ids.iter().map(|(id, at)| msg(id, *at)).collect();
+        messages.reverse();
+        MessagePage { messages, older: older.map(|c| Cursor(c.into())), newer: Cursor(newer.into()) }
+    }
+
+    fn ids(c: &Conversation) -> Vec<&str> {
+        c.messages.iter().map(|m| m.id.as_str()).collect()
+    }
+
+    #[test]
+    fn pages_merge_oldest_first() {
+        let c = Conversation::default()
+            .next(Action::FirstPage(Ok(page(&[("c", 3), ("d", 4)], Some("o1"), "n1"))))
+            .next(Action::LoadOlder);
+        assert!(c.loading_older);
+        let c = c.next(Action::OlderPage(Ok(page(&[("a", 1), ("b", 2)], None, "ignored"))));
+        assert_eq!(ids(&c), ["a", "b", "c", "d"]);
+        assert_eq!(c.older, None);
+        assert!(!c.can_load_older(), "start of conversation reached");
+        let c = c.next(Action::Polled(Ok(page(&[("e", 5)], None, "n2"))));
+        assert_eq!(ids(&c), ["a", "b", "c", "d", "e"]);
+        assert_eq!(c.newer, Some(Cursor("n2".into())));
+    }
+
+    #[test]
+    fn edits_replace_by_id_and_duplicates_collapse() {
+        let c = Conversation::default().next(Action::FirstPage(Ok(page(&[("a", 1), ("b", 2)], None, "n"))));
+        let mut edited = msg("a", 1);
+        edited.text = "a (edited)".into();
+        edited.edited_at = Some(9);
+        edited.direction = Direction::Out;
+        let c = c.next(Action::Polled(Ok(MessagePage {
+            messages: vec![msg("b", 2), edited.clone()],
+            older: None,
+            newer: Cursor("n".into()),
+        })));
+        assert_eq!(ids(&c), ["a", "b"]);
+        assert_eq!(c.messages[0], edited);
+    }
+
+    #[test]
+    fn failures() {
+        let c = Conversation::default().next(Action::FirstPage(Err(RelayError::Unauthorized)));
+        assert!(!c.loaded);
+        assert_eq!(c.error, Some(AppError::Relay(RelayError::Unauthorized)));
+        assert!(!c.can_load_older());
+        let c = c.next(Action::FirstPage(Ok(page(&[("a", 1)], Some("o"), "n"))));
+        assert_eq!(c.error, None);
+        let c = c.next(Action::Polled(Err(RelayError::Unreachable("x".into()))));
+        let c = c.next(Action::Polled(Err(RelayError::Unreachable("x".into()))));
+        assert_eq!(c.poll_failures, 2);
+        assert_eq!(ids(&c), ["a"], "polling failures keep what was shown");
+        let c = c.next(Action::Polled(Ok(page(&[], None, "n"))));
+        assert_eq!(c.poll_failures, 0);
+        let c = c.next(Action::LoadOlder).next(Action::OlderPage(Err(RelayError::NotFound)));
+        assert!(!c.loading_older);
+        assert!(c.can_load_older(), "a failed older page can be retried");
+    }
+
+    #[test]
+    fn poll_back_off() {
+        let cases = [(0, 5_000), (1, 10_000), (2, 20_000), (3, 40_000), (4, 60_000), (40, 60_000)];
+        for (failures, want) in cases {
+            assert_eq!(poll_delay_ms(failures), want, "after {failures} failures");
+        }
+    }
+
+    #[test]
+    fn window_bounds() {
+        let cases = [
+            (0, 0, 0..0),
+            (10, 10, 0..10),
+            (10_000, 10_000, 9_920..10_000),
+            (10_000, 5_000, 4_920..5_000),
+            (10_000, 20_000, 9_920..10_000),
+            (100, 30, 0..30),
+        ];
+        for (len, end, want) in cases {
+            assert_eq!(window(len, end), want, "len {len} end {end}");
+        }
+    }
+}

@@ -1,0 +1,1 @@
+//! Suggestions for an unlinked contact.

@@ -1,0 +1,72 @@
+//! The sidebar's stylesheet, injected once at start-up by [`inject`] (so `index.html` needs no
+//! stylesheet link). Light and dark follow `prefers-color-scheme`.
+
+/// The CSS. Our own constant: never built from data.
+pub const CSS: &str = r#"
+:root{--bg:#fff;--fg:#1f2933;--muted:#5f6b7a;--line:#d8dde3;--card:#f7f8fa;--accent:#1f73b7;--accent-fg:#fff;
+--in:#eef1f5;--out:#ddeefa;--err-bg:#fdecea;--err:#8c1d18;--warn-bg:#fff4d6;--warn:#6b4a00;--focus:#1f73b7;color-scheme:light dark}
+@media (prefers-color-scheme:dark){:root{--bg:#16191d;--fg:#e6e9ed;--muted:#9aa5b1;--line:#333a42;--card:#1e2228;--accent:#5ea8ea;--accent-fg:#0b1620;
+--in:#252b33;--out:#1d3347;--err-bg:#3d1a18;--err:#ffb4ab;--warn-bg:#3a2f10;--warn:#f5d47a;--focus:#8cc4f5}}
+*{box-sizing:border-box}
+body{margin:0;background:var(--bg);color:var(--fg);font:14px/1.4 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif}
+.ts-app{padding:8px;display:flex;flex-direction:column;gap:8px}
+h1{font-size:16px;margin:0 0 6px}h2{font-size:13px;margin:0 0 6px;color:var(--muted);font-weight:600}
+.card{background:var(--card);border:1px solid var(--line);border-radius:6px;padding:8px}
+.row{display:flex;gap:6px;align-items:center;flex-wrap:wrap}
+.value{font-family:ui-monospace,Menlo,Consolas,monospace;font-size:14px;flex:1;overflow-wrap:anywhere}
+.muted{color:var(--muted)}.small{font-size:12px}
+button{font:inherit;border-radius:4px;border:1px solid var(--accent);background:var(--accent);color:var(--accent-fg);padding:3px 10px;cursor:pointer}
+button.secondary,button.link{background:transparent;color:var(--accent)}button.link{border:none;text-decoration:underline}
+button.danger{background:var(--err);border-color:var(--err);color:var(--bg)}
+button:focus-visible,a:focus-visible,input:focus-visible,.messages:focus-visible,summary:focus-visible,.spoiler:focus-visible{outline:2px solid var(--focus);outline-offset:2px}
+input{font:inherit;width:100%;padding:4px 6px;border:1px solid var(--line);border-radius:4px;background:var(--bg);color:var(--fg);margin-bottom:6px}
+input[aria-invalid=true]{border-color:var(--err)}
+.field-error{color:var(--err);margin:6px 0 0}
+.banner{border-radius:4px;padding:6px 8px;margin:0 0 6px}.banner p{margin:0}
+.banner.error{background:var(--err-bg);color:var(--err)}.banner.warn{background:var(--warn-bg);color:var(--warn)}
+.banner .actions{margin-top:4px;display:flex;gap:6px}
+.notice{margin:6px 0 0}
+.preview,.conflict{margin-top:6px;border-top:1px solid var(--line);padding-top:6px}
+.conflict ul{margin:4px 0;padding-left:18px}
+.profile .name{font-size:15px;color:var(--fg);margin:0}
+.profile dl{display:grid;grid-template-columns:auto 1fr;gap:2px 8px;margin:6px 0}.profile dt{color:var(--muted)}.profile dd{margin:0;overflow-wrap:anywhere}
+.badge{display:inline-block;border-radius:4px;padding:2px 6px;margin:4px 0}.badge.warn{background:var(--warn-bg);color:var(--warn)}
+.profile.deleted .name{text-decoration:line-through;color:var(--muted)}
+.history ul{margin:4px 0;padding-left:18px}
+a{color:var(--accent)}
+.conversation{display:flex;flex-direction:column}
+.messages{list-style:none;margin:0;padding:4px;max-height:420px;overflow-y:auto;overflow-anchor:none;border:1px solid var(--line);border-radius:6px;display:flex;flex-direction:column;gap:4px}
+.msg{max-width:88%;padding:4px 8px;border-radius:8px;overflow-wrap:anywhere}
+.msg.in{align-self:flex-start;background:var(--in)}.msg.out{align-self:flex-end;background:var(--out)}
+.msg footer{font-size:11px;color:var(--muted);display:flex;gap:6px;justify-content:flex-end}
+.msg.deleted .text{text-decoration:line-through;opacity:.7}
+.deleted-note{font-size:12px;color:var(--muted);margin:0;font-style:italic}
+.mark{font-style:italic}
+.text{white-space:pre-wrap;unicode-bidi:isolate}
+.text pre{margin:2px 0;padding:4px;background:var(--bg);border-radius:4px;overflow-x:auto;white-space:pre}
+.text code{font-family:ui-monospace,Menlo,Consolas,monospace;font-size:12px}
+.text blockquote,.reply{margin:2px 0;padding-left:6px;border-left:3px solid var(--accent)}
+.reply{font-size:12px;color:var(--muted)}.reply .quoted{unicode-bidi:isolate;display:inline-block;max-height:3.2em;overflow:hidden}
+.spoiler{background:var(--fg);color:transparent;border-radius:2px}.spoiler:hover,.spoiler:focus{background:transparent;color:inherit}
+.media{display:flex;gap:6px;align-items:center;font-size:12px;padding:4px 6px;border:1px dashed var(--line);border-radius:4px;margin:2px 0}
+.day{align-self:center;font-size:11px;color:var(--muted);padding:2px 8px;border-radius:8px;background:var(--card)}
+.edge{align-self:center;font-size:11px}
+.suggestions ul{list-style:none;margin:0;padding:0;display:flex;flex-direction:column;gap:6px}
+.suggestion{border:1px solid var(--line);border-radius:6px;padding:6px}
+.suggestion .reasons{margin:2px 0 4px;padding-left:16px;font-size:12px;color:var(--muted)}
+.sr-only{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}
+bdi{unicode-bidi:isolate}
+"#;
+
+/// Adds the stylesheet to `<head>` once.
+pub fn inject() {
+    let Some(doc) = web_sys::window().and_then(|w| w.document()) else { return };
+    if doc.get_element_by_id("telegram-sidebar-style").is_some() {
+        return;
+    }
+    if let (Ok(style), Some(head)) = (doc.create_element("style"), doc.head()) {
+        style.set_id("telegram-sidebar-style");
+        style.set_text_content(Some(CSS));
+        let _ = head.append_child(&style);
+    }
+}
