@@ -1,1 +1,131 @@
 //! The Telegram relay: ingest, storage and the plugin API.
+//!
+//! The relay receives Telegram Bot API webhooks (`POST /telegram/webhook/{id}`) and Telegram Desktop
+//! exports (`telegram-relay import-desktop`), stores people and conversations in SQLite, and answers
+//! the sidebar plugin's `/v1` API (types in `telegram-relay-api`).
+//!
+//! The layers, from the outside in:
+//!
+//! - [`app`] builds the axum [`Router`] from an [`AppState`]; [`api`] has one module per resource.
+//!   Every failure is an [`error::ApiError`] answered as `{"error":{"code","message"}}`.
+//! - [`telegram`] parses Telegram's formats into [`telegram::Event`]s, with no IO.
+//! - [`store`] applies events and answers queries behind the [`store::Storage`] trait;
+//!   [`store::SqliteStorage`] is the implementation, with one writer thread doing group commit.
+//!
+//! A test or another binary builds the same service the command line does:
+//!
+//! ```no_run
+//! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+//! use std::sync::Arc;
+//! use telegram_relay::{AppState, Config, app, store::SqliteStorage};
+//!
+//! let store = Arc::new(SqliteStorage::open("relay.db".as_ref())?);
+//! let state = AppState::new(store, Config::default());
+//! let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+//! axum::serve(listener, app(state)).await?;
+//! # Ok(()) }
+//! ```
+#![deny(missing_docs)]
+
+pub mod api;
+pub mod auth;
+pub mod cli;
+pub mod cursor;
+pub mod demo;
+pub mod error;
+pub mod store;
+pub mod telegram;
+
+use std::collections::HashMap;
+use std::sync::{Arc, RwLock};
+
+use axum::Router;
+use axum::http::{HeaderName, HeaderValue, Method, header};
+use axum::routing::get;
+use tower_http::cors::{AllowOrigin, CorsLayer};
+use tower_http::trace::TraceLayer;
+
+use crate::error::ApiError;
+use crate::store::{Bot, Storage, TenantId};
+
+/// The largest webhook body accepted by default (Telegram updates are a few kilobytes).
+pub const DEFAULT_MAX_BODY: usize = 256 * 1024;
+
+/// How the service behaves, from flags or the environment.
+#[derive(Clone, Debug)]
+pub struct Config {
+    /// Origins allowed to call `/v1` from a browser (CORS). Empty: none.
+    pub allowed_origins: Vec<HeaderValue>,
+    /// Largest webhook body in bytes.
+    pub max_body: usize,
+}
+
+impl Default for Config {
+    fn default() -> Config {
+        Config { allowed_origins: Vec::new(), max_body: DEFAULT_MAX_BODY }
+    }
+}
+
+/// What every handler shares: the storage, the configuration and caches of tenants and bots (which
+/// are never deleted, so the caches cannot hold stale entries).
+#[derive(Clone)]
+pub struct AppState {
+    store: Arc<dyn Storage>,
+    config: Arc<Config>,
+    tenants: Arc<RwLock<HashMap<[u8; 32], TenantId>>>,
+    bots: Arc<RwLock<HashMap<String, Bot>>>,
+}
+
+impl AppState {
+    /// A state over `store`.
+    pub fn new(store: Arc<dyn Storage>, config: Config) -> AppState {
+        AppState {
+            store,
+            config: Arc::new(config),
+            tenants: Arc::default(),
+            bots: Arc::default(),
+        }
+    }
+}
+
+/// The relay's HTTP service.
+pub fn app(state: AppState) -> Router {
+    let cors = CorsLayer::new()
+        .allow_origin(AllowOrigin::list(state.config.allowed_origins.iter().cloned()))
+        .allow_methods([Method::GET, Method::POST])
+        .allow_headers([header::AUTHORIZATION, header::CONTENT_TYPE])
+        .expose_headers([HeaderName::from_static("x-relay-outcome")])
+        .max_age(std::time::Duration::from_secs(600));
+    let v1 = Router::new()
+        .merge(api::people::routes())
+        .merge(api::directory::routes())
+        .merge(api::link_events::routes())
+        .layer(cors);
+    Router::new()
+        .route("/healthz", get(health))
+        .merge(v1)
+        .merge(api::webhook::routes(state.config.max_body))
+        .fallback(|| async {
+            ApiError::NotFound("no such endpoint; the API is under /v1 (see the relay's README)".into())
+        })
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}
+
+async fn health(
+    axum::extract::State(state): axum::extract::State<AppState>,
+) -> Result<axum::Json<telegram_relay_api::Health>, ApiError> {
+    api::blocking(&state, |s| s.health()).await?;
+    Ok(axum::Json(telegram_relay_api::Health {
+        status: "ok".into(),
+        version: env!("CARGO_PKG_VERSION").into(),
+    }))
+}
+
+/// The current time in Unix seconds. The clock is read only at the edges (handlers, commands) and
+/// passed down as a value.
+pub fn now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64)
+}

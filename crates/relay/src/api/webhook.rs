@@ -1,0 +1,109 @@
+//! `POST /telegram/webhook/{id}`: Telegram Bot API updates.
+//!
+//! Order of checks: the bot must exist (404), the secret token header must match (401, compared as
+//! SHA-256 hashes in constant time), the body must fit the limit (413) and be JSON (400). Then the
+//! update is parsed and stored; the 200 is sent only after the storage committed it durably. An
+//! update that cannot be interpreted is quarantined and still acknowledged, so Telegram stops
+//! retrying it.
+
+use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
+use axum::extract::{DefaultBodyLimit, Path, State};
+use axum::http::{HeaderMap, HeaderValue};
+use axum::response::{IntoResponse, Response};
+use axum::routing::post;
+use axum::Router;
+
+
+use super::blocking;
+use crate::error::ApiError;
+use crate::store::{Bot, IngestOutcome, ParsedUpdate, UpdateContent};
+use crate::telegram::bot_api::{self, Parsed};
+use crate::{AppState, auth, now};
+
+/// The header Telegram sends with the `secret_token` given to `setWebhook`.
+pub const SECRET_HEADER: &str = "x-telegram-bot-api-secret-token";
+
+/// The response header that says what happened to the update (`stored`, `duplicate`, `ignored`,
+/// `quarantined`), for operators and tests. Telegram ignores it.
+pub const OUTCOME_HEADER: &str = "x-relay-outcome";
+
+/// The routes of this resource; `max_body` bytes is the largest update accepted.
+pub fn routes(max_body: usize) -> Router<AppState> {
+    Router::new()
+        .route("/telegram/webhook/{id}", post(webhook))
+        .layer(DefaultBodyLimit::max(max_body))
+}
+
+async fn find_bot(state: &AppState, id: String) -> Result<Bot, ApiError> {
+    if let Some(bot) = state.bots.read().unwrap_or_else(|e| e.into_inner()).get(&id) {
+        return Ok(bot.clone());
+    }
+    let key = id.clone();
+    let bot = blocking(state, move |s| s.bot(&key)).await?.ok_or_else(|| {
+        ApiError::NotFound(
+            "no bot is registered for this webhook path; register one with `telegram-relay bot add`"
+                .into(),
+        )
+    })?;
+    // Bots are never removed, so the cache cannot go stale.
+    state.bots.write().unwrap_or_else(|e| e.into_inner()).insert(id, bot.clone());
+    Ok(bot)
+}
+
+/// Reads a webhook body: 400 when it is not JSON; otherwise the update to store (possibly as a
+/// quarantine entry). The demo replays its updates through this same function.
+pub fn prepare(body: &[u8]) -> Result<ParsedUpdate, ApiError> {
+    let value: serde_json::Value = serde_json::from_slice(body).map_err(|e| {
+        ApiError::InvalidJson(format!("the body is not JSON ({e}); Telegram sends one Update object"))
+    })?;
+    Ok(match bot_api::parse_update(&value) {
+        Ok((update_id, Parsed::Events(events))) => {
+            ParsedUpdate { update_id: Some(update_id), content: UpdateContent::Events(events) }
+        }
+        Ok((update_id, Parsed::Ignored(reason))) => {
+            ParsedUpdate { update_id: Some(update_id), content: UpdateContent::Ignored(reason) }
+        }
+        Err(q) => ParsedUpdate {
+            update_id: q.update_id,
+            content: UpdateContent::Quarantine {
+                reason: q.reason,
+                raw: String::from_utf8_lossy(body).into_owned(),
+            },
+        },
+    })
+}
+
+async fn webhook(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Response, ApiError> {
+    let bot = find_bot(&state, id).await?;
+    let given = headers.get(SECRET_HEADER).map(HeaderValue::as_bytes).unwrap_or_default();
+    if given.is_empty() || !auth::constant_time_eq(&auth::hash(given), &bot.secret_hash) {
+        tracing::warn!(webhook = %bot.webhook_id, "webhook call with a missing or wrong secret token");
+        return Err(ApiError::Unauthorized(format!(
+            "missing or wrong `{SECRET_HEADER}` header; pass the bot's secret as `secret_token` to setWebhook"
+        )));
+    }
+    let body = body?;
+    let update = prepare(&body)?;
+    let update_id = update.update_id;
+    let now = now();
+    let outcome = blocking(&state, move |s| s.ingest_update(&bot, update, now)).await?;
+    let label = match &outcome {
+        IngestOutcome::Stored => "stored",
+        IngestOutcome::Duplicate => "duplicate",
+        IngestOutcome::Ignored(reason) => {
+            tracing::debug!(update_id, reason = %reason, "update ignored");
+            "ignored"
+        }
+        IngestOutcome::Quarantined(reason) => {
+            tracing::warn!(update_id, reason = %reason, "update quarantined");
+            "quarantined"
+        }
+    };
+    Ok(([(OUTCOME_HEADER, label)], "").into_response())
+}

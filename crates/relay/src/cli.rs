@@ -1,0 +1,336 @@
+//! The command line: `serve`, `tenant create`, `bot add`, `import-desktop`, `quarantine list`,
+//! `demo`. Commands that create secrets print only the secret (or ID) on stdout; everything else goes
+//! to stderr.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use axum::http::HeaderValue;
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::store::{Bot, SqliteStorage, Storage, StoreError, TenantId};
+use crate::telegram::desktop;
+use crate::{AppState, Config, DEFAULT_MAX_BODY, app, auth, now};
+
+/// The relay's command line.
+#[derive(Parser, Debug)]
+#[command(name = "telegram-relay", version, about = "Telegram relay for the CRM sidebar: webhook ingest, Desktop export import, plugin API")]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Serve the webhook and the plugin API.
+    Serve(ServeArgs),
+    /// Manage tenants (one per CRM install).
+    #[command(subcommand)]
+    Tenant(TenantCommand),
+    /// Manage bots whose webhooks post to this relay.
+    #[command(subcommand)]
+    Bot(BotCommand),
+    /// Import a Telegram Desktop export (result.json) into a tenant.
+    ImportDesktop {
+        /// The tenant to import into.
+        #[arg(long)]
+        tenant: String,
+        #[command(flatten)]
+        db: DbArg,
+        /// The export's result.json (full export or single chat).
+        file: PathBuf,
+    },
+    /// Inspect updates the relay could not interpret.
+    #[command(subcommand)]
+    Quarantine(QuarantineCommand),
+    /// Create a fresh demo database (tenant `demo`, token `demo-install-token`), fill it through the
+    /// real ingest code, and serve it. For demonstrations only: the token is public.
+    Demo(DemoArgs),
+}
+
+#[derive(Subcommand, Debug)]
+enum TenantCommand {
+    /// Create a tenant and print its install token (shown once; stored hashed).
+    Create {
+        /// A name for the tenant, used by the other commands.
+        name: String,
+        #[command(flatten)]
+        db: DbArg,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+enum BotCommand {
+    /// Register a bot and print its webhook ID (the webhook path is /telegram/webhook/{id}).
+    Add {
+        /// The tenant the bot's chats belong to.
+        #[arg(long)]
+        tenant: String,
+        /// The secret token you will pass to setWebhook as `secret_token` (1–256 of A-Z a-z 0-9 _ -).
+        #[arg(long, env = "TELEGRAM_RELAY_BOT_SECRET", hide_env_values = true)]
+        secret: String,
+        #[command(flatten)]
+        db: DbArg,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+enum QuarantineCommand {
+    /// List quarantined updates, oldest first, with the reason and the raw body.
+    List {
+        /// Only this tenant's.
+        #[arg(long)]
+        tenant: Option<String>,
+        #[command(flatten)]
+        db: DbArg,
+    },
+}
+
+#[derive(Args, Debug)]
+struct DbArg {
+    /// The SQLite database file.
+    #[arg(long, env = "TELEGRAM_RELAY_DB", default_value = "./data/relay.db")]
+    db: PathBuf,
+}
+
+#[derive(Args, Debug)]
+struct ServeArgs {
+    /// Address to listen on.
+    #[arg(long, env = "TELEGRAM_RELAY_LISTEN", default_value = "127.0.0.1:8787")]
+    listen: SocketAddr,
+    #[command(flatten)]
+    db: DbArg,
+    /// A browser origin allowed to call /v1 (repeat, or comma-separate in the environment).
+    #[arg(long = "allow-origin", env = "TELEGRAM_RELAY_ALLOW_ORIGINS", value_delimiter = ',')]
+    allow_origins: Vec<String>,
+    /// Largest webhook body in bytes.
+    #[arg(long, env = "TELEGRAM_RELAY_MAX_BODY", default_value_t = DEFAULT_MAX_BODY)]
+    max_body: usize,
+    /// Log format on stderr (filter with RUST_LOG, e.g. RUST_LOG=telegram_relay=debug).
+    #[arg(long, env = "TELEGRAM_RELAY_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
+    log_format: LogFormat,
+}
+
+#[derive(Args, Debug)]
+struct DemoArgs {
+    /// Address to listen on.
+    #[arg(long, default_value = "127.0.0.1:8787")]
+    listen: SocketAddr,
+    /// The demo database; deleted and recreated on every run.
+    #[arg(long, default_value = "./data/demo.db")]
+    db: PathBuf,
+    /// Browser origins allowed to call /v1.
+    #[arg(long = "allow-origin", default_values_t = [
+        "http://127.0.0.1:8788".to_owned(), "http://localhost:8789".to_owned()
+    ])]
+    allow_origins: Vec<String>,
+    /// Log format on stderr.
+    #[arg(long, value_enum, default_value_t = LogFormat::Text)]
+    log_format: LogFormat,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+enum LogFormat {
+    Text,
+    Json,
+}
+
+/// A command's failure: the message says what was wrong and how to fix it.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct CliError(String);
+
+impl CliError {
+    /// An error with this message.
+    pub fn new(message: impl Into<String>) -> CliError {
+        CliError(message.into())
+    }
+}
+
+impl From<StoreError> for CliError {
+    fn from(e: StoreError) -> CliError {
+        CliError(e.to_string())
+    }
+}
+
+/// Runs the command line; the process's exit code.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(cli: Cli) -> Result<(), CliError> {
+    match cli.command {
+        Command::Serve(args) => {
+            init_logs(args.log_format);
+            let config = Config { allowed_origins: origins(&args.allow_origins)?, max_body: args.max_body };
+            let store = Arc::new(SqliteStorage::open(&args.db.db)?);
+            tracing::info!(db = %args.db.db.display(), "database open");
+            serve(store, config, args.listen)
+        }
+        Command::Tenant(TenantCommand::Create { name, db }) => {
+            if name.trim().is_empty() || name.len() > 100 {
+                return Err(CliError("the tenant name must be 1 to 100 characters".into()));
+            }
+            let store = SqliteStorage::open(&db.db)?;
+            let token = auth::new_token();
+            store.create_tenant(&name, auth::hash(token.as_bytes()), now())?;
+            println!("{token}");
+            eprintln!("tenant {name:?} created; the token above is shown only this once");
+            Ok(())
+        }
+        Command::Bot(BotCommand::Add { tenant, secret, db }) => {
+            auth::check_webhook_secret(&secret).map_err(|e| CliError(format!("--secret: {e}")))?;
+            let store = SqliteStorage::open(&db.db)?;
+            let tenant_id = tenant_id(&store, &tenant)?;
+            let bot = Bot {
+                webhook_id: auth::new_webhook_id(),
+                tenant_id,
+                secret_hash: auth::hash(secret.as_bytes()),
+            };
+            store.add_bot(&bot, now())?;
+            println!("{}", bot.webhook_id);
+            eprintln!(
+                "bot registered for tenant {tenant:?}; its webhook URL is https://<your host>/telegram/webhook/{}",
+                bot.webhook_id
+            );
+            Ok(())
+        }
+        Command::ImportDesktop { tenant, db, file } => {
+            let store = SqliteStorage::open(&db.db)?;
+            let tenant_id = tenant_id(&store, &tenant)?;
+            let report = import_file(&store, tenant_id, &file)?;
+            eprintln!(
+                "imported {}: {} personal chats ({} other chats skipped), {} contacts, {} messages ({} new)",
+                file.display(),
+                report.chats,
+                report.chats_skipped,
+                report.contacts,
+                report.messages,
+                report.messages_new
+            );
+            Ok(())
+        }
+        Command::Quarantine(QuarantineCommand::List { tenant, db }) => {
+            let store = SqliteStorage::open(&db.db)?;
+            let tenant_id = tenant.as_deref().map(|t| tenant_id(&store, t)).transpose()?;
+            let items = store.quarantine(tenant_id)?;
+            for q in &items {
+                let update = q.update_id.map_or("-".to_owned(), |u| u.to_string());
+                println!(
+                    "#{} tenant={} webhook={} update_id={} received_at={}\n  reason: {}\n  body: {}",
+                    q.id, q.tenant, q.webhook_id, update, q.received_at, q.reason, q.body
+                );
+            }
+            eprintln!("{} quarantined update(s)", items.len());
+            Ok(())
+        }
+        Command::Demo(args) => {
+            init_logs(args.log_format);
+            let config = Config { allowed_origins: origins(&args.allow_origins)?, max_body: DEFAULT_MAX_BODY };
+            let store = crate::demo::create(&args.db, now())?;
+            tracing::info!(db = %args.db.display(), token = "demo-install-token", "demo tenant ready (demo-only public token)");
+            serve(Arc::new(store), config, args.listen)
+        }
+    }
+}
+
+/// Reads and imports an export file; nothing is stored when the file is not a valid export.
+pub fn import_file(
+    store: &dyn Storage,
+    tenant: TenantId,
+    file: &Path,
+) -> Result<crate::store::ImportReport, CliError> {
+    let bytes = std::fs::read(file)
+        .map_err(|e| CliError(format!("cannot read {}: {e}", file.display())))?;
+    let export = desktop::parse_export(&bytes)
+        .map_err(|e| CliError(format!("{}: {e}; nothing was imported", file.display())))?;
+    Ok(store.import_desktop(tenant, export, now())?)
+}
+
+fn tenant_id(store: &dyn Storage, name: &str) -> Result<TenantId, CliError> {
+    store.tenant_by_name(name)?.ok_or_else(|| {
+        CliError(format!("no tenant named {name:?}; create it with `telegram-relay tenant create {name}`"))
+    })
+}
+
+fn origins(list: &[String]) -> Result<Vec<HeaderValue>, CliError> {
+    list.iter()
+        .filter(|o| !o.trim().is_empty())
+        .map(|o| {
+            let o = o.trim().trim_end_matches('/');
+            let valid = (o.starts_with("http://") || o.starts_with("https://"))
+                && !o["https://".len().min(o.len())..].contains('/');
+            if !valid {
+                return Err(CliError(format!(
+                    "--allow-origin {o:?} is not an origin; write it as scheme://host[:port], e.g. http://localhost:8789"
+                )));
+            }
+            HeaderValue::from_str(o).map_err(|_| CliError(format!("--allow-origin {o:?} has invalid characters")))
+        })
+        .collect()
+}
+
+fn init_logs(format: LogFormat) {
+    use std::io::IsTerminal;
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,tower_http=warn"));
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    let _ = match format {
+        LogFormat::Text => builder.with_ansi(std::io::stderr().is_terminal()).try_init(),
+        LogFormat::Json => builder.json().try_init(),
+    };
+}
+
+fn serve(store: Arc<SqliteStorage>, config: Config, listen: SocketAddr) -> Result<(), CliError> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| CliError(format!("cannot start the async runtime: {e}")))?;
+    runtime.block_on(async {
+        let listener = tokio::net::TcpListener::bind(listen)
+            .await
+            .map_err(|e| CliError(format!("cannot listen on {listen}: {e}; is another relay running there? use --listen")))?;
+        let addr = listener.local_addr().map_err(|e| CliError(e.to_string()))?;
+        tracing::info!(%addr, "listening");
+        let state = AppState::new(store.clone(), config);
+        axum::serve(listener, app(state))
+            .with_graceful_shutdown(shutdown_signal())
+            .await
+            .map_err(|e| CliError(format!("the server failed: {e}")))
+    })?;
+    drop(runtime);
+    store.close();
+    tracing::info!("stopped; every acknowledged update is committed");
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = terminate => {},
+    }
+    tracing::info!("shutdown requested; finishing requests in flight");
+}

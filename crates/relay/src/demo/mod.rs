@@ -1,0 +1,79 @@
+//! The demo tenant: a fresh database whose people and conversations arrive through the real ingest
+//! code — Bot API updates replayed through [`crate::api::webhook::prepare`] and
+//! [`Storage::ingest_update`], and a Telegram Desktop export through
+//! [`crate::telegram::desktop::parse_export`] and [`Storage::import_desktop`], exactly as the webhook
+//! and `import-desktop` do.
+//!
+//! The install token is the public, demo-only [`DEMO_TOKEN`]. The people and their sender IDs are
+//! the demo contract shared with the plugin (7100000001 … 7100000006). The demo is the one place that
+//! reads the clock to place data: the conversations end shortly before `now`.
+
+mod script;
+
+use std::path::Path;
+
+use crate::cli::CliError;
+use crate::store::{Bot, IngestOutcome, SqliteStorage, Storage};
+use crate::{api, auth};
+
+/// The demo tenant's install token. Public: never use the demo database for real data.
+pub const DEMO_TOKEN: &str = "demo-install-token";
+
+/// The demo tenant's name.
+pub const DEMO_TENANT: &str = "demo";
+
+/// The demo bot's webhook ID and secret token (for trying the webhook by hand).
+pub const DEMO_WEBHOOK_ID: &str = "demo";
+/// See [`DEMO_WEBHOOK_ID`].
+pub const DEMO_WEBHOOK_SECRET: &str = "demo-webhook-secret";
+
+/// Deletes `db` (and its WAL files), creates the demo tenant in a new database there and fills it.
+pub fn create(db: &Path, now: i64) -> Result<SqliteStorage, CliError> {
+    for suffix in ["", "-wal", "-shm"] {
+        let mut path = db.as_os_str().to_owned();
+        path.push(suffix);
+        match std::fs::remove_file(&path) {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => {
+                return Err(CliError::new(format!(
+                    "cannot remove the old demo database {}: {e}",
+                    Path::new(&path).display()
+                )));
+            }
+        }
+    }
+    let store = SqliteStorage::open(db)?;
+    fill(&store, now)?;
+    Ok(store)
+}
+
+/// Creates the demo tenant in `store` and replays the demo data into it.
+pub fn fill(store: &dyn Storage, now: i64) -> Result<(), CliError> {
+    let tenant = store.create_tenant(DEMO_TENANT, auth::hash(DEMO_TOKEN.as_bytes()), now)?;
+    let bot = Bot {
+        webhook_id: DEMO_WEBHOOK_ID.into(),
+        tenant_id: tenant,
+        secret_hash: auth::hash(DEMO_WEBHOOK_SECRET.as_bytes()),
+    };
+    store.add_bot(&bot, now)?;
+    for update in script::updates(now) {
+        let body = serde_json::to_vec(&update).expect("JSON values serialise");
+        let parsed = api::webhook::prepare(&body)
+            .map_err(|e| CliError::new(format!("demo update is not JSON: {e}")))?;
+        match store.ingest_update(&bot, parsed, now)? {
+            IngestOutcome::Stored => {}
+            other => {
+                return Err(CliError::new(format!(
+                    "demo update {} was not stored ({other:?}); the demo script is wrong",
+                    update["update_id"]
+                )));
+            }
+        }
+    }
+    let export = serde_json::to_vec(&script::desktop_export(now)).expect("JSON values serialise");
+    let export = crate::telegram::desktop::parse_export(&export)
+        .map_err(|e| CliError::new(format!("the demo export is invalid: {e}")))?;
+    store.import_desktop(tenant, export, now)?;
+    Ok(())
+}

@@ -1,0 +1,108 @@
+//! The one error type of the HTTP layer and its JSON form, `{"error":{"code","message"}}`.
+
+use axum::extract::rejection::{BytesRejection, JsonRejection, QueryRejection};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use telegram_relay_api::{ErrorBody, ErrorCode, ErrorDetail};
+
+use crate::store::StoreError;
+
+/// Everything a request can fail with. Messages name the bad input and the fix; internal errors are
+/// logged in full and answered with a generic message.
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    /// 400 `bad_request`.
+    #[error("{0}")]
+    BadRequest(String),
+    /// 400 `invalid_json`.
+    #[error("{0}")]
+    InvalidJson(String),
+    /// 400 `invalid_sender_id`.
+    #[error("{0}")]
+    InvalidSenderId(String),
+    /// 400 `invalid_cursor`.
+    #[error("{0}")]
+    InvalidCursor(String),
+    /// 401 `unauthorized`.
+    #[error("{0}")]
+    Unauthorized(String),
+    /// 404 `not_found`.
+    #[error("{0}")]
+    NotFound(String),
+    /// 413 `payload_too_large`.
+    #[error("{0}")]
+    PayloadTooLarge(String),
+    /// 415 `unsupported_media_type`.
+    #[error("{0}")]
+    UnsupportedMediaType(String),
+    /// 500 `internal` (or 503 when the storage is closing).
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// 500 `internal`: a blocking task failed.
+    #[error("a worker task failed: {0}")]
+    Task(String),
+}
+
+impl ApiError {
+    fn code(&self) -> ErrorCode {
+        match self {
+            ApiError::BadRequest(_) => ErrorCode::BadRequest,
+            ApiError::InvalidJson(_) => ErrorCode::InvalidJson,
+            ApiError::InvalidSenderId(_) => ErrorCode::InvalidSenderId,
+            ApiError::InvalidCursor(_) => ErrorCode::InvalidCursor,
+            ApiError::Unauthorized(_) => ErrorCode::Unauthorized,
+            ApiError::NotFound(_) => ErrorCode::NotFound,
+            ApiError::PayloadTooLarge(_) => ErrorCode::PayloadTooLarge,
+            ApiError::UnsupportedMediaType(_) => ErrorCode::UnsupportedMediaType,
+            ApiError::Store(StoreError::Closed) => ErrorCode::Unavailable,
+            ApiError::Store(_) | ApiError::Task(_) => ErrorCode::Internal,
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let code = self.code();
+        let message = match &self {
+            ApiError::Store(StoreError::Closed) => "the relay is shutting down; retry".to_owned(),
+            ApiError::Store(_) | ApiError::Task(_) => {
+                tracing::error!(error = %self, "request failed");
+                "the relay failed to answer; its logs say why".to_owned()
+            }
+            other => other.to_string(),
+        };
+        let status = StatusCode::from_u16(code.http_status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        let body = ErrorBody { error: ErrorDetail { code, message } };
+        (status, axum::Json(body)).into_response()
+    }
+}
+
+impl From<JsonRejection> for ApiError {
+    fn from(rejection: JsonRejection) -> ApiError {
+        match rejection.status() {
+            StatusCode::PAYLOAD_TOO_LARGE => ApiError::PayloadTooLarge(rejection.body_text()),
+            StatusCode::UNSUPPORTED_MEDIA_TYPE => ApiError::UnsupportedMediaType(
+                "send the body with `Content-Type: application/json`".into(),
+            ),
+            _ => ApiError::InvalidJson(rejection.body_text()),
+        }
+    }
+}
+
+impl From<BytesRejection> for ApiError {
+    fn from(rejection: BytesRejection) -> ApiError {
+        match rejection.status() {
+            StatusCode::PAYLOAD_TOO_LARGE => ApiError::PayloadTooLarge(format!(
+                "the body is larger than this relay accepts ({})",
+                rejection.body_text()
+            )),
+            _ => ApiError::BadRequest(rejection.body_text()),
+        }
+    }
+}
+
+impl From<QueryRejection> for ApiError {
+    fn from(rejection: QueryRejection) -> ApiError {
+        ApiError::BadRequest(rejection.body_text())
+    }
+}

@@ -1,0 +1,445 @@
+//! Applying [`Event`]s inside the writer's transaction. Every function here runs on the writer
+//! connection, within a savepoint of the current batch.
+
+use rusqlite::{Connection, OptionalExtension, params};
+use telegram_relay_api::{LinkEvent, NewLinkEvent, PhoneSource, ProfileField, SenderId};
+
+use super::{StoreError, TenantId};
+use crate::telegram::{Event, NewMessage, Profile, Space};
+
+/// Applies one event. Returns whether it stored a message the relay did not have.
+pub fn event(
+    conn: &Connection,
+    tenant: TenantId,
+    bot: Option<&str>,
+    event: &Event,
+    now: i64,
+) -> Result<bool, StoreError> {
+    match event {
+        Event::Profile(p) => profile(conn, tenant, p).map(|_| false),
+        Event::Phone { sender_id, phone, source, at } => {
+            self::phone(conn, tenant, *sender_id, phone, *source, *at).map(|_| false)
+        }
+        Event::Message(m) => message(conn, tenant, bot, m),
+        Event::Deleted { space, chat_id, message_ids } => {
+            let space = space_key(space, bot);
+            for id in message_ids {
+                deleted(conn, tenant, &space, *chat_id, *id, now)?;
+            }
+            Ok(false)
+        }
+        Event::BusinessConnection { id, owner, enabled, at } => {
+            conn.prepare_cached(
+                "INSERT INTO business_connections (tenant_id, id, owner_id, enabled, updated_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5)
+                 ON CONFLICT (tenant_id, id) DO UPDATE SET
+                   owner_id = excluded.owner_id, enabled = excluded.enabled,
+                   updated_at = excluded.updated_at
+                 WHERE excluded.updated_at >= business_connections.updated_at",
+            )?
+            .execute(params![tenant, id, owner.get() as i64, enabled, at])?;
+            Ok(false)
+        }
+    }
+}
+
+/// The `space` column of a conversation.
+pub fn space_key(space: &Space, bot: Option<&str>) -> String {
+    match space {
+        Space::Bot => format!("bot:{}", bot.unwrap_or("")),
+        Space::Business(id) => format!("bc:{id}"),
+        Space::Desktop(account) => format!("desktop:{account}"),
+    }
+}
+
+fn next_rev(conn: &Connection) -> Result<i64, StoreError> {
+    Ok(conn
+        .prepare_cached("UPDATE counters SET value = value + 1 WHERE name = 'rev' RETURNING value")?
+        .query_row([], |r| r.get(0))?)
+}
+
+fn search_key(first: &str, last: Option<&str>, username: Option<&str>, phone: Option<&str>) -> String {
+    let digits: String = phone.unwrap_or("").chars().filter(char::is_ascii_digit).collect();
+    [first, last.unwrap_or(""), username.unwrap_or(""), &digits].join(" ").to_lowercase()
+}
+
+struct PersonRow {
+    first_name: String,
+    last_name: Option<String>,
+    username: Option<String>,
+    phone: Option<String>,
+    phone_source: Option<String>,
+    deleted: bool,
+    profile_at: i64,
+}
+
+fn load_person(conn: &Connection, tenant: TenantId, id: SenderId) -> Result<Option<PersonRow>, StoreError> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT first_name, last_name, username, phone, phone_source, deleted, profile_at
+             FROM people WHERE tenant_id = ?1 AND sender_id = ?2",
+        )?
+        .query_row(params![tenant, id.get() as i64], |r| {
+            Ok(PersonRow {
+                first_name: r.get(0)?,
+                last_name: r.get(1)?,
+                username: r.get(2)?,
+                phone: r.get(3)?,
+                phone_source: r.get(4)?,
+                deleted: r.get(5)?,
+                profile_at: r.get(6)?,
+            })
+        })
+        .optional()?)
+}
+
+fn record_change(
+    conn: &Connection,
+    tenant: TenantId,
+    id: SenderId,
+    field: ProfileField,
+    old: Option<&str>,
+    new: Option<&str>,
+    at: i64,
+) -> Result<(), StoreError> {
+    let field = match field {
+        ProfileField::FirstName => "first_name",
+        ProfileField::LastName => "last_name",
+        ProfileField::Username => "username",
+        ProfileField::Phone => "phone",
+    };
+    conn.prepare_cached(
+        "INSERT INTO profile_changes (tenant_id, sender_id, field, old_value, new_value, valid_until)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    )?
+    .execute(params![tenant, id.get() as i64, field, old, new, at])?;
+    Ok(())
+}
+
+fn non_empty(s: &Option<String>) -> Option<&str> {
+    s.as_deref().filter(|s| !s.is_empty())
+}
+
+/// Creates or refreshes a person. Changes of names and username are kept in `profile_changes`;
+/// an observation older than the stored one changes nothing but `first_seen`.
+fn profile(conn: &Connection, tenant: TenantId, p: &Profile) -> Result<(), StoreError> {
+    let sid = p.sender_id.get() as i64;
+    let Some(old) = load_person(conn, tenant, p.sender_id)? else {
+        let rev = next_rev(conn)?;
+        conn.prepare_cached(
+            "INSERT INTO people (tenant_id, sender_id, first_name, last_name, username, deleted,
+                                 first_seen, last_seen, profile_at, rev, search_key)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7, ?7, ?8, ?9)",
+        )?
+        .execute(params![
+            tenant,
+            sid,
+            p.first_name,
+            non_empty(&p.last_name),
+            non_empty(&p.username),
+            p.deleted,
+            p.at,
+            rev,
+            search_key(&p.first_name, non_empty(&p.last_name), non_empty(&p.username), None),
+        ])?;
+        return Ok(());
+    };
+    conn.prepare_cached(
+        "UPDATE people SET first_seen = min(first_seen, ?3), last_seen = max(last_seen, ?3)
+         WHERE tenant_id = ?1 AND sender_id = ?2",
+    )?
+    .execute(params![tenant, sid, p.at])?;
+    if p.weak || p.at < old.profile_at {
+        return Ok(());
+    }
+    let new_last = non_empty(&p.last_name).map(str::to_owned);
+    let new_username =
+        if p.username_known { non_empty(&p.username).map(str::to_owned) } else { old.username.clone() };
+    let mut changed = false;
+    if old.first_name != p.first_name {
+        record_change(conn, tenant, p.sender_id, ProfileField::FirstName, Some(&old.first_name), Some(&p.first_name), p.at)?;
+        changed = true;
+    }
+    if old.last_name != new_last {
+        record_change(conn, tenant, p.sender_id, ProfileField::LastName, old.last_name.as_deref(), new_last.as_deref(), p.at)?;
+        changed = true;
+    }
+    if old.username != new_username {
+        record_change(conn, tenant, p.sender_id, ProfileField::Username, old.username.as_deref(), new_username.as_deref(), p.at)?;
+        changed = true;
+    }
+    changed |= old.deleted != p.deleted;
+    let rev = if changed { Some(next_rev(conn)?) } else { None };
+    conn.prepare_cached(
+        "UPDATE people SET first_name = ?3, last_name = ?4, username = ?5, deleted = ?6,
+                           profile_at = ?7, rev = coalesce(?8, rev), search_key = ?9
+         WHERE tenant_id = ?1 AND sender_id = ?2",
+    )?
+    .execute(params![
+        tenant,
+        sid,
+        p.first_name,
+        new_last,
+        new_username,
+        p.deleted,
+        p.at,
+        rev,
+        search_key(&p.first_name, new_last.as_deref(), new_username.as_deref(), old.phone.as_deref()),
+    ])?;
+    Ok(())
+}
+
+/// Records a phone number. The person's own shared phone outranks the business's contact list.
+fn phone(
+    conn: &Connection,
+    tenant: TenantId,
+    id: SenderId,
+    phone: &str,
+    source: PhoneSource,
+    at: i64,
+) -> Result<(), StoreError> {
+    let Some(old) = load_person(conn, tenant, id)? else {
+        return Ok(()); // parsers always send the person's profile first
+    };
+    let source_name = match source {
+        PhoneSource::Shared => "shared",
+        PhoneSource::ContactList => "contact_list",
+    };
+    if old.phone_source.as_deref() == Some("shared") && source == PhoneSource::ContactList {
+        return Ok(());
+    }
+    if old.phone.as_deref() == Some(phone) && old.phone_source.as_deref() == Some(source_name) {
+        return Ok(());
+    }
+    if old.phone.as_deref() != Some(phone) {
+        record_change(conn, tenant, id, ProfileField::Phone, old.phone.as_deref(), Some(phone), at)?;
+    }
+    let rev = next_rev(conn)?;
+    conn.prepare_cached(
+        "UPDATE people SET phone = ?3, phone_source = ?4, rev = ?5, search_key = ?6
+         WHERE tenant_id = ?1 AND sender_id = ?2",
+    )?
+    .execute(params![
+        tenant,
+        id.get() as i64,
+        phone,
+        source_name,
+        rev,
+        search_key(&old.first_name, old.last_name.as_deref(), old.username.as_deref(), Some(phone)),
+    ])?;
+    Ok(())
+}
+
+fn to_json<T: serde::Serialize>(v: &T) -> String {
+    serde_json::to_string(v).expect("relay-api types serialise")
+}
+
+/// Stores a message or an edited version of it. Returns whether the message is new.
+fn message(conn: &Connection, tenant: TenantId, bot: Option<&str>, m: &NewMessage) -> Result<bool, StoreError> {
+    let space = space_key(&m.space, bot);
+    let existing: Option<(i64, String, Option<i64>)> = conn
+        .prepare_cached(
+            "SELECT id, text, edited_at FROM messages
+             WHERE tenant_id = ?1 AND space = ?2 AND chat_id = ?3 AND tg_id = ?4",
+        )?
+        .query_row(params![tenant, space, m.chat_id, m.message_id], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+        })
+        .optional()?;
+    let entities = (!m.entities.is_empty()).then(|| to_json(&m.entities));
+    let media = m.media.as_ref().map(to_json);
+    let Some((row_id, old_text, old_edited)) = existing else {
+        let deleted_at: Option<i64> = conn
+            .prepare_cached(
+                "DELETE FROM pending_deletions
+                 WHERE tenant_id = ?1 AND space = ?2 AND chat_id = ?3 AND tg_id = ?4
+                 RETURNING deleted_at",
+            )?
+            .query_row(params![tenant, space, m.chat_id, m.message_id], |r| r.get(0))
+            .optional()?;
+        let rev = next_rev(conn)?;
+        conn.prepare_cached(
+            "INSERT INTO messages (tenant_id, space, chat_id, tg_id, person, direction, sent_at, text,
+                                   entities, media, reply_to, reply_text, edited_at, deleted_at, rev)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
+        )?
+        .execute(params![
+            tenant,
+            space,
+            m.chat_id,
+            m.message_id,
+            m.person.map(|p| p.get() as i64),
+            match m.direction {
+                telegram_relay_api::Direction::In => "in",
+                telegram_relay_api::Direction::Out => "out",
+            },
+            m.sent_at,
+            m.text,
+            entities,
+            media,
+            m.reply_to.as_ref().map(|r| r.0),
+            m.reply_to.as_ref().and_then(|r| r.1.clone()),
+            m.edited_at,
+            deleted_at,
+            rev,
+        ])?;
+        if let Some(person) = m.person {
+            conn.prepare_cached(
+                "UPDATE people SET message_count = message_count + 1,
+                                   last_seen = max(last_seen, ?3), first_seen = min(first_seen, ?3)
+                 WHERE tenant_id = ?1 AND sender_id = ?2",
+            )?
+            .execute(params![tenant, person.get() as i64, m.sent_at])?;
+        }
+        return Ok(true);
+    };
+    match (m.edited_at, old_edited) {
+        // The original arrives after an edit was stored: keep its text as the first version.
+        (None, Some(edited)) => {
+            let versions: i64 = conn
+                .prepare_cached("SELECT count(*) FROM message_versions WHERE message_id = ?1")?
+                .query_row([row_id], |r| r.get(0))?;
+            if versions == 0 && old_text != m.text {
+                add_version(conn, row_id, &m.text, edited)?;
+            }
+        }
+        // A newer edit: the current text becomes a previous version.
+        (Some(edited), old) if old.is_none_or(|old| edited > old) => {
+            if old_text != m.text {
+                add_version(conn, row_id, &old_text, edited)?;
+            }
+            let rev = next_rev(conn)?;
+            conn.prepare_cached(
+                "UPDATE messages SET text = ?2, entities = ?3, media = ?4, edited_at = ?5, rev = ?6
+                 WHERE id = ?1",
+            )?
+            .execute(params![row_id, m.text, entities, media, edited, rev])?;
+        }
+        // The same message again, or an edit older than the one stored.
+        _ => {}
+    }
+    Ok(false)
+}
+
+fn add_version(conn: &Connection, message: i64, text: &str, valid_until: i64) -> Result<(), StoreError> {
+    conn.prepare_cached("INSERT INTO message_versions (message_id, text, valid_until) VALUES (?1, ?2, ?3)")?
+        .execute(params![message, text, valid_until])?;
+    Ok(())
+}
+
+/// Marks a message deleted (content kept), or remembers the deletion until the message arrives.
+fn deleted(conn: &Connection, tenant: TenantId, space: &str, chat_id: i64, tg_id: i64, now: i64) -> Result<(), StoreError> {
+    let exists: Option<Option<i64>> = conn
+        .prepare_cached(
+            "SELECT deleted_at FROM messages WHERE tenant_id = ?1 AND space = ?2 AND chat_id = ?3 AND tg_id = ?4",
+        )?
+        .query_row(params![tenant, space, chat_id, tg_id], |r| r.get(0))
+        .optional()?;
+    match exists {
+        Some(None) => {
+            let rev = next_rev(conn)?;
+            conn.prepare_cached(
+                "UPDATE messages SET deleted_at = ?5, rev = ?6
+                 WHERE tenant_id = ?1 AND space = ?2 AND chat_id = ?3 AND tg_id = ?4",
+            )?
+            .execute(params![tenant, space, chat_id, tg_id, now, rev])?;
+        }
+        Some(Some(_)) => {}
+        None => {
+            conn.prepare_cached(
+                "INSERT OR IGNORE INTO pending_deletions (tenant_id, space, chat_id, tg_id, deleted_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5)",
+            )?
+            .execute(params![tenant, space, chat_id, tg_id, now])?;
+        }
+    }
+    Ok(())
+}
+
+/// Records a link journal entry.
+pub fn link_event(conn: &Connection, tenant: TenantId, e: NewLinkEvent, now: i64) -> Result<LinkEvent, StoreError> {
+    let parse = |v: &Option<String>| v.as_deref().and_then(|v| SenderId::parse(v).ok());
+    let (old_sender, new_sender) = (parse(&e.old_value), parse(&e.new_value));
+    let action = match e.action {
+        telegram_relay_api::LinkAction::Link => "link",
+        telegram_relay_api::LinkAction::Unlink => "unlink",
+        telegram_relay_api::LinkAction::Undo => "undo",
+    };
+    conn.prepare_cached(
+        "INSERT INTO link_events (tenant_id, recorded_at, action, contact_id, old_value, new_value,
+                                  old_sender, new_sender, actor, batch_id, undoes, reason)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+    )?
+    .execute(params![
+        tenant,
+        now,
+        action,
+        e.contact_id,
+        e.old_value,
+        e.new_value,
+        old_sender.map(|s| s.get() as i64),
+        new_sender.map(|s| s.get() as i64),
+        e.actor,
+        e.batch_id,
+        e.undoes,
+        e.reason,
+    ])?;
+    Ok(LinkEvent {
+        id: conn.last_insert_rowid().to_string(),
+        recorded_at: now,
+        sender_id: new_sender.or(old_sender),
+        event: e,
+    })
+}
+
+/// Benchmarks only: `n` text messages for one person, numbered from `start`, one a minute.
+pub fn bulk_messages(
+    conn: &Connection,
+    tenant: TenantId,
+    person: SenderId,
+    start: u64,
+    n: u64,
+    first_sent_at: i64,
+) -> Result<(), StoreError> {
+    let p = person.get() as i64;
+    let mut insert = conn.prepare_cached(
+        "INSERT INTO messages (tenant_id, space, chat_id, tg_id, person, direction, sent_at, text, rev)
+         VALUES (?1, 'bench', ?2, ?3, ?2, ?4, ?5, ?6, ?3)",
+    )?;
+    for i in start..start + n {
+        let i = i as i64;
+        let direction = if i % 3 == 0 { "out" } else { "in" };
+        insert.execute(params![tenant, p, i + 1, direction, first_sent_at + i * 60, format!("message number {i}")])?;
+    }
+    conn.execute(
+        "UPDATE people SET message_count = message_count + ?3 WHERE tenant_id = ?1 AND sender_id = ?2",
+        params![tenant, p, n as i64],
+    )?;
+    conn.execute(
+        "UPDATE counters SET value = max(value, (SELECT max(rev) FROM messages)) WHERE name = 'rev'",
+        [],
+    )?;
+    Ok(())
+}
+
+/// Benchmarks only: `count` people with synthetic names.
+pub fn bulk_people(conn: &Connection, tenant: TenantId, count: u64) -> Result<(), StoreError> {
+    for i in 0..count as i64 {
+        let rev = next_rev(conn)?;
+        conn.prepare_cached(
+            "INSERT OR IGNORE INTO people (tenant_id, sender_id, first_name, last_name, username, phone,
+                                           phone_source, first_seen, last_seen, profile_at, rev, search_key)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'contact_list', 0, 0, 0, ?7, '')",
+        )?
+        .execute(params![
+            tenant,
+            8_000_000_000 + i,
+            format!("Person{i}"),
+            format!("Surname{}", i % 997),
+            (i % 2 == 0).then(|| format!("user_{i}")),
+            (i % 5 == 0).then(|| format!("+34 600 {:06}", i % 1_000_000)),
+            rev,
+        ])?;
+    }
+    Ok(())
+}

@@ -1,0 +1,160 @@
+//! Numbered schema migrations. A released migration is never edited: add a new one.
+//!
+//! `PRAGMA user_version` holds the number of the last migration applied; each migration runs in its
+//! own transaction together with the version bump.
+
+/// The migrations, in order. Index `i` is migration `i + 1`.
+pub const MIGRATIONS: &[&str] = &[
+    // 1: the initial schema.
+    r#"
+    -- One row per CRM install. The install token is stored only as its SHA-256.
+    CREATE TABLE tenants (
+        id          INTEGER PRIMARY KEY,
+        name        TEXT NOT NULL UNIQUE,
+        token_hash  BLOB NOT NULL UNIQUE,
+        created_at  INTEGER NOT NULL
+    );
+
+    -- A bot whose webhook posts to /telegram/webhook/{webhook_id}. The secret is stored hashed.
+    CREATE TABLE bots (
+        webhook_id   TEXT PRIMARY KEY,
+        tenant_id    INTEGER NOT NULL REFERENCES tenants(id),
+        secret_hash  BLOB NOT NULL,
+        created_at   INTEGER NOT NULL
+    );
+
+    -- The seen-set that makes webhook ingest idempotent: one row per (bot, update_id) ever stored,
+    -- written in the same transaction as the update's effects. Not a high-water mark: IDs can jump.
+    CREATE TABLE seen_updates (
+        webhook_id  TEXT NOT NULL,
+        update_id   INTEGER NOT NULL,
+        PRIMARY KEY (webhook_id, update_id)
+    ) WITHOUT ROWID;
+
+    -- Updates the relay could not interpret, kept raw for an operator.
+    CREATE TABLE quarantine (
+        id           INTEGER PRIMARY KEY,
+        tenant_id    INTEGER NOT NULL REFERENCES tenants(id),
+        webhook_id   TEXT NOT NULL,
+        update_id    INTEGER,
+        received_at  INTEGER NOT NULL,
+        reason       TEXT NOT NULL,
+        body         TEXT NOT NULL
+    );
+
+    -- Telegram Business connections seen by a tenant's bots.
+    CREATE TABLE business_connections (
+        tenant_id   INTEGER NOT NULL REFERENCES tenants(id),
+        id          TEXT NOT NULL,
+        owner_id    INTEGER NOT NULL,
+        enabled     INTEGER NOT NULL,
+        updated_at  INTEGER NOT NULL,
+        PRIMARY KEY (tenant_id, id)
+    );
+
+    -- A global change counter. Every insert or visible change of a person or message takes the next
+    -- value as its `rev`; the plugin polls with "changed after rev N".
+    CREATE TABLE counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
+    INSERT INTO counters VALUES ('rev', 0);
+
+    -- Telegram people, one row per (tenant, user ID). `profile_at` is the time of the observation
+    -- the names come from, so an older update arriving late never overwrites a newer name.
+    -- `search_key` is the lower-cased names, username and phone digits, for search.
+    CREATE TABLE people (
+        tenant_id      INTEGER NOT NULL REFERENCES tenants(id),
+        sender_id      INTEGER NOT NULL,
+        first_name     TEXT NOT NULL,
+        last_name      TEXT,
+        username       TEXT,
+        phone          TEXT,
+        phone_source   TEXT,
+        deleted        INTEGER NOT NULL DEFAULT 0,
+        first_seen     INTEGER NOT NULL,
+        last_seen      INTEGER NOT NULL,
+        profile_at     INTEGER NOT NULL,
+        message_count  INTEGER NOT NULL DEFAULT 0,
+        rev            INTEGER NOT NULL,
+        search_key     TEXT NOT NULL,
+        PRIMARY KEY (tenant_id, sender_id)
+    ) WITHOUT ROWID;
+    CREATE INDEX people_by_rev ON people (tenant_id, rev);
+
+    -- Every change of a profile field: the old value was valid until `valid_until`.
+    CREATE TABLE profile_changes (
+        id           INTEGER PRIMARY KEY,
+        tenant_id    INTEGER NOT NULL,
+        sender_id    INTEGER NOT NULL,
+        field        TEXT NOT NULL,
+        old_value    TEXT,
+        new_value    TEXT,
+        valid_until  INTEGER NOT NULL
+    );
+    CREATE INDEX profile_changes_by_person ON profile_changes (tenant_id, sender_id, valid_until);
+
+    -- Messages. A conversation is (space, chat_id): space is 'bot:<webhook id>', 'bc:<business
+    -- connection id>' or 'desktop:<account id>'. `person` is the private chat's peer (NULL for
+    -- groups): a person's conversation is every message with that person, across spaces.
+    -- Entities and media are JSON in the relay-api shapes. Deleted messages keep their content.
+    CREATE TABLE messages (
+        id           INTEGER PRIMARY KEY,
+        tenant_id    INTEGER NOT NULL REFERENCES tenants(id),
+        space        TEXT NOT NULL,
+        chat_id      INTEGER NOT NULL,
+        tg_id        INTEGER NOT NULL,
+        person       INTEGER,
+        direction    TEXT NOT NULL CHECK (direction IN ('in', 'out')),
+        sent_at      INTEGER NOT NULL,
+        text         TEXT NOT NULL,
+        entities     TEXT,
+        media        TEXT,
+        reply_to     INTEGER,
+        reply_text   TEXT,
+        edited_at    INTEGER,
+        deleted_at   INTEGER,
+        rev          INTEGER NOT NULL,
+        UNIQUE (tenant_id, space, chat_id, tg_id)
+    );
+    -- Conversation pages (newest first, keyset pagination) and polling by revision.
+    CREATE INDEX messages_by_person_time ON messages (tenant_id, person, sent_at, id);
+    CREATE INDEX messages_by_person_rev ON messages (tenant_id, person, rev);
+
+    -- Earlier texts of edited messages.
+    CREATE TABLE message_versions (
+        message_id   INTEGER NOT NULL REFERENCES messages(id),
+        text         TEXT NOT NULL,
+        valid_until  INTEGER NOT NULL
+    );
+    CREATE INDEX message_versions_by_message ON message_versions (message_id, valid_until);
+
+    -- Deletions that arrived before the message they delete (updates come out of order).
+    CREATE TABLE pending_deletions (
+        tenant_id   INTEGER NOT NULL,
+        space       TEXT NOT NULL,
+        chat_id     INTEGER NOT NULL,
+        tg_id       INTEGER NOT NULL,
+        deleted_at  INTEGER NOT NULL,
+        PRIMARY KEY (tenant_id, space, chat_id, tg_id)
+    ) WITHOUT ROWID;
+
+    -- The link journal: writes of the senderId field in the CRM, as the plugin reports them.
+    CREATE TABLE link_events (
+        id           INTEGER PRIMARY KEY,
+        tenant_id    INTEGER NOT NULL REFERENCES tenants(id),
+        recorded_at  INTEGER NOT NULL,
+        action       TEXT NOT NULL,
+        contact_id   TEXT NOT NULL,
+        old_value    TEXT,
+        new_value    TEXT,
+        old_sender   INTEGER,
+        new_sender   INTEGER,
+        actor        TEXT NOT NULL,
+        batch_id     TEXT,
+        undoes       TEXT,
+        reason       TEXT
+    );
+    CREATE INDEX link_events_by_contact ON link_events (tenant_id, contact_id);
+    CREATE INDEX link_events_by_old_sender ON link_events (tenant_id, old_sender);
+    CREATE INDEX link_events_by_new_sender ON link_events (tenant_id, new_sender);
+    CREATE INDEX link_events_by_batch ON link_events (tenant_id, batch_id);
+    "#,
+];

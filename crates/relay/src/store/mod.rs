@@ -1,0 +1,191 @@
+//! Storage: the [`Storage`] trait the HTTP layer and the commands use, and its SQLite implementation
+//! ([`SqliteStorage`]).
+//!
+//! The trait speaks in the relay's terms (tenants, bots, parsed updates, pages of the plugin API), not
+//! in SQL, so that a PostgreSQL implementation can fill it later. Its methods block; the HTTP layer
+//! calls them from `spawn_blocking`. A method that writes returns only once its transaction is
+//! durable.
+
+mod apply;
+mod migrations;
+mod read;
+mod sqlite;
+
+pub use sqlite::SqliteStorage;
+
+use telegram_identity::TelegramPerson;
+use telegram_relay_api::{
+    DirectoryPage, LinkEvent, MessagePage, NewLinkEvent, Person, PersonSummary, SenderId,
+};
+
+use crate::telegram::Event;
+use crate::telegram::desktop::DesktopExport;
+
+/// A tenant's row ID.
+pub type TenantId = i64;
+
+/// A registered bot webhook.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Bot {
+    /// The `{id}` of `/telegram/webhook/{id}`.
+    pub webhook_id: String,
+    /// The tenant that owns the bot.
+    pub tenant_id: TenantId,
+    /// SHA-256 of the webhook's secret token.
+    pub secret_hash: [u8; 32],
+}
+
+/// A webhook update after parsing, ready to store.
+#[derive(Debug)]
+pub struct ParsedUpdate {
+    /// The update's `update_id`, when it has one.
+    pub update_id: Option<i64>,
+    /// What to do with it.
+    pub content: UpdateContent,
+}
+
+/// What an update amounts to.
+#[derive(Debug)]
+pub enum UpdateContent {
+    /// Facts to apply.
+    Events(Vec<Event>),
+    /// A valid update with nothing to store; only its `update_id` is remembered.
+    Ignored(String),
+    /// An update the relay cannot interpret: kept raw for an operator.
+    Quarantine {
+        /// Why.
+        reason: String,
+        /// The body as received.
+        raw: String,
+    },
+}
+
+/// What storing an update did.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum IngestOutcome {
+    /// Its facts are stored.
+    Stored,
+    /// This bot's `update_id` was stored before; nothing changed.
+    Duplicate,
+    /// Nothing to store; the `update_id` is remembered.
+    Ignored(String),
+    /// Kept in the quarantine.
+    Quarantined(String),
+}
+
+/// What an import did.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ImportReport {
+    /// Personal chats read.
+    pub chats: usize,
+    /// Other chats skipped.
+    pub chats_skipped: usize,
+    /// Contact-list entries read.
+    pub contacts: usize,
+    /// Messages read from the file.
+    pub messages: usize,
+    /// Of those, messages the relay did not have (zero on a re-import of the same file).
+    pub messages_new: usize,
+}
+
+/// A quarantined update.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct QuarantinedUpdate {
+    /// Row ID.
+    pub id: i64,
+    /// Tenant name.
+    pub tenant: String,
+    /// The bot it came to.
+    pub webhook_id: String,
+    /// Its `update_id`, when readable.
+    pub update_id: Option<i64>,
+    /// When it arrived (Unix seconds).
+    pub received_at: i64,
+    /// Why it was quarantined.
+    pub reason: String,
+    /// The raw body.
+    pub body: String,
+}
+
+/// Where a conversation page starts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PageStart {
+    /// The newest messages.
+    Newest,
+    /// Messages older than this `(sent_at, id)`.
+    Before(i64, i64),
+    /// Messages created or changed after this revision.
+    After(i64),
+}
+
+/// A filter on the link journal.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum LinkFilter {
+    /// Entries whose old or new value is this sender.
+    Sender(SenderId),
+    /// Entries about this CRM contact.
+    Contact(String),
+    /// Entries of a batch.
+    Batch(String),
+}
+
+/// Errors of the storage.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The database failed.
+    #[error("database error: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    /// The input conflicts with what is stored (a duplicate name, …). The message says what.
+    #[error("{0}")]
+    Conflict(String),
+    /// Something named does not exist. The message says what.
+    #[error("{0}")]
+    NotFound(String),
+    /// The database file is not one this relay can use.
+    #[error("{0}")]
+    Unusable(String),
+    /// The storage is shutting down.
+    #[error("the storage is shutting down")]
+    Closed,
+}
+
+/// The relay's storage. See the module documentation.
+pub trait Storage: Send + Sync + 'static {
+    /// Checks that the storage answers.
+    fn health(&self) -> Result<(), StoreError>;
+
+    /// Creates a tenant whose install token hashes to `token_hash`.
+    fn create_tenant(&self, name: &str, token_hash: [u8; 32], now: i64) -> Result<TenantId, StoreError>;
+    /// Finds a tenant by name.
+    fn tenant_by_name(&self, name: &str) -> Result<Option<TenantId>, StoreError>;
+    /// Finds the tenant whose install token hashes to `token_hash`.
+    fn tenant_by_token(&self, token_hash: &[u8; 32]) -> Result<Option<TenantId>, StoreError>;
+
+    /// Registers a bot webhook.
+    fn add_bot(&self, bot: &Bot, now: i64) -> Result<(), StoreError>;
+    /// Finds a bot by webhook ID.
+    fn bot(&self, webhook_id: &str) -> Result<Option<Bot>, StoreError>;
+
+    /// Stores one webhook update exactly once per (bot, `update_id`); durable when it returns.
+    fn ingest_update(&self, bot: &Bot, update: ParsedUpdate, now: i64) -> Result<IngestOutcome, StoreError>;
+    /// Stores a Desktop export in one transaction; durable when it returns.
+    fn import_desktop(&self, tenant: TenantId, export: DesktopExport, now: i64) -> Result<ImportReport, StoreError>;
+    /// Lists quarantined updates, oldest first.
+    fn quarantine(&self, tenant: Option<TenantId>) -> Result<Vec<QuarantinedUpdate>, StoreError>;
+
+    /// A person's profile and history.
+    fn person(&self, tenant: TenantId, sender: SenderId) -> Result<Option<Person>, StoreError>;
+    /// A page of a person's conversation; `None` when the person is unknown.
+    fn messages(&self, tenant: TenantId, sender: SenderId, start: PageStart, limit: u32) -> Result<Option<MessagePage>, StoreError>;
+    /// People whose name, username or phone contains `q`.
+    fn search(&self, tenant: TenantId, q: &str, limit: u32) -> Result<Vec<PersonSummary>, StoreError>;
+    /// People changed after revision `after`, in revision order.
+    fn directory(&self, tenant: TenantId, after: i64, limit: u32) -> Result<DirectoryPage, StoreError>;
+    /// Every person, for the contact-info CSV.
+    fn all_people(&self, tenant: TenantId) -> Result<Vec<TelegramPerson>, StoreError>;
+
+    /// Records a journal entry.
+    fn add_link_event(&self, tenant: TenantId, event: NewLinkEvent, now: i64) -> Result<LinkEvent, StoreError>;
+    /// Journal entries, newest first.
+    fn link_events(&self, tenant: TenantId, filter: &LinkFilter) -> Result<Vec<LinkEvent>, StoreError>;
+}

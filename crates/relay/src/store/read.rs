@@ -1,0 +1,378 @@
+//! Reads for the plugin API, on read-only connections.
+
+use rusqlite::{Connection, OptionalExtension, Row, params};
+use telegram_identity::TelegramPerson;
+use telegram_relay_api::{
+    Direction, DirectoryPage, LinkAction, LinkEvent, Message, MessagePage, NewLinkEvent,
+    Person, PersonSummary, PhoneSource, PreviousVersion, ProfileChange, ProfileField, ReplyRef,
+    SenderId,
+};
+
+use super::{LinkFilter, PageStart, QuarantinedUpdate, StoreError, TenantId};
+use crate::cursor;
+
+fn sender(v: i64) -> rusqlite::Result<SenderId> {
+    SenderId::new(v as u64).map_err(|e| {
+        rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Integer, Box::new(e))
+    })
+}
+
+const SUMMARY_COLUMNS: &str =
+    "sender_id, first_name, last_name, username, phone, deleted, last_seen, rev";
+
+fn summary(r: &Row<'_>) -> rusqlite::Result<(PersonSummary, i64)> {
+    Ok((
+        PersonSummary {
+            sender_id: sender(r.get(0)?)?,
+            first_name: r.get(1)?,
+            last_name: r.get(2)?,
+            username: r.get(3)?,
+            phone: r.get(4)?,
+            deleted: r.get(5)?,
+            last_seen: r.get(6)?,
+        },
+        r.get(7)?,
+    ))
+}
+
+/// A person's profile, history and newest message.
+pub fn person(conn: &Connection, tenant: TenantId, id: SenderId) -> Result<Option<Person>, StoreError> {
+    let row = conn
+        .prepare_cached(
+            "SELECT first_name, last_name, username, phone, phone_source, deleted, first_seen,
+                    last_seen, message_count
+             FROM people WHERE tenant_id = ?1 AND sender_id = ?2",
+        )?
+        .query_row(params![tenant, id.get() as i64], |r| {
+            let source: Option<String> = r.get(4)?;
+            Ok(Person {
+                sender_id: id,
+                first_name: r.get(0)?,
+                last_name: r.get(1)?,
+                username: r.get(2)?,
+                phone: r.get(3)?,
+                phone_source: source.map(|s| match s.as_str() {
+                    "shared" => PhoneSource::Shared,
+                    _ => PhoneSource::ContactList,
+                }),
+                deleted: r.get(5)?,
+                first_seen: r.get(6)?,
+                last_seen: r.get(7)?,
+                message_count: r.get::<_, i64>(8)? as u64,
+                last_message: None,
+                history: Vec::new(),
+            })
+        })
+        .optional()?;
+    let Some(mut person) = row else { return Ok(None) };
+    let mut stmt = conn.prepare_cached(
+        "SELECT field, old_value, new_value, valid_until FROM profile_changes
+         WHERE tenant_id = ?1 AND sender_id = ?2 ORDER BY valid_until DESC, id DESC",
+    )?;
+    let rows = stmt.query_map(params![tenant, id.get() as i64], |r| {
+        let field: String = r.get(0)?;
+        Ok(ProfileChange {
+            field: match field.as_str() {
+                "first_name" => ProfileField::FirstName,
+                "last_name" => ProfileField::LastName,
+                "username" => ProfileField::Username,
+                _ => ProfileField::Phone,
+            },
+            old_value: r.get(1)?,
+            new_value: r.get(2)?,
+            valid_until: r.get(3)?,
+        })
+    })?;
+    person.history = rows.collect::<Result<_, _>>()?;
+    person.last_message = page(conn, tenant, id, PageStart::Newest, 1)?.messages.pop();
+    Ok(Some(person))
+}
+
+const MESSAGE_COLUMNS: &str = "id, space, chat_id, tg_id, direction, sent_at, text, entities, media,
+                               reply_to, reply_text, edited_at, deleted_at, rev";
+
+struct MessageRow {
+    message: Message,
+    space: String,
+    chat_id: i64,
+    rev: i64,
+}
+
+fn message_row(r: &Row<'_>) -> rusqlite::Result<MessageRow> {
+    let space: String = r.get(1)?;
+    let json_err = |i: usize| {
+        move |e: serde_json::Error| {
+            rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Text, Box::new(e))
+        }
+    };
+    let entities: Option<String> = r.get(7)?;
+    let media: Option<String> = r.get(8)?;
+    let direction: String = r.get(4)?;
+    let (origin, business_connection_id) = match space.split_once(':') {
+        Some(("bc", id)) => (telegram_relay_api::MessageOrigin::Business, Some(id.to_owned()).filter(|s| !s.is_empty())),
+        Some(("desktop", _)) => (telegram_relay_api::MessageOrigin::DesktopExport, None),
+        _ => (telegram_relay_api::MessageOrigin::Bot, None),
+    };
+    let reply_to: Option<i64> = r.get(9)?;
+    let deleted_at: Option<i64> = r.get(12)?;
+    Ok(MessageRow {
+        message: Message {
+            id: r.get::<_, i64>(0)?.to_string(),
+            telegram_message_id: r.get(3)?,
+            origin,
+            business_connection_id,
+            direction: if direction == "out" { Direction::Out } else { Direction::In },
+            sent_at: r.get(5)?,
+            text: r.get(6)?,
+            entities: entities
+                .map(|e| serde_json::from_str(&e).map_err(json_err(7)))
+                .transpose()?
+                .unwrap_or_default(),
+            media: media.map(|m| serde_json::from_str(&m).map_err(json_err(8))).transpose()?,
+            reply_to: reply_to.map(|id| ReplyRef {
+                telegram_message_id: id,
+                id: None,
+                text: None,
+            }),
+            edited_at: r.get(11)?,
+            previous_versions: Vec::new(),
+            deleted: deleted_at.is_some(),
+            deleted_at,
+        },
+        chat_id: r.get(2)?,
+        space,
+        rev: r.get(13)?,
+    })
+    .and_then(|mut row| {
+        if let Some(reply) = &mut row.message.reply_to {
+            reply.text = r.get(10)?;
+        }
+        Ok(row)
+    })
+}
+
+/// Fills in what a page needs beyond the row: previous versions and the replied-to message.
+fn complete(conn: &Connection, tenant: TenantId, row: &mut MessageRow) -> Result<(), StoreError> {
+    if row.message.edited_at.is_some() {
+        let mut stmt = conn.prepare_cached(
+            "SELECT text, valid_until FROM message_versions WHERE message_id = ?1
+             ORDER BY valid_until DESC",
+        )?;
+        let id: i64 = row.message.id.parse().expect("ids are integers");
+        row.message.previous_versions = stmt
+            .query_map([id], |r| Ok(PreviousVersion { text: r.get(0)?, valid_until: r.get(1)? }))?
+            .collect::<Result<_, _>>()?;
+    }
+    if let Some(reply) = &mut row.message.reply_to {
+        let found: Option<(i64, String)> = conn
+            .prepare_cached(
+                "SELECT id, text FROM messages
+                 WHERE tenant_id = ?1 AND space = ?2 AND chat_id = ?3 AND tg_id = ?4",
+            )?
+            .query_row(params![tenant, row.space, row.chat_id, reply.telegram_message_id], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })
+            .optional()?;
+        if let Some((id, text)) = found {
+            reply.id = Some(id.to_string());
+            if reply.text.is_none() {
+                reply.text = Some(text.chars().take(200).collect());
+            }
+        }
+    }
+    Ok(())
+}
+
+/// A conversation page; `None` when the person is unknown in the tenant.
+pub fn messages(
+    conn: &Connection,
+    tenant: TenantId,
+    id: SenderId,
+    start: PageStart,
+    limit: u32,
+) -> Result<Option<MessagePage>, StoreError> {
+    let known: Option<i64> = conn
+        .prepare_cached("SELECT 1 FROM people WHERE tenant_id = ?1 AND sender_id = ?2")?
+        .query_row(params![tenant, id.get() as i64], |r| r.get(0))
+        .optional()?;
+    if known.is_none() {
+        return Ok(None);
+    }
+    page(conn, tenant, id, start, limit).map(Some)
+}
+
+fn page(conn: &Connection, tenant: TenantId, id: SenderId, start: PageStart, limit: u32) -> Result<MessagePage, StoreError> {
+    let person = id.get() as i64;
+    let fetch = i64::from(limit) + 1;
+    let mut rows: Vec<MessageRow> = match start {
+        PageStart::Newest => conn
+            .prepare_cached(&format!(
+                "SELECT {MESSAGE_COLUMNS} FROM messages WHERE tenant_id = ?1 AND person = ?2
+                 ORDER BY sent_at DESC, id DESC LIMIT ?3"
+            ))?
+            .query_map(params![tenant, person, fetch], message_row)?
+            .collect::<Result<_, _>>()?,
+        PageStart::Before(sent_at, before_id) => conn
+            .prepare_cached(&format!(
+                "SELECT {MESSAGE_COLUMNS} FROM messages WHERE tenant_id = ?1 AND person = ?2
+                   AND (sent_at, id) < (?3, ?4)
+                 ORDER BY sent_at DESC, id DESC LIMIT ?5"
+            ))?
+            .query_map(params![tenant, person, sent_at, before_id, fetch], message_row)?
+            .collect::<Result<_, _>>()?,
+        PageStart::After(rev) => conn
+            .prepare_cached(&format!(
+                "SELECT {MESSAGE_COLUMNS} FROM messages WHERE tenant_id = ?1 AND person = ?2
+                   AND rev > ?3
+                 ORDER BY rev LIMIT ?4"
+            ))?
+            .query_map(params![tenant, person, rev, fetch], message_row)?
+            .collect::<Result<_, _>>()?,
+    };
+    let more = rows.len() > limit as usize;
+    rows.truncate(limit as usize);
+    for row in &mut rows {
+        complete(conn, tenant, row)?;
+    }
+    let (older, newer) = match start {
+        PageStart::After(rev) => {
+            let newest = rows.iter().map(|r| r.rev).max().unwrap_or(rev);
+            // When more changes wait, the client polls again at once from where this page ended.
+            (None, newest)
+        }
+        _ => {
+            let older = if more {
+                rows.last().map(|r| cursor::before(r.message.sent_at, r.message.id.parse().unwrap_or(0)))
+            } else {
+                None
+            };
+            let newest: Option<i64> = conn
+                .prepare_cached("SELECT max(rev) FROM messages WHERE tenant_id = ?1 AND person = ?2")?
+                .query_row(params![tenant, person], |r| r.get(0))?;
+            (older, newest.unwrap_or(0))
+        }
+    };
+    Ok(MessagePage {
+        messages: rows.into_iter().map(|r| r.message).collect(),
+        older,
+        newer: cursor::rev(newer),
+    })
+}
+
+/// People whose search key contains every word of `q`.
+pub fn search(conn: &Connection, tenant: TenantId, q: &str, limit: u32) -> Result<Vec<PersonSummary>, StoreError> {
+    let q = q.trim().trim_start_matches('@').to_lowercase();
+    let digits: String = q.chars().filter(char::is_ascii_digit).collect();
+    // A query that looks like a phone number matches on its digits, whatever its punctuation.
+    let needle = if !digits.is_empty() && q.chars().all(|c| c.is_ascii_digit() || " +-().".contains(c)) {
+        digits
+    } else {
+        q
+    };
+    if needle.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {SUMMARY_COLUMNS} FROM people WHERE tenant_id = ?1 AND instr(search_key, ?2) > 0
+         ORDER BY (username = ?3) DESC, last_seen DESC LIMIT ?4"
+    ))?;
+    let rows = stmt.query_map(params![tenant, needle, needle, limit], summary)?;
+    Ok(rows.map(|r| r.map(|(s, _)| s)).collect::<Result<_, _>>()?)
+}
+
+/// People changed after `after`.
+pub fn directory(conn: &Connection, tenant: TenantId, after: i64, limit: u32) -> Result<DirectoryPage, StoreError> {
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {SUMMARY_COLUMNS} FROM people WHERE tenant_id = ?1 AND rev > ?2 ORDER BY rev LIMIT ?3"
+    ))?;
+    let mut rows: Vec<(PersonSummary, i64)> = stmt
+        .query_map(params![tenant, after, i64::from(limit) + 1], summary)?
+        .collect::<Result<_, _>>()?;
+    let has_more = rows.len() > limit as usize;
+    rows.truncate(limit as usize);
+    let next = rows.last().map_or(after, |(_, rev)| *rev);
+    Ok(DirectoryPage {
+        people: rows.into_iter().map(|(p, _)| p).collect(),
+        next: cursor::rev(next),
+        has_more,
+    })
+}
+
+/// Every person, ordered by sender ID.
+pub fn all_people(conn: &Connection, tenant: TenantId) -> Result<Vec<TelegramPerson>, StoreError> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT sender_id, first_name, last_name, username, phone FROM people
+         WHERE tenant_id = ?1 ORDER BY sender_id",
+    )?;
+    let rows = stmt.query_map([tenant], |r| {
+        Ok(TelegramPerson {
+            sender_id: sender(r.get(0)?)?,
+            first_name: r.get(1)?,
+            last_name: r.get::<_, Option<String>>(2)?.unwrap_or_default(),
+            username: r.get(3)?,
+            phone: r.get(4)?,
+        })
+    })?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// Journal entries, newest first.
+pub fn link_events(conn: &Connection, tenant: TenantId, filter: &LinkFilter) -> Result<Vec<LinkEvent>, StoreError> {
+    let (condition, value): (&str, rusqlite::types::Value) = match filter {
+        LinkFilter::Sender(s) => ("(old_sender = ?2 OR new_sender = ?2)", (s.get() as i64).into()),
+        LinkFilter::Contact(c) => ("contact_id = ?2", c.clone().into()),
+        LinkFilter::Batch(b) => ("batch_id = ?2", b.clone().into()),
+    };
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT id, recorded_at, action, contact_id, old_value, new_value, old_sender, new_sender,
+                actor, batch_id, undoes, reason
+         FROM link_events WHERE tenant_id = ?1 AND {condition} ORDER BY id DESC"
+    ))?;
+    let rows = stmt.query_map(params![tenant, value], |r| {
+        let action: String = r.get(2)?;
+        let old_sender: Option<i64> = r.get(6)?;
+        let new_sender: Option<i64> = r.get(7)?;
+        Ok(LinkEvent {
+            id: r.get::<_, i64>(0)?.to_string(),
+            recorded_at: r.get(1)?,
+            sender_id: new_sender.or(old_sender).map(sender).transpose()?,
+            event: NewLinkEvent {
+                action: match action.as_str() {
+                    "link" => LinkAction::Link,
+                    "unlink" => LinkAction::Unlink,
+                    _ => LinkAction::Undo,
+                },
+                contact_id: r.get(3)?,
+                old_value: r.get(4)?,
+                new_value: r.get(5)?,
+                actor: r.get(8)?,
+                batch_id: r.get(9)?,
+                undoes: r.get(10)?,
+                reason: r.get(11)?,
+            },
+        })
+    })?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// Quarantined updates, oldest first.
+pub fn quarantine(conn: &Connection, tenant: Option<TenantId>) -> Result<Vec<QuarantinedUpdate>, StoreError> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT q.id, t.name, q.webhook_id, q.update_id, q.received_at, q.reason, q.body
+         FROM quarantine q JOIN tenants t ON t.id = q.tenant_id
+         WHERE ?1 IS NULL OR q.tenant_id = ?1 ORDER BY q.id",
+    )?;
+    let rows = stmt.query_map([tenant], |r| {
+        Ok(QuarantinedUpdate {
+            id: r.get(0)?,
+            tenant: r.get(1)?,
+            webhook_id: r.get(2)?,
+            update_id: r.get(3)?,
+            received_at: r.get(4)?,
+            reason: r.get(5)?,
+            body: r.get(6)?,
+        })
+    })?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+

@@ -1,0 +1,419 @@
+//! [`SqliteStorage`]: one SQLite file in WAL mode, one writer thread with group commit, a small pool
+//! of read connections.
+//!
+//! Durability: the writer connection runs with `synchronous=FULL`, so in WAL mode every commit syncs
+//! the WAL to disk before it returns. A write method returns only after the commit of the transaction
+//! holding its changes; a webhook is answered only after that. This survives `kill -9` of the relay
+//! and also a crash of the operating system or a power loss (on a disk that honours fsync).
+//!
+//! Group commit: every write is a job sent to the writer thread. The writer takes the first job, then
+//! every job already waiting (up to [`MAX_BATCH`]), runs each inside its own savepoint of one
+//! transaction, commits once, and only then answers each job. One fsync serves the whole batch; a job
+//! that fails rolls back to its savepoint without touching the others.
+
+use std::path::{Path, PathBuf};
+use std::sync::mpsc::{Receiver, Sender, SyncSender, channel, sync_channel};
+use std::sync::{Mutex, PoisonError};
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
+use telegram_identity::TelegramPerson;
+use telegram_relay_api::{
+    DirectoryPage, LinkEvent, MessagePage, NewLinkEvent, Person, PersonSummary, SenderId,
+};
+
+use super::migrations::MIGRATIONS;
+use super::{
+    Bot, ImportReport, IngestOutcome, LinkFilter, PageStart, ParsedUpdate, QuarantinedUpdate,
+    Storage, StoreError, TenantId, UpdateContent, apply, read,
+};
+use crate::telegram::desktop::DesktopExport;
+
+/// The most jobs one transaction takes.
+pub const MAX_BATCH: usize = 1024;
+
+/// Read connections kept open for reuse.
+const READERS_KEPT: usize = 8;
+
+type Completion = Box<dyn FnOnce(Result<(), String>) + Send>;
+/// A write: `run` applies it inside a savepoint and says whether it succeeded, returning how to
+/// answer once the commit is known; `abort` answers it without running (the transaction could not
+/// start).
+struct Job {
+    run: Box<dyn FnOnce(&Connection) -> (bool, Completion) + Send>,
+    abort: Box<dyn FnOnce(String) + Send>,
+}
+
+/// The SQLite implementation of [`Storage`]. See the module documentation.
+pub struct SqliteStorage {
+    path: PathBuf,
+    jobs: Mutex<Option<Sender<Job>>>,
+    writer: Mutex<Option<JoinHandle<()>>>,
+    readers: Mutex<Vec<Connection>>,
+}
+
+impl SqliteStorage {
+    /// Opens (creating if needed) the database at `path` and brings its schema up to date.
+    pub fn open(path: &Path) -> Result<SqliteStorage, StoreError> {
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).map_err(|e| {
+                StoreError::Unusable(format!(
+                    "cannot create the directory {} for the database: {e}",
+                    dir.display()
+                ))
+            })?;
+        }
+        let mut conn = open_connection(path, false)?;
+        migrate(&mut conn, path)?;
+        let (tx, rx) = channel::<Job>();
+        let writer = std::thread::Builder::new()
+            .name("sqlite-writer".into())
+            .spawn(move || writer_loop(conn, rx))
+            .map_err(|e| StoreError::Unusable(format!("cannot start the writer thread: {e}")))?;
+        Ok(SqliteStorage {
+            path: path.to_owned(),
+            jobs: Mutex::new(Some(tx)),
+            writer: Mutex::new(Some(writer)),
+            readers: Mutex::new(Vec::new()),
+        })
+    }
+
+    /// The database file.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Runs `f` in the writer's transaction and waits until it is committed.
+    pub fn write<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&Connection) -> Result<T, StoreError> + Send + 'static,
+    ) -> Result<T, StoreError> {
+        let (done_tx, done_rx): (SyncSender<Result<T, StoreError>>, Receiver<_>) = sync_channel(1);
+        let abort_tx = done_tx.clone();
+        let abort = Box::new(move |message: String| {
+            let _ = abort_tx.send(Err(StoreError::Unusable(format!("cannot write: {message}"))));
+        });
+        let run = Box::new(move |conn: &Connection| {
+            let result = f(conn);
+            let ok = result.is_ok();
+            let completion: Completion = Box::new(move |commit| {
+                let answer = match commit {
+                    Ok(()) => result,
+                    Err(e) => Err(StoreError::Unusable(format!("the commit failed: {e}"))),
+                };
+                let _ = done_tx.send(answer);
+            });
+            (ok, completion)
+        });
+        let job = Job { run, abort };
+        {
+            let jobs = self.jobs.lock().unwrap_or_else(PoisonError::into_inner);
+            jobs.as_ref().ok_or(StoreError::Closed)?.send(job).map_err(|_| StoreError::Closed)?;
+        }
+        done_rx.recv().map_err(|_| StoreError::Closed)?
+    }
+
+    /// Runs `f` on a read connection.
+    pub fn read<T>(
+        &self,
+        f: impl FnOnce(&Connection) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
+        let pooled = self.readers.lock().unwrap_or_else(PoisonError::into_inner).pop();
+        let conn = match pooled {
+            Some(conn) => conn,
+            None => open_connection(&self.path, true)?,
+        };
+        let result = f(&conn);
+        let mut readers = self.readers.lock().unwrap_or_else(PoisonError::into_inner);
+        if readers.len() < READERS_KEPT {
+            readers.push(conn);
+        }
+        result
+    }
+
+    /// Stops the writer after the jobs already queued; later writes fail with [`StoreError::Closed`].
+    pub fn close(&self) {
+        self.jobs.lock().unwrap_or_else(PoisonError::into_inner).take();
+        if let Some(handle) = self.writer.lock().unwrap_or_else(PoisonError::into_inner).take() {
+            let _ = handle.join();
+        }
+    }
+
+    /// Benchmarks only: inserts `count` messages for one person in large transactions, bypassing
+    /// the webhook path, to fill a database quickly.
+    #[doc(hidden)]
+    pub fn bulk_insert_messages(
+        &self,
+        tenant: TenantId,
+        person: SenderId,
+        count: u64,
+        first_sent_at: i64,
+    ) -> Result<(), StoreError> {
+        let mut done = 0;
+        while done < count {
+            let n = (count - done).min(100_000);
+            let start = done;
+            self.write(move |conn| apply::bulk_messages(conn, tenant, person, start, n, first_sent_at))?;
+            done += n;
+        }
+        Ok(())
+    }
+
+    /// Benchmarks only: inserts `count` people with synthetic names in one transaction.
+    #[doc(hidden)]
+    pub fn bulk_insert_people(&self, tenant: TenantId, count: u64) -> Result<(), StoreError> {
+        self.write(move |conn| apply::bulk_people(conn, tenant, count))
+    }
+}
+
+impl Drop for SqliteStorage {
+    fn drop(&mut self) {
+        self.close();
+    }
+}
+
+fn open_connection(path: &Path, read_only: bool) -> Result<Connection, StoreError> {
+    let flags = if read_only {
+        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX
+    } else {
+        OpenFlags::SQLITE_OPEN_READ_WRITE
+            | OpenFlags::SQLITE_OPEN_CREATE
+            | OpenFlags::SQLITE_OPEN_NO_MUTEX
+    };
+    let conn = Connection::open_with_flags(path, flags).map_err(|e| {
+        StoreError::Unusable(format!("cannot open the database {}: {e}", path.display()))
+    })?;
+    conn.busy_timeout(Duration::from_secs(10))?;
+    conn.set_prepared_statement_cache_capacity(64);
+    if !read_only {
+        let mode: String = conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))?;
+        if !mode.eq_ignore_ascii_case("wal") {
+            return Err(StoreError::Unusable(format!(
+                "{} cannot use write-ahead logging (journal_mode is {mode}); put it on a local disk",
+                path.display()
+            )));
+        }
+        conn.execute_batch("PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;")?;
+    }
+    Ok(conn)
+}
+
+fn migrate(conn: &mut Connection, path: &Path) -> Result<(), StoreError> {
+    let version: usize = conn.query_row("PRAGMA user_version", [], |r| r.get::<_, i64>(0))? as usize;
+    if version > MIGRATIONS.len() {
+        return Err(StoreError::Unusable(format!(
+            "{} has schema version {version}, newer than this relay knows ({}); run a newer relay",
+            path.display(),
+            MIGRATIONS.len()
+        )));
+    }
+    for (i, sql) in MIGRATIONS.iter().enumerate().skip(version) {
+        let tx = conn.transaction()?;
+        tx.execute_batch(sql)?;
+        tx.pragma_update(None, "user_version", (i + 1) as i64)?;
+        tx.commit()?;
+        tracing::info!(migration = i + 1, "applied schema migration");
+    }
+    Ok(())
+}
+
+fn writer_loop(conn: Connection, jobs: Receiver<Job>) {
+    while let Ok(first) = jobs.recv() {
+        let mut batch = vec![first];
+        while batch.len() < MAX_BATCH {
+            match jobs.try_recv() {
+                Ok(job) => batch.push(job),
+                Err(_) => break,
+            }
+        }
+        let begin = conn.execute_batch("BEGIN IMMEDIATE");
+        if let Err(e) = begin {
+            tracing::error!(error = %e, "cannot begin a write transaction");
+            for job in batch {
+                (job.abort)(e.to_string());
+            }
+            continue;
+        }
+        let mut completions = Vec::with_capacity(batch.len());
+        for job in batch {
+            if let Err(e) = conn.execute_batch("SAVEPOINT job") {
+                (job.abort)(e.to_string());
+                continue;
+            }
+            let (ok, done) = (job.run)(&conn);
+            let end = if ok { "RELEASE job" } else { "ROLLBACK TO job; RELEASE job" };
+            if let Err(e) = conn.execute_batch(end) {
+                tracing::error!(error = %e, "cannot end a savepoint");
+            }
+            completions.push(done);
+        }
+        let commit = conn.execute_batch("COMMIT").map_err(|e| e.to_string());
+        if let Err(e) = &commit {
+            tracing::error!(error = %e, batch = completions.len(), "commit failed; batch rolled back");
+            let _ = conn.execute_batch("ROLLBACK");
+        }
+        let batch_size = completions.len();
+        for done in completions {
+            done(commit.clone());
+        }
+        tracing::trace!(batch = batch_size, "committed");
+    }
+}
+
+impl Storage for SqliteStorage {
+    fn health(&self) -> Result<(), StoreError> {
+        self.read(|conn| Ok(conn.query_row("SELECT count(*) FROM tenants", [], |_| Ok(()))?))
+    }
+
+    fn create_tenant(&self, name: &str, token_hash: [u8; 32], now: i64) -> Result<TenantId, StoreError> {
+        let name = name.to_owned();
+        self.write(move |conn| {
+            let exists: Option<i64> = conn
+                .query_row("SELECT id FROM tenants WHERE name = ?1", [&name], |r| r.get(0))
+                .optional()?;
+            if exists.is_some() {
+                return Err(StoreError::Conflict(format!(
+                    "a tenant named {name:?} already exists; choose another name"
+                )));
+            }
+            conn.execute(
+                "INSERT INTO tenants (name, token_hash, created_at) VALUES (?1, ?2, ?3)",
+                params![name, &token_hash[..], now],
+            )?;
+            Ok(conn.last_insert_rowid())
+        })
+    }
+
+    fn tenant_by_name(&self, name: &str) -> Result<Option<TenantId>, StoreError> {
+        self.read(|conn| {
+            Ok(conn
+                .prepare_cached("SELECT id FROM tenants WHERE name = ?1")?
+                .query_row([name], |r| r.get(0))
+                .optional()?)
+        })
+    }
+
+    fn tenant_by_token(&self, token_hash: &[u8; 32]) -> Result<Option<TenantId>, StoreError> {
+        self.read(|conn| {
+            Ok(conn
+                .prepare_cached("SELECT id FROM tenants WHERE token_hash = ?1")?
+                .query_row([&token_hash[..]], |r| r.get(0))
+                .optional()?)
+        })
+    }
+
+    fn add_bot(&self, bot: &Bot, now: i64) -> Result<(), StoreError> {
+        let bot = bot.clone();
+        self.write(move |conn| {
+            conn.execute(
+                "INSERT INTO bots (webhook_id, tenant_id, secret_hash, created_at) VALUES (?1, ?2, ?3, ?4)",
+                params![bot.webhook_id, bot.tenant_id, &bot.secret_hash[..], now],
+            )?;
+            Ok(())
+        })
+    }
+
+    fn bot(&self, webhook_id: &str) -> Result<Option<Bot>, StoreError> {
+        self.read(|conn| {
+            Ok(conn
+                .prepare_cached("SELECT tenant_id, secret_hash FROM bots WHERE webhook_id = ?1")?
+                .query_row([webhook_id], |r| {
+                    let hash: Vec<u8> = r.get(1)?;
+                    Ok((r.get::<_, i64>(0)?, hash))
+                })
+                .optional()?
+                .and_then(|(tenant_id, hash)| {
+                    Some(Bot {
+                        webhook_id: webhook_id.to_owned(),
+                        tenant_id,
+                        secret_hash: hash.try_into().ok()?,
+                    })
+                }))
+        })
+    }
+
+    fn ingest_update(&self, bot: &Bot, update: ParsedUpdate, now: i64) -> Result<IngestOutcome, StoreError> {
+        let bot = bot.clone();
+        self.write(move |conn| {
+            if let Some(update_id) = update.update_id {
+                let fresh = conn
+                    .prepare_cached(
+                        "INSERT OR IGNORE INTO seen_updates (webhook_id, update_id) VALUES (?1, ?2)",
+                    )?
+                    .execute(params![bot.webhook_id, update_id])?;
+                if fresh == 0 {
+                    return Ok(IngestOutcome::Duplicate);
+                }
+            }
+            match update.content {
+                UpdateContent::Events(events) => {
+                    let space_bot = Some(bot.webhook_id.as_str());
+                    for event in &events {
+                        apply::event(conn, bot.tenant_id, space_bot, event, now)?;
+                    }
+                    Ok(IngestOutcome::Stored)
+                }
+                UpdateContent::Ignored(reason) => Ok(IngestOutcome::Ignored(reason)),
+                UpdateContent::Quarantine { reason, raw } => {
+                    conn.execute(
+                        "INSERT INTO quarantine (tenant_id, webhook_id, update_id, received_at, reason, body)
+                         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                        params![bot.tenant_id, bot.webhook_id, update.update_id, now, reason, raw],
+                    )?;
+                    Ok(IngestOutcome::Quarantined(reason))
+                }
+            }
+        })
+    }
+
+    fn import_desktop(&self, tenant: TenantId, export: DesktopExport, now: i64) -> Result<ImportReport, StoreError> {
+        self.write(move |conn| {
+            let mut report = ImportReport {
+                chats: export.chats,
+                chats_skipped: export.chats_skipped,
+                contacts: export.contacts,
+                messages: export.messages,
+                messages_new: 0,
+            };
+            for event in &export.events {
+                if apply::event(conn, tenant, None, event, now)? {
+                    report.messages_new += 1;
+                }
+            }
+            Ok(report)
+        })
+    }
+
+    fn quarantine(&self, tenant: Option<TenantId>) -> Result<Vec<QuarantinedUpdate>, StoreError> {
+        self.read(|conn| read::quarantine(conn, tenant))
+    }
+
+    fn person(&self, tenant: TenantId, sender: SenderId) -> Result<Option<Person>, StoreError> {
+        self.read(|conn| read::person(conn, tenant, sender))
+    }
+
+    fn messages(&self, tenant: TenantId, sender: SenderId, start: PageStart, limit: u32) -> Result<Option<MessagePage>, StoreError> {
+        self.read(|conn| read::messages(conn, tenant, sender, start, limit))
+    }
+
+    fn search(&self, tenant: TenantId, q: &str, limit: u32) -> Result<Vec<PersonSummary>, StoreError> {
+        self.read(|conn| read::search(conn, tenant, q, limit))
+    }
+
+    fn directory(&self, tenant: TenantId, after: i64, limit: u32) -> Result<DirectoryPage, StoreError> {
+        self.read(|conn| read::directory(conn, tenant, after, limit))
+    }
+
+    fn all_people(&self, tenant: TenantId) -> Result<Vec<TelegramPerson>, StoreError> {
+        self.read(|conn| read::all_people(conn, tenant))
+    }
+
+    fn add_link_event(&self, tenant: TenantId, event: NewLinkEvent, now: i64) -> Result<LinkEvent, StoreError> {
+        self.write(move |conn| apply::link_event(conn, tenant, event, now))
+    }
+
+    fn link_events(&self, tenant: TenantId, filter: &LinkFilter) -> Result<Vec<LinkEvent>, StoreError> {
+        self.read(|conn| read::link_events(conn, tenant, filter))
+    }
+}

@@ -1,0 +1,351 @@
+//! Telegram Desktop exports (`result.json`, "Machine-readable JSON") into [`Event`]s.
+//!
+//! Two shapes exist: a full export (`personal_information`, `contacts.list`, `chats.list`) and a
+//! single-chat export whose root is the chat itself. The relay takes the contact list (names and
+//! phone numbers of people with a `user_id`) and the personal chats (`type: "personal_chat"`, whose
+//! `id` is the other person's user ID); other chat types are counted and skipped. `from_id` is
+//! `user<N>`: a message is incoming when N is the chat's peer. The whole file is parsed before anything
+//! is stored, so a bad file stores nothing.
+
+use serde_json::{Map, Value};
+use telegram_relay_api::{Direction, Entity, Media, MediaKind, PhoneSource, SenderId};
+
+use super::{Event, NewMessage, Profile, Space, looks_deleted, utf16_len};
+
+/// The result of reading an export.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct DesktopExport {
+    /// The exporting account, when the file says (full exports).
+    pub account: Option<SenderId>,
+    /// Facts to store, in file order.
+    pub events: Vec<Event>,
+    /// Personal chats read.
+    pub chats: usize,
+    /// Chats of other types (groups, channels, bots, saved messages) skipped.
+    pub chats_skipped: usize,
+    /// Contact-list entries read (those with a user ID).
+    pub contacts: usize,
+    /// Messages read.
+    pub messages: usize,
+}
+
+/// Why a file is not a usable export. The message names the place in the file.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+#[error("{0}")]
+pub struct ExportError(String);
+
+const HOW_TO_EXPORT: &str = "export it from Telegram Desktop with Settings → Advanced → Export \
+                             Telegram data, format \"Machine-readable JSON\", and pass result.json";
+
+/// Reads an export from its bytes.
+pub fn parse_export(bytes: &[u8]) -> Result<DesktopExport, ExportError> {
+    let root_value: Value = serde_json::from_slice(bytes)
+        .map_err(|e| ExportError(format!("the file is not JSON ({e}); {HOW_TO_EXPORT}")))?;
+    let Some(root) = root_value.as_object() else {
+        return Err(ExportError(format!("the file's JSON is not an object; {HOW_TO_EXPORT}")));
+    };
+    let mut out = DesktopExport::default();
+    let account_id = root
+        .get("personal_information")
+        .and_then(|p| p.get("user_id"))
+        .and_then(Value::as_u64)
+        .and_then(|id| SenderId::new(id).ok());
+    out.account = account_id;
+
+    let chats: Vec<&Value> = if let Some(chats) = root.get("chats") {
+        chats
+            .get("list")
+            .and_then(Value::as_array)
+            .ok_or_else(|| ExportError("`chats` has no `list` array; is the file complete?".into()))?
+            .iter()
+            .collect()
+    } else if root.contains_key("messages") {
+        vec![&root_value]
+    } else {
+        return Err(ExportError(format!(
+            "this JSON is not a Telegram Desktop export: it has neither `chats` (full export) nor \
+             `messages` (single-chat export) at the top level; {HOW_TO_EXPORT}"
+        )));
+    };
+
+    let mut contact_names = std::collections::HashSet::new();
+    if let Some(list) = root.get("contacts").and_then(|c| c.get("list")).and_then(Value::as_array) {
+        for (i, c) in list.iter().enumerate() {
+            let place = || format!("contacts.list[{i}]");
+            let Some(id) = c.get("user_id").and_then(Value::as_u64).filter(|id| *id > 0) else {
+                continue; // a phone-book entry of someone not on Telegram
+            };
+            let sender_id = SenderId::new(id)
+                .map_err(|e| ExportError(format!("{}: user_id {id}: {e}", place())))?;
+            let at = unix_time(c, "date").map_err(|e| ExportError(format!("{}: {e}", place())))?;
+            let first_name = str_field(c, "first_name").unwrap_or_default();
+            let last_name = str_field(c, "last_name").filter(|s| !s.is_empty());
+            out.events.push(Event::Profile(Profile {
+                sender_id,
+                deleted: looks_deleted(&first_name, last_name.as_deref()),
+                first_name,
+                last_name,
+                username: None,
+                username_known: false,
+                weak: false,
+                at,
+            }));
+            if let Some(phone) = str_field(c, "phone_number").filter(|p| !p.trim().is_empty()) {
+                out.events.push(Event::Phone {
+                    sender_id,
+                    phone,
+                    source: PhoneSource::ContactList,
+                    at,
+                });
+            }
+            contact_names.insert(sender_id);
+            out.contacts += 1;
+        }
+    }
+
+    for (ci, chat) in chats.into_iter().enumerate() {
+        let place = format!("chat #{ci}");
+        if chat.get("type").and_then(Value::as_str) != Some("personal_chat") {
+            out.chats_skipped += 1;
+            continue;
+        }
+        let peer = chat
+            .get("id")
+            .and_then(Value::as_u64)
+            .and_then(|id| SenderId::new(id).ok())
+            .ok_or_else(|| ExportError(format!("{place}: a personal chat needs a user `id`")))?;
+        let messages = chat
+            .get("messages")
+            .and_then(Value::as_array)
+            .ok_or_else(|| ExportError(format!("{place} (user {peer}): no `messages` array")))?;
+        let space = Space::Desktop(account_id.map_or(0, SenderId::get));
+        let mut parsed = Vec::new();
+        for (mi, m) in messages.iter().enumerate() {
+            if m.get("type").and_then(Value::as_str) != Some("message") {
+                continue; // service messages: calls, pins, joins
+            }
+            let place = format!("{place} (user {peer}), messages[{mi}]");
+            parsed.push(
+                parse_message(m, peer, &space).map_err(|e| ExportError(format!("{place}: {e}")))?,
+            );
+        }
+        // The chat's name is the person's name as the exporting account saw it: a weak observation
+        // (one string, first and last name together) that only fills in a person not seen before.
+        let last_at = parsed.iter().map(|m| m.sent_at).max();
+        if !contact_names.contains(&peer)
+            && let (Some(name), Some(at)) = (str_field(chat, "name"), last_at)
+        {
+            out.events.push(Event::Profile(Profile {
+                sender_id: peer,
+                deleted: looks_deleted(&name, None),
+                first_name: name,
+                last_name: None,
+                username: None,
+                username_known: false,
+                weak: true,
+                at,
+            }));
+        }
+        out.messages += parsed.len();
+        out.events.extend(parsed.into_iter().map(Event::Message));
+        out.chats += 1;
+    }
+    Ok(out)
+}
+
+fn parse_message(m: &Value, peer: SenderId, space: &Space) -> Result<NewMessage, String> {
+    let id = m.get("id").and_then(Value::as_i64).ok_or("no integer `id`")?;
+    let sent_at = unix_time(m, "date")?;
+    let edited_at = if m.get("edited_unixtime").is_some() || m.get("edited").is_some() {
+        Some(unix_time(m, "edited")?)
+    } else {
+        None
+    };
+    let from = m.get("from_id").and_then(Value::as_str).unwrap_or("");
+    let direction = if from == format!("user{peer}") { Direction::In } else { Direction::Out };
+    let (text, entities) = text_and_entities(m.get("text_entities").or_else(|| m.get("text")))?;
+    Ok(NewMessage {
+        space: space.clone(),
+        chat_id: peer.get() as i64,
+        message_id: id,
+        person: Some(peer),
+        direction,
+        sent_at,
+        text,
+        entities,
+        media: media(m),
+        reply_to: m.get("reply_to_message_id").and_then(Value::as_i64).map(|r| (r, None)),
+        edited_at,
+    })
+}
+
+/// `date_unixtime` (a string of digits), or failing that the local-time `date` read as UTC.
+fn unix_time(v: &Value, key: &str) -> Result<i64, String> {
+    let unix_key = format!("{key}_unixtime");
+    if let Some(u) = v.get(&unix_key) {
+        return u
+            .as_str()
+            .and_then(|s| s.parse().ok())
+            .or_else(|| u.as_i64())
+            .ok_or_else(|| format!("`{unix_key}` is not a number of seconds: {u}"));
+    }
+    let text = v.get(key).and_then(Value::as_str).ok_or_else(|| format!("no `{key}`"))?;
+    parse_local_datetime(text)
+        .ok_or_else(|| format!("`{key}` is not a date like 2025-02-12T08:37:48: {text:?}"))
+}
+
+/// `YYYY-MM-DDTHH:MM:SS` as seconds since the epoch (UTC).
+fn parse_local_datetime(s: &str) -> Option<i64> {
+    let b = s.as_bytes();
+    if b.len() != 19 || b[4] != b'-' || b[7] != b'-' || b[10] != b'T' || b[13] != b':' {
+        return None;
+    }
+    let n = |r: std::ops::Range<usize>| s.get(r)?.parse::<i64>().ok();
+    let (y, mo, d, h, mi, se) = (n(0..4)?, n(5..7)?, n(8..10)?, n(11..13)?, n(14..16)?, n(17..19)?);
+    if !(1..=12).contains(&mo) || !(1..=31).contains(&d) || h > 23 || mi > 59 || se > 60 {
+        return None;
+    }
+    // Days from civil (Howard Hinnant's algorithm).
+    let y = if mo <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let doy = (153 * (if mo > 2 { mo - 3 } else { mo + 9 }) + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    let days = era * 146_097 + doe - 719_468;
+    Some(days * 86_400 + h * 3600 + mi * 60 + se)
+}
+
+/// Joins the export's text parts into one string with Bot API entities (UTF-16 offsets).
+fn text_and_entities(v: Option<&Value>) -> Result<(String, Vec<Entity>), String> {
+    let mut text = String::new();
+    let mut entities = Vec::new();
+    let parts: &[Value] = match v {
+        None | Some(Value::Null) => &[],
+        Some(Value::String(s)) => return Ok((s.clone(), Vec::new())),
+        Some(Value::Array(parts)) => parts,
+        Some(other) => return Err(format!("`text` is neither a string nor an array: {other}")),
+    };
+    for part in parts {
+        match part {
+            Value::String(s) => text.push_str(s),
+            Value::Object(o) => {
+                let piece = o.get("text").and_then(Value::as_str).unwrap_or("");
+                let kind = o.get("type").and_then(Value::as_str).unwrap_or("plain");
+                let offset = utf16_len(&text);
+                text.push_str(piece);
+                if let Some(entity) = entity(kind, o, offset, utf16_len(piece)) {
+                    entities.push(entity);
+                }
+            }
+            other => return Err(format!("a text part is neither a string nor an object: {other}")),
+        }
+    }
+    Ok((text, entities))
+}
+
+fn entity(kind: &str, o: &Map<String, Value>, offset: u32, length: u32) -> Option<Entity> {
+    // The exporter's names, mapped to the Bot API's.
+    let kind = match kind {
+        "plain" => return None,
+        "link" => "url",
+        "phone" => "phone_number",
+        "mention_name" => "text_mention",
+        "bank_card" => "bank_card_number",
+        other => other,
+    };
+    Some(Entity {
+        kind: kind.to_owned(),
+        offset,
+        length,
+        url: o.get("href").and_then(Value::as_str).map(str::to_owned),
+        user_id: o.get("user_id").and_then(Value::as_u64).and_then(|id| SenderId::new(id).ok()),
+        language: o.get("language").and_then(Value::as_str).map(str::to_owned),
+        custom_emoji_id: o.get("document_id").and_then(Value::as_str).map(str::to_owned),
+    })
+}
+
+fn media(m: &Value) -> Option<Media> {
+    let s = |k: &str| str_field(m, k);
+    let placeholder = |kind| Media {
+        kind,
+        file_name: s("file_name"),
+        mime_type: s("mime_type"),
+        duration_seconds: m.get("duration_seconds").and_then(Value::as_u64).map(|d| d as u32),
+        file_size: m.get("file_size").and_then(Value::as_u64),
+        title: s("title").or_else(|| s("sticker_emoji")),
+    };
+    if m.get("photo").is_some() {
+        return Some(Media {
+            file_size: m.get("photo_file_size").and_then(Value::as_u64),
+            ..placeholder(MediaKind::Photo)
+        });
+    }
+    if let Some(kind) = m.get("media_type").and_then(Value::as_str) {
+        let kind = match kind {
+            "voice_message" => MediaKind::Voice,
+            "video_message" => MediaKind::VideoNote,
+            "video_file" => MediaKind::Video,
+            "audio_file" => MediaKind::Audio,
+            "animation" => MediaKind::Animation,
+            "sticker" => MediaKind::Sticker,
+            _ => MediaKind::Document,
+        };
+        return Some(placeholder(kind));
+    }
+    if m.get("file").is_some() {
+        return Some(placeholder(MediaKind::Document));
+    }
+    if let Some(poll) = m.get("poll") {
+        let question = poll.get("question").and_then(Value::as_str).map(str::to_owned);
+        return Some(Media { title: question, ..placeholder(MediaKind::Poll) });
+    }
+    if m.get("location_information").is_some() {
+        return Some(placeholder(if m.get("place_name").is_some() {
+            MediaKind::Venue
+        } else {
+            MediaKind::Location
+        }));
+    }
+    if let Some(c) = m.get("contact_information") {
+        let name = [str_field(c, "first_name"), str_field(c, "last_name")]
+            .into_iter()
+            .flatten()
+            .filter(|s| !s.is_empty())
+            .collect::<Vec<_>>()
+            .join(" ");
+        return Some(Media { title: Some(name), ..placeholder(MediaKind::Contact) });
+    }
+    None
+}
+
+fn str_field(v: &Value, key: &str) -> Option<String> {
+    v.get(key).and_then(Value::as_str).map(str::to_owned)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn local_dates_read_as_utc() {
+        assert_eq!(parse_local_datetime("2025-02-12T08:37:48"), Some(1_739_349_468));
+        assert_eq!(parse_local_datetime("1970-01-01T00:00:00"), Some(0));
+        assert_eq!(parse_local_datetime("2025-13-12T08:37:48"), None);
+        assert_eq!(parse_local_datetime("yesterday"), None);
+    }
+
+    #[test]
+    fn text_parts_become_utf16_entities() {
+        let v: Value = serde_json::json!([
+            {"type": "plain", "text": "😆 "},
+            {"type": "bold", "text": "bold"},
+            " and ",
+            {"type": "text_link", "text": "link", "href": "https://example.com"}
+        ]);
+        let (text, entities) = text_and_entities(Some(&v)).unwrap();
+        assert_eq!(text, "😆 bold and link");
+        assert_eq!((entities[0].kind.as_str(), entities[0].offset, entities[0].length), ("bold", 3, 4));
+        assert_eq!(entities[1].offset, 12);
+        assert_eq!(entities[1].url.as_deref(), Some("https://example.com"));
+    }
+}
