@@ -94,11 +94,12 @@ pub fn relay(release: bool) -> Result<PathBuf, String> {
     if bin.exists() { Ok(bin) } else { Err(format!("the relay build produced no {}", bin.display())) }
 }
 
-/// `cargo test` of the root crate for wasm32, run by `wasm-bindgen-test-runner` in Debian's
-/// headless Chromium through chromedriver.
+/// `cargo test` of the root crate's `tests/*.rs` for wasm32, run by `wasm-bindgen-test-runner` in
+/// Debian's headless Chromium through chromedriver (`webdriver.json` at the root gives Chromium's
+/// path and flags: headless, no sandbox as root).
 pub fn wasm_bindgen_tests() -> Command {
     let mut cmd = cargo();
-    cmd.args(["test", "--target", "wasm32-unknown-unknown", "-p", "telegram-sidebar", "--tests"])
+    cmd.args(["test", "--target", "wasm32-unknown-unknown", "-p", "telegram-sidebar", "--test", "*"])
         .env("CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER", "wasm-bindgen-test-runner")
         .env("CHROMEDRIVER", setup::CHROMEDRIVER)
         .env("WASM_BINDGEN_TEST_TIMEOUT", "120");
