@@ -1,1 +1,289 @@
-fn main() {}
+//! The relay's performance report (not a test): `cargo bench -p telegram-relay --bench relay`.
+//!
+//! Prints, from one run on this machine:
+//! 1. durable webhook ingest with 40 concurrent connections against the real binary, next to a
+//!    trivial axum handler (this same executable in `ceiling-server` mode) as the ceiling;
+//! 2. conversation page latency (p50/p99 over HTTP) with 1,000,000 stored messages;
+//! 3. directory download time for 100,000 people;
+//! 4. the relay process's resident memory (VmRSS now, VmHWM peak).
+//!
+//! Environment: `BENCH_INGEST_UPDATES` (default 30000) and `BENCH_MESSAGES` (default 1000000).
+
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::time::Instant;
+
+use serde_json::{Value, json};
+use telegram_identity::SenderId;
+use telegram_relay::store::{SqliteStorage, Storage};
+use telegram_relay::cursor;
+
+const BIN: &str = env!("CARGO_BIN_EXE_telegram-relay");
+const SECRET: &str = "bench-secret";
+const CONNECTIONS: usize = 40;
+
+fn main() {
+    if std::env::args().any(|a| a == "ceiling-server") {
+        ceiling_server();
+        return;
+    }
+    if std::env::args().any(|a| a == "--list" || a == "--test") {
+        return; // `cargo test --benches` runs this executable with these flags: nothing to test.
+    }
+    let env_num = |k: &str, d: u64| std::env::var(k).ok().and_then(|v| v.parse().ok()).unwrap_or(d);
+    let ingest_updates = env_num("BENCH_INGEST_UPDATES", 30_000) as i64;
+    let message_count = env_num("BENCH_MESSAGES", 1_000_000);
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+
+    println!("telegram-relay performance report ({} cores)", std::thread::available_parallelism().map_or(0, |n| n.get()));
+    println!();
+
+    // 1. Ingest.
+    let db = dir.path().join("ingest.db");
+    let webhook = setup(&db);
+    let mut relay = serve(&["serve", "--listen", "127.0.0.1:0", "--db", db.to_str().unwrap()]);
+    let relay_rate = runtime.block_on(ingest(&format!("{}/telegram/webhook/{webhook}", relay.url), ingest_updates, true));
+    let relay_memory = memory(relay.child.id());
+    stop(&mut relay);
+    let exe = std::env::current_exe().unwrap();
+    let mut ceiling = serve_exe(exe.to_str().unwrap(), &["ceiling-server"]);
+    let ceiling_rate = runtime.block_on(ingest(&format!("{}/telegram/webhook/x", ceiling.url), ingest_updates, false));
+    stop(&mut ceiling);
+    println!("1. webhook ingest, {CONNECTIONS} concurrent connections, {ingest_updates} updates, each durable (fsync'd group commit) before its 200:");
+    println!("   relay:                 {relay_rate:>8.0} updates/s");
+    println!("   trivial axum handler:  {ceiling_rate:>8.0} requests/s (ceiling: same client, no storage)");
+    println!("   ratio relay/ceiling:   {:>8.2}", relay_rate / ceiling_rate);
+    println!("   relay memory after ingest: {relay_memory}");
+    println!();
+
+    // 2. Conversation pages at 1,000,000 messages, and 3. the directory of 100,000 people.
+    let db = dir.path().join("big.db");
+    let webhook = setup(&db);
+    let fill_started = Instant::now();
+    let person = SenderId::new(4_100_000_001).unwrap();
+    {
+        let store = SqliteStorage::open(&db).unwrap();
+        let tenant = store.tenant_by_name("bench").unwrap().unwrap();
+        // The person arrives through the webhook code path first; the bulk rows follow.
+        let update = json!({"update_id": 1, "message": {"message_id": 1, "date": 1_600_000_000,
+            "from": {"id": person.get(), "is_bot": false, "first_name": "Bench"},
+            "chat": {"id": person.get(), "first_name": "Bench", "type": "private"}, "text": "first"}});
+        let parsed = telegram_relay::api::webhook::prepare(update.to_string().as_bytes()).unwrap();
+        let bot = store.bot(&webhook).unwrap().unwrap();
+        store.ingest_update(&bot, parsed, 0).unwrap();
+        store.bulk_insert_messages(tenant, person, message_count, 1_600_000_100).unwrap();
+        store.bulk_insert_people(tenant, 100_000).unwrap();
+        store.close();
+    }
+    let fill_seconds = fill_started.elapsed().as_secs_f64();
+    let token = std::fs::read_to_string(dir.path().join("big.db.token")).unwrap();
+    let mut relay = serve(&["serve", "--listen", "127.0.0.1:0", "--db", db.to_str().unwrap()]);
+    let (newest, deep, polls) = runtime.block_on(pages(&relay.url, &token, person, message_count));
+    println!("2. conversation pages of 50 over HTTP, one person with {message_count} messages (bulk fill took {fill_seconds:.1} s):");
+    println!("   newest page:            p50 {:>6.2} ms   p99 {:>6.2} ms", newest.0, newest.1);
+    println!("   `before` at random depth: p50 {:>6.2} ms   p99 {:>6.2} ms", deep.0, deep.1);
+    println!("   `after` poll (no news):   p50 {:>6.2} ms   p99 {:>6.2} ms", polls.0, polls.1);
+    println!();
+    let (median, bytes) = runtime.block_on(directory(&relay.url, &token));
+    println!("3. directory download, 100,001 people in pages of 10,000: median {median:.0} ms over 5 runs ({:.1} MB JSON)", bytes as f64 / 1e6);
+    println!();
+    println!("4. relay memory after serving the 1M-message database: {}", memory(relay.child.id()));
+    stop(&mut relay);
+}
+
+/// Creates tenant `bench` and a bot with the real commands; saves the token beside the database.
+fn setup(db: &Path) -> String {
+    let db_arg = db.to_str().unwrap();
+    let run = |args: &[&str]| {
+        let out = Command::new(BIN).args(args).output().unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8(out.stdout).unwrap().trim().to_owned()
+    };
+    let token = run(&["tenant", "create", "bench", "--db", db_arg]);
+    std::fs::write(format!("{db_arg}.token"), &token).unwrap();
+    run(&["bot", "add", "--tenant", "bench", "--secret", SECRET, "--db", db_arg])
+}
+
+struct Server {
+    child: Child,
+    url: String,
+}
+
+fn serve(args: &[&str]) -> Server {
+    serve_exe(BIN, args)
+}
+
+fn serve_exe(exe: &str, args: &[&str]) -> Server {
+    let mut child = Command::new(exe)
+        .args(args)
+        .env("RUST_LOG", "warn,telegram_relay::cli=info")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
+    let url = loop {
+        let line = lines.next().expect("the server logs `listening`").unwrap();
+        if let Some(addr) = line.split("addr=").nth(1).filter(|_| line.contains("listening")) {
+            break format!("http://{}", addr.split_whitespace().next().unwrap());
+        }
+    };
+    std::thread::spawn(move || for _ in lines {});
+    Server { child, url }
+}
+
+fn stop(server: &mut Server) {
+    let _ = Command::new("kill").args(["-TERM", &server.child.id().to_string()]).status();
+    let _ = server.child.wait();
+}
+
+fn memory(pid: u32) -> String {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+    let field = |name: &str| {
+        status
+            .lines()
+            .find(|l| l.starts_with(name))
+            .map(|l| l[name.len()..].trim().to_owned())
+            .unwrap_or_else(|| "?".into())
+    };
+    format!("VmRSS {}, VmHWM {}", field("VmRSS:"), field("VmHWM:"))
+}
+
+/// Sends `total` updates over `CONNECTIONS` connections; updates per second.
+async fn ingest(url: &str, total: i64, check: bool) -> f64 {
+    let next = Arc::new(AtomicI64::new(1));
+    let started = Instant::now();
+    let mut tasks = tokio::task::JoinSet::new();
+    for _ in 0..CONNECTIONS {
+        let (url, next) = (url.to_owned(), next.clone());
+        tasks.spawn(async move {
+            let client = reqwest::Client::new();
+            loop {
+                let id = next.fetch_add(1, Ordering::Relaxed);
+                if id > total {
+                    break;
+                }
+                let user = 5_000_000_000 + id % 5_000; // 5,000 people
+                let body = json!({"update_id": id, "message": {"message_id": id, "date": 1_700_000_000 + id,
+                    "from": {"id": user, "is_bot": false, "first_name": "Load", "last_name": "Test"},
+                    "chat": {"id": user, "first_name": "Load", "last_name": "Test", "type": "private"},
+                    "text": "Hola, ¿tenéis tazas azules en stock? Necesito doce para un regalo."}});
+                let response = client
+                    .post(&url)
+                    .header("x-telegram-bot-api-secret-token", SECRET)
+                    .json(&body)
+                    .send()
+                    .await
+                    .unwrap();
+                assert_eq!(response.status(), 200);
+                if check {
+                    assert_eq!(response.headers()["x-relay-outcome"], "stored");
+                }
+            }
+        });
+    }
+    tasks.join_all().await;
+    total as f64 / started.elapsed().as_secs_f64()
+}
+
+fn percentiles(mut ms: Vec<f64>) -> (f64, f64) {
+    ms.sort_by(f64::total_cmp);
+    let at = |q: f64| ms[((ms.len() as f64 - 1.0) * q).round() as usize];
+    (at(0.50), at(0.99))
+}
+
+async fn timed_get(client: &reqwest::Client, url: &str, token: &str) -> (f64, Value) {
+    let started = Instant::now();
+    let response = client.get(url).bearer_auth(token).send().await.unwrap();
+    assert_eq!(response.status(), 200, "{url}");
+    let body: Value = response.json().await.unwrap();
+    (started.elapsed().as_secs_f64() * 1e3, body)
+}
+
+async fn pages(url: &str, token: &str, person: SenderId, count: u64) -> ((f64, f64), (f64, f64), (f64, f64)) {
+    let client = reqwest::Client::new();
+    let base = format!("{url}/v1/people/{person}/messages");
+    let mut newest = Vec::new();
+    let mut newer = String::new();
+    for i in 0..1_100 {
+        let (ms, body) = timed_get(&client, &format!("{base}?limit=50"), token).await;
+        assert_eq!(body["messages"].as_array().unwrap().len(), 50);
+        newer = body["newer"].as_str().unwrap().to_owned();
+        if i >= 100 {
+            newest.push(ms); // the first 100 warm the connection and the page cache
+        }
+    }
+    // Random depths: bulk message i (row id i + 2) was sent at 1_600_000_100 + 60 i.
+    let mut deep = Vec::new();
+    let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
+    for _ in 0..1_000 {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        let i = (x % count) as i64;
+        let c = cursor::before(1_600_000_100 + 60 * i, i + 2);
+        let (ms, body) = timed_get(&client, &format!("{base}?limit=50&before={c}"), token).await;
+        assert!(!body["messages"].as_array().unwrap().is_empty() || i < 2);
+        deep.push(ms);
+    }
+    let mut polls = Vec::new();
+    for _ in 0..1_000 {
+        let (ms, body) = timed_get(&client, &format!("{base}?after={newer}"), token).await;
+        assert_eq!(body["messages"], json!([]));
+        polls.push(ms);
+    }
+    (percentiles(newest), percentiles(deep), percentiles(polls))
+}
+
+async fn directory(url: &str, token: &str) -> (f64, usize) {
+    let client = reqwest::Client::new();
+    let mut runs = Vec::new();
+    let mut bytes = 0;
+    for _ in 0..5 {
+        let started = Instant::now();
+        let mut after = String::new();
+        let mut people = 0;
+        bytes = 0;
+        loop {
+            let response = client
+                .get(format!("{url}/v1/directory?limit=10000{after}"))
+                .bearer_auth(token)
+                .send()
+                .await
+                .unwrap();
+            let text = response.text().await.unwrap();
+            bytes += text.len();
+            let page: Value = serde_json::from_str(&text).unwrap();
+            people += page["people"].as_array().unwrap().len();
+            after = format!("&after={}", page["next"].as_str().unwrap());
+            if page["has_more"] == false {
+                break;
+            }
+        }
+        assert_eq!(people, 100_001);
+        runs.push(started.elapsed().as_secs_f64() * 1e3);
+    }
+    runs.sort_by(f64::total_cmp);
+    (runs[runs.len() / 2], bytes)
+}
+
+/// The ceiling: an axum server whose webhook handler reads the body and answers 200.
+fn ceiling_server() {
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
+    runtime.block_on(async {
+        let app = axum::Router::new().route(
+            "/telegram/webhook/{id}",
+            axum::routing::post(|body: axum::body::Bytes| async move {
+                std::hint::black_box(body);
+                ""
+            }),
+        );
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        eprintln!("listening addr={}", listener.local_addr().unwrap());
+        axum::serve(listener, app).await.unwrap();
+    });
+}
