@@ -1,0 +1,86 @@
+// The sidebar end to end: the real relay demo (fresh database), the local CRM page speaking ZAF to
+// the real SDK, and the built plugin, in headless Chromium. Each test opens its own tab, so each
+// starts from the CRM's seeded contacts (the store lives in the tab's sessionStorage).
+// data-testid names are the plugin's contract (src/components/README.md).
+
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+
+import { launchBrowser, screenshot, startStack } from "./stack.mjs";
+
+let stack, context;
+
+before(async () => {
+  stack = await startStack();
+  context = await launchBrowser(stack.tmp);
+});
+
+after(async () => {
+  await context?.close();
+  await stack?.stop();
+});
+
+async function open(path) {
+  const page = await context.newPage();
+  const problems = [];
+  page.on("pageerror", (e) => problems.push(String(e)));
+  await page.goto(`${stack.crmUrl}/${path}`);
+  const app = page.frameLocator("[data-testid=plugin-frame]");
+  return { page, app, problems };
+}
+
+/** Waits until the CRM's own senderId field (the host's truth) holds `value`. */
+async function hostFieldIs(page, value) {
+  await page.waitForFunction((v) => document.querySelector("[data-testid=host-field]")?.value === v, value, { timeout: 15_000 });
+}
+
+async function text(locator) {
+  await locator.waitFor({ timeout: 15_000 });
+  return (await locator.textContent()).trim();
+}
+
+/** ZAF messages the app sent to the CRM, parsed. */
+async function appMessages(page) {
+  return (await page.evaluate(() => window.zafLog)).filter((m) => m.dir === "in").map((m) => m.msg);
+}
+
+test("a linked contact shows its senderId, profile and conversation", async () => {
+  const { page, app } = await open("?user=1001");
+  assert.equal(await text(app.getByTestId("sender-id-value")), "7100000001");
+  assert.match(await text(app.getByTestId("profile-name")), /Lucía/);
+  await app.getByTestId("message").first().waitFor({ timeout: 15_000 });
+  assert.ok((await app.getByTestId("message").count()) > 5, "conversation rows rendered");
+  assert.ok((await app.getByTestId("day-separator").count()) > 0, "messages are grouped by day");
+  await screenshot(page, "1-linked-contact");
+  // The token stays in the CRM: nothing the app received contains it.
+  const log = JSON.stringify(await page.evaluate(() => window.zafLog));
+  assert.ok(!log.includes("demo-install-token"), "the relay token reached the app");
+  await page.close();
+});
+
+test("an invalid manual ID shows an error and saves nothing", async () => {
+  const { page, app } = await open("?user=1005");
+  await app.getByTestId("edit").click();
+  await app.getByTestId("sender-id-input").fill("71000abc");
+  await app.getByTestId("check").click();
+  assert.ok((await text(app.getByTestId("sender-id-error"))).length > 0, "an error message is shown");
+  await screenshot(page, "5-invalid-manual-id");
+  assert.equal(await page.getByTestId("host-field").inputValue(), "");
+  const writes = (await appMessages(page)).filter(
+    (m) => m.request === "set" || (typeof m.key === "string" && m.key.startsWith("request:") && /PUT|POST/i.test(m.message?.type ?? "")),
+  );
+  assert.deepEqual(writes, [], "nothing was written to the host or the relay");
+  await page.close();
+});
+
+test("an ID another contact holds is a named conflict, not a silent double link", async () => {
+  const { page, app } = await open("?user=1007");
+  await app.getByTestId("edit").click();
+  await app.getByTestId("sender-id-input").fill("7100000004");
+  await app.getByTestId("check").click();
+  assert.match(await text(app.getByTestId("conflict-contact")), /María José Ruiz/);
+  await screenshot(page, "8-conflict");
+  await app.getByTestId("cancel").first().click();
+  assert.equal(await page.getByTestId("host-field").inputValue(), "");
+  await page.close();
+});
