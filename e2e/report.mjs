@@ -125,19 +125,31 @@ const FRAMES = async ([frames, step]) => {
     return document.scrollingElement;
   })();
   const times = [];
+  const start = scroller.scrollTop;
+  let moved = 0;
   let last = performance.now();
   await new Promise((done) => {
     const tick = (t) => {
       times.push(t - last);
       last = t;
-      if (step) scroller.scrollTop = Math.max(0, scroller.scrollTop - step);
+      if (step) {
+        const before = scroller.scrollTop;
+        scroller.scrollTop = Math.max(0, before - step);
+        moved += before - scroller.scrollTop;
+      }
       if (times.length >= frames) done();
       else requestAnimationFrame(tick);
     };
     requestAnimationFrame(tick);
   });
-  return { times: times.slice(1), rendered: document.querySelectorAll("[data-testid=message]").length, top: scroller.scrollTop };
+  const name = scroller === document.scrollingElement ? "the document" : `<${scroller.tagName.toLowerCase()} class="${scroller.className}">`;
+  return { times: times.slice(1), rendered: document.querySelectorAll("[data-testid=message]").length, moved, start, name };
 };
+
+/** How many conversation pages the app has requested so far (from the CRM's ZAF log). */
+async function messagePages(page) {
+  return page.evaluate(() => window.zafLog.filter((m) => m.dir === "in" && /\/messages\?/.test(m.msg?.message?.url ?? "")).length);
+}
 
 async function scrollReport(context, stack) {
   await seedLongConversation(stack.relayUrl);
@@ -148,8 +160,10 @@ async function scrollReport(context, stack) {
   await page.reload();
   const frame = await (await page.waitForSelector("[data-testid=plugin-frame]")).contentFrame();
   await frame.waitForSelector("[data-testid=message]", { timeout: 30_000 });
+  const pagesBefore = await messagePages(page);
   const idle = await frame.evaluate(FRAMES, [120, 0]);
   const scroll = await frame.evaluate(FRAMES, [SCROLL_FRAMES, 40]);
+  const pagesFetched = (await messagePages(page)) - pagesBefore;
   await screenshot(page, "report-long-conversation");
   await page.close();
   const line = (name, r) => {
@@ -161,6 +175,7 @@ async function scrollReport(context, stack) {
   console.log(`scrolling a ${LONG_MESSAGES}-message conversation (${SCROLL_FRAMES} frames, 40 px per frame upwards):`);
   line("idle", idle);
   line("scrolling", scroll);
+  console.log(`  scrolled ${scroll.moved} px of ${scroll.name} (it started at scrollTop ${scroll.start}); older pages fetched while scrolling: ${pagesFetched}`);
   console.log(`  scrolling/idle median frame time ${(median(scroll.times) / median(idle.times)).toFixed(2)}×`);
 }
 
