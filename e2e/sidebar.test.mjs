@@ -84,3 +84,21 @@ test("an ID another contact holds is a named conflict, not a silent double link"
   assert.equal(await page.getByTestId("host-field").inputValue(), "");
   await page.close();
 });
+
+test("the ticket sidebar shows the requester's Telegram identity", async () => {
+  const { page, app } = await open("?ticket=101");
+  assert.equal(await text(app.getByTestId("sender-id-value")), "7100000001");
+  assert.match(await text(app.getByTestId("profile-name")), /Lucía/);
+  await screenshot(page, "9-ticket-sidebar");
+  // The requester's field is read through the Users API, as in Zendesk.
+  const requests = (await appMessages(page)).filter((m) => typeof m.key === "string" && /^request:\d+$/.test(m.key));
+  assert.ok(requests.some((m) => m.message.url === "/api/v2/users/1001.json"), "read through /api/v2/users/1001.json");
+  await page.close();
+});
+
+test("the nav bar location shows its placeholder page", async () => {
+  const { page, app } = await open("?nav=telegram");
+  await app.getByTestId("nav-placeholder").waitFor({ timeout: 15_000 });
+  await screenshot(page, "10-nav-bar");
+  await page.close();
+});
