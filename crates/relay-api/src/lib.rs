@@ -597,7 +597,10 @@ mod tests {
     #[test]
     fn error_body_shape_and_unknown_codes() {
         let body = ErrorBody {
-            error: ErrorDetail { code: ErrorCode::InvalidSenderId, message: "x".into() },
+            error: ErrorDetail {
+                code: ErrorCode::InvalidSenderId,
+                message: "x".into(),
+            },
         };
         assert_eq!(
             serde_json::to_value(&body).unwrap(),

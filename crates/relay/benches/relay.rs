@@ -18,8 +18,8 @@ use std::time::Instant;
 
 use serde_json::{Value, json};
 use telegram_identity::SenderId;
-use telegram_relay::store::{SqliteStorage, Storage};
 use telegram_relay::cursor;
+use telegram_relay::store::{SqliteStorage, Storage};
 
 const BIN: &str = env!("CARGO_BIN_EXE_telegram-relay");
 const SECRET: &str = "bench-secret";
@@ -33,30 +33,62 @@ fn main() {
     if std::env::args().any(|a| a == "--list" || a == "--test") {
         return; // `cargo test --benches` runs this executable with these flags: nothing to test.
     }
-    let env_num = |k: &str, d: u64| std::env::var(k).ok().and_then(|v| v.parse().ok()).unwrap_or(d);
+    let env_num = |k: &str, d: u64| {
+        std::env::var(k)
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(d)
+    };
     let ingest_updates = env_num("BENCH_INGEST_UPDATES", 30_000) as i64;
     let message_count = env_num("BENCH_MESSAGES", 1_000_000);
-    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .unwrap();
     let dir = tempfile::tempdir().unwrap();
 
-    println!("telegram-relay performance report ({} cores)", std::thread::available_parallelism().map_or(0, |n| n.get()));
+    println!(
+        "telegram-relay performance report ({} cores)",
+        std::thread::available_parallelism().map_or(0, |n| n.get())
+    );
     println!();
 
     // 1. Ingest.
     let db = dir.path().join("ingest.db");
     let webhook = setup(&db);
-    let mut relay = serve(&["serve", "--listen", "127.0.0.1:0", "--db", db.to_str().unwrap()]);
-    let relay_rate = runtime.block_on(ingest(&format!("{}/telegram/webhook/{webhook}", relay.url), ingest_updates, true));
+    let mut relay = serve(&[
+        "serve",
+        "--listen",
+        "127.0.0.1:0",
+        "--db",
+        db.to_str().unwrap(),
+    ]);
+    let relay_rate = runtime.block_on(ingest(
+        &format!("{}/telegram/webhook/{webhook}", relay.url),
+        ingest_updates,
+        true,
+    ));
     let relay_memory = memory(relay.child.id());
     stop(&mut relay);
     let exe = std::env::current_exe().unwrap();
     let mut ceiling = serve_exe(exe.to_str().unwrap(), &["ceiling-server"]);
-    let ceiling_rate = runtime.block_on(ingest(&format!("{}/telegram/webhook/x", ceiling.url), ingest_updates, false));
+    let ceiling_rate = runtime.block_on(ingest(
+        &format!("{}/telegram/webhook/x", ceiling.url),
+        ingest_updates,
+        false,
+    ));
     stop(&mut ceiling);
-    println!("1. webhook ingest, {CONNECTIONS} concurrent connections, {ingest_updates} updates, each durable (fsync'd group commit) before its 200:");
+    println!(
+        "1. webhook ingest, {CONNECTIONS} concurrent connections, {ingest_updates} updates, each durable (fsync'd group commit) before its 200:"
+    );
     println!("   relay:                 {relay_rate:>8.0} updates/s");
-    println!("   trivial axum handler:  {ceiling_rate:>8.0} requests/s (ceiling: same client, no storage)");
-    println!("   ratio relay/ceiling:   {:>8.2}", relay_rate / ceiling_rate);
+    println!(
+        "   trivial axum handler:  {ceiling_rate:>8.0} requests/s (ceiling: same client, no storage)"
+    );
+    println!(
+        "   ratio relay/ceiling:   {:>8.2}",
+        relay_rate / ceiling_rate
+    );
     println!("   relay memory after ingest: {relay_memory}");
     println!();
 
@@ -75,23 +107,48 @@ fn main() {
         let parsed = telegram_relay::api::webhook::prepare(update.to_string().as_bytes()).unwrap();
         let bot = store.bot(&webhook).unwrap().unwrap();
         store.ingest_update(&bot, parsed, 0).unwrap();
-        store.bulk_insert_messages(tenant, person, message_count, 1_600_000_100).unwrap();
+        store
+            .bulk_insert_messages(tenant, person, message_count, 1_600_000_100)
+            .unwrap();
         store.bulk_insert_people(tenant, 100_000).unwrap();
         store.close();
     }
     let fill_seconds = fill_started.elapsed().as_secs_f64();
     let token = std::fs::read_to_string(dir.path().join("big.db.token")).unwrap();
-    let mut relay = serve(&["serve", "--listen", "127.0.0.1:0", "--db", db.to_str().unwrap()]);
+    let mut relay = serve(&[
+        "serve",
+        "--listen",
+        "127.0.0.1:0",
+        "--db",
+        db.to_str().unwrap(),
+    ]);
     let (newest, deep, polls) = runtime.block_on(pages(&relay.url, &token, person, message_count));
-    println!("2. conversation pages of 50 over HTTP, one person with {message_count} messages (bulk fill took {fill_seconds:.1} s):");
-    println!("   newest page:            p50 {:>6.2} ms   p99 {:>6.2} ms", newest.0, newest.1);
-    println!("   `before` at random depth: p50 {:>6.2} ms   p99 {:>6.2} ms", deep.0, deep.1);
-    println!("   `after` poll (no news):   p50 {:>6.2} ms   p99 {:>6.2} ms", polls.0, polls.1);
+    println!(
+        "2. conversation pages of 50 over HTTP, one person with {message_count} messages (bulk fill took {fill_seconds:.1} s):"
+    );
+    println!(
+        "   newest page:              p50 {:>6.2} ms   p99 {:>6.2} ms",
+        newest.0, newest.1
+    );
+    println!(
+        "   `before` at random depth: p50 {:>6.2} ms   p99 {:>6.2} ms",
+        deep.0, deep.1
+    );
+    println!(
+        "   `after` poll (no news):   p50 {:>6.2} ms   p99 {:>6.2} ms",
+        polls.0, polls.1
+    );
     println!();
     let (median, bytes) = runtime.block_on(directory(&relay.url, &token));
-    println!("3. directory download, 100,001 people in pages of 10,000: median {median:.0} ms over 5 runs ({:.1} MB JSON)", bytes as f64 / 1e6);
+    println!(
+        "3. directory download, 100,001 people in pages of 10,000: median {median:.0} ms over 5 runs ({:.1} MB JSON)",
+        bytes as f64 / 1e6
+    );
     println!();
-    println!("4. relay memory after serving the 1M-message database: {}", memory(relay.child.id()));
+    println!(
+        "4. relay memory after serving the 1M-message database: {}",
+        memory(relay.child.id())
+    );
     stop(&mut relay);
 }
 
@@ -100,12 +157,18 @@ fn setup(db: &Path) -> String {
     let db_arg = db.to_str().unwrap();
     let run = |args: &[&str]| {
         let out = Command::new(BIN).args(args).output().unwrap();
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         String::from_utf8(out.stdout).unwrap().trim().to_owned()
     };
     let token = run(&["tenant", "create", "bench", "--db", db_arg]);
     std::fs::write(format!("{db_arg}.token"), &token).unwrap();
-    run(&["bot", "add", "--tenant", "bench", "--secret", SECRET, "--db", db_arg])
+    run(&[
+        "bot", "add", "--tenant", "bench", "--secret", SECRET, "--db", db_arg,
+    ])
 }
 
 struct Server {
@@ -128,7 +191,11 @@ fn serve_exe(exe: &str, args: &[&str]) -> Server {
     let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
     let url = loop {
         let line = lines.next().expect("the server logs `listening`").unwrap();
-        if let Some(addr) = line.split("addr=").nth(1).filter(|_| line.contains("listening")) {
+        if let Some(addr) = line
+            .split("addr=")
+            .nth(1)
+            .filter(|_| line.contains("listening"))
+        {
             break format!("http://{}", addr.split_whitespace().next().unwrap());
         }
     };
@@ -137,7 +204,9 @@ fn serve_exe(exe: &str, args: &[&str]) -> Server {
 }
 
 fn stop(server: &mut Server) {
-    let _ = Command::new("kill").args(["-TERM", &server.child.id().to_string()]).status();
+    let _ = Command::new("kill")
+        .args(["-TERM", &server.child.id().to_string()])
+        .status();
     let _ = server.child.wait();
 }
 
@@ -204,7 +273,12 @@ async fn timed_get(client: &reqwest::Client, url: &str, token: &str) -> (f64, Va
     (started.elapsed().as_secs_f64() * 1e3, body)
 }
 
-async fn pages(url: &str, token: &str, person: SenderId, count: u64) -> ((f64, f64), (f64, f64), (f64, f64)) {
+async fn pages(
+    url: &str,
+    token: &str,
+    person: SenderId,
+    count: u64,
+) -> ((f64, f64), (f64, f64), (f64, f64)) {
     let client = reqwest::Client::new();
     let base = format!("{url}/v1/people/{person}/messages");
     let mut newest = Vec::new();
@@ -273,7 +347,10 @@ async fn directory(url: &str, token: &str) -> (f64, usize) {
 
 /// The ceiling: an axum server whose webhook handler reads the body and answers 200.
 fn ceiling_server() {
-    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .unwrap();
     runtime.block_on(async {
         let app = axum::Router::new().route(
             "/telegram/webhook/{id}",

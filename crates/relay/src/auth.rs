@@ -45,7 +45,10 @@ pub fn check_webhook_secret(secret: &str) -> Result<(), String> {
             secret.len()
         ));
     }
-    if let Some(c) = secret.chars().find(|c| !(c.is_ascii_alphanumeric() || *c == '_' || *c == '-')) {
+    if let Some(c) = secret
+        .chars()
+        .find(|c| !(c.is_ascii_alphanumeric() || *c == '_' || *c == '-'))
+    {
         return Err(format!(
             "the secret contains {c:?}; Telegram accepts only A-Z, a-z, 0-9, _ and -"
         ));
@@ -70,7 +73,11 @@ mod tests {
     fn webhook_secret_rules() {
         assert!(check_webhook_secret("abc_DEF-123").is_ok());
         assert!(check_webhook_secret("").unwrap_err().contains("1 to 256"));
-        assert!(check_webhook_secret("has space").unwrap_err().contains("' '"));
+        assert!(
+            check_webhook_secret("has space")
+                .unwrap_err()
+                .contains("' '")
+        );
         assert!(check_webhook_secret(&"a".repeat(257)).is_err());
     }
 }

@@ -16,7 +16,11 @@ use crate::{AppState, Config, DEFAULT_MAX_BODY, app, auth, now};
 
 /// The relay's command line.
 #[derive(Parser, Debug)]
-#[command(name = "telegram-relay", version, about = "Telegram relay for the CRM sidebar: webhook ingest, Desktop export import, plugin API")]
+#[command(
+    name = "telegram-relay",
+    version,
+    about = "Telegram relay for the CRM sidebar: webhook ingest, Desktop export import, plugin API"
+)]
 pub struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -103,7 +107,11 @@ struct ServeArgs {
     #[command(flatten)]
     db: DbArg,
     /// A browser origin allowed to call /v1 (repeat, or comma-separate in the environment).
-    #[arg(long = "allow-origin", env = "TELEGRAM_RELAY_ALLOW_ORIGINS", value_delimiter = ',')]
+    #[arg(
+        long = "allow-origin",
+        env = "TELEGRAM_RELAY_ALLOW_ORIGINS",
+        value_delimiter = ','
+    )]
     allow_origins: Vec<String>,
     /// Largest webhook body in bytes.
     #[arg(long, env = "TELEGRAM_RELAY_MAX_BODY", default_value_t = DEFAULT_MAX_BODY)]
@@ -171,14 +179,19 @@ fn run(cli: Cli) -> Result<(), CliError> {
     match cli.command {
         Command::Serve(args) => {
             init_logs(args.log_format);
-            let config = Config { allowed_origins: origins(&args.allow_origins)?, max_body: args.max_body };
+            let config = Config {
+                allowed_origins: origins(&args.allow_origins)?,
+                max_body: args.max_body,
+            };
             let store = Arc::new(SqliteStorage::open(&args.db.db)?);
             tracing::info!(db = %args.db.db.display(), "database open");
             serve(store, config, args.listen)
         }
         Command::Tenant(TenantCommand::Create { name, db }) => {
             if name.trim().is_empty() || name.len() > 100 {
-                return Err(CliError("the tenant name must be 1 to 100 characters".into()));
+                return Err(CliError(
+                    "the tenant name must be 1 to 100 characters".into(),
+                ));
             }
             let store = SqliteStorage::open(&db.db)?;
             let token = auth::new_token();
@@ -221,7 +234,10 @@ fn run(cli: Cli) -> Result<(), CliError> {
         }
         Command::Quarantine(QuarantineCommand::List { tenant, db }) => {
             let store = SqliteStorage::open(&db.db)?;
-            let tenant_id = tenant.as_deref().map(|t| tenant_id(&store, t)).transpose()?;
+            let tenant_id = tenant
+                .as_deref()
+                .map(|t| tenant_id(&store, t))
+                .transpose()?;
             let items = store.quarantine(tenant_id)?;
             for q in &items {
                 let update = q.update_id.map_or("-".to_owned(), |u| u.to_string());
@@ -235,7 +251,10 @@ fn run(cli: Cli) -> Result<(), CliError> {
         }
         Command::Demo(args) => {
             init_logs(args.log_format);
-            let config = Config { allowed_origins: origins(&args.allow_origins)?, max_body: DEFAULT_MAX_BODY };
+            let config = Config {
+                allowed_origins: origins(&args.allow_origins)?,
+                max_body: DEFAULT_MAX_BODY,
+            };
             let store = crate::demo::create(&args.db, now())?;
             tracing::info!(db = %args.db.display(), token = "demo-install-token", "demo tenant ready (demo-only public token)");
             serve(Arc::new(store), config, args.listen)
@@ -258,7 +277,9 @@ pub fn import_file(
 
 fn tenant_id(store: &dyn Storage, name: &str) -> Result<TenantId, CliError> {
     store.tenant_by_name(name)?.ok_or_else(|| {
-        CliError(format!("no tenant named {name:?}; create it with `telegram-relay tenant create {name}`"))
+        CliError(format!(
+            "no tenant named {name:?}; create it with `telegram-relay tenant create {name}`"
+        ))
     })
 }
 
@@ -283,9 +304,13 @@ fn init_logs(format: LogFormat) {
     use std::io::IsTerminal;
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,tower_http=warn"));
-    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
     let _ = match format {
-        LogFormat::Text => builder.with_ansi(std::io::stderr().is_terminal()).try_init(),
+        LogFormat::Text => builder
+            .with_ansi(std::io::stderr().is_terminal())
+            .try_init(),
         LogFormat::Json => builder.json().try_init(),
     };
 }
@@ -296,9 +321,11 @@ fn serve(store: Arc<SqliteStorage>, config: Config, listen: SocketAddr) -> Resul
         .build()
         .map_err(|e| CliError(format!("cannot start the async runtime: {e}")))?;
     runtime.block_on(async {
-        let listener = tokio::net::TcpListener::bind(listen)
-            .await
-            .map_err(|e| CliError(format!("cannot listen on {listen}: {e}; is another relay running there? use --listen")))?;
+        let listener = tokio::net::TcpListener::bind(listen).await.map_err(|e| {
+            CliError(format!(
+                "cannot listen on {listen}: {e}; is another relay running there? use --listen"
+            ))
+        })?;
         let addr = listener.local_addr().map_err(|e| CliError(e.to_string()))?;
         tracing::info!(%addr, "listening");
         let state = AppState::new(store.clone(), config);

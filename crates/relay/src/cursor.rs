@@ -32,7 +32,10 @@ mod tests {
 
     #[test]
     fn round_trips_and_rejects_foreign_strings() {
-        assert_eq!(parse_before(before(1_700_000_000, 42).as_str()), Some((1_700_000_000, 42)));
+        assert_eq!(
+            parse_before(before(1_700_000_000, 42).as_str()),
+            Some((1_700_000_000, 42))
+        );
         assert_eq!(parse_rev(rev(7).as_str()), Some(7));
         for bad in ["", "b", "b1", "bx.1", "r", "r-1", "7", "r7.1", "b1.2x"] {
             assert_eq!((parse_before(bad), parse_rev(bad)), (None, None), "{bad:?}");

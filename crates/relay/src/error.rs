@@ -71,8 +71,11 @@ impl IntoResponse for ApiError {
             }
             other => other.to_string(),
         };
-        let status = StatusCode::from_u16(code.http_status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-        let body = ErrorBody { error: ErrorDetail { code, message } };
+        let status =
+            StatusCode::from_u16(code.http_status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        let body = ErrorBody {
+            error: ErrorDetail { code, message },
+        };
         (status, axum::Json(body)).into_response()
     }
 }

@@ -62,7 +62,10 @@ pub struct Config {
 
 impl Default for Config {
     fn default() -> Config {
-        Config { allowed_origins: Vec::new(), max_body: DEFAULT_MAX_BODY }
+        Config {
+            allowed_origins: Vec::new(),
+            max_body: DEFAULT_MAX_BODY,
+        }
     }
 }
 
@@ -91,7 +94,9 @@ impl AppState {
 /// The relay's HTTP service.
 pub fn app(state: AppState) -> Router {
     let cors = CorsLayer::new()
-        .allow_origin(AllowOrigin::list(state.config.allowed_origins.iter().cloned()))
+        .allow_origin(AllowOrigin::list(
+            state.config.allowed_origins.iter().cloned(),
+        ))
         .allow_methods([Method::GET, Method::POST])
         .allow_headers([header::AUTHORIZATION, header::CONTENT_TYPE])
         .expose_headers([HeaderName::from_static("x-relay-outcome")])
@@ -106,7 +111,9 @@ pub fn app(state: AppState) -> Router {
         .merge(v1)
         .merge(api::webhook::routes(state.config.max_body))
         .fallback(|| async {
-            ApiError::NotFound("no such endpoint; the API is under /v1 (see the relay's README)".into())
+            ApiError::NotFound(
+                "no such endpoint; the API is under /v1 (see the relay's README)".into(),
+            )
         })
         .layer(TraceLayer::new_for_http())
         .with_state(state)

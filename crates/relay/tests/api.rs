@@ -9,13 +9,24 @@ use serde_json::{Value, json};
 
 async fn fill(relay: &Relay, sender: i64, count: i64) {
     for i in 0..count {
-        let u = text_update(sender * 1000 + i, sender, i + 1, 1_700_000_000 + i * 60, &format!("m{i}"));
+        let u = text_update(
+            sender * 1000 + i,
+            sender,
+            i + 1,
+            1_700_000_000 + i * 60,
+            &format!("m{i}"),
+        );
         assert_eq!(relay.post_json(&u).await, "stored");
     }
 }
 
 fn texts(page: &Value) -> Vec<String> {
-    page["messages"].as_array().unwrap().iter().map(|m| m["text"].as_str().unwrap().to_owned()).collect()
+    page["messages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["text"].as_str().unwrap().to_owned())
+        .collect()
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -26,7 +37,12 @@ async fn tokens_are_required_and_errors_have_one_shape() {
         let (status, body) = relay.get_as(token, "/v1/people/55").await;
         assert_error(status, &body, 401, "unauthorized");
     }
-    let response = relay.http.get(format!("{}/v1/people/55", relay.url)).send().await.unwrap();
+    let response = relay
+        .http
+        .get(format!("{}/v1/people/55", relay.url))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(response.status(), 401);
     let (status, body) = relay.get("/v1/people/12abc").await;
     assert_error(status, &body, 400, "invalid_sender_id");
@@ -44,7 +60,15 @@ async fn tokens_are_required_and_errors_have_one_shape() {
     assert_error(status, &body, 400, "bad_request");
     // The sender ID is accepted the way people paste it (the identity engine's parser).
     assert_eq!(relay.ok("/v1/people/user55").await["sender_id"], "55");
-    let health: Value = relay.http.get(format!("{}/healthz", relay.url)).send().await.unwrap().json().await.unwrap();
+    let health: Value = relay
+        .http
+        .get(format!("{}/healthz", relay.url))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!(health["status"], "ok");
 }
 
@@ -66,14 +90,26 @@ async fn a_tenant_sees_only_its_own_data() {
     let (status, _) = relay.get("/v1/people/62").await;
     assert_eq!(status, 404);
     let (_, dir) = relay.get_as(&other_token, "/v1/directory").await;
-    let ids: Vec<&str> = dir["people"].as_array().unwrap().iter().map(|p| p["sender_id"].as_str().unwrap()).collect();
+    let ids: Vec<&str> = dir["people"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["sender_id"].as_str().unwrap())
+        .collect();
     assert_eq!(ids, ["62"]);
     let (_, found) = relay.get_as(&other_token, "/v1/people?q=ana").await;
     assert_eq!(found["people"].as_array().unwrap().len(), 1);
-    let (_, csv) = relay.get_as(&other_token, "/v1/export/telegram-contacts.csv").await;
+    let (_, csv) = relay
+        .get_as(&other_token, "/v1/export/telegram-contacts.csv")
+        .await;
     assert!(csv.as_str().unwrap().contains("\"62\"") && !csv.as_str().unwrap().contains("\"61\""));
     // The same update_id on another tenant's bot is a different update.
-    let (_, outcome) = relay.post_update_to(&other_webhook, text_update(61_000, 62, 2, 1_700_000_100, "x").to_string()).await;
+    let (_, outcome) = relay
+        .post_update_to(
+            &other_webhook,
+            text_update(61_000, 62, 2, 1_700_000_100, "x").to_string(),
+        )
+        .await;
     assert_eq!(outcome, "stored");
 }
 
@@ -83,30 +119,58 @@ async fn conversation_pages_newest_first_and_polling() {
     fill(&relay, 70, 120).await;
     let first = relay.ok("/v1/people/70/messages?limit=50").await;
     assert_eq!(texts(&first)[..3], ["m119", "m118", "m117"]);
-    let second = relay.ok(&format!("/v1/people/70/messages?limit=50&before={}", first["older"].as_str().unwrap())).await;
+    let second = relay
+        .ok(&format!(
+            "/v1/people/70/messages?limit=50&before={}",
+            first["older"].as_str().unwrap()
+        ))
+        .await;
     assert_eq!(texts(&second)[0], "m69");
-    let third = relay.ok(&format!("/v1/people/70/messages?limit=50&before={}", second["older"].as_str().unwrap())).await;
+    let third = relay
+        .ok(&format!(
+            "/v1/people/70/messages?limit=50&before={}",
+            second["older"].as_str().unwrap()
+        ))
+        .await;
     assert_eq!(texts(&third).len(), 20);
     assert_eq!(texts(&third).last().unwrap(), "m0");
-    assert!(third.get("older").is_none(), "no older page after the first message");
+    assert!(
+        third.get("older").is_none(),
+        "no older page after the first message"
+    );
 
     // Polling: nothing new, then a new message and an edit of an old one.
     let newer = first["newer"].as_str().unwrap().to_owned();
-    let quiet = relay.ok(&format!("/v1/people/70/messages?after={newer}")).await;
+    let quiet = relay
+        .ok(&format!("/v1/people/70/messages?after={newer}"))
+        .await;
     assert_eq!(quiet["messages"], json!([]));
     assert_eq!(quiet["newer"], newer);
-    relay.post_json(&text_update(1, 70, 500, 1_700_100_000, "new one")).await;
+    relay
+        .post_json(&text_update(1, 70, 500, 1_700_100_000, "new one"))
+        .await;
     let mut edit = text_update(2, 70, 3, 1_700_000_120, "m2, corrected");
     let message = edit.as_object_mut().unwrap().remove("message").unwrap();
     edit["edited_message"] = message;
     edit["edited_message"]["edit_date"] = json!(1_700_100_100);
     relay.post_json(&edit).await;
-    let changes = relay.ok(&format!("/v1/people/70/messages?after={newer}")).await;
+    let changes = relay
+        .ok(&format!("/v1/people/70/messages?after={newer}"))
+        .await;
     assert_eq!(texts(&changes), ["new one", "m2, corrected"]);
     assert_eq!(changes["messages"][1]["previous_versions"][0]["text"], "m2");
     let after = changes["newer"].as_str().unwrap();
-    assert_eq!(relay.ok(&format!("/v1/people/70/messages?after={after}")).await["messages"], json!([]));
-    let (status, body) = relay.get(&format!("/v1/people/70/messages?after={after}&before={after}")).await;
+    assert_eq!(
+        relay
+            .ok(&format!("/v1/people/70/messages?after={after}"))
+            .await["messages"],
+        json!([])
+    );
+    let (status, body) = relay
+        .get(&format!(
+            "/v1/people/70/messages?after={after}&before={after}"
+        ))
+        .await;
     assert_error(status, &body, 400, "bad_request");
 }
 
@@ -128,21 +192,38 @@ async fn search_directory_and_csv() {
         relay.post_json(&u).await;
     }
     let ids = |v: &Value| -> Vec<String> {
-        v["people"].as_array().unwrap().iter().map(|p| p["sender_id"].as_str().unwrap().to_owned()).collect()
+        v["people"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p["sender_id"].as_str().unwrap().to_owned())
+            .collect()
     };
     assert_eq!(ids(&relay.ok("/v1/people?q=LUC%C3%8DA").await), ["101"]);
-    assert_eq!(ids(&relay.ok("/v1/people?q=%D0%B8%D0%B2%D0%B0%D0%BD").await), ["102"], "Cyrillic, any case");
+    assert_eq!(
+        ids(&relay.ok("/v1/people?q=%D0%B8%D0%B2%D0%B0%D0%BD").await),
+        ["102"],
+        "Cyrillic, any case"
+    );
     assert_eq!(ids(&relay.ok("/v1/people?q=@jperk").await), ["103"]);
 
     // The directory: everything, in pages, then only what changed.
     let page1 = relay.ok("/v1/directory?limit=2").await;
     assert_eq!(ids(&page1), ["101", "102"]);
     assert_eq!(page1["has_more"], true);
-    let page2 = relay.ok(&format!("/v1/directory?limit=2&after={}", page1["next"].as_str().unwrap())).await;
+    let page2 = relay
+        .ok(&format!(
+            "/v1/directory?limit=2&after={}",
+            page1["next"].as_str().unwrap()
+        ))
+        .await;
     assert_eq!(ids(&page2), ["103"]);
     assert_eq!(page2["has_more"], false);
     let next = page2["next"].as_str().unwrap().to_owned();
-    assert_eq!(ids(&relay.ok(&format!("/v1/directory?after={next}")).await), Vec::<String>::new());
+    assert_eq!(
+        ids(&relay.ok(&format!("/v1/directory?after={next}")).await),
+        Vec::<String>::new()
+    );
     let mut renamed = text_update(10, 102, 2, 1_700_000_500, "hi");
     for who in ["from", "chat"] {
         renamed["message"][who]["first_name"] = json!("Андрей");
@@ -170,7 +251,10 @@ async fn search_directory_and_csv() {
         .send()
         .await
         .unwrap();
-    assert_eq!(response.headers()["content-type"], "text/csv; charset=utf-8");
+    assert_eq!(
+        response.headers()["content-type"],
+        "text/csv; charset=utf-8"
+    );
     let csv = response.text().await.unwrap();
     let expected = telegram_identity::csv::write_telegram_contacts(&[
         person(101, "Lucía", "Fernández", Some("lucia_fg")),
@@ -180,7 +264,12 @@ async fn search_directory_and_csv() {
     assert_eq!(csv, expected);
 }
 
-fn person(id: u64, first: &str, last: &str, username: Option<&str>) -> telegram_identity::TelegramPerson {
+fn person(
+    id: u64,
+    first: &str,
+    last: &str,
+    username: Option<&str>,
+) -> telegram_identity::TelegramPerson {
     telegram_identity::TelegramPerson {
         sender_id: telegram_identity::SenderId::new(id).unwrap(),
         first_name: first.into(),
@@ -208,15 +297,37 @@ async fn link_journal() {
                                         "actor": "agent 9", "batch_id": "b1", "reason": "phone equal"})).await;
     assert_eq!(status, StatusCode::CREATED, "{linked}");
     assert_eq!(linked["sender_id"], "7100000001");
-    let (_, undone) = post(json!({"action": "undo", "contact_id": "z-1", "old_value": "7100000001",
-                                  "actor": "agent 9", "undoes": linked["id"]})).await;
-    post(json!({"action": "link", "contact_id": "z-2", "new_value": "55", "actor": "agent 9"})).await;
+    let (_, undone) = post(
+        json!({"action": "undo", "contact_id": "z-1", "old_value": "7100000001",
+                                  "actor": "agent 9", "undoes": linked["id"]}),
+    )
+    .await;
+    post(json!({"action": "link", "contact_id": "z-2", "new_value": "55", "actor": "agent 9"}))
+        .await;
 
     let by_sender = relay.ok("/v1/link-events?sender_id=7100000001").await;
-    let ids: Vec<&Value> = by_sender["events"].as_array().unwrap().iter().map(|e| &e["id"]).collect();
-    assert_eq!(ids, [&undone["id"], &linked["id"]], "newest first, old and new values both match");
-    assert_eq!(relay.ok("/v1/link-events?contact_id=z-2").await["events"][0]["new_value"], "55");
-    assert_eq!(relay.ok("/v1/link-events?batch_id=b1").await["events"].as_array().unwrap().len(), 1);
+    let ids: Vec<&Value> = by_sender["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| &e["id"])
+        .collect();
+    assert_eq!(
+        ids,
+        [&undone["id"], &linked["id"]],
+        "newest first, old and new values both match"
+    );
+    assert_eq!(
+        relay.ok("/v1/link-events?contact_id=z-2").await["events"][0]["new_value"],
+        "55"
+    );
+    assert_eq!(
+        relay.ok("/v1/link-events?batch_id=b1").await["events"]
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
 
     let (status, body) = post(json!({"action": "link", "contact_id": "", "actor": "a"})).await;
     assert_error(status, &body, 400, "bad_request");
@@ -231,12 +342,19 @@ async fn link_journal() {
         .await
         .unwrap();
     let status = response.status();
-    assert_error(status, &response.json().await.unwrap(), 415, "unsupported_media_type");
+    assert_error(
+        status,
+        &response.json().await.unwrap(),
+        415,
+        "unsupported_media_type",
+    );
     let (status, body) = relay.get("/v1/link-events").await;
     assert_error(status, &body, 400, "bad_request");
     // Another tenant sees none of it.
     let (_, other_token, _) = relay.add_tenant("other");
-    let (_, theirs) = relay.get_as(&other_token, "/v1/link-events?contact_id=z-2").await;
+    let (_, theirs) = relay
+        .get_as(&other_token, "/v1/link-events?contact_id=z-2")
+        .await;
     assert_eq!(theirs["events"], json!([]));
 }
 
@@ -246,24 +364,43 @@ async fn cors_only_for_allowed_origins() {
     let preflight = |origin: &'static str| {
         relay
             .http
-            .request(reqwest::Method::OPTIONS, format!("{}/v1/people/1", relay.url))
+            .request(
+                reqwest::Method::OPTIONS,
+                format!("{}/v1/people/1", relay.url),
+            )
             .header("origin", origin)
             .header("access-control-request-method", "GET")
             .header("access-control-request-headers", "authorization")
             .send()
     };
     let allowed = preflight("http://localhost:8789").await.unwrap();
-    assert_eq!(allowed.headers()["access-control-allow-origin"], "http://localhost:8789");
+    assert_eq!(
+        allowed.headers()["access-control-allow-origin"],
+        "http://localhost:8789"
+    );
     let denied = preflight("https://evil.example").await.unwrap();
-    assert!(denied.headers().get("access-control-allow-origin").is_none());
+    assert!(
+        denied
+            .headers()
+            .get("access-control-allow-origin")
+            .is_none()
+    );
     // The webhook is not for browsers.
     let webhook = relay
         .http
-        .request(reqwest::Method::OPTIONS, format!("{}/telegram/webhook/{}", relay.url, relay.webhook))
+        .request(
+            reqwest::Method::OPTIONS,
+            format!("{}/telegram/webhook/{}", relay.url, relay.webhook),
+        )
         .header("origin", "http://localhost:8789")
         .header("access-control-request-method", "POST")
         .send()
         .await
         .unwrap();
-    assert!(webhook.headers().get("access-control-allow-origin").is_none());
+    assert!(
+        webhook
+            .headers()
+            .get("access-control-allow-origin")
+            .is_none()
+    );
 }

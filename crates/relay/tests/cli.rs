@@ -14,11 +14,19 @@ const BIN: &str = env!("CARGO_BIN_EXE_telegram-relay");
 const SECRET: &str = "crash-test-secret";
 
 fn relay(args: &[&str]) -> Output {
-    Command::new(BIN).args(args).env_remove("TELEGRAM_RELAY_DB").output().unwrap()
+    Command::new(BIN)
+        .args(args)
+        .env_remove("TELEGRAM_RELAY_DB")
+        .output()
+        .unwrap()
 }
 
 fn stdout(o: &Output) -> String {
-    assert!(o.status.success(), "stderr: {}", String::from_utf8_lossy(&o.stderr));
+    assert!(
+        o.status.success(),
+        "stderr: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
     String::from_utf8(o.stdout.clone()).unwrap()
 }
 
@@ -30,7 +38,9 @@ fn stderr(o: &Output) -> String {
 fn setup(db: &Path) -> (String, String) {
     let db = db.to_str().unwrap();
     let token = stdout(&relay(&["tenant", "create", "acme", "--db", db]));
-    let webhook = stdout(&relay(&["bot", "add", "--tenant", "acme", "--secret", SECRET, "--db", db]));
+    let webhook = stdout(&relay(&[
+        "bot", "add", "--tenant", "acme", "--secret", SECRET, "--db", db,
+    ]));
     (token.trim().to_owned(), webhook.trim().to_owned())
 }
 
@@ -43,7 +53,13 @@ struct Server {
 /// Starts `telegram-relay serve` on a free loopback port and waits for its "listening" log line.
 fn serve(db: &Path) -> Server {
     let mut child = Command::new(BIN)
-        .args(["serve", "--listen", "127.0.0.1:0", "--db", db.to_str().unwrap()])
+        .args([
+            "serve",
+            "--listen",
+            "127.0.0.1:0",
+            "--db",
+            db.to_str().unwrap(),
+        ])
         .env("RUST_LOG", "info")
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
@@ -60,8 +76,14 @@ fn serve(db: &Path) -> Server {
         }
     });
     let url = loop {
-        let line = logs.recv_timeout(Duration::from_secs(30)).expect("the relay logs `listening`");
-        if let Some(addr) = line.split("addr=").nth(1).filter(|_| line.contains("listening")) {
+        let line = logs
+            .recv_timeout(Duration::from_secs(30))
+            .expect("the relay logs `listening`");
+        if let Some(addr) = line
+            .split("addr=")
+            .nth(1)
+            .filter(|_| line.contains("listening"))
+        {
             break format!("http://{}", addr.split_whitespace().next().unwrap());
         }
     };
@@ -82,29 +104,83 @@ fn commands_print_only_their_result_and_fail_clearly() {
     let db = dir.path().join("relay.db");
     let db_arg = db.to_str().unwrap();
     let (token, webhook) = setup(&db);
-    assert!(token.starts_with("tgr_") && token.len() == 68 && !token.contains('\n'), "{token:?}");
-    assert!(webhook.len() == 24 && webhook.chars().all(|c| c.is_ascii_hexdigit()), "{webhook:?}");
+    assert!(
+        token.starts_with("tgr_") && token.len() == 68 && !token.contains('\n'),
+        "{token:?}"
+    );
+    assert!(
+        webhook.len() == 24 && webhook.chars().all(|c| c.is_ascii_hexdigit()),
+        "{webhook:?}"
+    );
 
     let again = relay(&["tenant", "create", "acme", "--db", db_arg]);
     assert!(!again.status.success());
-    assert!(stderr(&again).contains("already exists"), "{}", stderr(&again));
-    let unknown = relay(&["bot", "add", "--tenant", "nobody", "--secret", "s", "--db", db_arg]);
+    assert!(
+        stderr(&again).contains("already exists"),
+        "{}",
+        stderr(&again)
+    );
+    let unknown = relay(&[
+        "bot", "add", "--tenant", "nobody", "--secret", "s", "--db", db_arg,
+    ]);
     assert!(!unknown.status.success());
-    assert!(stderr(&unknown).contains("telegram-relay tenant create nobody"), "{}", stderr(&unknown));
-    let bad_secret = relay(&["bot", "add", "--tenant", "acme", "--secret", "white space", "--db", db_arg]);
+    assert!(
+        stderr(&unknown).contains("telegram-relay tenant create nobody"),
+        "{}",
+        stderr(&unknown)
+    );
+    let bad_secret = relay(&[
+        "bot",
+        "add",
+        "--tenant",
+        "acme",
+        "--secret",
+        "white space",
+        "--db",
+        db_arg,
+    ]);
     assert!(!bad_secret.status.success());
-    assert!(stderr(&bad_secret).contains("--secret"), "{}", stderr(&bad_secret));
-    assert!(!stderr(&bad_secret).contains("white space"), "secrets are not echoed");
+    assert!(
+        stderr(&bad_secret).contains("--secret"),
+        "{}",
+        stderr(&bad_secret)
+    );
+    assert!(
+        !stderr(&bad_secret).contains("white space"),
+        "secrets are not echoed"
+    );
 
     let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
     let export = fixtures.join("desktop-export/vorot93__voice_export_result.json");
-    let imported = relay(&["import-desktop", "--tenant", "acme", "--db", db_arg, export.to_str().unwrap()]);
+    let imported = relay(&[
+        "import-desktop",
+        "--tenant",
+        "acme",
+        "--db",
+        db_arg,
+        export.to_str().unwrap(),
+    ]);
     assert!(imported.status.success(), "{}", stderr(&imported));
-    assert!(stderr(&imported).contains("1 messages (1 new)"), "{}", stderr(&imported));
+    assert!(
+        stderr(&imported).contains("1 messages (1 new)"),
+        "{}",
+        stderr(&imported)
+    );
     let not_export = fixtures.join("bot-api/nutgram__message.json");
-    let refused = relay(&["import-desktop", "--tenant", "acme", "--db", db_arg, not_export.to_str().unwrap()]);
+    let refused = relay(&[
+        "import-desktop",
+        "--tenant",
+        "acme",
+        "--db",
+        db_arg,
+        not_export.to_str().unwrap(),
+    ]);
     assert!(!refused.status.success());
-    assert!(stderr(&refused).contains("not a Telegram Desktop export"), "{}", stderr(&refused));
+    assert!(
+        stderr(&refused).contains("not a Telegram Desktop export"),
+        "{}",
+        stderr(&refused)
+    );
 
     let empty = relay(&["quarantine", "list", "--db", db_arg]);
     assert_eq!(stdout(&empty), "");
@@ -114,7 +190,9 @@ fn commands_print_only_their_result_and_fail_clearly() {
     let mut server = serve(&db);
     let runtime = tokio::runtime::Runtime::new().unwrap();
     runtime.block_on(async {
-        let legacy = std::fs::read(fixtures.join("bot-api/telegrambots__Update_legacy_multifield.json")).unwrap();
+        let legacy =
+            std::fs::read(fixtures.join("bot-api/telegrambots__Update_legacy_multifield.json"))
+                .unwrap();
         let response = reqwest::Client::new()
             .post(format!("{}/telegram/webhook/{webhook}", server.url))
             .header("x-telegram-bot-api-secret-token", SECRET)
@@ -126,20 +204,46 @@ fn commands_print_only_their_result_and_fail_clearly() {
     });
     let listed = relay(&["quarantine", "list", "--tenant", "acme", "--db", db_arg]);
     let listed_out = stdout(&listed);
-    assert!(listed_out.contains("update_id=10000") && listed_out.contains("at most one payload"), "{listed_out}");
+    assert!(
+        listed_out.contains("update_id=10000") && listed_out.contains("at most one payload"),
+        "{listed_out}"
+    );
 
-    let status = Command::new("kill").args(["-TERM", &server.child.id().to_string()]).status().unwrap();
+    let status = Command::new("kill")
+        .args(["-TERM", &server.child.id().to_string()])
+        .status()
+        .unwrap();
     assert!(status.success());
     let exit = server.child.wait().unwrap();
     assert!(exit.success(), "graceful shutdown exits 0: {exit:?}");
     let logs: Vec<String> = server.logs.try_iter().collect();
-    assert!(logs.iter().any(|l| l.contains("shutdown requested")), "{logs:?}");
-    assert!(!logs.iter().any(|l| l.contains(&token) || l.contains(SECRET)), "no secrets in logs");
+    assert!(
+        logs.iter().any(|l| l.contains("shutdown requested")),
+        "{logs:?}"
+    );
+    assert!(
+        !logs
+            .iter()
+            .any(|l| l.contains(&token) || l.contains(SECRET)),
+        "no secrets in logs"
+    );
 
     let bad_listen = relay(&["serve", "--listen", "nonsense", "--db", db_arg]);
     assert!(!bad_listen.status.success());
-    let bad_origin = relay(&["serve", "--listen", "127.0.0.1:0", "--allow-origin", "localhost:8789", "--db", db_arg]);
-    assert!(stderr(&bad_origin).contains("scheme://host"), "{}", stderr(&bad_origin));
+    let bad_origin = relay(&[
+        "serve",
+        "--listen",
+        "127.0.0.1:0",
+        "--allow-origin",
+        "localhost:8789",
+        "--db",
+        db_arg,
+    ]);
+    assert!(
+        stderr(&bad_origin).contains("scheme://host"),
+        "{}",
+        stderr(&bad_origin)
+    );
 }
 
 #[test]
@@ -186,14 +290,21 @@ fn sigkill_mid_stream_loses_no_acknowledged_update() {
         clients.join_all().await;
     });
     let acknowledged = acknowledged.lock().unwrap().clone();
-    assert!(acknowledged.len() >= 400, "only {} acknowledged before the kill", acknowledged.len());
+    assert!(
+        acknowledged.len() >= 400,
+        "only {} acknowledged before the kill",
+        acknowledged.len()
+    );
     assert!(acknowledged.len() < 40_000, "the kill came mid-stream");
 
     let mut restarted = serve(&db);
     runtime.block_on(async {
         let client = reqwest::Client::new();
         let page: Value = client
-            .get(format!("{}/v1/people/4200000001/messages?limit=10000", restarted.url))
+            .get(format!(
+                "{}/v1/people/4200000001/messages?limit=10000",
+                restarted.url
+            ))
             .bearer_auth(&token)
             .send()
             .await
@@ -211,7 +322,10 @@ fn sigkill_mid_stream_loses_no_acknowledged_update() {
         let count = stored.len();
         stored.dedup();
         assert_eq!(stored.len(), count, "no update stored twice");
-        let missing: Vec<&i64> = acknowledged.iter().filter(|id| stored.binary_search(id).is_err()).collect();
+        let missing: Vec<&i64> = acknowledged
+            .iter()
+            .filter(|id| stored.binary_search(id).is_err())
+            .collect();
         assert!(missing.is_empty(), "acknowledged but lost: {missing:?}");
         // Telegram retries what it did not see acknowledged, and may resend acknowledged ones:
         // every acknowledged update is recognised as a duplicate after the restart.
@@ -223,7 +337,11 @@ fn sigkill_mid_stream_loses_no_acknowledged_update() {
                 .send()
                 .await
                 .unwrap();
-            assert_eq!(response.headers()["x-relay-outcome"], "duplicate", "update {id}");
+            assert_eq!(
+                response.headers()["x-relay-outcome"],
+                "duplicate",
+                "update {id}"
+            );
         }
     });
     restarted.child.kill().unwrap();

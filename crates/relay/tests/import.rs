@@ -26,15 +26,29 @@ async fn directory_ids(relay: &Relay) -> Vec<String> {
 async fn fixture_exports_import_and_reimport_changes_nothing() {
     let relay = Relay::start().await;
     // A full export with only a group chat: nothing personal to import.
-    let group = write(&relay, "group.json", &fixture("desktop-export/vorot93__json_export_result.json"));
+    let group = write(
+        &relay,
+        "group.json",
+        &fixture("desktop-export/vorot93__json_export_result.json"),
+    );
     let report = import_file(&*relay.store, relay.tenant, &group).unwrap();
-    assert_eq!((report.chats, report.chats_skipped, report.messages), (0, 1, 0));
+    assert_eq!(
+        (report.chats, report.chats_skipped, report.messages),
+        (0, 1, 0)
+    );
     assert_eq!(directory_ids(&relay).await, Vec::<String>::new());
 
     // A personal chat with user 42; the message is from user 12345, so outgoing.
-    let voice = write(&relay, "voice.json", &fixture("desktop-export/vorot93__voice_export_result.json"));
+    let voice = write(
+        &relay,
+        "voice.json",
+        &fixture("desktop-export/vorot93__voice_export_result.json"),
+    );
     let report = import_file(&*relay.store, relay.tenant, &voice).unwrap();
-    assert_eq!((report.chats, report.messages, report.messages_new), (1, 1, 1));
+    assert_eq!(
+        (report.chats, report.messages, report.messages_new),
+        (1, 1, 1)
+    );
     let person = relay.ok("/v1/people/42").await;
     assert_eq!(person["first_name"], "Voice Chat");
     let page = relay.ok("/v1/people/42/messages").await;
@@ -47,8 +61,15 @@ async fn fixture_exports_import_and_reimport_changes_nothing() {
     let before = relay.ok("/v1/directory").await;
     let report = import_file(&*relay.store, relay.tenant, &voice).unwrap();
     assert_eq!(report.messages_new, 0);
-    assert_eq!(relay.ok("/v1/directory").await, before, "re-import changes no person");
-    assert_eq!(relay.ok("/v1/people/42/messages").await["messages"], page["messages"]);
+    assert_eq!(
+        relay.ok("/v1/directory").await,
+        before,
+        "re-import changes no person"
+    );
+    assert_eq!(
+        relay.ok("/v1/people/42/messages").await["messages"],
+        page["messages"]
+    );
     assert_eq!(relay.ok("/v1/people/42").await, person);
 }
 
@@ -81,19 +102,45 @@ async fn full_export_contacts_and_history() {
     let relay = Relay::start().await;
     let file = write(&relay, "result.json", full_export().to_string().as_bytes());
     let report = import_file(&*relay.store, relay.tenant, &file).unwrap();
-    assert_eq!((report.chats, report.chats_skipped, report.contacts, report.messages), (1, 1, 1, 3));
+    assert_eq!(
+        (
+            report.chats,
+            report.chats_skipped,
+            report.contacts,
+            report.messages
+        ),
+        (1, 1, 1, 3)
+    );
     let person = relay.ok("/v1/people/7100000003").await;
-    assert_eq!((&person["first_name"], &person["last_name"]), (&json!("Jon"), &json!("Perk")));
-    assert_eq!((&person["phone"], &person["phone_source"]), (&json!("+44 7700 900123"), &json!("contact_list")));
+    assert_eq!(
+        (&person["first_name"], &person["last_name"]),
+        (&json!("Jon"), &json!("Perk"))
+    );
+    assert_eq!(
+        (&person["phone"], &person["phone_source"]),
+        (&json!("+44 7700 900123"), &json!("contact_list"))
+    );
     let page = relay.ok("/v1/people/7100000003/messages").await;
     let m = page["messages"].as_array().unwrap();
     assert_eq!(m.len(), 3);
     assert_eq!(m[0]["media"]["file_name"], "a.pdf");
-    assert_eq!(m[0]["sent_at"], 1_700_000_200, "`date` without `date_unixtime` is read as UTC");
-    assert_eq!((&m[1]["direction"], &m[1]["edited_at"]), (&json!("out"), &json!(1_700_000_300)));
-    assert_eq!(m[1]["reply_to"], json!({"telegram_message_id": 1, "id": m[2]["id"], "text": "👋 Hi there"}));
+    assert_eq!(
+        m[0]["sent_at"], 1_700_000_200,
+        "`date` without `date_unixtime` is read as UTC"
+    );
+    assert_eq!(
+        (&m[1]["direction"], &m[1]["edited_at"]),
+        (&json!("out"), &json!(1_700_000_300))
+    );
+    assert_eq!(
+        m[1]["reply_to"],
+        json!({"telegram_message_id": 1, "id": m[2]["id"], "text": "👋 Hi there"})
+    );
     assert_eq!(m[2]["direction"], "in");
-    assert_eq!(m[2]["entities"], json!([{"type": "bold", "offset": 6, "length": 5}]));
+    assert_eq!(
+        m[2]["entities"],
+        json!([{"type": "bold", "offset": 6, "length": 5}])
+    );
 
     // A later Bot API update with a username does not lose the contact list's phone, and the
     // export's names do not overwrite newer names on a re-import.
@@ -106,8 +153,14 @@ async fn full_export_contacts_and_history() {
     relay.post_json(&u).await;
     import_file(&*relay.store, relay.tenant, &file).unwrap();
     let person = relay.ok("/v1/people/7100000003").await;
-    assert_eq!((&person["first_name"], &person["username"], &person["phone"]),
-               (&json!("Jonathan"), &json!("jperk"), &json!("+44 7700 900123")));
+    assert_eq!(
+        (&person["first_name"], &person["username"], &person["phone"]),
+        (
+            &json!("Jonathan"),
+            &json!("jperk"),
+            &json!("+44 7700 900123")
+        )
+    );
     assert_eq!(person["message_count"], 4);
 }
 
@@ -120,21 +173,47 @@ async fn bad_files_are_rejected_and_nothing_is_half_imported() {
         {"name": "Bad", "type": "personal_chat", "id": 888, "messages": [
             {"id": 1, "type": "message", "from_id": "user888", "text": "no date"}]}));
     let cases: &[(&str, Vec<u8>, &str)] = &[
-        ("broken.json", broken.to_string().into_bytes(), "chat #2 (user 888), messages[0]: no `date`"),
-        ("update.json", fixture("bot-api/nutgram__message.json"), "not a Telegram Desktop export"),
-        ("truncated.json", b"{\"chats\": {\"list\": [".to_vec(), "is not JSON"),
+        (
+            "broken.json",
+            broken.to_string().into_bytes(),
+            "chat #2 (user 888), messages[0]: no `date`",
+        ),
+        (
+            "update.json",
+            fixture("bot-api/nutgram__message.json"),
+            "not a Telegram Desktop export",
+        ),
+        (
+            "truncated.json",
+            b"{\"chats\": {\"list\": [".to_vec(),
+            "is not JSON",
+        ),
         ("list.json", b"[]".to_vec(), "not an object"),
         ("nolist.json", b"{\"chats\": {}}".to_vec(), "no `list`"),
     ];
     for (name, bytes, expected) in cases {
         let path = write(&relay, name, bytes);
-        let err = import_file(&*relay.store, relay.tenant, &path).unwrap_err().to_string();
+        let err = import_file(&*relay.store, relay.tenant, &path)
+            .unwrap_err()
+            .to_string();
         assert!(err.contains(expected), "{name}: {err}");
-        assert!(err.contains(name) && err.contains("nothing was imported"), "{name}: {err}");
+        assert!(
+            err.contains(name) && err.contains("nothing was imported"),
+            "{name}: {err}"
+        );
     }
     let missing = relay.dir.path().join("missing.json");
-    assert!(import_file(&*relay.store, relay.tenant, &missing).unwrap_err().to_string().contains("cannot read"));
-    assert_eq!(directory_ids(&relay).await, Vec::<String>::new(), "nothing stored");
+    assert!(
+        import_file(&*relay.store, relay.tenant, &missing)
+            .unwrap_err()
+            .to_string()
+            .contains("cannot read")
+    );
+    assert_eq!(
+        directory_ids(&relay).await,
+        Vec::<String>::new(),
+        "nothing stored"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -153,11 +232,35 @@ async fn demo_data_meets_the_demo_contract() {
         }
     };
     let expected = [
-        (7100000001u64, "Lucía", Some("Fernández García"), Some("lucia_fg"), Some("+34 612 345 678")),
-        (7100000002, "Андрей", Some("Иванов"), Some("andrey_iv"), None),
-        (7100000003, "Jon", Some("Perk"), None, Some("+44 7700 900123")),
+        (
+            7100000001u64,
+            "Lucía",
+            Some("Fernández García"),
+            Some("lucia_fg"),
+            Some("+34 612 345 678"),
+        ),
+        (
+            7100000002,
+            "Андрей",
+            Some("Иванов"),
+            Some("andrey_iv"),
+            None,
+        ),
+        (
+            7100000003,
+            "Jon",
+            Some("Perk"),
+            None,
+            Some("+44 7700 900123"),
+        ),
         (7100000004, "María José", Some("Ruiz"), None, None),
-        (7100000005, "Олена", Some("Коваленко"), Some("olena_k"), None),
+        (
+            7100000005,
+            "Олена",
+            Some("Коваленко"),
+            Some("olena_k"),
+            None,
+        ),
     ];
     for (id, first, last, username, phone) in expected {
         let p = get(format!("/v1/people/{id}")).await;
@@ -166,14 +269,26 @@ async fn demo_data_meets_the_demo_contract() {
         assert_eq!(p["username"].as_str(), username, "{id}");
         assert_eq!(p["phone"].as_str(), phone, "{id}");
         assert_eq!(p["deleted"], false);
-        assert!(p["message_count"].as_u64().unwrap() >= 3, "{id}: a few messages at least");
+        assert!(
+            p["message_count"].as_u64().unwrap() >= 3,
+            "{id}: a few messages at least"
+        );
     }
     let deleted = get("/v1/people/7100000006".into()).await;
-    assert_eq!((&deleted["deleted"], deleted.get("username")), (&json!(true), None));
+    assert_eq!(
+        (&deleted["deleted"], deleted.get("username")),
+        (&json!(true), None)
+    );
     let andrey = get("/v1/people/7100000002".into()).await;
-    assert_eq!(andrey["history"][0], json!({"field": "username", "old_value": "andrei_old",
-                                            "new_value": "andrey_iv", "valid_until": andrey["history"][0]["valid_until"]}));
-    assert_eq!(get("/v1/people/7100000001".into()).await["phone_source"], "shared");
+    assert_eq!(
+        andrey["history"][0],
+        json!({"field": "username", "old_value": "andrei_old",
+                                            "new_value": "andrey_iv", "valid_until": andrey["history"][0]["valid_until"]})
+    );
+    assert_eq!(
+        get("/v1/people/7100000001".into()).await["phone_source"],
+        "shared"
+    );
 
     // Lucía's conversation: > 60 messages over several days, ending just before `now`, with
     // business messages, entities after emoji, media, an edit, a deletion and a reply.
@@ -191,13 +306,28 @@ async fn demo_data_meets_the_demo_contract() {
         assert!(has(&|m| m["media"]["kind"] == kind), "{kind}");
     }
     for entity in ["bold", "italic", "code", "text_link", "mention", "url"] {
-        assert!(has(&|m| m["entities"].as_array().is_some_and(|e| e.iter().any(|e| e["type"] == entity))), "{entity}");
+        assert!(
+            has(&|m| m["entities"]
+                .as_array()
+                .is_some_and(|e| e.iter().any(|e| e["type"] == entity))),
+            "{entity}"
+        );
     }
     assert!(has(&|m| m["text"].as_str().unwrap().starts_with("🎉")));
-    assert!(has(&|m| m["previous_versions"].is_array() && m["edited_at"].is_i64()));
-    assert!(has(&|m| m["deleted"] == true && !m["text"].as_str().unwrap().is_empty()));
+    assert!(has(
+        &|m| m["previous_versions"].is_array() && m["edited_at"].is_i64()
+    ));
+    assert!(has(
+        &|m| m["deleted"] == true && !m["text"].as_str().unwrap().is_empty()
+    ));
     assert!(has(&|m| m["reply_to"]["id"].is_string()));
     // Jon's history comes from the Desktop export, from before the integration.
     let jon = get("/v1/people/7100000003/messages".into()).await;
-    assert!(jon["messages"].as_array().unwrap().iter().all(|m| m["origin"] == "desktop_export"));
+    assert!(
+        jon["messages"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|m| m["origin"] == "desktop_export")
+    );
 }

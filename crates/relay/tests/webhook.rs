@@ -34,14 +34,19 @@ async fn summary(relay: &Relay, sender: i64) -> String {
             opt(&change["new_value"])
         );
     }
-    let page = relay.ok(&format!("/v1/people/{sender}/messages?limit=100")).await;
+    let page = relay
+        .ok(&format!("/v1/people/{sender}/messages?limit=100"))
+        .await;
     for m in page["messages"].as_array().unwrap() {
         out += &format!(
             "\n  #{} {} {}{} {:?}",
             m["telegram_message_id"],
             opt(&m["direction"]),
             opt(&m["origin"]),
-            m["business_connection_id"].as_str().map(|b| format!("[{b}]")).unwrap_or_default(),
+            m["business_connection_id"]
+                .as_str()
+                .map(|b| format!("[{b}]"))
+                .unwrap_or_default(),
             m["text"].as_str().unwrap()
         );
         if let Some(media) = m.get("media") {
@@ -64,7 +69,12 @@ async fn summary(relay: &Relay, sender: i64) -> String {
         if let Some(e) = m.get("edited_at") {
             out += &format!(" edited@{e}");
         }
-        for v in m.get("previous_versions").and_then(Value::as_array).into_iter().flatten() {
+        for v in m
+            .get("previous_versions")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
             out += &format!(" was={:?}", v["text"].as_str().unwrap());
         }
         if m.get("deleted") == Some(&json!(true)) {
@@ -82,74 +92,188 @@ async fn check(file: &str, outcome: &str, sender: i64, expected: &str) {
     assert_eq!(status, StatusCode::OK, "{file}");
     assert_eq!(got, outcome, "{file}");
     let actual = summary(&relay, sender).await;
-    assert_eq!(actual.trim(), expected.trim(), "{file}\n--- actual:\n{actual}\n");
+    assert_eq!(
+        actual.trim(),
+        expected.trim(),
+        "{file}\n--- actual:\n{actual}\n"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn every_bot_api_fixture_is_ingested_as_expected() {
     let cases: &[(&str, &str, i64, &str)] = &[
-        ("nutgram__message.json", "stored", 456, r#"
+        (
+            "nutgram__message.json",
+            "stored",
+            456,
+            r#"
 person 456: Mario | - | @Bros | phone - - | deleted false | messages 1
-  #123 in bot "Ciao""#),
-        ("nutgram__text.json", "stored", 12345678, r#"
+  #123 in bot "Ciao""#,
+        ),
+        (
+            "nutgram__text.json",
+            "stored",
+            12345678,
+            r#"
 person 12345678: Mario | Bros | @MarioLovesPeach | phone - - | deleted false | messages 1
-  #123456 in bot "aaaaaaaaaa""#),
+  #123456 in bot "aaaaaaaaaa""#,
+        ),
         // An address-book card (no user_id): a placeholder, and no phone for the sender.
-        ("nutgram__contact.json", "stored", 12345, r#"
+        (
+            "nutgram__contact.json",
+            "stored",
+            12345,
+            r#"
 person 12345: Mario | Bros | @MarioBros | phone - - | deleted false | messages 1
-  #123456 in bot "" media={"kind":"contact","title":"911"}"#),
-        ("nutgram__edited_message.json", "stored", 999999999, r#"
+  #123456 in bot "" media={"kind":"contact","title":"911"}"#,
+        ),
+        (
+            "nutgram__edited_message.json",
+            "stored",
+            999999999,
+            r#"
 person 999999999: Mario | - | @super | phone - - | deleted false | messages 1
-  #23762 in bot "Editing this message" reply_to=23758 This message edited@1584985245"#),
-        ("nutgram__photo.json", "stored", 11111111, r#"
+  #23762 in bot "Editing this message" reply_to=23758 This message edited@1584985245"#,
+        ),
+        (
+            "nutgram__photo.json",
+            "stored",
+            11111111,
+            r#"
 person 11111111: Mario | - | @Bros | phone - - | deleted false | messages 1
-  #456901 in bot "asdasdasdasdasdasd" media={"kind":"photo","file_size":104893}"#),
-        ("nutgram__message_forward_origin.json", "stored", 456, r#"
+  #456901 in bot "asdasdasdasdasdasd" media={"kind":"photo","file_size":104893}"#,
+        ),
+        (
+            "nutgram__message_forward_origin.json",
+            "stored",
+            456,
+            r#"
 person 456: Mario | - | @Bros | phone - - | deleted false | messages 1
-  #123 in bot "Ciao""#),
+  #123 in bot "Ciao""#,
+        ),
         // Offsets stay in UTF-16 code units as Telegram sent them (the text has emoji).
-        ("nutgram__entities.json", "stored", 321654, r#"
+        (
+            "nutgram__entities.json",
+            "stored",
+            321654,
+            r#"
 person 321654: John | Doe | @johndoe | phone - - | deleted false | messages 1
-  #123 in bot "test bold underline 😆👍 look here" entities=[bold 5+4, underline 10+9, text_link 25+9, bold 30+4]"#),
-        ("nutgram__command_with_parameters.json", "stored", 456, r#"
+  #123 in bot "test bold underline 😆👍 look here" entities=[bold 5+4, underline 10+9, text_link 25+9, bold 30+4]"#,
+        ),
+        (
+            "nutgram__command_with_parameters.json",
+            "stored",
+            456,
+            r#"
 person 456: Mario | - | @Bros | phone - - | deleted false | messages 1
-  #123 in bot "/register HR John Doe""#),
-        ("nutgram__document.json", "stored", 456, r#"
+  #123 in bot "/register HR John Doe""#,
+        ),
+        (
+            "nutgram__document.json",
+            "stored",
+            456,
+            r#"
 person 456: Mario | - | @Bros | phone - - | deleted false | messages 1
-  #123 in bot "" media={"kind":"document","file_name":"document.pdf","mime_type":"application/pdf","file_size":123456}"#),
-        ("nutgram__voice.json", "stored", 12345, r#"
+  #123 in bot "" media={"kind":"document","file_name":"document.pdf","mime_type":"application/pdf","file_size":123456}"#,
+        ),
+        (
+            "nutgram__voice.json",
+            "stored",
+            12345,
+            r#"
 person 12345: Mario | Bros | @MarioBros | phone - - | deleted false | messages 1
-  #123456 in bot "" media={"kind":"voice","mime_type":"audio/ogg","duration_seconds":2,"file_size":6448}"#),
-        ("nutgram__location.json", "stored", 12345, r#"
+  #123456 in bot "" media={"kind":"voice","mime_type":"audio/ogg","duration_seconds":2,"file_size":6448}"#,
+        ),
+        (
+            "nutgram__location.json",
+            "stored",
+            12345,
+            r#"
 person 12345: Mario | Bros | @MarioBros | phone - - | deleted false | messages 1
-  #123456 in bot "" media={"kind":"location"}"#),
-        ("nutgram__venue.json", "stored", 12345, r#"
+  #123456 in bot "" media={"kind":"location"}"#,
+        ),
+        (
+            "nutgram__venue.json",
+            "stored",
+            12345,
+            r#"
 person 12345: Mario | Bros | @MarioBros | phone - - | deleted false | messages 1
-  #123456 in bot "" media={"kind":"venue","title":"McDonald's, Via Giolitti 65"}"#),
+  #123456 in bot "" media={"kind":"venue","title":"McDonald's, Via Giolitti 65"}"#,
+        ),
         // Service messages: the profile is refreshed, the conversation gets nothing. The chat
         // object (the private chat's peer) is the source of the name.
-        ("nutgram__users_shared.json", "stored", 123456789, r#"
-person 123456789: Mario | Bros | @SuperMario | phone - - | deleted false | messages 0"#),
-        ("nutgram__chat_shared.json", "stored", 123456789, r#"
-person 123456789: Mario | Patera | @SuperMario | phone - - | deleted false | messages 0"#),
-        ("nutgram__message_reaction.json", "ignored", 456, "person 456: unknown"),
+        (
+            "nutgram__users_shared.json",
+            "stored",
+            123456789,
+            r#"
+person 123456789: Mario | Bros | @SuperMario | phone - - | deleted false | messages 0"#,
+        ),
+        (
+            "nutgram__chat_shared.json",
+            "stored",
+            123456789,
+            r#"
+person 123456789: Mario | Patera | @SuperMario | phone - - | deleted false | messages 0"#,
+        ),
+        (
+            "nutgram__message_reaction.json",
+            "ignored",
+            456,
+            "person 456: unknown",
+        ),
         // The business account's owner is not a customer: no person is created for them.
-        ("nutgram__business_connection.json", "stored", 12345, "person 12345: unknown"),
+        (
+            "nutgram__business_connection.json",
+            "stored",
+            12345,
+            "person 12345: unknown",
+        ),
         // The fixture lacks business_connection_id (real ones carry it): stored under the
         // connection "" and reported without a connection ID.
-        ("nutgram__business_message.json", "stored", 456, r#"
+        (
+            "nutgram__business_message.json",
+            "stored",
+            456,
+            r#"
 person 456: Mario | - | @Bros | phone - - | deleted false | messages 1
-  #123 in business "Ciao""#),
-        ("nutgram__edited_business_message.json", "stored", 456, r#"
+  #123 in business "Ciao""#,
+        ),
+        (
+            "nutgram__edited_business_message.json",
+            "stored",
+            456,
+            r#"
 person 456: Mario | - | @Bros | phone - - | deleted false | messages 1
-  #123 in business "Ciao" edited@1684984664"#),
+  #123 in business "Ciao" edited@1684984664"#,
+        ),
         // Deletion of messages the relay never saw: remembered (see the reordering test), no person.
-        ("nutgram__deleted_business_messages.json", "stored", 456, "person 456: unknown"),
+        (
+            "nutgram__deleted_business_messages.json",
+            "stored",
+            456,
+            "person 456: unknown",
+        ),
         // Five payloads in one Update (the API allows one): quarantined, acknowledged, nothing stored.
-        ("telegrambots__Update_legacy_multifield.json", "quarantined", 1111111, "person 1111111: unknown"),
+        (
+            "telegrambots__Update_legacy_multifield.json",
+            "quarantined",
+            1111111,
+            "person 1111111: unknown",
+        ),
         // A getUpdates envelope is not an Update.
-        ("telegrambots__getUpdates_ResponseWithoutError.json", "quarantined", 1111111, "person 1111111: unknown"),
-        ("telegrambots__getUpdates_write_access_allowed.json", "quarantined", 11111111, "person 11111111: unknown"),
+        (
+            "telegrambots__getUpdates_ResponseWithoutError.json",
+            "quarantined",
+            1111111,
+            "person 1111111: unknown",
+        ),
+        (
+            "telegrambots__getUpdates_write_access_allowed.json",
+            "quarantined",
+            11111111,
+            "person 11111111: unknown",
+        ),
     ];
     let mut covered: Vec<&str> = cases.iter().map(|c| c.0).collect();
     for (file, outcome, sender, expected) in cases {
@@ -171,8 +295,14 @@ person 456: Mario | - | @Bros | phone - - | deleted false | messages 1
 async fn get_updates_envelopes_posted_element_by_element() {
     let relay = Relay::start().await;
     for (file, outcomes) in [
-        ("telegrambots__getUpdates_ResponseWithoutError.json", vec!["quarantined"]),
-        ("telegrambots__getUpdates_write_access_allowed.json", vec!["stored"]),
+        (
+            "telegrambots__getUpdates_ResponseWithoutError.json",
+            vec!["quarantined"],
+        ),
+        (
+            "telegrambots__getUpdates_write_access_allowed.json",
+            vec!["stored"],
+        ),
     ] {
         let envelope: Value = serde_json::from_slice(&fixture(&format!("bot-api/{file}"))).unwrap();
         let mut got = Vec::new();
@@ -189,10 +319,17 @@ async fn get_updates_envelopes_posted_element_by_element() {
     let quarantined = relay.store.quarantine(Some(relay.tenant)).unwrap();
     assert_eq!(quarantined.len(), 1);
     assert_eq!(quarantined[0].update_id, Some(10000));
-    assert!(quarantined[0].reason.contains("at most one payload"), "{}", quarantined[0].reason);
+    assert!(
+        quarantined[0].reason.contains("at most one payload"),
+        "{}",
+        quarantined[0].reason
+    );
     assert!(quarantined[0].body.contains("inline_query"));
     // A retry of the quarantined update is recognised and not quarantined twice.
-    let legacy: Value = serde_json::from_slice(&fixture("bot-api/telegrambots__Update_legacy_multifield.json")).unwrap();
+    let legacy: Value = serde_json::from_slice(&fixture(
+        "bot-api/telegrambots__Update_legacy_multifield.json",
+    ))
+    .unwrap();
     assert_eq!(relay.post_json(&legacy).await, "duplicate");
     assert_eq!(relay.store.quarantine(None).unwrap().len(), 1);
 }
@@ -204,9 +341,19 @@ async fn duplicates_are_stored_once() {
     assert_eq!(relay.post_json(&update).await, "stored");
     assert_eq!(relay.post_json(&update).await, "duplicate");
     // Same update_id with another body: still the seen update (Telegram never reuses IDs).
-    assert_eq!(relay.post_json(&text_update(7, 500, 2, 1_700_000_001, "otra")).await, "duplicate");
+    assert_eq!(
+        relay
+            .post_json(&text_update(7, 500, 2, 1_700_000_001, "otra"))
+            .await,
+        "duplicate"
+    );
     // A lower update_id after a higher one is new (a seen-set, not a high-water mark).
-    assert_eq!(relay.post_json(&text_update(3, 500, 3, 1_700_000_002, "antes")).await, "stored");
+    assert_eq!(
+        relay
+            .post_json(&text_update(3, 500, 3, 1_700_000_002, "antes"))
+            .await,
+        "stored"
+    );
     let person = relay.ok("/v1/people/500").await;
     assert_eq!(person["message_count"], 2);
 }
@@ -277,8 +424,9 @@ async fn profile_changes_are_kept_with_their_time() {
 #[tokio::test(flavor = "multi_thread")]
 async fn forty_concurrent_connections_store_each_update_once() {
     let relay = std::sync::Arc::new(Relay::start().await);
-    let updates: Vec<Value> =
-        (0..300).map(|i| text_update(10_000 + i, 4242, i + 1, 1_700_000_000 + i, "x")).collect();
+    let updates: Vec<Value> = (0..300)
+        .map(|i| text_update(10_000 + i, 4242, i + 1, 1_700_000_000 + i, "x"))
+        .collect();
     let updates = std::sync::Arc::new(updates);
     let mut tasks = tokio::task::JoinSet::new();
     for worker in 0..40usize {
@@ -306,12 +454,19 @@ async fn forty_concurrent_connections_store_each_update_once() {
         });
     }
     let stored: usize = tasks.join_all().await.into_iter().sum();
-    assert_eq!(stored, 300, "exactly one of the two deliveries of each update stores it");
+    assert_eq!(
+        stored, 300,
+        "exactly one of the two deliveries of each update stores it"
+    );
     let person = relay.ok("/v1/people/4242").await;
     assert_eq!(person["message_count"], 300);
     let page = relay.ok("/v1/people/4242/messages?limit=1000").await;
-    let mut ids: Vec<i64> =
-        page["messages"].as_array().unwrap().iter().map(|m| m["telegram_message_id"].as_i64().unwrap()).collect();
+    let mut ids: Vec<i64> = page["messages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["telegram_message_id"].as_i64().unwrap())
+        .collect();
     ids.sort();
     assert_eq!(ids, (1..=300).collect::<Vec<_>>());
 }
@@ -321,7 +476,13 @@ async fn wrong_or_missing_secret_is_rejected_and_nothing_stored() {
     let relay = Relay::start().await;
     let url = format!("{}/telegram/webhook/{}", relay.url, relay.webhook);
     let body = text_update(1, 31, 1, 1_000, "hi").to_string();
-    for secret in [Some("wrong"), Some(""), None, Some("test-secret_12"), Some("test-secret_1234")] {
+    for secret in [
+        Some("wrong"),
+        Some(""),
+        None,
+        Some("test-secret_12"),
+        Some("test-secret_1234"),
+    ] {
         let mut request = relay.http.post(&url).body(body.clone());
         if let Some(s) = secret {
             request = request.header("x-telegram-bot-api-secret-token", s);
@@ -380,10 +541,17 @@ async fn oversize_and_malformed_bodies() {
         ("[1,2]", "not a JSON object"),
         ("{\"message\": {}}", "update_id"),
         ("{\"update_id\": 5}", "no payload"),
-        ("{\"update_id\": 6, \"message\": {\"text\": 3}}", "does not have the Bot API shape"),
+        (
+            "{\"update_id\": 6, \"message\": {\"text\": 3}}",
+            "does not have the Bot API shape",
+        ),
     ] {
         let (status, outcome) = relay.post_update(body).await;
-        assert_eq!((status.as_u16(), outcome.as_str()), (200, "quarantined"), "{body}");
+        assert_eq!(
+            (status.as_u16(), outcome.as_str()),
+            (200, "quarantined"),
+            "{body}"
+        );
         let q = relay.store.quarantine(None).unwrap();
         let last = q.last().unwrap();
         assert!(last.reason.contains(reason), "{body}: {}", last.reason);

@@ -32,7 +32,9 @@ async fn directory(
         })?,
     };
     let limit = limit(query.limit, DEFAULT_DIRECTORY_LIMIT);
-    Ok(Json(blocking(&state, move |s| s.directory(tenant, after, limit)).await?))
+    Ok(Json(
+        blocking(&state, move |s| s.directory(tenant, after, limit)).await?,
+    ))
 }
 
 /// The identity engine's Telegram contact-info CSV of every person (UTF-8 with BOM, safe against
@@ -46,7 +48,10 @@ async fn contacts_csv(
     Ok((
         [
             (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
-            (header::CONTENT_DISPOSITION, "attachment; filename=\"telegram-contacts.csv\""),
+            (
+                header::CONTENT_DISPOSITION,
+                "attachment; filename=\"telegram-contacts.csv\"",
+            ),
         ],
         csv,
     ))

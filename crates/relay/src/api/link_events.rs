@@ -22,12 +22,19 @@ async fn record(
     ApiJson(event): ApiJson<NewLinkEvent>,
 ) -> Result<(StatusCode, Json<LinkEvent>), ApiError> {
     if event.contact_id.trim().is_empty() {
-        return Err(ApiError::BadRequest("`contact_id` is empty; give the CRM contact's ID".into()));
+        return Err(ApiError::BadRequest(
+            "`contact_id` is empty; give the CRM contact's ID".into(),
+        ));
     }
     if event.actor.trim().is_empty() {
-        return Err(ApiError::BadRequest("`actor` is empty; say who made the change".into()));
+        return Err(ApiError::BadRequest(
+            "`actor` is empty; say who made the change".into(),
+        ));
     }
-    for (name, value) in [("old_value", &event.old_value), ("new_value", &event.new_value)] {
+    for (name, value) in [
+        ("old_value", &event.old_value),
+        ("new_value", &event.new_value),
+    ] {
         if let Some(v) = value.as_deref().filter(|v| !v.trim().is_empty())
             && v.len() > 200
         {

@@ -53,7 +53,12 @@ impl FromRequestParts<AppState> for Tenant {
                 )
             })?;
         let hash = auth::hash(token.as_bytes());
-        if let Some(id) = state.tenants.read().unwrap_or_else(|e| e.into_inner()).get(&hash) {
+        if let Some(id) = state
+            .tenants
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(&hash)
+        {
             return Ok(Tenant(*id));
         }
         let found = blocking(state, move |s| s.tenant_by_token(&hash)).await?;
@@ -64,7 +69,11 @@ impl FromRequestParts<AppState> for Tenant {
             )
         })?;
         // Tenants are never deleted, so a token once valid stays valid.
-        state.tenants.write().unwrap_or_else(|e| e.into_inner()).insert(hash, id);
+        state
+            .tenants
+            .write()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(hash, id);
         Ok(Tenant(id))
     }
 }
@@ -96,11 +105,14 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for ApiQuery<T> {
 
 /// Parses a sender ID from a path or query, with the identity engine's explanation when it is bad.
 pub fn sender_id(input: &str) -> Result<SenderId, ApiError> {
-    SenderId::parse(input)
-        .map_err(|e| ApiError::InvalidSenderId(format!("{input:?} is not a Telegram sender ID: {e}")))
+    SenderId::parse(input).map_err(|e| {
+        ApiError::InvalidSenderId(format!("{input:?} is not a Telegram sender ID: {e}"))
+    })
 }
 
 /// A page size: the default when absent, clamped to `1 ..= MAX_PAGE_LIMIT`.
 pub fn limit(requested: Option<u32>, default: u32) -> u32 {
-    requested.unwrap_or(default).clamp(1, telegram_relay_api::MAX_PAGE_LIMIT)
+    requested
+        .unwrap_or(default)
+        .clamp(1, telegram_relay_api::MAX_PAGE_LIMIT)
 }

@@ -21,7 +21,9 @@ pub fn routes() -> Router<AppState> {
 }
 
 fn not_found(id: impl std::fmt::Display) -> ApiError {
-    ApiError::NotFound(format!("the relay has no Telegram person {id} in this tenant"))
+    ApiError::NotFound(format!(
+        "the relay has no Telegram person {id} in this tenant"
+    ))
 }
 
 async fn person(
@@ -55,11 +57,13 @@ async fn messages(
             })?;
             PageStart::Before(sent_at, id)
         }
-        (None, Some(after)) => PageStart::After(cursor::parse_rev(after.as_str()).ok_or_else(|| {
-            ApiError::InvalidCursor(format!(
-                "`after={after}` is not a cursor this relay issued; pass a page's `newer` value"
-            ))
-        })?),
+        (None, Some(after)) => {
+            PageStart::After(cursor::parse_rev(after.as_str()).ok_or_else(|| {
+                ApiError::InvalidCursor(format!(
+                    "`after={after}` is not a cursor this relay issued; pass a page's `newer` value"
+                ))
+            })?)
+        }
         (None, None) => PageStart::Newest,
     };
     let limit = limit(query.limit, DEFAULT_MESSAGE_LIMIT);

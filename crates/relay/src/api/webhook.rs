@@ -6,14 +6,13 @@
 //! update that cannot be interpreted is quarantined and still acknowledged, so Telegram stops
 //! retrying it.
 
+use axum::Router;
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
 use axum::extract::{DefaultBodyLimit, Path, State};
 use axum::http::{HeaderMap, HeaderValue};
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
-use axum::Router;
-
 
 use super::blocking;
 use crate::error::ApiError;
@@ -36,18 +35,29 @@ pub fn routes(max_body: usize) -> Router<AppState> {
 }
 
 async fn find_bot(state: &AppState, id: String) -> Result<Bot, ApiError> {
-    if let Some(bot) = state.bots.read().unwrap_or_else(|e| e.into_inner()).get(&id) {
+    if let Some(bot) = state
+        .bots
+        .read()
+        .unwrap_or_else(|e| e.into_inner())
+        .get(&id)
+    {
         return Ok(bot.clone());
     }
     let key = id.clone();
-    let bot = blocking(state, move |s| s.bot(&key)).await?.ok_or_else(|| {
-        ApiError::NotFound(
+    let bot = blocking(state, move |s| s.bot(&key))
+        .await?
+        .ok_or_else(|| {
+            ApiError::NotFound(
             "no bot is registered for this webhook path; register one with `telegram-relay bot add`"
                 .into(),
         )
-    })?;
+        })?;
     // Bots are never removed, so the cache cannot go stale.
-    state.bots.write().unwrap_or_else(|e| e.into_inner()).insert(id, bot.clone());
+    state
+        .bots
+        .write()
+        .unwrap_or_else(|e| e.into_inner())
+        .insert(id, bot.clone());
     Ok(bot)
 }
 
@@ -55,15 +65,19 @@ async fn find_bot(state: &AppState, id: String) -> Result<Bot, ApiError> {
 /// quarantine entry). The demo replays its updates through this same function.
 pub fn prepare(body: &[u8]) -> Result<ParsedUpdate, ApiError> {
     let value: serde_json::Value = serde_json::from_slice(body).map_err(|e| {
-        ApiError::InvalidJson(format!("the body is not JSON ({e}); Telegram sends one Update object"))
+        ApiError::InvalidJson(format!(
+            "the body is not JSON ({e}); Telegram sends one Update object"
+        ))
     })?;
     Ok(match bot_api::parse_update(&value) {
-        Ok((update_id, Parsed::Events(events))) => {
-            ParsedUpdate { update_id: Some(update_id), content: UpdateContent::Events(events) }
-        }
-        Ok((update_id, Parsed::Ignored(reason))) => {
-            ParsedUpdate { update_id: Some(update_id), content: UpdateContent::Ignored(reason) }
-        }
+        Ok((update_id, Parsed::Events(events))) => ParsedUpdate {
+            update_id: Some(update_id),
+            content: UpdateContent::Events(events),
+        },
+        Ok((update_id, Parsed::Ignored(reason))) => ParsedUpdate {
+            update_id: Some(update_id),
+            content: UpdateContent::Ignored(reason),
+        },
         Err(q) => ParsedUpdate {
             update_id: q.update_id,
             content: UpdateContent::Quarantine {
@@ -81,7 +95,10 @@ async fn webhook(
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, ApiError> {
     let bot = find_bot(&state, id).await?;
-    let given = headers.get(SECRET_HEADER).map(HeaderValue::as_bytes).unwrap_or_default();
+    let given = headers
+        .get(SECRET_HEADER)
+        .map(HeaderValue::as_bytes)
+        .unwrap_or_default();
     if given.is_empty() || !auth::constant_time_eq(&auth::hash(given), &bot.secret_hash) {
         tracing::warn!(webhook = %bot.webhook_id, "webhook call with a missing or wrong secret token");
         return Err(ApiError::Unauthorized(format!(

@@ -63,7 +63,8 @@ impl Script {
     }
 
     fn push(&mut self, kind: &str, payload: Value) {
-        self.updates.push(json!({"update_id": self.next_update, kind: payload}));
+        self.updates
+            .push(json!({"update_id": self.next_update, kind: payload}));
         self.next_update += 1;
     }
 
@@ -104,57 +105,219 @@ pub fn updates(now: i64) -> Vec<Value> {
 
     // Lucía: a long business conversation over six days.
     let lines: &[(i64, i64, i64, bool, &str)] = &[
-        (0, 9, 12, true, "¡Hola! Vi vuestras tazas esmaltadas en Instagram. ¿Hacéis envíos a Valencia?"),
-        (0, 9, 20, false, "¡Hola Lucía! Sí, enviamos a toda España en 48–72 horas."),
-        (0, 9, 22, true, "Genial. Me interesan las tazas azules, las de 350 ml."),
-        (0, 9, 25, false, "Tenemos azul cobalto y azul celeste. ¿Cuál te gusta más?"),
+        (
+            0,
+            9,
+            12,
+            true,
+            "¡Hola! Vi vuestras tazas esmaltadas en Instagram. ¿Hacéis envíos a Valencia?",
+        ),
+        (
+            0,
+            9,
+            20,
+            false,
+            "¡Hola Lucía! Sí, enviamos a toda España en 48–72 horas.",
+        ),
+        (
+            0,
+            9,
+            22,
+            true,
+            "Genial. Me interesan las tazas azules, las de 350 ml.",
+        ),
+        (
+            0,
+            9,
+            25,
+            false,
+            "Tenemos azul cobalto y azul celeste. ¿Cuál te gusta más?",
+        ),
         (0, 9, 31, true, "El cobalto. ¿Cuántas tenéis en stock?"),
         (0, 9, 40, false, "Ahora mismo 14 unidades de cobalto."),
-        (0, 9, 41, true, "Perfecto, necesitaría 12 para un regalo de empresa."),
-        (0, 9, 45, false, "Para 12 unidades te hacemos un 10 % de descuento."),
-        (0, 9, 47, true, "¡Qué bien! ¿Se pueden personalizar con un logo?"),
-        (0, 9, 55, false, "Sí, grabamos el logo a mano. Tarda una semana más."),
+        (
+            0,
+            9,
+            41,
+            true,
+            "Perfecto, necesitaría 12 para un regalo de empresa.",
+        ),
+        (
+            0,
+            9,
+            45,
+            false,
+            "Para 12 unidades te hacemos un 10 % de descuento.",
+        ),
+        (
+            0,
+            9,
+            47,
+            true,
+            "¡Qué bien! ¿Se pueden personalizar con un logo?",
+        ),
+        (
+            0,
+            9,
+            55,
+            false,
+            "Sí, grabamos el logo a mano. Tarda una semana más.",
+        ),
         (0, 10, 2, true, "Vale. Os mando el logo esta tarde."),
-        (0, 18, 30, true, "Ya tengo el logo, pero es muy grande. ¿Qué tamaño necesitáis?"),
-        (0, 18, 42, false, "Un PNG de al menos 1000 px de ancho nos vale."),
-        (1, 10, 5, true, "Buenos días. ¿Qué plazo de entrega tendríamos con el grabado?"),
-        (1, 10, 15, false, "Unos 10 días laborables desde que confirmes el diseño."),
+        (
+            0,
+            18,
+            30,
+            true,
+            "Ya tengo el logo, pero es muy grande. ¿Qué tamaño necesitáis?",
+        ),
+        (
+            0,
+            18,
+            42,
+            false,
+            "Un PNG de al menos 1000 px de ancho nos vale.",
+        ),
+        (
+            1,
+            10,
+            5,
+            true,
+            "Buenos días. ¿Qué plazo de entrega tendríamos con el grabado?",
+        ),
+        (
+            1,
+            10,
+            15,
+            false,
+            "Unos 10 días laborables desde que confirmes el diseño.",
+        ),
         (1, 10, 16, true, "Nos viene justo, el evento es el día 28."),
-        (1, 10, 20, false, "Podemos priorizar tu pedido si confirmas hoy."),
+        (
+            1,
+            10,
+            20,
+            false,
+            "Podemos priorizar tu pedido si confirmas hoy.",
+        ),
         (1, 10, 24, true, "Lo consulto con mi jefa y te digo."),
         (1, 13, 2, true, "Confirmado, ¡adelante!"),
         (1, 13, 10, false, "¡Estupendo! Te preparo el presupuesto."),
-        (1, 13, 11, true, "Gracias. ¿Necesitáis la dirección de facturación?"),
+        (
+            1,
+            13,
+            11,
+            true,
+            "Gracias. ¿Necesitáis la dirección de facturación?",
+        ),
         (1, 13, 15, false, "Sí, y el NIF de la empresa, por favor."),
-        (1, 13, 30, true, "Calle de Colón 12, 3.º B, 46004 Valencia. NIF B12345678."),
+        (
+            1,
+            13,
+            30,
+            true,
+            "Calle de Colón 12, 3.º B, 46004 Valencia. NIF B12345678.",
+        ),
         (1, 13, 34, false, "Anotado. ¿El envío a la misma dirección?"),
-        (1, 13, 36, true, "No, a la oficina: Avenida del Puerto 200, Valencia."),
-        (2, 9, 0, false, "Buenos días, Lucía. Ya tenemos la prueba del grabado."),
+        (
+            1,
+            13,
+            36,
+            true,
+            "No, a la oficina: Avenida del Puerto 200, Valencia.",
+        ),
+        (
+            2,
+            9,
+            0,
+            false,
+            "Buenos días, Lucía. Ya tenemos la prueba del grabado.",
+        ),
         (2, 9, 3, true, "¡Qué ilusión! ¿Me la enseñáis?"),
-        (2, 9, 30, true, "Me encanta. ¿Se puede hacer el logo un poco más pequeño?"),
+        (
+            2,
+            9,
+            30,
+            true,
+            "Me encanta. ¿Se puede hacer el logo un poco más pequeño?",
+        ),
         (2, 9, 36, false, "Claro, lo reducimos un 20 %."),
         (2, 9, 37, true, "Perfecto así."),
-        (2, 16, 12, true, "Una duda: ¿las tazas aguantan el lavavajillas?"),
-        (2, 16, 20, false, "Sí, el esmalte es apto para lavavajillas y microondas."),
+        (
+            2,
+            16,
+            12,
+            true,
+            "Una duda: ¿las tazas aguantan el lavavajillas?",
+        ),
+        (
+            2,
+            16,
+            20,
+            false,
+            "Sí, el esmalte es apto para lavavajillas y microondas.",
+        ),
         (2, 16, 21, true, "Genial, se lo digo a mis compañeros."),
         (3, 11, 0, false, "Las tazas ya están en el horno 🔥"),
         (3, 11, 4, true, "¡Qué rápido! ¿Cuándo salen?"),
-        (3, 11, 10, false, "Si todo va bien, el jueves por la mañana."),
+        (
+            3,
+            11,
+            10,
+            false,
+            "Si todo va bien, el jueves por la mañana.",
+        ),
         (3, 11, 11, true, "Perfecto."),
-        (3, 17, 45, true, "¿Podríais incluir una tarjeta con un mensaje?"),
+        (
+            3,
+            17,
+            45,
+            true,
+            "¿Podríais incluir una tarjeta con un mensaje?",
+        ),
         (3, 17, 50, false, "Sí, sin coste. ¿Qué texto quieres?"),
-        (3, 17, 58, true, "«Gracias por un año increíble. El equipo de Valencia.»"),
-        (3, 18, 0, false, "Queda precioso. Lo imprimimos en papel reciclado."),
+        (
+            3,
+            17,
+            58,
+            true,
+            "«Gracias por un año increíble. El equipo de Valencia.»",
+        ),
+        (
+            3,
+            18,
+            0,
+            false,
+            "Queda precioso. Lo imprimimos en papel reciclado.",
+        ),
         (4, 10, 30, false, "Tu pedido ha salido del taller 📦"),
         (4, 10, 31, true, "¡Bien!"),
         (4, 10, 35, false, "Te llegará mañana antes de las 14:00."),
         (4, 10, 36, true, "Estaré en la oficina toda la mañana."),
-        (4, 19, 2, true, "Por cierto, ¿hacéis también platos a juego?"),
-        (4, 19, 10, false, "Sí, platos llanos y de postre en los mismos colores."),
+        (
+            4,
+            19,
+            2,
+            true,
+            "Por cierto, ¿hacéis también platos a juego?",
+        ),
+        (
+            4,
+            19,
+            10,
+            false,
+            "Sí, platos llanos y de postre en los mismos colores.",
+        ),
         (4, 19, 11, true, "Los miraré para Navidad."),
         (5, 12, 40, true, "¡Han llegado las tazas! Son preciosas."),
         (5, 12, 44, false, "¡Qué alegría! Gracias por contarnos."),
-        (5, 12, 50, true, "Una ha llegado con el asa un poco marcada, nada grave."),
+        (
+            5,
+            12,
+            50,
+            true,
+            "Una ha llegado con el asa un poco marcada, nada grave.",
+        ),
         (5, 12, 55, false, "Lo sentimos. Te enviamos otra sin coste."),
         (5, 12, 57, true, "Muchas gracias, sois muy amables."),
         (6, 9, 5, true, "Buenos días, ¿me pasáis la factura en PDF?"),
@@ -183,8 +346,13 @@ pub fn updates(now: i64) -> Vec<Value> {
         ("mention", "@ceramica_soporte"),
     ]);
     let mut entities = entities;
-    let url_offset = text.encode_utf16().count() - "https://example.com/ayuda · dudas a @ceramica_soporte".encode_utf16().count();
-    entities.as_array_mut().expect("array").push(json!({"type": "url", "offset": url_offset, "length": "https://example.com/ayuda".len()}));
+    let url_offset = text.encode_utf16().count()
+        - "https://example.com/ayuda · dudas a @ceramica_soporte"
+            .encode_utf16()
+            .count();
+    entities.as_array_mut().expect("array").push(
+        json!({"type": "url", "offset": url_offset, "length": "https://example.com/ayuda".len()}),
+    );
     let mut m = s.message(&owner, &lucia, s.at(1, 13, 40), true);
     m["text"] = json!(text);
     m["entities"] = entities;
@@ -253,9 +421,21 @@ pub fn updates(now: i64) -> Vec<Value> {
     let old = user(ANDREY, "Андрей", Some("Иванов"), Some("andrei_old"));
     let new = user(ANDREY, "Андрей", Some("Иванов"), Some("andrey_iv"));
     for (day, hour, minute, text, who) in [
-        (1, 15, 0, "Здравствуйте! Есть ли у вас кружки в наличии?", &old),
+        (
+            1,
+            15,
+            0,
+            "Здравствуйте! Есть ли у вас кружки в наличии?",
+            &old,
+        ),
         (1, 15, 2, "Интересуют зелёные, 6 штук.", &old),
-        (4, 11, 30, "Это снова я, поменял имя пользователя. Заказ в силе?", &new),
+        (
+            4,
+            11,
+            30,
+            "Это снова я, поменял имя пользователя. Заказ в силе?",
+            &new,
+        ),
         (4, 11, 31, "Оплатил картой, номер заказа 4588.", &new),
     ] {
         let mut m = s.message(who, who, s.at(day, hour, minute), false);
@@ -266,7 +446,13 @@ pub fn updates(now: i64) -> Vec<Value> {
     // María José: a few business messages, no username, no phone.
     let maria = user(MARIA, "María José", Some("Ruiz"), None);
     for (day, hour, minute, incoming, text) in [
-        (3, 10, 0, true, "Hola, ¿tenéis cuencos grandes para ensalada?"),
+        (
+            3,
+            10,
+            0,
+            true,
+            "Hola, ¿tenéis cuencos grandes para ensalada?",
+        ),
         (3, 10, 8, false, "¡Hola María José! Sí, de 25 y 30 cm."),
         (3, 10, 10, true, "El de 30 cm en blanco, por favor."),
         (3, 10, 15, false, "Reservado. Te paso el enlace de pago."),
@@ -291,9 +477,10 @@ pub fn updates(now: i64) -> Vec<Value> {
 
     // A deleted account, as the Bot API shows one.
     let gone = user(DELETED, "Deleted Account", None, None);
-    for (day, hour, minute, text) in
-        [(2, 20, 0, "Quiero cancelar mi pedido."), (2, 20, 1, "Gracias por todo.")]
-    {
+    for (day, hour, minute, text) in [
+        (2, 20, 0, "Quiero cancelar mi pedido."),
+        (2, 20, 1, "Gracias por todo."),
+    ] {
         let mut m = s.message(&gone, &gone, s.at(day, hour, minute), false);
         m["text"] = json!(text);
         s.push("message", m);
@@ -311,9 +498,21 @@ pub fn desktop_export(now: i64) -> Value {
     let owner = format!("user{OWNER}");
     let lines: &[(i64, &str, Value)] = &[
         (0, &jon, json!("Hi! Do you ship to the UK?")),
-        (600, &owner, json!("Hello Jon! Yes, we ship to the UK in about 5 days.")),
-        (900, &jon, json!([{"type": "plain", "text": "Great. I'd like the "}, {"type": "bold", "text": "large serving bowl"}, {"type": "plain", "text": " in white."}])),
-        (1_200, &owner, json!([{"type": "plain", "text": "Here it is: "}, {"type": "link", "text": "https://example.com/bowls"}])),
+        (
+            600,
+            &owner,
+            json!("Hello Jon! Yes, we ship to the UK in about 5 days."),
+        ),
+        (
+            900,
+            &jon,
+            json!([{"type": "plain", "text": "Great. I'd like the "}, {"type": "bold", "text": "large serving bowl"}, {"type": "plain", "text": " in white."}]),
+        ),
+        (
+            1_200,
+            &owner,
+            json!([{"type": "plain", "text": "Here it is: "}, {"type": "link", "text": "https://example.com/bowls"}]),
+        ),
         (86_400, &jon, json!("Paid. Order 3120.")),
         (86_400 + 300, &owner, json!("Thank you! It ships tomorrow.")),
         (6 * 86_400, &jon, json!("Arrived safely, thanks!")),

@@ -17,18 +17,30 @@ pub fn event(
 ) -> Result<bool, StoreError> {
     match event {
         Event::Profile(p) => profile(conn, tenant, p).map(|_| false),
-        Event::Phone { sender_id, phone, source, at } => {
-            self::phone(conn, tenant, *sender_id, phone, *source, *at).map(|_| false)
-        }
+        Event::Phone {
+            sender_id,
+            phone,
+            source,
+            at,
+        } => self::phone(conn, tenant, *sender_id, phone, *source, *at).map(|_| false),
         Event::Message(m) => message(conn, tenant, bot, m),
-        Event::Deleted { space, chat_id, message_ids } => {
+        Event::Deleted {
+            space,
+            chat_id,
+            message_ids,
+        } => {
             let space = space_key(space, bot);
             for id in message_ids {
                 deleted(conn, tenant, &space, *chat_id, *id, now)?;
             }
             Ok(false)
         }
-        Event::BusinessConnection { id, owner, enabled, at } => {
+        Event::BusinessConnection {
+            id,
+            owner,
+            enabled,
+            at,
+        } => {
             conn.prepare_cached(
                 "INSERT INTO business_connections (tenant_id, id, owner_id, enabled, updated_at)
                  VALUES (?1, ?2, ?3, ?4, ?5)
@@ -58,9 +70,20 @@ fn next_rev(conn: &Connection) -> Result<i64, StoreError> {
         .query_row([], |r| r.get(0))?)
 }
 
-fn search_key(first: &str, last: Option<&str>, username: Option<&str>, phone: Option<&str>) -> String {
-    let digits: String = phone.unwrap_or("").chars().filter(char::is_ascii_digit).collect();
-    [first, last.unwrap_or(""), username.unwrap_or(""), &digits].join(" ").to_lowercase()
+fn search_key(
+    first: &str,
+    last: Option<&str>,
+    username: Option<&str>,
+    phone: Option<&str>,
+) -> String {
+    let digits: String = phone
+        .unwrap_or("")
+        .chars()
+        .filter(char::is_ascii_digit)
+        .collect();
+    [first, last.unwrap_or(""), username.unwrap_or(""), &digits]
+        .join(" ")
+        .to_lowercase()
 }
 
 struct PersonRow {
@@ -73,7 +96,11 @@ struct PersonRow {
     profile_at: i64,
 }
 
-fn load_person(conn: &Connection, tenant: TenantId, id: SenderId) -> Result<Option<PersonRow>, StoreError> {
+fn load_person(
+    conn: &Connection,
+    tenant: TenantId,
+    id: SenderId,
+) -> Result<Option<PersonRow>, StoreError> {
     Ok(conn
         .prepare_cached(
             "SELECT first_name, last_name, username, phone, phone_source, deleted, profile_at
@@ -140,7 +167,12 @@ fn profile(conn: &Connection, tenant: TenantId, p: &Profile) -> Result<(), Store
             p.deleted,
             p.at,
             rev,
-            search_key(&p.first_name, non_empty(&p.last_name), non_empty(&p.username), None),
+            search_key(
+                &p.first_name,
+                non_empty(&p.last_name),
+                non_empty(&p.username),
+                None
+            ),
         ])?;
         return Ok(());
     };
@@ -153,19 +185,46 @@ fn profile(conn: &Connection, tenant: TenantId, p: &Profile) -> Result<(), Store
         return Ok(());
     }
     let new_last = non_empty(&p.last_name).map(str::to_owned);
-    let new_username =
-        if p.username_known { non_empty(&p.username).map(str::to_owned) } else { old.username.clone() };
+    let new_username = if p.username_known {
+        non_empty(&p.username).map(str::to_owned)
+    } else {
+        old.username.clone()
+    };
     let mut changed = false;
     if old.first_name != p.first_name {
-        record_change(conn, tenant, p.sender_id, ProfileField::FirstName, Some(&old.first_name), Some(&p.first_name), p.at)?;
+        record_change(
+            conn,
+            tenant,
+            p.sender_id,
+            ProfileField::FirstName,
+            Some(&old.first_name),
+            Some(&p.first_name),
+            p.at,
+        )?;
         changed = true;
     }
     if old.last_name != new_last {
-        record_change(conn, tenant, p.sender_id, ProfileField::LastName, old.last_name.as_deref(), new_last.as_deref(), p.at)?;
+        record_change(
+            conn,
+            tenant,
+            p.sender_id,
+            ProfileField::LastName,
+            old.last_name.as_deref(),
+            new_last.as_deref(),
+            p.at,
+        )?;
         changed = true;
     }
     if old.username != new_username {
-        record_change(conn, tenant, p.sender_id, ProfileField::Username, old.username.as_deref(), new_username.as_deref(), p.at)?;
+        record_change(
+            conn,
+            tenant,
+            p.sender_id,
+            ProfileField::Username,
+            old.username.as_deref(),
+            new_username.as_deref(),
+            p.at,
+        )?;
         changed = true;
     }
     changed |= old.deleted != p.deleted;
@@ -184,7 +243,12 @@ fn profile(conn: &Connection, tenant: TenantId, p: &Profile) -> Result<(), Store
         p.deleted,
         p.at,
         rev,
-        search_key(&p.first_name, new_last.as_deref(), new_username.as_deref(), old.phone.as_deref()),
+        search_key(
+            &p.first_name,
+            new_last.as_deref(),
+            new_username.as_deref(),
+            old.phone.as_deref()
+        ),
     ])?;
     Ok(())
 }
@@ -212,7 +276,15 @@ fn phone(
         return Ok(());
     }
     if old.phone.as_deref() != Some(phone) {
-        record_change(conn, tenant, id, ProfileField::Phone, old.phone.as_deref(), Some(phone), at)?;
+        record_change(
+            conn,
+            tenant,
+            id,
+            ProfileField::Phone,
+            old.phone.as_deref(),
+            Some(phone),
+            at,
+        )?;
     }
     let rev = next_rev(conn)?;
     conn.prepare_cached(
@@ -225,7 +297,12 @@ fn phone(
         phone,
         source_name,
         rev,
-        search_key(&old.first_name, old.last_name.as_deref(), old.username.as_deref(), Some(phone)),
+        search_key(
+            &old.first_name,
+            old.last_name.as_deref(),
+            old.username.as_deref(),
+            Some(phone)
+        ),
     ])?;
     Ok(())
 }
@@ -235,7 +312,12 @@ fn to_json<T: serde::Serialize>(v: &T) -> String {
 }
 
 /// Stores a message or an edited version of it. Returns whether the message is new.
-fn message(conn: &Connection, tenant: TenantId, bot: Option<&str>, m: &NewMessage) -> Result<bool, StoreError> {
+fn message(
+    conn: &Connection,
+    tenant: TenantId,
+    bot: Option<&str>,
+    m: &NewMessage,
+) -> Result<bool, StoreError> {
     let space = space_key(&m.space, bot);
     let existing: Option<(i64, String, Option<i64>)> = conn
         .prepare_cached(
@@ -255,7 +337,9 @@ fn message(conn: &Connection, tenant: TenantId, bot: Option<&str>, m: &NewMessag
                  WHERE tenant_id = ?1 AND space = ?2 AND chat_id = ?3 AND tg_id = ?4
                  RETURNING deleted_at",
             )?
-            .query_row(params![tenant, space, m.chat_id, m.message_id], |r| r.get(0))
+            .query_row(params![tenant, space, m.chat_id, m.message_id], |r| {
+                r.get(0)
+            })
             .optional()?;
         let rev = next_rev(conn)?;
         conn.prepare_cached(
@@ -321,14 +405,28 @@ fn message(conn: &Connection, tenant: TenantId, bot: Option<&str>, m: &NewMessag
     Ok(false)
 }
 
-fn add_version(conn: &Connection, message: i64, text: &str, valid_until: i64) -> Result<(), StoreError> {
-    conn.prepare_cached("INSERT INTO message_versions (message_id, text, valid_until) VALUES (?1, ?2, ?3)")?
-        .execute(params![message, text, valid_until])?;
+fn add_version(
+    conn: &Connection,
+    message: i64,
+    text: &str,
+    valid_until: i64,
+) -> Result<(), StoreError> {
+    conn.prepare_cached(
+        "INSERT INTO message_versions (message_id, text, valid_until) VALUES (?1, ?2, ?3)",
+    )?
+    .execute(params![message, text, valid_until])?;
     Ok(())
 }
 
 /// Marks a message deleted (content kept), or remembers the deletion until the message arrives.
-fn deleted(conn: &Connection, tenant: TenantId, space: &str, chat_id: i64, tg_id: i64, now: i64) -> Result<(), StoreError> {
+fn deleted(
+    conn: &Connection,
+    tenant: TenantId,
+    space: &str,
+    chat_id: i64,
+    tg_id: i64,
+    now: i64,
+) -> Result<(), StoreError> {
     let exists: Option<Option<i64>> = conn
         .prepare_cached(
             "SELECT deleted_at FROM messages WHERE tenant_id = ?1 AND space = ?2 AND chat_id = ?3 AND tg_id = ?4",
@@ -357,7 +455,12 @@ fn deleted(conn: &Connection, tenant: TenantId, space: &str, chat_id: i64, tg_id
 }
 
 /// Records a link journal entry.
-pub fn link_event(conn: &Connection, tenant: TenantId, e: NewLinkEvent, now: i64) -> Result<LinkEvent, StoreError> {
+pub fn link_event(
+    conn: &Connection,
+    tenant: TenantId,
+    e: NewLinkEvent,
+    now: i64,
+) -> Result<LinkEvent, StoreError> {
     let parse = |v: &Option<String>| v.as_deref().and_then(|v| SenderId::parse(v).ok());
     let (old_sender, new_sender) = (parse(&e.old_value), parse(&e.new_value));
     let action = match e.action {
@@ -409,7 +512,14 @@ pub fn bulk_messages(
     for i in start..start + n {
         let i = i as i64;
         let direction = if i % 3 == 0 { "out" } else { "in" };
-        insert.execute(params![tenant, p, i + 1, direction, first_sent_at + i * 60, format!("message number {i}")])?;
+        insert.execute(params![
+            tenant,
+            p,
+            i + 1,
+            direction,
+            first_sent_at + i * 60,
+            format!("message number {i}")
+        ])?;
     }
     conn.execute(
         "UPDATE people SET message_count = message_count + ?3 WHERE tenant_id = ?1 AND sender_id = ?2",

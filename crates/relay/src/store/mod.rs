@@ -155,7 +155,12 @@ pub trait Storage: Send + Sync + 'static {
     fn health(&self) -> Result<(), StoreError>;
 
     /// Creates a tenant whose install token hashes to `token_hash`.
-    fn create_tenant(&self, name: &str, token_hash: [u8; 32], now: i64) -> Result<TenantId, StoreError>;
+    fn create_tenant(
+        &self,
+        name: &str,
+        token_hash: [u8; 32],
+        now: i64,
+    ) -> Result<TenantId, StoreError>;
     /// Finds a tenant by name.
     fn tenant_by_name(&self, name: &str) -> Result<Option<TenantId>, StoreError>;
     /// Finds the tenant whose install token hashes to `token_hash`.
@@ -167,25 +172,60 @@ pub trait Storage: Send + Sync + 'static {
     fn bot(&self, webhook_id: &str) -> Result<Option<Bot>, StoreError>;
 
     /// Stores one webhook update exactly once per (bot, `update_id`); durable when it returns.
-    fn ingest_update(&self, bot: &Bot, update: ParsedUpdate, now: i64) -> Result<IngestOutcome, StoreError>;
+    fn ingest_update(
+        &self,
+        bot: &Bot,
+        update: ParsedUpdate,
+        now: i64,
+    ) -> Result<IngestOutcome, StoreError>;
     /// Stores a Desktop export in one transaction; durable when it returns.
-    fn import_desktop(&self, tenant: TenantId, export: DesktopExport, now: i64) -> Result<ImportReport, StoreError>;
+    fn import_desktop(
+        &self,
+        tenant: TenantId,
+        export: DesktopExport,
+        now: i64,
+    ) -> Result<ImportReport, StoreError>;
     /// Lists quarantined updates, oldest first.
     fn quarantine(&self, tenant: Option<TenantId>) -> Result<Vec<QuarantinedUpdate>, StoreError>;
 
     /// A person's profile and history.
     fn person(&self, tenant: TenantId, sender: SenderId) -> Result<Option<Person>, StoreError>;
     /// A page of a person's conversation; `None` when the person is unknown.
-    fn messages(&self, tenant: TenantId, sender: SenderId, start: PageStart, limit: u32) -> Result<Option<MessagePage>, StoreError>;
+    fn messages(
+        &self,
+        tenant: TenantId,
+        sender: SenderId,
+        start: PageStart,
+        limit: u32,
+    ) -> Result<Option<MessagePage>, StoreError>;
     /// People whose name, username or phone contains `q`.
-    fn search(&self, tenant: TenantId, q: &str, limit: u32) -> Result<Vec<PersonSummary>, StoreError>;
+    fn search(
+        &self,
+        tenant: TenantId,
+        q: &str,
+        limit: u32,
+    ) -> Result<Vec<PersonSummary>, StoreError>;
     /// People changed after revision `after`, in revision order.
-    fn directory(&self, tenant: TenantId, after: i64, limit: u32) -> Result<DirectoryPage, StoreError>;
+    fn directory(
+        &self,
+        tenant: TenantId,
+        after: i64,
+        limit: u32,
+    ) -> Result<DirectoryPage, StoreError>;
     /// Every person, for the contact-info CSV.
     fn all_people(&self, tenant: TenantId) -> Result<Vec<TelegramPerson>, StoreError>;
 
     /// Records a journal entry.
-    fn add_link_event(&self, tenant: TenantId, event: NewLinkEvent, now: i64) -> Result<LinkEvent, StoreError>;
+    fn add_link_event(
+        &self,
+        tenant: TenantId,
+        event: NewLinkEvent,
+        now: i64,
+    ) -> Result<LinkEvent, StoreError>;
     /// Journal entries, newest first.
-    fn link_events(&self, tenant: TenantId, filter: &LinkFilter) -> Result<Vec<LinkEvent>, StoreError>;
+    fn link_events(
+        &self,
+        tenant: TenantId,
+        filter: &LinkFilter,
+    ) -> Result<Vec<LinkEvent>, StoreError>;
 }

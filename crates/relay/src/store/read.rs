@@ -3,9 +3,8 @@
 use rusqlite::{Connection, OptionalExtension, Row, params};
 use telegram_identity::TelegramPerson;
 use telegram_relay_api::{
-    Direction, DirectoryPage, LinkAction, LinkEvent, Message, MessagePage, NewLinkEvent,
-    Person, PersonSummary, PhoneSource, PreviousVersion, ProfileChange, ProfileField, ReplyRef,
-    SenderId,
+    Direction, DirectoryPage, LinkAction, LinkEvent, Message, MessagePage, NewLinkEvent, Person,
+    PersonSummary, PhoneSource, PreviousVersion, ProfileChange, ProfileField, ReplyRef, SenderId,
 };
 
 use super::{LinkFilter, PageStart, QuarantinedUpdate, StoreError, TenantId};
@@ -36,7 +35,11 @@ fn summary(r: &Row<'_>) -> rusqlite::Result<(PersonSummary, i64)> {
 }
 
 /// A person's profile, history and newest message.
-pub fn person(conn: &Connection, tenant: TenantId, id: SenderId) -> Result<Option<Person>, StoreError> {
+pub fn person(
+    conn: &Connection,
+    tenant: TenantId,
+    id: SenderId,
+) -> Result<Option<Person>, StoreError> {
     let row = conn
         .prepare_cached(
             "SELECT first_name, last_name, username, phone, phone_source, deleted, first_seen,
@@ -64,7 +67,9 @@ pub fn person(conn: &Connection, tenant: TenantId, id: SenderId) -> Result<Optio
             })
         })
         .optional()?;
-    let Some(mut person) = row else { return Ok(None) };
+    let Some(mut person) = row else {
+        return Ok(None);
+    };
     let mut stmt = conn.prepare_cached(
         "SELECT field, old_value, new_value, valid_until FROM profile_changes
          WHERE tenant_id = ?1 AND sender_id = ?2 ORDER BY valid_until DESC, id DESC",
@@ -88,7 +93,8 @@ pub fn person(conn: &Connection, tenant: TenantId, id: SenderId) -> Result<Optio
     Ok(Some(person))
 }
 
-const MESSAGE_COLUMNS: &str = "id, space, chat_id, tg_id, direction, sent_at, text, entities, media,
+const MESSAGE_COLUMNS: &str =
+    "id, space, chat_id, tg_id, direction, sent_at, text, entities, media,
                                reply_to, reply_text, edited_at, deleted_at, rev";
 
 struct MessageRow {
@@ -109,7 +115,10 @@ fn message_row(r: &Row<'_>) -> rusqlite::Result<MessageRow> {
     let media: Option<String> = r.get(8)?;
     let direction: String = r.get(4)?;
     let (origin, business_connection_id) = match space.split_once(':') {
-        Some(("bc", id)) => (telegram_relay_api::MessageOrigin::Business, Some(id.to_owned()).filter(|s| !s.is_empty())),
+        Some(("bc", id)) => (
+            telegram_relay_api::MessageOrigin::Business,
+            Some(id.to_owned()).filter(|s| !s.is_empty()),
+        ),
         Some(("desktop", _)) => (telegram_relay_api::MessageOrigin::DesktopExport, None),
         _ => (telegram_relay_api::MessageOrigin::Bot, None),
     };
@@ -121,14 +130,20 @@ fn message_row(r: &Row<'_>) -> rusqlite::Result<MessageRow> {
             telegram_message_id: r.get(3)?,
             origin,
             business_connection_id,
-            direction: if direction == "out" { Direction::Out } else { Direction::In },
+            direction: if direction == "out" {
+                Direction::Out
+            } else {
+                Direction::In
+            },
             sent_at: r.get(5)?,
             text: r.get(6)?,
             entities: entities
                 .map(|e| serde_json::from_str(&e).map_err(json_err(7)))
                 .transpose()?
                 .unwrap_or_default(),
-            media: media.map(|m| serde_json::from_str(&m).map_err(json_err(8))).transpose()?,
+            media: media
+                .map(|m| serde_json::from_str(&m).map_err(json_err(8)))
+                .transpose()?,
             reply_to: reply_to.map(|id| ReplyRef {
                 telegram_message_id: id,
                 id: None,
@@ -160,7 +175,12 @@ fn complete(conn: &Connection, tenant: TenantId, row: &mut MessageRow) -> Result
         )?;
         let id: i64 = row.message.id.parse().expect("ids are integers");
         row.message.previous_versions = stmt
-            .query_map([id], |r| Ok(PreviousVersion { text: r.get(0)?, valid_until: r.get(1)? }))?
+            .query_map([id], |r| {
+                Ok(PreviousVersion {
+                    text: r.get(0)?,
+                    valid_until: r.get(1)?,
+                })
+            })?
             .collect::<Result<_, _>>()?;
     }
     if let Some(reply) = &mut row.message.reply_to {
@@ -169,9 +189,10 @@ fn complete(conn: &Connection, tenant: TenantId, row: &mut MessageRow) -> Result
                 "SELECT id, text FROM messages
                  WHERE tenant_id = ?1 AND space = ?2 AND chat_id = ?3 AND tg_id = ?4",
             )?
-            .query_row(params![tenant, row.space, row.chat_id, reply.telegram_message_id], |r| {
-                Ok((r.get(0)?, r.get(1)?))
-            })
+            .query_row(
+                params![tenant, row.space, row.chat_id, reply.telegram_message_id],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
             .optional()?;
         if let Some((id, text)) = found {
             reply.id = Some(id.to_string());
@@ -201,7 +222,13 @@ pub fn messages(
     page(conn, tenant, id, start, limit).map(Some)
 }
 
-fn page(conn: &Connection, tenant: TenantId, id: SenderId, start: PageStart, limit: u32) -> Result<MessagePage, StoreError> {
+fn page(
+    conn: &Connection,
+    tenant: TenantId,
+    id: SenderId,
+    start: PageStart,
+    limit: u32,
+) -> Result<MessagePage, StoreError> {
     let person = id.get() as i64;
     let fetch = i64::from(limit) + 1;
     let mut rows: Vec<MessageRow> = match start {
@@ -218,7 +245,10 @@ fn page(conn: &Connection, tenant: TenantId, id: SenderId, start: PageStart, lim
                    AND (sent_at, id) < (?3, ?4)
                  ORDER BY sent_at DESC, id DESC LIMIT ?5"
             ))?
-            .query_map(params![tenant, person, sent_at, before_id, fetch], message_row)?
+            .query_map(
+                params![tenant, person, sent_at, before_id, fetch],
+                message_row,
+            )?
             .collect::<Result<_, _>>()?,
         PageStart::After(rev) => conn
             .prepare_cached(&format!(
@@ -242,12 +272,15 @@ fn page(conn: &Connection, tenant: TenantId, id: SenderId, start: PageStart, lim
         }
         _ => {
             let older = if more {
-                rows.last().map(|r| cursor::before(r.message.sent_at, r.message.id.parse().unwrap_or(0)))
+                rows.last()
+                    .map(|r| cursor::before(r.message.sent_at, r.message.id.parse().unwrap_or(0)))
             } else {
                 None
             };
             let newest: Option<i64> = conn
-                .prepare_cached("SELECT max(rev) FROM messages WHERE tenant_id = ?1 AND person = ?2")?
+                .prepare_cached(
+                    "SELECT max(rev) FROM messages WHERE tenant_id = ?1 AND person = ?2",
+                )?
                 .query_row(params![tenant, person], |r| r.get(0))?;
             (older, newest.unwrap_or(0))
         }
@@ -260,11 +293,19 @@ fn page(conn: &Connection, tenant: TenantId, id: SenderId, start: PageStart, lim
 }
 
 /// People whose search key contains every word of `q`.
-pub fn search(conn: &Connection, tenant: TenantId, q: &str, limit: u32) -> Result<Vec<PersonSummary>, StoreError> {
+pub fn search(
+    conn: &Connection,
+    tenant: TenantId,
+    q: &str,
+    limit: u32,
+) -> Result<Vec<PersonSummary>, StoreError> {
     let q = q.trim().trim_start_matches('@').to_lowercase();
     let digits: String = q.chars().filter(char::is_ascii_digit).collect();
     // A query that looks like a phone number matches on its digits, whatever its punctuation.
-    let needle = if !digits.is_empty() && q.chars().all(|c| c.is_ascii_digit() || " +-().".contains(c)) {
+    let needle = if !digits.is_empty()
+        && q.chars()
+            .all(|c| c.is_ascii_digit() || " +-().".contains(c))
+    {
         digits
     } else {
         q
@@ -281,7 +322,12 @@ pub fn search(conn: &Connection, tenant: TenantId, q: &str, limit: u32) -> Resul
 }
 
 /// People changed after `after`.
-pub fn directory(conn: &Connection, tenant: TenantId, after: i64, limit: u32) -> Result<DirectoryPage, StoreError> {
+pub fn directory(
+    conn: &Connection,
+    tenant: TenantId,
+    after: i64,
+    limit: u32,
+) -> Result<DirectoryPage, StoreError> {
     let mut stmt = conn.prepare_cached(&format!(
         "SELECT {SUMMARY_COLUMNS} FROM people WHERE tenant_id = ?1 AND rev > ?2 ORDER BY rev LIMIT ?3"
     ))?;
@@ -317,9 +363,16 @@ pub fn all_people(conn: &Connection, tenant: TenantId) -> Result<Vec<TelegramPer
 }
 
 /// Journal entries, newest first.
-pub fn link_events(conn: &Connection, tenant: TenantId, filter: &LinkFilter) -> Result<Vec<LinkEvent>, StoreError> {
+pub fn link_events(
+    conn: &Connection,
+    tenant: TenantId,
+    filter: &LinkFilter,
+) -> Result<Vec<LinkEvent>, StoreError> {
     let (condition, value): (&str, rusqlite::types::Value) = match filter {
-        LinkFilter::Sender(s) => ("(old_sender = ?2 OR new_sender = ?2)", (s.get() as i64).into()),
+        LinkFilter::Sender(s) => (
+            "(old_sender = ?2 OR new_sender = ?2)",
+            (s.get() as i64).into(),
+        ),
         LinkFilter::Contact(c) => ("contact_id = ?2", c.clone().into()),
         LinkFilter::Batch(b) => ("batch_id = ?2", b.clone().into()),
     };
@@ -356,7 +409,10 @@ pub fn link_events(conn: &Connection, tenant: TenantId, filter: &LinkFilter) -> 
 }
 
 /// Quarantined updates, oldest first.
-pub fn quarantine(conn: &Connection, tenant: Option<TenantId>) -> Result<Vec<QuarantinedUpdate>, StoreError> {
+pub fn quarantine(
+    conn: &Connection,
+    tenant: Option<TenantId>,
+) -> Result<Vec<QuarantinedUpdate>, StoreError> {
     let mut stmt = conn.prepare_cached(
         "SELECT q.id, t.name, q.webhook_id, q.update_id, q.received_at, q.reason, q.body
          FROM quarantine q JOIN tenants t ON t.id = q.tenant_id
@@ -375,4 +431,3 @@ pub fn quarantine(conn: &Connection, tenant: Option<TenantId>) -> Result<Vec<Qua
     })?;
     Ok(rows.collect::<Result<_, _>>()?)
 }
-

@@ -11,7 +11,10 @@
 //! transaction, commits once, and only then answers each job. One fsync serves the whole batch; a job
 //! that fails rolls back to its savepoint without touching the others.
 
+use std::panic::AssertUnwindSafe;
 use std::path::{Path, PathBuf};
+#[cfg(test)]
+use std::sync::Arc;
 use std::sync::mpsc::{Receiver, Sender, SyncSender, channel, sync_channel};
 use std::sync::{Mutex, PoisonError};
 use std::thread::JoinHandle;
@@ -37,11 +40,12 @@ pub const MAX_BATCH: usize = 1024;
 const READERS_KEPT: usize = 8;
 
 type Completion = Box<dyn FnOnce(Result<(), String>) + Send>;
+type Run = Box<dyn FnOnce(&Connection) -> (bool, Completion) + Send>;
 /// A write: `run` applies it inside a savepoint and says whether it succeeded, returning how to
 /// answer once the commit is known; `abort` answers it without running (the transaction could not
 /// start).
 struct Job {
-    run: Box<dyn FnOnce(&Connection) -> (bool, Completion) + Send>,
+    run: Run,
     abort: Box<dyn FnOnce(String) + Send>,
 }
 
@@ -92,7 +96,9 @@ impl SqliteStorage {
         let (done_tx, done_rx): (SyncSender<Result<T, StoreError>>, Receiver<_>) = sync_channel(1);
         let abort_tx = done_tx.clone();
         let abort = Box::new(move |message: String| {
-            let _ = abort_tx.send(Err(StoreError::Unusable(format!("cannot write: {message}"))));
+            let _ = abort_tx.send(Err(StoreError::Unusable(format!(
+                "cannot write: {message}"
+            ))));
         });
         let run = Box::new(move |conn: &Connection| {
             let result = f(conn);
@@ -109,9 +115,16 @@ impl SqliteStorage {
         let job = Job { run, abort };
         {
             let jobs = self.jobs.lock().unwrap_or_else(PoisonError::into_inner);
-            jobs.as_ref().ok_or(StoreError::Closed)?.send(job).map_err(|_| StoreError::Closed)?;
+            jobs.as_ref()
+                .ok_or(StoreError::Closed)?
+                .send(job)
+                .map_err(|_| StoreError::Closed)?;
         }
-        done_rx.recv().map_err(|_| StoreError::Closed)?
+        done_rx.recv().map_err(|_| {
+            StoreError::Unusable(
+                "the write failed unexpectedly and was rolled back; see the logs".into(),
+            )
+        })?
     }
 
     /// Runs `f` on a read connection.
@@ -119,7 +132,11 @@ impl SqliteStorage {
         &self,
         f: impl FnOnce(&Connection) -> Result<T, StoreError>,
     ) -> Result<T, StoreError> {
-        let pooled = self.readers.lock().unwrap_or_else(PoisonError::into_inner).pop();
+        let pooled = self
+            .readers
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .pop();
         let conn = match pooled {
             Some(conn) => conn,
             None => open_connection(&self.path, true)?,
@@ -134,8 +151,16 @@ impl SqliteStorage {
 
     /// Stops the writer after the jobs already queued; later writes fail with [`StoreError::Closed`].
     pub fn close(&self) {
-        self.jobs.lock().unwrap_or_else(PoisonError::into_inner).take();
-        if let Some(handle) = self.writer.lock().unwrap_or_else(PoisonError::into_inner).take() {
+        self.jobs
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .take();
+        if let Some(handle) = self
+            .writer
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .take()
+        {
             let _ = handle.join();
         }
     }
@@ -154,7 +179,9 @@ impl SqliteStorage {
         while done < count {
             let n = (count - done).min(100_000);
             let start = done;
-            self.write(move |conn| apply::bulk_messages(conn, tenant, person, start, n, first_sent_at))?;
+            self.write(move |conn| {
+                apply::bulk_messages(conn, tenant, person, start, n, first_sent_at)
+            })?;
             done += n;
         }
         Ok(())
@@ -200,7 +227,8 @@ fn open_connection(path: &Path, read_only: bool) -> Result<Connection, StoreErro
 }
 
 fn migrate(conn: &mut Connection, path: &Path) -> Result<(), StoreError> {
-    let version: usize = conn.query_row("PRAGMA user_version", [], |r| r.get::<_, i64>(0))? as usize;
+    let version: usize =
+        conn.query_row("PRAGMA user_version", [], |r| r.get::<_, i64>(0))? as usize;
     if version > MIGRATIONS.len() {
         return Err(StoreError::Unusable(format!(
             "{} has schema version {version}, newer than this relay knows ({}); run a newer relay",
@@ -241,12 +269,24 @@ fn writer_loop(conn: Connection, jobs: Receiver<Job>) {
                 (job.abort)(e.to_string());
                 continue;
             }
-            let (ok, done) = (job.run)(&conn);
-            let end = if ok { "RELEASE job" } else { "ROLLBACK TO job; RELEASE job" };
+            // A panicking job is rolled back alone; its caller sees the write fail.
+            let run = job.run;
+            let (ok, done) = match std::panic::catch_unwind(AssertUnwindSafe(|| run(&conn))) {
+                Ok((ok, done)) => (ok, Some(done)),
+                Err(_) => {
+                    tracing::error!("a write job panicked; it was rolled back");
+                    (false, None)
+                }
+            };
+            let end = if ok {
+                "RELEASE job"
+            } else {
+                "ROLLBACK TO job; RELEASE job"
+            };
             if let Err(e) = conn.execute_batch(end) {
                 tracing::error!(error = %e, "cannot end a savepoint");
             }
-            completions.push(done);
+            completions.extend(done);
         }
         let commit = conn.execute_batch("COMMIT").map_err(|e| e.to_string());
         if let Err(e) = &commit {
@@ -266,11 +306,18 @@ impl Storage for SqliteStorage {
         self.read(|conn| Ok(conn.query_row("SELECT count(*) FROM tenants", [], |_| Ok(()))?))
     }
 
-    fn create_tenant(&self, name: &str, token_hash: [u8; 32], now: i64) -> Result<TenantId, StoreError> {
+    fn create_tenant(
+        &self,
+        name: &str,
+        token_hash: [u8; 32],
+        now: i64,
+    ) -> Result<TenantId, StoreError> {
         let name = name.to_owned();
         self.write(move |conn| {
             let exists: Option<i64> = conn
-                .query_row("SELECT id FROM tenants WHERE name = ?1", [&name], |r| r.get(0))
+                .query_row("SELECT id FROM tenants WHERE name = ?1", [&name], |r| {
+                    r.get(0)
+                })
                 .optional()?;
             if exists.is_some() {
                 return Err(StoreError::Conflict(format!(
@@ -333,7 +380,12 @@ impl Storage for SqliteStorage {
         })
     }
 
-    fn ingest_update(&self, bot: &Bot, update: ParsedUpdate, now: i64) -> Result<IngestOutcome, StoreError> {
+    fn ingest_update(
+        &self,
+        bot: &Bot,
+        update: ParsedUpdate,
+        now: i64,
+    ) -> Result<IngestOutcome, StoreError> {
         let bot = bot.clone();
         self.write(move |conn| {
             if let Some(update_id) = update.update_id {
@@ -367,7 +419,12 @@ impl Storage for SqliteStorage {
         })
     }
 
-    fn import_desktop(&self, tenant: TenantId, export: DesktopExport, now: i64) -> Result<ImportReport, StoreError> {
+    fn import_desktop(
+        &self,
+        tenant: TenantId,
+        export: DesktopExport,
+        now: i64,
+    ) -> Result<ImportReport, StoreError> {
         self.write(move |conn| {
             let mut report = ImportReport {
                 chats: export.chats,
@@ -393,15 +450,31 @@ impl Storage for SqliteStorage {
         self.read(|conn| read::person(conn, tenant, sender))
     }
 
-    fn messages(&self, tenant: TenantId, sender: SenderId, start: PageStart, limit: u32) -> Result<Option<MessagePage>, StoreError> {
+    fn messages(
+        &self,
+        tenant: TenantId,
+        sender: SenderId,
+        start: PageStart,
+        limit: u32,
+    ) -> Result<Option<MessagePage>, StoreError> {
         self.read(|conn| read::messages(conn, tenant, sender, start, limit))
     }
 
-    fn search(&self, tenant: TenantId, q: &str, limit: u32) -> Result<Vec<PersonSummary>, StoreError> {
+    fn search(
+        &self,
+        tenant: TenantId,
+        q: &str,
+        limit: u32,
+    ) -> Result<Vec<PersonSummary>, StoreError> {
         self.read(|conn| read::search(conn, tenant, q, limit))
     }
 
-    fn directory(&self, tenant: TenantId, after: i64, limit: u32) -> Result<DirectoryPage, StoreError> {
+    fn directory(
+        &self,
+        tenant: TenantId,
+        after: i64,
+        limit: u32,
+    ) -> Result<DirectoryPage, StoreError> {
         self.read(|conn| read::directory(conn, tenant, after, limit))
     }
 
@@ -409,11 +482,69 @@ impl Storage for SqliteStorage {
         self.read(|conn| read::all_people(conn, tenant))
     }
 
-    fn add_link_event(&self, tenant: TenantId, event: NewLinkEvent, now: i64) -> Result<LinkEvent, StoreError> {
+    fn add_link_event(
+        &self,
+        tenant: TenantId,
+        event: NewLinkEvent,
+        now: i64,
+    ) -> Result<LinkEvent, StoreError> {
         self.write(move |conn| apply::link_event(conn, tenant, event, now))
     }
 
-    fn link_events(&self, tenant: TenantId, filter: &LinkFilter) -> Result<Vec<LinkEvent>, StoreError> {
+    fn link_events(
+        &self,
+        tenant: TenantId,
+        filter: &LinkFilter,
+    ) -> Result<Vec<LinkEvent>, StoreError> {
         self.read(|conn| read::link_events(conn, tenant, filter))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_failing_or_panicking_job_does_not_spoil_its_batch() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Arc::new(SqliteStorage::open(&dir.path().join("t.db")).unwrap());
+        let threads: Vec<_> = (0..24)
+            .map(|i| {
+                let store = store.clone();
+                // Names t0..t11 twice: one of each pair must fail with a conflict.
+                std::thread::spawn(move || {
+                    store.create_tenant(&format!("t{}", i % 12), [i as u8; 32], 0)
+                })
+            })
+            .collect();
+        let results: Vec<_> = threads.into_iter().map(|t| t.join().unwrap()).collect();
+        let conflicts = results
+            .iter()
+            .filter(|r| matches!(r, Err(StoreError::Conflict(_))))
+            .count();
+        assert_eq!(
+            (conflicts, results.iter().filter(|r| r.is_ok()).count()),
+            (12, 12)
+        );
+
+        let panicked = store.write(|conn| -> Result<(), StoreError> {
+            conn.execute("INSERT INTO counters VALUES ('half-written', 1)", [])?;
+            panic!("a bug in a job");
+        });
+        assert!(matches!(panicked, Err(StoreError::Unusable(_))));
+        let leftover: i64 = store
+            .read(|c| {
+                Ok(c.query_row(
+                    "SELECT count(*) FROM counters WHERE name = 'half-written'",
+                    [],
+                    |r| r.get(0),
+                )?)
+            })
+            .unwrap();
+        assert_eq!(leftover, 0, "the panicking job's insert was rolled back");
+        for i in 0..12 {
+            assert!(store.tenant_by_name(&format!("t{i}")).unwrap().is_some());
+        }
+        store.create_tenant("after", [99; 32], 0).unwrap();
     }
 }

@@ -43,7 +43,10 @@ const HANDLED: [&str; 6] = [
 /// Reads one update. `Ok((update_id, parsed))`, or a [`Quarantine`].
 pub fn parse_update(update: &Value) -> Result<(i64, Parsed), Quarantine> {
     let Some(object) = update.as_object() else {
-        return Err(Quarantine { update_id: None, reason: "the body is not a JSON object".into() });
+        return Err(Quarantine {
+            update_id: None,
+            reason: "the body is not a JSON object".into(),
+        });
     };
     let update_id = match object.get("update_id").and_then(Value::as_i64) {
         Some(id) if id >= 0 => id,
@@ -54,15 +57,28 @@ pub fn parse_update(update: &Value) -> Result<(i64, Parsed), Quarantine> {
             } else {
                 "no non-negative integer `update_id`"
             };
-            return Err(Quarantine { update_id: None, reason: reason.into() });
+            return Err(Quarantine {
+                update_id: None,
+                reason: reason.into(),
+            });
         }
     };
-    let payloads: Vec<&str> =
-        object.keys().map(String::as_str).filter(|k| *k != "update_id").collect();
-    let quarantine = |reason: String| Quarantine { update_id: Some(update_id), reason };
+    let payloads: Vec<&str> = object
+        .keys()
+        .map(String::as_str)
+        .filter(|k| *k != "update_id")
+        .collect();
+    let quarantine = |reason: String| Quarantine {
+        update_id: Some(update_id),
+        reason,
+    };
     let kind = match payloads.as_slice() {
         [one] => *one,
-        [] => return Err(quarantine("the update has no payload besides `update_id`".into())),
+        [] => {
+            return Err(quarantine(
+                "the update has no payload besides `update_id`".into(),
+            ));
+        }
         many => {
             return Err(quarantine(format!(
                 "an Update carries at most one payload, this one has {}: {}",
@@ -72,7 +88,10 @@ pub fn parse_update(update: &Value) -> Result<(i64, Parsed), Quarantine> {
         }
     };
     if !HANDLED.contains(&kind) {
-        return Ok((update_id, Parsed::Ignored(format!("`{kind}` updates are not stored"))));
+        return Ok((
+            update_id,
+            Parsed::Ignored(format!("`{kind}` updates are not stored")),
+        ));
     }
     let payload = &object[kind];
     let shape_error =
@@ -87,7 +106,12 @@ pub fn parse_update(update: &Value) -> Result<(i64, Parsed), Quarantine> {
         "business_connection" => {
             let c = BusinessConnection::deserialize(payload).map_err(shape_error)?;
             let owner = sender(c.user.id).map_err(quarantine)?;
-            vec![Event::BusinessConnection { id: c.id, owner, enabled: c.is_enabled, at: c.date }]
+            vec![Event::BusinessConnection {
+                id: c.id,
+                owner,
+                enabled: c.is_enabled,
+                at: c.date,
+            }]
         }
         "deleted_business_messages" => {
             let d = DeletedBusinessMessages::deserialize(payload).map_err(shape_error)?;
@@ -100,7 +124,10 @@ pub fn parse_update(update: &Value) -> Result<(i64, Parsed), Quarantine> {
         _ => unreachable!("HANDLED lists every kind matched above"),
     };
     if events.is_empty() {
-        return Ok((update_id, Parsed::Ignored(format!("`{kind}` carried nothing to store"))));
+        return Ok((
+            update_id,
+            Parsed::Ignored(format!("`{kind}` carried nothing to store")),
+        ));
     }
     Ok((update_id, Parsed::Events(events)))
 }
@@ -115,8 +142,16 @@ fn sender(id: i64) -> Result<SenderId, String> {
 fn message_events(m: Message, business: bool, edited: bool) -> Result<Vec<Event>, String> {
     let mut events = Vec::new();
     let private = m.chat.kind == "private";
-    let at = if edited { m.edit_date.unwrap_or(m.date) } else { m.date };
-    let person = if private { Some(sender(m.chat.id)?) } else { None };
+    let at = if edited {
+        m.edit_date.unwrap_or(m.date)
+    } else {
+        m.date
+    };
+    let person = if private {
+        Some(sender(m.chat.id)?)
+    } else {
+        None
+    };
     let from_peer = m.from.as_ref().is_some_and(|f| f.id == m.chat.id);
 
     // Profiles: the private chat's peer (the chat object describes them whichever way the message
@@ -142,7 +177,11 @@ fn message_events(m: Message, business: bool, edited: bool) -> Result<Vec<Event>
         events.push(Event::Profile(from.profile(at)?));
     }
 
-    let direction = if business && !from_peer { Direction::Out } else { Direction::In };
+    let direction = if business && !from_peer {
+        Direction::Out
+    } else {
+        Direction::In
+    };
 
     if let (Some(contact), Some(from)) = (&m.contact, &m.from)
         && contact.user_id == Some(from.id)
@@ -158,7 +197,10 @@ fn message_events(m: Message, business: bool, edited: bool) -> Result<Vec<Event>
 
     let (text, entities) = match (&m.text, &m.caption) {
         (Some(text), _) => (text.clone(), m.entities.as_deref().unwrap_or_default()),
-        (None, Some(caption)) => (caption.clone(), m.caption_entities.as_deref().unwrap_or_default()),
+        (None, Some(caption)) => (
+            caption.clone(),
+            m.caption_entities.as_deref().unwrap_or_default(),
+        ),
         (None, None) => (String::new(), &[][..]),
     };
     let media = m.media();
@@ -167,7 +209,10 @@ fn message_events(m: Message, business: bool, edited: bool) -> Result<Vec<Event>
         // there is nothing to show in the conversation.
         return Ok(events);
     }
-    let entities = entities.iter().map(RawEntity::to_api).collect::<Result<_, _>>()?;
+    let entities = entities
+        .iter()
+        .map(RawEntity::to_api)
+        .collect::<Result<_, _>>()?;
     let space = if business {
         Space::Business(m.business_connection_id.clone().unwrap_or_default())
     } else {
@@ -184,7 +229,13 @@ fn message_events(m: Message, business: bool, edited: bool) -> Result<Vec<Event>
         entities,
         media,
         reply_to: m.reply_to_message.as_ref().map(|r| {
-            (r.message_id, r.text.clone().or_else(|| r.caption.clone()).map(|t| preview(&t)))
+            (
+                r.message_id,
+                r.text
+                    .clone()
+                    .or_else(|| r.caption.clone())
+                    .map(|t| preview(&t)),
+            )
         }),
         edited_at: if edited { Some(at) } else { None },
     }));
@@ -282,7 +333,10 @@ impl Message {
             Some(file(MediaKind::Animation, f))
         } else if let Some(sizes) = &self.photo {
             let largest = sizes.iter().max_by_key(|s| s.file_size.unwrap_or(0));
-            Some(Media { file_size: largest.and_then(|s| s.file_size), ..titled(MediaKind::Photo, None) })
+            Some(Media {
+                file_size: largest.and_then(|s| s.file_size),
+                ..titled(MediaKind::Photo, None)
+            })
         } else if let Some(f) = &self.video {
             Some(file(MediaKind::Video, f))
         } else if let Some(f) = &self.video_note {
@@ -312,7 +366,9 @@ impl Message {
                 .join(" ");
             Some(titled(MediaKind::Contact, Some(name)))
         } else {
-            self.poll.as_ref().map(|p| titled(MediaKind::Poll, Some(p.question.clone())))
+            self.poll
+                .as_ref()
+                .map(|p| titled(MediaKind::Poll, Some(p.question.clone())))
         }
     }
 }

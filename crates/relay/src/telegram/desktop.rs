@@ -42,7 +42,9 @@ pub fn parse_export(bytes: &[u8]) -> Result<DesktopExport, ExportError> {
     let root_value: Value = serde_json::from_slice(bytes)
         .map_err(|e| ExportError(format!("the file is not JSON ({e}); {HOW_TO_EXPORT}")))?;
     let Some(root) = root_value.as_object() else {
-        return Err(ExportError(format!("the file's JSON is not an object; {HOW_TO_EXPORT}")));
+        return Err(ExportError(format!(
+            "the file's JSON is not an object; {HOW_TO_EXPORT}"
+        )));
     };
     let mut out = DesktopExport::default();
     let account_id = root
@@ -56,7 +58,9 @@ pub fn parse_export(bytes: &[u8]) -> Result<DesktopExport, ExportError> {
         chats
             .get("list")
             .and_then(Value::as_array)
-            .ok_or_else(|| ExportError("`chats` has no `list` array; is the file complete?".into()))?
+            .ok_or_else(|| {
+                ExportError("`chats` has no `list` array; is the file complete?".into())
+            })?
             .iter()
             .collect()
     } else if root.contains_key("messages") {
@@ -69,10 +73,18 @@ pub fn parse_export(bytes: &[u8]) -> Result<DesktopExport, ExportError> {
     };
 
     let mut contact_names = std::collections::HashSet::new();
-    if let Some(list) = root.get("contacts").and_then(|c| c.get("list")).and_then(Value::as_array) {
+    if let Some(list) = root
+        .get("contacts")
+        .and_then(|c| c.get("list"))
+        .and_then(Value::as_array)
+    {
         for (i, c) in list.iter().enumerate() {
             let place = || format!("contacts.list[{i}]");
-            let Some(id) = c.get("user_id").and_then(Value::as_u64).filter(|id| *id > 0) else {
+            let Some(id) = c
+                .get("user_id")
+                .and_then(Value::as_u64)
+                .filter(|id| *id > 0)
+            else {
                 continue; // a phone-book entry of someone not on Telegram
             };
             let sender_id = SenderId::new(id)
@@ -154,7 +166,10 @@ pub fn parse_export(bytes: &[u8]) -> Result<DesktopExport, ExportError> {
 }
 
 fn parse_message(m: &Value, peer: SenderId, space: &Space) -> Result<NewMessage, String> {
-    let id = m.get("id").and_then(Value::as_i64).ok_or("no integer `id`")?;
+    let id = m
+        .get("id")
+        .and_then(Value::as_i64)
+        .ok_or("no integer `id`")?;
     let sent_at = unix_time(m, "date")?;
     let edited_at = if m.get("edited_unixtime").is_some() || m.get("edited").is_some() {
         Some(unix_time(m, "edited")?)
@@ -162,7 +177,11 @@ fn parse_message(m: &Value, peer: SenderId, space: &Space) -> Result<NewMessage,
         None
     };
     let from = m.get("from_id").and_then(Value::as_str).unwrap_or("");
-    let direction = if from == format!("user{peer}") { Direction::In } else { Direction::Out };
+    let direction = if from == format!("user{peer}") {
+        Direction::In
+    } else {
+        Direction::Out
+    };
     let (text, entities) = text_and_entities(m.get("text_entities").or_else(|| m.get("text")))?;
     Ok(NewMessage {
         space: space.clone(),
@@ -174,7 +193,10 @@ fn parse_message(m: &Value, peer: SenderId, space: &Space) -> Result<NewMessage,
         text,
         entities,
         media: media(m),
-        reply_to: m.get("reply_to_message_id").and_then(Value::as_i64).map(|r| (r, None)),
+        reply_to: m
+            .get("reply_to_message_id")
+            .and_then(Value::as_i64)
+            .map(|r| (r, None)),
         edited_at,
     })
 }
@@ -189,7 +211,10 @@ fn unix_time(v: &Value, key: &str) -> Result<i64, String> {
             .or_else(|| u.as_i64())
             .ok_or_else(|| format!("`{unix_key}` is not a number of seconds: {u}"));
     }
-    let text = v.get(key).and_then(Value::as_str).ok_or_else(|| format!("no `{key}`"))?;
+    let text = v
+        .get(key)
+        .and_then(Value::as_str)
+        .ok_or_else(|| format!("no `{key}`"))?;
     parse_local_datetime(text)
         .ok_or_else(|| format!("`{key}` is not a date like 2025-02-12T08:37:48: {text:?}"))
 }
@@ -201,7 +226,14 @@ fn parse_local_datetime(s: &str) -> Option<i64> {
         return None;
     }
     let n = |r: std::ops::Range<usize>| s.get(r)?.parse::<i64>().ok();
-    let (y, mo, d, h, mi, se) = (n(0..4)?, n(5..7)?, n(8..10)?, n(11..13)?, n(14..16)?, n(17..19)?);
+    let (y, mo, d, h, mi, se) = (
+        n(0..4)?,
+        n(5..7)?,
+        n(8..10)?,
+        n(11..13)?,
+        n(14..16)?,
+        n(17..19)?,
+    );
     if !(1..=12).contains(&mo) || !(1..=31).contains(&d) || h > 23 || mi > 59 || se > 60 {
         return None;
     }
@@ -237,7 +269,11 @@ fn text_and_entities(v: Option<&Value>) -> Result<(String, Vec<Entity>), String>
                     entities.push(entity);
                 }
             }
-            other => return Err(format!("a text part is neither a string nor an object: {other}")),
+            other => {
+                return Err(format!(
+                    "a text part is neither a string nor an object: {other}"
+                ));
+            }
         }
     }
     Ok((text, entities))
@@ -258,9 +294,15 @@ fn entity(kind: &str, o: &Map<String, Value>, offset: u32, length: u32) -> Optio
         offset,
         length,
         url: o.get("href").and_then(Value::as_str).map(str::to_owned),
-        user_id: o.get("user_id").and_then(Value::as_u64).and_then(|id| SenderId::new(id).ok()),
+        user_id: o
+            .get("user_id")
+            .and_then(Value::as_u64)
+            .and_then(|id| SenderId::new(id).ok()),
         language: o.get("language").and_then(Value::as_str).map(str::to_owned),
-        custom_emoji_id: o.get("document_id").and_then(Value::as_str).map(str::to_owned),
+        custom_emoji_id: o
+            .get("document_id")
+            .and_then(Value::as_str)
+            .map(str::to_owned),
     })
 }
 
@@ -270,7 +312,10 @@ fn media(m: &Value) -> Option<Media> {
         kind,
         file_name: s("file_name"),
         mime_type: s("mime_type"),
-        duration_seconds: m.get("duration_seconds").and_then(Value::as_u64).map(|d| d as u32),
+        duration_seconds: m
+            .get("duration_seconds")
+            .and_then(Value::as_u64)
+            .map(|d| d as u32),
         file_size: m.get("file_size").and_then(Value::as_u64),
         title: s("title").or_else(|| s("sticker_emoji")),
     };
@@ -296,8 +341,14 @@ fn media(m: &Value) -> Option<Media> {
         return Some(placeholder(MediaKind::Document));
     }
     if let Some(poll) = m.get("poll") {
-        let question = poll.get("question").and_then(Value::as_str).map(str::to_owned);
-        return Some(Media { title: question, ..placeholder(MediaKind::Poll) });
+        let question = poll
+            .get("question")
+            .and_then(Value::as_str)
+            .map(str::to_owned);
+        return Some(Media {
+            title: question,
+            ..placeholder(MediaKind::Poll)
+        });
     }
     if m.get("location_information").is_some() {
         return Some(placeholder(if m.get("place_name").is_some() {
@@ -313,7 +364,10 @@ fn media(m: &Value) -> Option<Media> {
             .filter(|s| !s.is_empty())
             .collect::<Vec<_>>()
             .join(" ");
-        return Some(Media { title: Some(name), ..placeholder(MediaKind::Contact) });
+        return Some(Media {
+            title: Some(name),
+            ..placeholder(MediaKind::Contact)
+        });
     }
     None
 }
@@ -328,7 +382,10 @@ mod tests {
 
     #[test]
     fn local_dates_read_as_utc() {
-        assert_eq!(parse_local_datetime("2025-02-12T08:37:48"), Some(1_739_349_468));
+        assert_eq!(
+            parse_local_datetime("2025-02-12T08:37:48"),
+            Some(1_739_349_468)
+        );
         assert_eq!(parse_local_datetime("1970-01-01T00:00:00"), Some(0));
         assert_eq!(parse_local_datetime("2025-13-12T08:37:48"), None);
         assert_eq!(parse_local_datetime("yesterday"), None);
@@ -344,7 +401,14 @@ mod tests {
         ]);
         let (text, entities) = text_and_entities(Some(&v)).unwrap();
         assert_eq!(text, "😆 bold and link");
-        assert_eq!((entities[0].kind.as_str(), entities[0].offset, entities[0].length), ("bold", 3, 4));
+        assert_eq!(
+            (
+                entities[0].kind.as_str(),
+                entities[0].offset,
+                entities[0].length
+            ),
+            ("bold", 3, 4)
+        );
         assert_eq!(entities[1].offset, 12);
         assert_eq!(entities[1].url.as_deref(), Some("https://example.com"));
     }

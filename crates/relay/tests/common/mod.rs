@@ -22,7 +22,9 @@ pub struct Relay {
 }
 
 pub fn fixture(path: &str) -> Vec<u8> {
-    let full = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(path);
+    let full = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(path);
     std::fs::read(&full).unwrap_or_else(|e| panic!("{}: {e}", full.display()))
 }
 
@@ -39,11 +41,17 @@ impl Relay {
         let dir = tempfile::tempdir().unwrap();
         let store = Arc::new(SqliteStorage::open(&dir.path().join("relay.db")).unwrap());
         let token = auth::new_token();
-        let tenant = store.create_tenant("acme", auth::hash(token.as_bytes()), 1_000).unwrap();
+        let tenant = store
+            .create_tenant("acme", auth::hash(token.as_bytes()), 1_000)
+            .unwrap();
         let webhook = auth::new_webhook_id();
         store
             .add_bot(
-                &Bot { webhook_id: webhook.clone(), tenant_id: tenant, secret_hash: auth::hash(SECRET.as_bytes()) },
+                &Bot {
+                    webhook_id: webhook.clone(),
+                    tenant_id: tenant,
+                    secret_hash: auth::hash(SECRET.as_bytes()),
+                },
                 1_000,
             )
             .unwrap();
@@ -51,17 +59,32 @@ impl Relay {
         let url = format!("http://{}", listener.local_addr().unwrap());
         let service = app(AppState::new(store.clone(), config));
         tokio::spawn(async move { axum::serve(listener, service).await.unwrap() });
-        Relay { url, store, tenant, token, webhook, http: reqwest::Client::new(), dir }
+        Relay {
+            url,
+            store,
+            tenant,
+            token,
+            webhook,
+            http: reqwest::Client::new(),
+            dir,
+        }
     }
 
     /// Adds a second tenant with its own bot; returns (tenant, token, webhook id).
     pub fn add_tenant(&self, name: &str) -> (TenantId, String, String) {
         let token = auth::new_token();
-        let tenant = self.store.create_tenant(name, auth::hash(token.as_bytes()), 1_000).unwrap();
+        let tenant = self
+            .store
+            .create_tenant(name, auth::hash(token.as_bytes()), 1_000)
+            .unwrap();
         let webhook = auth::new_webhook_id();
         self.store
             .add_bot(
-                &Bot { webhook_id: webhook.clone(), tenant_id: tenant, secret_hash: auth::hash(SECRET.as_bytes()) },
+                &Bot {
+                    webhook_id: webhook.clone(),
+                    tenant_id: tenant,
+                    secret_hash: auth::hash(SECRET.as_bytes()),
+                },
                 1_000,
             )
             .unwrap();
@@ -69,7 +92,11 @@ impl Relay {
     }
 
     /// Posts a raw body to this relay's bot webhook; returns the status and the outcome header.
-    pub async fn post_update_to(&self, webhook: &str, body: impl Into<reqwest::Body>) -> (StatusCode, String) {
+    pub async fn post_update_to(
+        &self,
+        webhook: &str,
+        body: impl Into<reqwest::Body>,
+    ) -> (StatusCode, String) {
         let response = self
             .http
             .post(format!("{}/telegram/webhook/{webhook}", self.url))
@@ -142,5 +169,10 @@ pub fn text_update(update_id: i64, user: i64, message_id: i64, date: i64, text: 
 pub fn assert_error(status: StatusCode, body: &Value, expected_status: u16, code: &str) {
     assert_eq!(status.as_u16(), expected_status, "{body}");
     assert_eq!(body["error"]["code"], code, "{body}");
-    assert!(body["error"]["message"].as_str().is_some_and(|m| !m.is_empty()), "{body}");
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .is_some_and(|m| !m.is_empty()),
+        "{body}"
+    );
 }
