@@ -102,3 +102,17 @@ test("the nav bar location shows its placeholder page", async () => {
   await screenshot(page, "10-nav-bar");
   await page.close();
 });
+
+test("the sidebar follows the agent's locale from the host", async () => {
+  const page = await context.newPage();
+  await page.goto(`${stack.crmUrl}/?view=settings`);
+  await page.locator("#s-locale").fill("ru-RU");
+  await page.getByRole("button", { name: "Save settings" }).click();
+  await page.goto(`${stack.crmUrl}/?user=1002`);
+  const app = page.frameLocator("[data-testid=plugin-frame]");
+  assert.equal(await text(app.getByTestId("sender-id-value")), "7100000005");
+  assert.equal(await app.locator("main").getAttribute("lang"), "ru");
+  await page.emulateMedia({ colorScheme: "dark" });
+  await screenshot(page, "11-russian-dark");
+  await page.close();
+});
