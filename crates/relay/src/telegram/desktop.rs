@@ -47,12 +47,6 @@ pub fn parse_export(bytes: &[u8]) -> Result<DesktopExport, ExportError> {
         )));
     };
     let mut out = DesktopExport::default();
-    let account_id = root
-        .get("personal_information")
-        .and_then(|p| p.get("user_id"))
-        .and_then(Value::as_u64)
-        .and_then(|id| SenderId::new(id).ok());
-    out.account = account_id;
 
     let chats: Vec<&Value> = if let Some(chats) = root.get("chats") {
         chats
@@ -71,6 +65,32 @@ pub fn parse_export(bytes: &[u8]) -> Result<DesktopExport, ExportError> {
              `messages` (single-chat export) at the top level; {HOW_TO_EXPORT}"
         )));
     };
+
+    // The exporting account: from `personal_information`, or in a single-chat export the author of
+    // any message in a personal chat who is not the chat's peer.
+    let account_id = root
+        .get("personal_information")
+        .and_then(|p| p.get("user_id"))
+        .and_then(Value::as_u64)
+        .or_else(|| {
+            chats
+                .iter()
+                .filter(|c| c.get("type").and_then(Value::as_str) == Some("personal_chat"))
+                .find_map(|c| {
+                    let peer = c.get("id").and_then(Value::as_u64)?;
+                    c.get("messages")?.as_array()?.iter().find_map(|m| {
+                        let from = m
+                            .get("from_id")?
+                            .as_str()?
+                            .strip_prefix("user")?
+                            .parse::<u64>()
+                            .ok()?;
+                        (from != peer).then_some(from)
+                    })
+                })
+        })
+        .and_then(|id| SenderId::new(id).ok());
+    out.account = account_id;
 
     let mut contact_names = std::collections::HashSet::new();
     if let Some(list) = root
@@ -138,7 +158,8 @@ pub fn parse_export(bytes: &[u8]) -> Result<DesktopExport, ExportError> {
             }
             let place = format!("{place} (user {peer}), messages[{mi}]");
             parsed.push(
-                parse_message(m, peer, &space).map_err(|e| ExportError(format!("{place}: {e}")))?,
+                parse_message(m, peer, account_id, &space)
+                    .map_err(|e| ExportError(format!("{place}: {e}")))?,
             );
         }
         // The chat's name is the person's name as the exporting account saw it: a weak observation
@@ -165,7 +186,12 @@ pub fn parse_export(bytes: &[u8]) -> Result<DesktopExport, ExportError> {
     Ok(out)
 }
 
-fn parse_message(m: &Value, peer: SenderId, space: &Space) -> Result<NewMessage, String> {
+fn parse_message(
+    m: &Value,
+    peer: SenderId,
+    account: Option<SenderId>,
+    space: &Space,
+) -> Result<NewMessage, String> {
     let id = m
         .get("id")
         .and_then(Value::as_i64)
@@ -177,10 +203,12 @@ fn parse_message(m: &Value, peer: SenderId, space: &Space) -> Result<NewMessage,
         None
     };
     let from = m.get("from_id").and_then(Value::as_str).unwrap_or("");
-    let direction = if from == format!("user{peer}") {
-        Direction::In
-    } else {
-        Direction::Out
+    // Outgoing when written by the exporting account; without it, incoming when written by the peer.
+    let direction = match account {
+        Some(account) if from == format!("user{account}") => Direction::Out,
+        Some(_) => Direction::In,
+        None if from == format!("user{peer}") => Direction::In,
+        None => Direction::Out,
     };
     let (text, entities) = text_and_entities(m.get("text_entities").or_else(|| m.get("text")))?;
     Ok(NewMessage {
