@@ -290,7 +290,10 @@ fn sigkill_mid_stream_loses_no_acknowledged_update() {
         clients.join_all().await;
     });
     let acknowledged = acknowledged.lock().unwrap().clone();
-    assert!(!acknowledged.is_empty(), "nothing was acknowledged before the kill");
+    assert!(
+        !acknowledged.is_empty(),
+        "nothing was acknowledged before the kill"
+    );
     assert!(acknowledged.len() < 40_000, "the kill came mid-stream");
 
     let mut restarted = serve(&db);

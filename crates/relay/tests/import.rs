@@ -337,11 +337,20 @@ async fn a_single_chat_export_and_a_full_export_of_the_same_account_do_not_dupli
     let relay = Relay::start().await;
     let full = full_export();
     // "Export chat history" on one chat: the chat object is the root, with no personal_information.
-    let single = write(&relay, "chat.json", full["chats"]["list"][0].to_string().as_bytes());
+    let single = write(
+        &relay,
+        "chat.json",
+        full["chats"]["list"][0].to_string().as_bytes(),
+    );
     let report = import_file(&*relay.store, relay.tenant, &single).unwrap();
     assert_eq!((report.chats, report.messages_new), (1, 3));
     let page = relay.ok("/v1/people/7100000003/messages").await;
-    let directions: Vec<&Value> = page["messages"].as_array().unwrap().iter().map(|m| &m["direction"]).collect();
+    let directions: Vec<&Value> = page["messages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| &m["direction"])
+        .collect();
     assert_eq!(directions, [&json!("in"), &json!("out"), &json!("in")]);
     // The account (user 5000) is inferred from its own message, so the full export matches.
     let full = write(&relay, "result.json", full.to_string().as_bytes());

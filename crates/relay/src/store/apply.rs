@@ -536,19 +536,23 @@ pub fn bulk_messages(
 pub fn bulk_people(conn: &Connection, tenant: TenantId, count: u64) -> Result<(), StoreError> {
     for i in 0..count as i64 {
         let rev = next_rev(conn)?;
+        let (first, last) = (format!("Person{i}"), format!("Surname{}", i % 997));
+        let username = (i % 2 == 0).then(|| format!("user_{i}"));
+        let phone = (i % 5 == 0).then(|| format!("+34 600 {:06}", i % 1_000_000));
         conn.prepare_cached(
             "INSERT OR IGNORE INTO people (tenant_id, sender_id, first_name, last_name, username, phone,
                                            phone_source, first_seen, last_seen, profile_at, rev, search_key)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'contact_list', 0, 0, 0, ?7, '')",
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'contact_list', 0, 0, 0, ?7, ?8)",
         )?
         .execute(params![
             tenant,
             8_000_000_000 + i,
-            format!("Person{i}"),
-            format!("Surname{}", i % 997),
-            (i % 2 == 0).then(|| format!("user_{i}")),
-            (i % 5 == 0).then(|| format!("+34 600 {:06}", i % 1_000_000)),
+            first,
+            last,
+            username,
+            phone,
             rev,
+            search_key(&first, Some(&last), username.as_deref(), phone.as_deref()),
         ])?;
     }
     Ok(())
