@@ -128,7 +128,14 @@ pub fn render(text: &str, entities: &[Entity]) -> Vec<Node> {
         })
         .collect();
     // Outer entities first: by start, then longest.
-    spans.sort_by(|a, b| a.start.cmp(&b.start).then(b.end.cmp(&a.end)));
+    // Insertion sort: messages carry a handful of entities, and a std sort would add kilobytes.
+    for i in 1..spans.len() {
+        let mut j = i;
+        while j > 0 && (spans[j - 1].start, std::cmp::Reverse(spans[j - 1].end)) > (spans[j].start, std::cmp::Reverse(spans[j].end)) {
+            spans.swap(j - 1, j);
+            j -= 1;
+        }
+    }
     let mut pos = 0;
     build(text, &spans, &mut 0, text.len(), &mut pos)
 }

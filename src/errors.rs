@@ -51,7 +51,9 @@ impl AppError {
     pub fn detail(&self) -> String {
         match self {
             AppError::Relay(e) => e.to_string(),
-            AppError::Host(e) => format!("{e:?}"),
+            AppError::Host(HostError::FieldMissing { key }) => format!("host field missing: {key}"),
+            AppError::Host(HostError::NoContact) => "no contact open".into(),
+            AppError::Host(HostError::Failed(cause)) => cause.clone(),
             AppError::Config(c) => c.clone(),
         }
     }

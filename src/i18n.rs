@@ -131,6 +131,9 @@ texts! {
                       "Ninguna persona de Telegram del relay coincide con este contacto. Introduce el ID a mano si lo conoces.",
                       "Ни один человек из relay не похож на этот контакт. Введите ID вручную, если знаете его."),
     Link => ("Link", "Vincular", "Связать"),
+    TierAuto => ("strong match", "coincidencia fuerte", "сильное совпадение"),
+    TierReview => ("check before linking", "compruébalo antes de vincular", "проверьте перед связыванием"),
+    LinkPerson => ("Link {}", "Vincular a {}", "Связать с {}"),
     Searching => ("Matching against the relay's directory…", "Comparando con el directorio del relay…", "Сравниваем со справочником relay…"),
     // Conversation
     ConversationTitle => ("Conversation", "Conversación", "Переписка"),
@@ -198,7 +201,7 @@ pub fn sender_id_error(locale: Locale, err: &SenderIdError) -> String {
         Locale::Es => match err {
             E::Empty => "el ID está vacío: pega el ID numérico de Telegram de la persona, como 7100000001".into(),
             E::Zero => "0 no es un ID de Telegram (empiezan en 1): comprueba que copiaste el ID completo".into(),
-            E::NotDigits { found } => format!("{found:?} no puede aparecer en un ID: es un número entero (se aceptan espacios entre grupos, el prefijo user123 y enlaces tg://user?id=)"),
+            E::NotDigits { found } => format!("«{found}» no puede aparecer en un ID: es un número entero (se aceptan espacios entre grupos, el prefijo user123 y enlaces tg://user?id=)"),
             E::TooLarge => "el número es mayor que cualquier ID de Telegram (52 bits): busca dígitos de más o dos IDs pegados".into(),
             E::Negative => "un ID negativo es de un grupo o canal, no de una persona: usa el ID de quien escribió el mensaje".into(),
             E::Scientific => "una hoja de cálculo convirtió este número a notación científica (como 1.23457E+09) y perdió sus últimos dígitos: formatea la columna como texto y copia el ID de nuevo".into(),
@@ -209,7 +212,7 @@ pub fn sender_id_error(locale: Locale, err: &SenderIdError) -> String {
         Locale::Ru => match err {
             E::Empty => "ID пуст: вставьте числовой ID пользователя Telegram, например 7100000001".into(),
             E::Zero => "0 — не ID Telegram (они начинаются с 1): проверьте, что ID скопирован целиком".into(),
-            E::NotDigits { found } => format!("{found:?} не может быть в ID: это целое число (допустимы пробелы между группами цифр, префикс user123 и ссылки tg://user?id=)"),
+            E::NotDigits { found } => format!("«{found}» не может быть в ID: это целое число (допустимы пробелы между группами цифр, префикс user123 и ссылки tg://user?id=)"),
             E::TooLarge => "число больше любого ID Telegram (52 бита): проверьте лишние цифры или два склеенных ID".into(),
             E::Negative => "отрицательный ID принадлежит группе или каналу, а не человеку: используйте ID автора сообщения".into(),
             E::Scientific => "таблица превратила число в экспоненциальную запись (как 1.23457E+09), и последние цифры потеряны: сделайте столбец текстовым и скопируйте ID заново".into(),

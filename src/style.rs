@@ -30,7 +30,7 @@ input[aria-invalid=true]{border-color:var(--err)}
 .conflict ul{margin:4px 0;padding-left:18px}
 .profile .name{font-size:15px;color:var(--fg);margin:0}
 .profile dl{display:grid;grid-template-columns:auto 1fr;gap:2px 8px;margin:6px 0}.profile dt{color:var(--muted)}.profile dd{margin:0;overflow-wrap:anywhere}
-.badge{display:inline-block;border-radius:4px;padding:2px 6px;margin:4px 0}.badge.warn{background:var(--warn-bg);color:var(--warn)}
+.badge{display:inline-block;border-radius:4px;padding:2px 6px;margin:4px 0}.badge.warn{background:var(--warn-bg);color:var(--warn)}.badge.ok{background:var(--out);color:var(--fg)}
 .profile.deleted .name{text-decoration:line-through;color:var(--muted)}
 .history ul{margin:4px 0;padding-left:18px}
 a{color:var(--accent)}

@@ -144,6 +144,29 @@ async fn ten_thousand_messages_render_a_window() {
     assert!(messages_in(&root).len() <= telegram_sidebar::state::conversation::WINDOW);
 }
 
+#[wasm_bindgen_test]
+async fn scrolling_to_the_top_fetches_the_older_page() {
+    let host = FakeHost::new(Some(ID));
+    host.person(&lucia());
+    let newest: Vec<Value> = (100..130).rev().map(|i| message(&format!("m{i}"), 1_746_000_000 + i * 60, &format!("new {i}"), json!({}))).collect();
+    let older: Vec<Value> = (70..100).rev().map(|i| message(&format!("m{i}"), 1_746_000_000 + i * 60, &format!("old {i}"), json!({}))).collect();
+    host.route(&format!("/v1/people/{ID}/messages?limit=50"), Answer::Json(200, json!({"messages": newest, "older": "c/old 1", "newer": "n1"}).to_string()));
+    host.route(&format!("/v1/people/{ID}/messages?limit=50&before=c%2Fold%201"), Answer::Json(200, json!({"messages": older, "newer": "x"}).to_string()));
+    let root = mount(&host).await;
+    assert_eq!(messages_in(&root).len(), 30);
+    let list: web_sys::HtmlElement = root.query_selector(".messages").unwrap().unwrap().unchecked_into();
+    assert!(list.scroll_top() > 0, "starts at the newest message, at the bottom");
+    list.set_scroll_top(0);
+    list.dispatch_event(&web_sys::Event::new("scroll").unwrap()).unwrap();
+    settle().await;
+    let rows = messages_in(&root);
+    assert_eq!(rows.len(), 60, "older page prepended");
+    assert_eq!(rows[0].get_attribute("data-mid").as_deref(), Some("m70"));
+    assert!(root.text_content().unwrap().contains("Start of the conversation"), "no older cursor: the start");
+    let before: Vec<String> = host.state.borrow().requests.iter().map(|r| r.path.clone()).filter(|p| p.contains("before=")).collect();
+    assert_eq!(before, [format!("/v1/people/{ID}/messages?limit=50&before=c%2Fold%201")], "cursor passed back verbatim, encoded");
+}
+
 /// Texts and usernames an attacker controls. Each must show as the same characters, and nothing in
 /// it may become markup, a script, or a non-http(s)/tg link.
 const HOSTILE: &[&str] = &[

@@ -29,13 +29,12 @@ pub fn App(props: &AppProps) -> Html {
         _ if env.ctx.contact.is_none() => html! { <ErrorBanner error={AppError::Host(HostError::NoContact)} /> },
         _ => html! { <Sidebar /> },
     };
-    // Tell the host how tall we are after every render (Zendesk sizes the iframe).
+    // Tell the host how tall we are whenever the content's size changes (Zendesk sizes the iframe).
     {
         let host = env.host.clone();
-        use_effect(move || {
-            if let Some(body) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.body()) {
-                host.resize(body.scroll_height().max(120) as u32);
-            }
+        use_effect_with((), move |_| {
+            let observer = watch_height(move |h| host.resize(h));
+            move || drop(observer)
         });
     }
     html! {
@@ -70,5 +69,33 @@ fn Sidebar() -> Html {
                 <Suggestions on_link={on_link} />
             }
         </>
+    }
+}
+
+/// Calls `on_height` with the page's height now and after every change of `<body>`'s size. The
+/// returned guard disconnects the observer.
+fn watch_height(on_height: impl Fn(u32) + 'static) -> Option<HeightWatch> {
+    use wasm_bindgen::JsCast;
+    let body = web_sys::window()?.document()?.body()?;
+    let measure = {
+        let body = body.clone();
+        move || on_height(body.scroll_height().max(120) as u32)
+    };
+    measure();
+    let callback = wasm_bindgen::closure::Closure::<dyn Fn()>::new(measure);
+    let observer = web_sys::ResizeObserver::new(callback.as_ref().unchecked_ref()).ok()?;
+    observer.observe(&body);
+    Some(HeightWatch { observer, _callback: callback })
+}
+
+/// Keeps the resize observer and its callback alive; disconnects on drop.
+struct HeightWatch {
+    observer: web_sys::ResizeObserver,
+    _callback: wasm_bindgen::closure::Closure<dyn Fn()>,
+}
+
+impl Drop for HeightWatch {
+    fn drop(&mut self) {
+        self.observer.disconnect();
     }
 }

@@ -57,6 +57,25 @@ pub fn MessageView(props: &MessageViewProps) -> Html {
     }
 }
 
+/// The wire name of a media kind (as the relay spells it), for `data-kind`.
+fn kind_name(kind: MediaKind) -> &'static str {
+    match kind {
+        MediaKind::Photo => "photo",
+        MediaKind::Video => "video",
+        MediaKind::VideoNote => "video_note",
+        MediaKind::Animation => "animation",
+        MediaKind::Voice => "voice",
+        MediaKind::Audio => "audio",
+        MediaKind::Document => "document",
+        MediaKind::Sticker => "sticker",
+        MediaKind::Location => "location",
+        MediaKind::Venue => "venue",
+        MediaKind::Contact => "contact",
+        MediaKind::Poll => "poll",
+        MediaKind::Other => "other",
+    }
+}
+
 fn media_label(kind: MediaKind) -> Text {
     match kind {
         MediaKind::Photo => Text::MediaPhoto,
@@ -85,7 +104,7 @@ fn media_placeholder(media: &Media, locale: Locale) -> Html {
         parts.push(format!("{}:{:02}", d / 60, d % 60));
     }
     html! {
-        <div class="media" data-testid="media" data-kind={format!("{:?}", media.kind).to_lowercase()}>
+        <div class="media" data-testid="media" data-kind={kind_name(media.kind)}>
             <span class="media-icon" aria-hidden="true">{ "▣" }</span>
             <span dir="auto">{ parts.join(" · ") }</span>
         </div>

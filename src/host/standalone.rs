@@ -96,7 +96,7 @@ impl StandaloneHost {
     }
 
     fn store(&self, key: &str, value: Option<&str>) -> Result<(), HostError> {
-        let failed = |e: wasm_bindgen::JsValue| HostError::Failed(format!("localStorage: {e:?}"));
+        let failed = |e: wasm_bindgen::JsValue| HostError::Failed(format!("localStorage: {}", js_error_text(&e)));
         match (local_storage(), value) {
             (Some(s), Some(v)) => s.set_item(key, v).map_err(failed),
             // An empty field is stored as "" so it is not replaced by the `value` parameter again.

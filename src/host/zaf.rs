@@ -113,7 +113,8 @@ fn text(v: &JsValue) -> Option<String> {
     if let Some(s) = v.as_string() {
         return Some(s);
     }
-    v.as_f64().map(|n| format!("{n:.0}"))
+    // Zendesk IDs are integers below 2^53: exact in an f64.
+    v.as_f64().filter(|n| n.fract() == 0.0 && *n >= 0.0).map(|n| (n as u64).to_string())
 }
 
 fn object(pairs: &[(&str, JsValue)]) -> JsValue {
@@ -146,7 +147,7 @@ impl ZafHost {
             Some("user_sidebar") => Location::UserSidebar,
             Some("ticket_sidebar") => Location::TicketSidebar,
             Some("nav_bar") => Location::NavBar,
-            other => return Err(format!("unsupported ZAF location {other:?}")),
+            other => return Err(format!("unsupported ZAF location “{}”", other.unwrap_or_default())),
         };
         let meta = wait(Ok(client.metadata())).await?;
         let settings = get_path(&meta, "settings");

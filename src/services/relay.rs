@@ -57,11 +57,12 @@ impl fmt::Display for RelayError {
 
 /// Maps a reply to its body (2xx) or to a [`RelayError`]. Pure; the heart of [`request`].
 pub fn classify(reply: RelayReply) -> Result<String, RelayError> {
-    let message = || match serde_json::from_str::<ErrorBody>(&reply.body) {
-        Ok(body) => body.error.message,
-        Err(_) => reply.body.chars().take(200).collect(),
+    let error = decode::<ErrorBody>(&reply.body).ok();
+    let code = error.as_ref().map(|b| b.error.code);
+    let message = || match &error {
+        Some(body) => body.error.message.clone(),
+        None => reply.body.chars().take(200).collect(),
     };
-    let code = serde_json::from_str::<ErrorBody>(&reply.body).ok().map(|b| b.error.code);
     match reply.status {
         200..=299 => Ok(reply.body),
         401 => Err(RelayError::Unauthorized),
@@ -72,8 +73,35 @@ pub fn classify(reply: RelayReply) -> Result<String, RelayError> {
 }
 
 /// Parses a 2xx body.
+///
+/// In the browser the JSON is parsed by the browser (`JSON.parse`) and read with
+/// `serde-wasm-bindgen`, which keeps a JSON parser out of the wasm; natively (tests) `serde_json`.
 pub fn decode<T: DeserializeOwned>(body: &str) -> Result<T, RelayError> {
-    serde_json::from_str(body).map_err(|e| RelayError::BadResponse(e.to_string()))
+    #[cfg(target_arch = "wasm32")]
+    {
+        let value = js_sys::JSON::parse(body)
+            .map_err(|_| RelayError::BadResponse(format!("not JSON: {}", body.chars().take(80).collect::<String>())))?;
+        serde_wasm_bindgen::from_value(value).map_err(|e| RelayError::BadResponse(e.to_string()))
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        serde_json::from_str(body).map_err(|e| RelayError::BadResponse(e.to_string()))
+    }
+}
+
+/// Serialises a request body.
+fn encode<T: serde::Serialize>(value: &T) -> Result<String, RelayError> {
+    #[cfg(target_arch = "wasm32")]
+    {
+        let js = value
+            .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+            .map_err(|e| RelayError::BadResponse(e.to_string()))?;
+        js_sys::JSON::stringify(&js).map(String::from).map_err(|_| RelayError::BadResponse("unserialisable".into()))
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        serde_json::to_string(value).map_err(|e| RelayError::BadResponse(e.to_string()))
+    }
 }
 
 /// Sends one request through the host and decodes the answer.
@@ -159,7 +187,7 @@ pub async fn whole_directory(host: &Rc<dyn CrmHost>) -> Result<Vec<telegram_rela
 
 /// `POST /v1/link-events`.
 pub async fn record_link(host: &Rc<dyn CrmHost>, event: &NewLinkEvent) -> Result<LinkEvent, RelayError> {
-    let body = serde_json::to_string(event).map_err(|e| RelayError::BadResponse(e.to_string()))?;
+    let body = encode(event)?;
     request(host, Method::Post, "/v1/link-events".into(), Some(body)).await
 }
 

@@ -1,7 +1,6 @@
 //! The conversation panel's data: messages oldest first, cursors both ways, polling back-off, and the
 //! window of rows actually rendered.
 
-use std::collections::HashMap;
 use std::ops::Range;
 use std::rc::Rc;
 
@@ -116,29 +115,51 @@ impl Conversation {
         self
     }
 
-    /// Adds messages (any order), replacing ones with the same id (edits, deletions), keeping the
-    /// list oldest first.
-    fn merge(&mut self, incoming: Vec<Message>) {
-        if incoming.is_empty() {
-            return;
-        }
-        let mut index: HashMap<String, usize> =
-            self.messages.iter().enumerate().map(|(i, m)| (m.id.clone(), i)).collect();
-        let mut added = false;
-        for m in incoming {
-            match index.get(&m.id) {
-                Some(&i) => self.messages[i] = m,
-                None => {
-                    index.insert(m.id.clone(), self.messages.len());
-                    self.messages.push(m);
-                    added = true;
-                }
+    /// Adds messages (any order; relay pages come newest first), replacing ones with the same id
+    /// (edits, deletions), keeping the list oldest first. Linear: no hash map and no generic sort,
+    /// which would cost kilobytes of wasm.
+    fn merge(&mut self, mut incoming: Vec<Message>) {
+        let key = |m: &Message| (m.sent_at, m.telegram_message_id);
+        incoming.reverse();
+        // Insertion sort: pages are almost always already in order, so this is one pass.
+        for i in 1..incoming.len() {
+            let mut j = i;
+            while j > 0 && key(&incoming[j - 1]) > key(&incoming[j]) {
+                incoming.swap(j - 1, j);
+                j -= 1;
             }
         }
-        if added {
-            // Stable: equal times keep Telegram's order.
-            self.messages.sort_by_key(|m| (m.sent_at, m.telegram_message_id));
+        let mut fresh = Vec::with_capacity(incoming.len());
+        for m in incoming {
+            // A known message keeps its time: look among the messages with the same key.
+            let at = self.messages.partition_point(|x| key(x) < key(&m));
+            let same = self.messages[at..].iter().take_while(|x| key(x) == key(&m)).position(|x| x.id == m.id);
+            match same {
+                Some(i) => self.messages[at + i] = m,
+                None if fresh.last().is_some_and(|f: &Message| f.id == m.id) => *fresh.last_mut().unwrap() = m,
+                None => fresh.push(m),
+            }
         }
+        if fresh.is_empty() {
+            return;
+        }
+        if self.messages.last().is_none_or(|last| key(last) <= key(&fresh[0])) {
+            self.messages.extend(fresh);
+            return;
+        }
+        let old = std::mem::take(&mut self.messages);
+        let mut merged = Vec::with_capacity(old.len() + fresh.len());
+        let (mut a, mut b) = (old.into_iter().peekable(), fresh.into_iter().peekable());
+        loop {
+            let take_old = match (a.peek(), b.peek()) {
+                (Some(x), Some(y)) => key(x) <= key(y),
+                (Some(_), None) => true,
+                (None, Some(_)) => false,
+                (None, None) => break,
+            };
+            merged.extend(if take_old { a.next() } else { b.next() });
+        }
+        self.messages = merged;
     }
 }
 
@@ -206,6 +227,20 @@ mod tests {
         })));
         assert_eq!(ids(&c), ["a", "b"]);
         assert_eq!(c.messages[0], edited);
+    }
+
+    #[test]
+    fn late_messages_land_in_time_order() {
+        let c = Conversation::default()
+            .next(Action::FirstPage(Ok(page(&[("a", 1), ("c", 3), ("e", 5)], None, "n"))))
+            .next(Action::Polled(Ok(page(&[("b", 2), ("d", 4), ("f", 6)], None, "n2"))))
+            .next(Action::Polled(Ok(page(&[("d", 4)], None, "n3"))));
+        assert_eq!(ids(&c), ["a", "b", "c", "d", "e", "f"]);
+        let big: Vec<(String, i64)> = (0..10_000).map(|i| (format!("m{i}"), i)).collect();
+        let refs: Vec<(&str, i64)> = big.iter().map(|(s, i)| (s.as_str(), *i)).collect();
+        let c = Conversation::default().next(Action::FirstPage(Ok(page(&refs, None, "n"))));
+        assert_eq!(c.messages.len(), 10_000);
+        assert!(c.messages.windows(2).all(|w| w[0].sent_at < w[1].sent_at));
     }
 
     #[test]
