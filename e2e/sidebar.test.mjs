@@ -6,7 +6,7 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 
-import { launchBrowser, screenshot, startStack } from "./stack.mjs";
+import { appMessages, launchBrowser, openCrm, screenshot, startStack, text } from "./stack.mjs";
 
 let stack, context;
 
@@ -20,28 +20,8 @@ after(async () => {
   await stack?.stop();
 });
 
-async function open(path) {
-  const page = await context.newPage();
-  const problems = [];
-  page.on("pageerror", (e) => problems.push(String(e)));
-  await page.goto(`${stack.crmUrl}/${path}`);
-  const app = page.frameLocator("[data-testid=plugin-frame]");
-  return { page, app, problems };
-}
-
-/** Waits until the CRM's own senderId field (the host's truth) holds `value`. */
-async function hostFieldIs(page, value) {
-  await page.waitForFunction((v) => document.querySelector("[data-testid=host-field]")?.value === v, value, { timeout: 15_000 });
-}
-
-async function text(locator) {
-  await locator.waitFor({ timeout: 15_000 });
-  return (await locator.textContent()).trim();
-}
-
-/** ZAF messages the app sent to the CRM, parsed. */
-async function appMessages(page) {
-  return (await page.evaluate(() => window.zafLog)).filter((m) => m.dir === "in").map((m) => m.msg);
+function open(path) {
+  return openCrm(context, stack.crmUrl, path);
 }
 
 test("a linked contact shows its senderId, profile and conversation", async () => {

@@ -121,3 +121,26 @@ export async function screenshot(page, name) {
   mkdirSync(SCREENSHOTS, { recursive: true });
   await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`) });
 }
+
+/** Opens the CRM page at `path` in a new tab; `app` locates inside the plugin's iframe. */
+export async function openCrm(context, crmUrl, path) {
+  const page = await context.newPage();
+  await page.goto(`${crmUrl}/${path}`);
+  return { page, app: page.frameLocator("[data-testid=plugin-frame]") };
+}
+
+/** Waits until the CRM's own senderId field (the host's truth) holds `value`. */
+export async function hostFieldIs(page, value) {
+  await page.waitForFunction((v) => document.querySelector("[data-testid=host-field]")?.value === v, value, { timeout: 15_000 });
+}
+
+/** The trimmed text of `locator` once it is visible. */
+export async function text(locator) {
+  await locator.waitFor({ timeout: 15_000 });
+  return (await locator.textContent()).trim();
+}
+
+/** ZAF messages the app sent to the CRM, parsed (the CRM logs them in window.zafLog). */
+export async function appMessages(page) {
+  return (await page.evaluate(() => window.zafLog)).filter((m) => m.dir === "in").map((m) => m.msg);
+}

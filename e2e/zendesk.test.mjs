@@ -98,3 +98,12 @@ test("request outcomes follow jqXHR and httpCompleteResponse shapes", () => {
   assert.deepEqual(full, { status: 200, headers: { "content-type": "application/json" }, responseText: "[1]", responseJSON: [1] });
   assert.equal(requestOutcome({ httpCompleteResponse: true }, 500, "Server Error", "oops").fail[0].status, 500);
 });
+
+test("the ZAF user object carries the phone as a phone_number identity, not a phone property", () => {
+  const a = new Account();
+  const r = a.get(user(1003), ["user.identities", "user.phone"]);
+  assert.deepEqual(r["user.identities"].map((i) => [i.type, i.value]), [["email", "john.perk@example.co.uk"], ["phone_number", "07700 900123"]]);
+  assert.ok(r.errors["user.phone"], "ZAF's user object has no phone property");
+  const t = a.get(ticket(102), ["ticket.requester.identities"]);
+  assert.equal(t["ticket.requester.identities"][1].value, "07700 900123");
+});

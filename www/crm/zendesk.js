@@ -45,12 +45,14 @@ function pathError(path, message) {
 
 /** The ZAF user object (camelCase) for a stored user (snake_case, as the REST API). */
 function zafUser(user) {
-  const o = {
+  return {
     id: user.id, name: user.name, email: user.email, externalId: null, role: user.role, locale: user.locale,
     timeZone: { ianaName: "Europe/London" }, tags: [], notes: user.notes, details: "", organizations: [],
-    identities: [{ type: "email", value: user.email }].concat(user.phone ? [{ type: "phone_number", value: user.phone }] : []),
+    // ZAF's Identity objects; the phone is only here (the ZAF user object has no `phone` property).
+    identities: [{ id: user.id * 10 + 1, type: "email", value: user.email, verified: true, primary: true }].concat(
+      user.phone ? [{ id: user.id * 10 + 2, type: "phone_number", value: user.phone, verified: true, primary: true }] : [],
+    ),
   };
-  return o;
 }
 
 export class Account {

@@ -1,0 +1,52 @@
+// Linking end to end (suggestions, manual entry, undo): the real relay demo (fresh database), the local CRM page speaking ZAF to
+// the real SDK, and the built plugin, in headless Chromium. Each test opens its own tab, so each
+// starts from the CRM's seeded contacts (the store lives in the tab's sessionStorage).
+// data-testid names are the plugin's contract (src/components/README.md).
+
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+
+import { hostFieldIs, launchBrowser, openCrm, screenshot, startStack, text } from "./stack.mjs";
+
+let stack, context;
+
+before(async () => {
+  stack = await startStack();
+  context = await launchBrowser(stack.tmp);
+});
+
+after(async () => {
+  await context?.close();
+  await stack?.stop();
+});
+
+function open(path) {
+  return openCrm(context, stack.crmUrl, path);
+}
+
+test("an unlinked contact gets a suggestion that links it and updates the host field", async () => {
+  const { page, app } = await open("?user=1003");
+  assert.equal(await page.getByTestId("host-field").inputValue(), "");
+  const suggestion = app.locator('[data-testid=suggestion][data-sender-id="7100000003"]');
+  await suggestion.waitFor({ timeout: 15_000 });
+  assert.match(await text(suggestion.getByTestId("suggestion-name")), /Jon Perk/);
+  assert.ok((await suggestion.getByTestId("suggestion-reasons").locator("li").count()) > 0, "reasons are shown");
+  await screenshot(page, "2-suggestion");
+  // One click: resolve, conflict check and save through the host.
+  await suggestion.getByTestId("suggestion-link").click();
+  await hostFieldIs(page, "7100000003");
+  assert.equal(await text(app.getByTestId("sender-id-value")), "7100000003");
+  await screenshot(page, "3-linked-from-suggestion");
+  await page.close();
+});
+
+test("a name-only match is only offered for review, never linked on the name alone", async () => {
+  const { page, app } = await open("?user=1004");
+  const suggestion = app.locator('[data-testid=suggestion][data-sender-id="7100000002"]');
+  await suggestion.waitFor({ timeout: 15_000 });
+  assert.equal(await suggestion.getAttribute("data-tier"), "review");
+  await screenshot(page, "5-name-only-suggestion");
+  assert.equal(await page.getByTestId("host-field").inputValue(), "");
+  await page.close();
+});
+
