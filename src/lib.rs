@@ -85,3 +85,27 @@ pub fn start() {
         }
     });
 }
+
+#[cfg(test)]
+mod tidy {
+    /// Guards the "never render untrusted text as HTML" invariant: no source file under `src/`
+    /// may call the DOM's HTML setters or Yew's unchecked-HTML constructor.
+    #[test]
+    fn no_html_injection_points_in_src() {
+        let forbidden = [concat!("inner", "_html"), concat!("outer", "_html"), concat!("from_html", "_unchecked"), concat!("insert_adjacent", "_html")];
+        let mut stack = vec![std::path::PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/src"))];
+        let mut checked = 0;
+        while let Some(path) = stack.pop() {
+            if path.is_dir() {
+                stack.extend(std::fs::read_dir(&path).unwrap().map(|e| e.unwrap().path()));
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                let text = std::fs::read_to_string(&path).unwrap();
+                for word in forbidden {
+                    assert!(!text.contains(word), "{} uses {word}", path.display());
+                }
+                checked += 1;
+            }
+        }
+        assert!(checked > 20, "only {checked} files scanned");
+    }
+}
