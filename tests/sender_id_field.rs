@@ -121,6 +121,18 @@ async fn unlink_clears_the_field_and_can_be_undone() {
 }
 
 #[wasm_bindgen_test]
+async fn a_change_made_in_the_crm_shows_up() {
+    let host = FakeHost::new(Some("7100000001"));
+    host.person(&lucia());
+    let root = mount(&host).await;
+    let listeners = host.state.borrow().listeners.clone();
+    assert_eq!(listeners.len(), 1, "the sidebar listens for field changes");
+    listeners[0](Some("7100000002".into()));
+    settle().await;
+    assert_eq!(text(&root, "sender-id-value"), "7100000002");
+}
+
+#[wasm_bindgen_test]
 async fn wrong_token_says_which_setting_to_fix() {
     let host = FakeHost::new(Some("7100000001"));
     let denied = Answer::Json(401, error_body(ErrorCode::Unauthorized, "bad token"));

@@ -195,6 +195,8 @@ impl FieldState {
                 self.phase = Phase::Idle;
                 self.error = Some(e.into());
             }
+            // The host echoes our own writes as change events: the same value changes nothing.
+            (Action::ExternalChange(v), _) if v.as_deref().map(str::trim).filter(|v| !v.is_empty()) == self.current.as_deref() => {}
             (Action::ExternalChange(v), phase) => {
                 self.current = v.filter(|v| !v.trim().is_empty());
                 self.undo = None;
@@ -499,6 +501,14 @@ mod tests {
         );
         assert_eq!(s.phase, Phase::Editing { input: "42".into(), error: None });
         assert_eq!(s.error, Some(AppError::Relay(RelayError::Unreachable("x".into()))));
+    }
+
+    #[test]
+    fn the_hosts_echo_of_our_write_keeps_undo() {
+        let link = op(LinkAction::Link, Some("41"), Some("42"), "manual");
+        let s = run(idle(Some("41")), vec![Action::Written { op: link, result: Ok(()) }, Action::ExternalChange(Some("42".into()))]);
+        assert!(s.undo.is_some());
+        assert_eq!(s.phase, Phase::Done(LinkAction::Link));
     }
 
     #[test]

@@ -36,6 +36,8 @@ pub struct FakeState {
     pub requests: Vec<RelayRequest>,
     pub resizes: Vec<u32>,
     pub link_events: u32,
+    /// Field-change listeners; every write is echoed to them, as Zendesk does.
+    pub listeners: Vec<Rc<dyn Fn(Option<String>)>>,
 }
 
 #[derive(Clone)]
@@ -104,13 +106,21 @@ impl CrmHost for FakeHost {
     }
 
     fn write_sender_field(&self, value: Option<String>) -> HostFuture<Result<(), HostError>> {
-        let mut s = self.state.borrow_mut();
-        s.writes.push(value.clone());
-        s.field = value;
+        let listeners = {
+            let mut s = self.state.borrow_mut();
+            s.writes.push(value.clone());
+            s.field = value.clone();
+            s.listeners.clone()
+        };
+        for listener in listeners {
+            listener(value.clone());
+        }
         Box::pin(async { Ok(()) })
     }
 
-    fn on_sender_field_changed(&self, _callback: Box<dyn Fn(Option<String>)>) {}
+    fn on_sender_field_changed(&self, callback: Box<dyn Fn(Option<String>)>) {
+        self.state.borrow_mut().listeners.push(callback.into());
+    }
 
     fn relay(&self, request: RelayRequest) -> HostFuture<Result<RelayReply, Unreachable>> {
         let mut s = self.state.borrow_mut();
