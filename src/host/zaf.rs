@@ -13,9 +13,11 @@
 //!    default_phone_region?: "ES" } }` (the secure `relay_token` is never in it).
 //! 4. `client.get(["currentUser.id", "currentUser.name", "currentUser.locale"])`
 //!    → `{ "currentUser.id": 7, "currentUser.name": "Ann", "currentUser.locale": "es" }`.
-//! 5. user_sidebar: `client.get(["user.id", "user.name", "user.email"])`;
+//! 5. user_sidebar: `client.get(["user.id", "user.name", "user.email", "user.identities"])`;
 //!    ticket_sidebar: `client.get(["ticket.requester.id", "ticket.requester.name",
-//!    "ticket.requester.email"])` → same shape keyed by path (missing paths may be absent).
+//!    "ticket.requester.email", "ticket.requester.identities"])` → same shape keyed by path (missing
+//!    paths may be absent). The contact's phone is the first identity `{ type: "phone_number",
+//!    value: "+44 …" }` (ZAF's user object has no phone property).
 //!
 //! The senderId field:
 //! - user_sidebar read: `client.get("user.customField:<key>")` → `{ "user.customField:<key>":
@@ -168,13 +170,19 @@ impl ZafHost {
         };
         let contact = match prefix {
             Some(prefix) => {
-                let keys = ["id", "name", "email"].map(|k| format!("{prefix}.{k}"));
+                let keys = ["id", "name", "email", "identities"].map(|k| format!("{prefix}.{k}"));
                 let got = wait(client.get(&paths(&keys.each_ref().map(String::as_str)))).await?;
+                // The ZAF user object has no phone property: phones are `phone_number` identities.
+                let identities: Array = get_path(&got, &keys[3]).dyn_into().unwrap_or_default();
+                let phone = identities
+                    .iter()
+                    .find(|i| text(&get_path(i, "type")).as_deref() == Some("phone_number"))
+                    .and_then(|i| text(&get_path(&i, "value")));
                 text(&get_path(&got, &keys[0])).map(|id| Contact {
                     id,
                     name: text(&get_path(&got, &keys[1])).unwrap_or_default(),
                     email: text(&get_path(&got, &keys[2])),
-                    phone: None,
+                    phone,
                 })
             }
             None => None,
