@@ -110,6 +110,8 @@ pub enum ErrorCode {
     Unauthorized,
     /// 404: no such resource in this tenant.
     NotFound,
+    /// 405: the path exists but not with this HTTP method.
+    MethodNotAllowed,
     /// 413: the body is larger than the relay accepts.
     PayloadTooLarge,
     /// 415: the body is not declared as `application/json`.
@@ -133,6 +135,7 @@ impl ErrorCode {
             | ErrorCode::InvalidCursor => 400,
             ErrorCode::Unauthorized => 401,
             ErrorCode::NotFound => 404,
+            ErrorCode::MethodNotAllowed => 405,
             ErrorCode::PayloadTooLarge => 413,
             ErrorCode::UnsupportedMediaType => 415,
             ErrorCode::Internal | ErrorCode::Other => 500,

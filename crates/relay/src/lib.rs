@@ -101,15 +101,20 @@ pub fn app(state: AppState) -> Router {
         .allow_headers([header::AUTHORIZATION, header::CONTENT_TYPE])
         .expose_headers([HeaderName::from_static("x-relay-outcome")])
         .max_age(std::time::Duration::from_secs(600));
+    // The 405 fallback is set before CORS wraps the routes, so preflight requests still get CORS.
     let v1 = Router::new()
         .merge(api::people::routes())
         .merge(api::directory::routes())
         .merge(api::link_events::routes())
+        .method_not_allowed_fallback(method_not_allowed)
         .layer(cors);
-    Router::new()
+    let rest = Router::new()
         .route("/healthz", get(health))
-        .merge(v1)
         .merge(api::webhook::routes(state.config.max_body))
+        .method_not_allowed_fallback(method_not_allowed);
+    Router::new()
+        .merge(v1)
+        .merge(rest)
         .fallback(|| async {
             ApiError::NotFound(
                 "no such endpoint; the API is under /v1 (see the relay's README)".into(),
@@ -117,6 +122,12 @@ pub fn app(state: AppState) -> Router {
         })
         .layer(TraceLayer::new_for_http())
         .with_state(state)
+}
+
+async fn method_not_allowed(method: Method) -> ApiError {
+    ApiError::MethodNotAllowed(format!(
+        "{method} is not allowed here; see the relay's README"
+    ))
 }
 
 async fn health(

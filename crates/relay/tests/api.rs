@@ -56,6 +56,20 @@ async fn tokens_are_required_and_errors_have_one_shape() {
     assert_error(status, &body, 400, "bad_request");
     let (status, body) = relay.get("/v1/nothing-here").await;
     assert_error(status, &body, 404, "not_found");
+    let response = relay
+        .http
+        .delete(format!("{}/v1/people/55", relay.url))
+        .bearer_auth(&relay.token)
+        .send()
+        .await
+        .unwrap();
+    let status = response.status();
+    assert_error(
+        status,
+        &response.json().await.unwrap(),
+        405,
+        "method_not_allowed",
+    );
     let (status, body) = relay.get("/v1/people?q=%20").await;
     assert_error(status, &body, 400, "bad_request");
     // The sender ID is accepted the way people paste it (the identity engine's parser).
