@@ -14,7 +14,7 @@ h1{font-size:16px;margin:0 0 6px}h2{font-size:13px;margin:0 0 6px;color:var(--mu
 .card{background:var(--card);border:1px solid var(--line);border-radius:6px;padding:8px}
 .row{display:flex;gap:6px;align-items:center;flex-wrap:wrap}
 .value{font-family:ui-monospace,Menlo,Consolas,monospace;font-size:14px;flex:1;overflow-wrap:anywhere}
-.muted{color:var(--muted)}.small{font-size:12px}
+.muted{color:var(--muted)}.value.muted{font-family:inherit;font-size:13px}.small{font-size:12px}
 button{font:inherit;border-radius:4px;border:1px solid var(--accent);background:var(--accent);color:var(--accent-fg);padding:3px 10px;cursor:pointer}
 button.secondary,button.link{background:transparent;color:var(--accent)}button.link{border:none;text-decoration:underline}
 button.danger{background:var(--err);border-color:var(--err);color:var(--bg)}
