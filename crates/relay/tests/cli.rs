@@ -52,14 +52,18 @@ struct Server {
 
 /// Starts `telegram-relay serve` on a free loopback port and waits for its "listening" log line.
 fn serve(db: &Path) -> Server {
-    let mut child = Command::new(BIN)
-        .args([
-            "serve",
-            "--listen",
-            "127.0.0.1:0",
-            "--db",
-            db.to_str().unwrap(),
-        ])
+    start(Command::new(BIN).args([
+        "serve",
+        "--listen",
+        "127.0.0.1:0",
+        "--db",
+        db.to_str().unwrap(),
+    ]))
+}
+
+/// Starts a serving command (text logs) and waits for its "listening" log line.
+fn start(command: &mut Command) -> Server {
+    let mut child = command
         .env("RUST_LOG", "info")
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
@@ -345,4 +349,82 @@ fn sigkill_mid_stream_loses_no_acknowledged_update() {
     });
     restarted.child.kill().unwrap();
     restarted.child.wait().unwrap();
+}
+
+#[test]
+fn demo_serves_the_demo_tenant_with_default_origins() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("demo.db");
+    std::fs::write(&db, b"an old file that the demo replaces").unwrap();
+    let mut demo = start(Command::new(BIN).args([
+        "demo",
+        "--listen",
+        "127.0.0.1:0",
+        "--db",
+        db.to_str().unwrap(),
+    ]));
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    runtime.block_on(async {
+        let client = reqwest::Client::new();
+        let person: Value = client
+            .get(format!("{}/v1/people/7100000002", demo.url))
+            .bearer_auth("demo-install-token")
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(person["username"], "andrey_iv");
+        for origin in ["http://127.0.0.1:8788", "http://localhost:8789"] {
+            let preflight = client
+                .request(
+                    reqwest::Method::OPTIONS,
+                    format!("{}/v1/people/7100000001", demo.url),
+                )
+                .header("origin", origin)
+                .header("access-control-request-method", "GET")
+                .header("access-control-request-headers", "authorization")
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(preflight.headers()["access-control-allow-origin"], origin);
+        }
+    });
+    demo.child.kill().unwrap();
+    demo.child.wait().unwrap();
+}
+
+#[test]
+fn serve_reads_its_configuration_from_the_environment_and_logs_json() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("env.db");
+    let mut child = Command::new(BIN)
+        .arg("serve")
+        .env("TELEGRAM_RELAY_DB", &db)
+        .env("TELEGRAM_RELAY_LISTEN", "127.0.0.1:0")
+        .env("TELEGRAM_RELAY_LOG_FORMAT", "json")
+        .env("RUST_LOG", "info")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
+    let mut listening = None;
+    for _ in 0..20 {
+        let Some(Ok(line)) = lines.next() else { break };
+        let event: Value =
+            serde_json::from_str(&line).unwrap_or_else(|e| panic!("not JSON ({e}): {line}"));
+        if event["fields"]["message"] == "listening" {
+            listening = Some(event["fields"]["addr"].as_str().unwrap().to_owned());
+            break;
+        }
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert!(listening.is_some_and(|a| a.starts_with("127.0.0.1:")));
+    assert!(
+        db.exists(),
+        "the database named by TELEGRAM_RELAY_DB was created"
+    );
 }
