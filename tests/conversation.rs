@@ -142,6 +142,29 @@ async fn ten_thousand_messages_render_a_window() {
     let start: usize = list.get_attribute("data-window-start").unwrap().parse().unwrap();
     assert!(start < 10_000 - telegram_sidebar::state::conversation::WINDOW, "window moved up: start {start}");
     assert!(messages_in(&root).len() <= telegram_sidebar::state::conversation::WINDOW);
+
+    // All the way up to the first message, then back down to the newest, one scroll at a time.
+    let window_start = |list: &web_sys::HtmlElement| list.get_attribute("data-window-start").unwrap().parse::<usize>().unwrap();
+    for _ in 0..400 {
+        if window_start(&list) == 0 {
+            break;
+        }
+        list.set_scroll_top(0);
+        list.dispatch_event(&web_sys::Event::new("scroll").unwrap()).unwrap();
+        settle().await;
+    }
+    assert_eq!(window_start(&list), 0);
+    assert_eq!(messages_in(&root)[0].get_attribute("data-mid").as_deref(), Some("m0"));
+    for _ in 0..400 {
+        if messages_in(&root).last().unwrap().get_attribute("data-mid").as_deref() == Some("m9999") {
+            break;
+        }
+        list.set_scroll_top(list.scroll_height());
+        list.dispatch_event(&web_sys::Event::new("scroll").unwrap()).unwrap();
+        settle().await;
+    }
+    assert_eq!(messages_in(&root).last().unwrap().get_attribute("data-mid").as_deref(), Some("m9999"));
+    assert!(messages_in(&root).len() <= telegram_sidebar::state::conversation::WINDOW);
 }
 
 #[wasm_bindgen_test]

@@ -47,9 +47,12 @@ pub fn ConversationPanel(props: &ConversationPanelProps) -> Html {
     let len = conv.messages.len();
     let range = window(len, len.saturating_sub(*from_bottom));
 
-    // After each render: restore the anchor, or follow the newest message.
+    // After each render: restore the anchor, or follow the newest message. If the view is still at
+    // the top with rows above the window (an older page just arrived), move the window up.
     {
         let (list_ref, anchor, stick) = (list_ref.clone(), anchor.clone(), stick_to_bottom.clone());
+        let (from_bottom, range) = (from_bottom.clone(), range.clone());
+        let first_mid = conv.messages.get(range.start).map(|m| m.id.clone());
         use_effect(move || {
             if let Some(el) = list_ref.cast::<web_sys::HtmlElement>() {
                 if let Some(a) = anchor.borrow_mut().take() {
@@ -58,6 +61,11 @@ pub fn ConversationPanel(props: &ConversationPanelProps) -> Html {
                     }
                 } else if *stick.borrow() {
                     el.set_scroll_top(el.scroll_height());
+                } else if el.scroll_top() < EDGE_PX && range.start > 0 {
+                    if let Some(row) = first_mid.as_deref().and_then(|m| find_row(&el, m)) {
+                        *anchor.borrow_mut() = Some(Anchor { mid: first_mid.clone().unwrap_or_default(), top: offset_in(&el, &row) });
+                        from_bottom.set((len - range.end + WINDOW_STEP).min(len.saturating_sub(WINDOW.min(len))));
+                    }
                 }
             }
         });
