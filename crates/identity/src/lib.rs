@@ -10,4 +10,6 @@ mod sender_id;
 
 pub use people::{CrmContact, TelegramPerson};
 pub use sender_id::{SenderId, SenderIdError};
+pub mod matching;
 pub mod normalize;
+pub mod testdata;

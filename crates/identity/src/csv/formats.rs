@@ -493,7 +493,7 @@ mod tests {
         );
         let msg = render_crm("name,phone\nA,1");
         assert!(
-            msg.contains("no column holds the contact id") && msg.contains("external_id") == false
+            msg.contains("no column holds the contact id") && !msg.contains("external_id")
         );
         assert!(
             msg.contains("externalid") && msg.contains("found: name, phone"),

@@ -39,9 +39,12 @@ pub(crate) struct RawRow {
     pub(crate) fields: Vec<String>,
 }
 
+/// A header and its rows.
+pub(crate) type Table = (Vec<String>, Vec<Result<RawRow, RowError>>);
+
 /// Splits a whole CSV text into its header and rows. Rows with syntax errors or the wrong number
 /// of fields come back as errors. `None` when there is no header line at all.
-pub(crate) fn read_table(text: &str) -> Option<(Vec<String>, Vec<Result<RawRow, RowError>>)> {
+pub(crate) fn read_table(text: &str) -> Option<Table> {
     let text = text.strip_prefix('\u{FEFF}').unwrap_or(text);
     let delimiter = detect_delimiter(text);
     let mut reader = Reader {

@@ -110,8 +110,8 @@ fn decorative_letter(c: char) -> Option<char> {
     }
 }
 
-/// Name particles that are weak evidence: they join surnames ("van der Berg", "de la Cruz").
-pub(crate) fn is_particle(token: &str) -> bool {
+/// Name particles that are weak evidence (`van`, `de`, `al`...): they join surnames ("van der Berg", "de la Cruz").
+pub fn is_particle(token: &str) -> bool {
     matches!(
         token,
         "van"
@@ -168,14 +168,16 @@ pub fn phonetic_key(token: &str) -> String {
     while i < b.len() {
         let rest = &b[i..];
         let initial = i == 0;
-        // After the first letter, `h` and `kh` are often silent or dropped in transliteration
-        // (Mikhail/Mihail, John/Jon): they add nothing and do not separate repeats.
-        if !initial && rest.starts_with(b"kh") {
-            i += 2;
-            continue;
-        }
-        if !initial && rest[0] == b'h' {
-            i += 1;
+        // After the first letter, `h` before a vowel is a sound written `h`, `kh` or `g` by
+        // different transliterations (Mikhail/Mihail, Hryhoriy/Grigoriy); elsewhere it is silent
+        // (John/Jon) and does not separate repeats.
+        if !initial && (rest[0] == b'h' || rest.starts_with(b"kh")) {
+            let len = if rest[0] == b'h' { 1 } else { 2 };
+            let before_vowel = rest.get(len).is_some_and(|c| b"aeiouy".contains(c));
+            if before_vowel {
+                push(b'G', &mut out);
+            }
+            i += len;
             continue;
         }
         let (class, len) = if rest.starts_with(b"shch") {
@@ -224,6 +226,10 @@ pub struct NameKey {
     pub tokens: Vec<String>,
     /// `phonetic_key` of each token.
     pub phonetic: Vec<String>,
+    /// Bit `i` set: token `i` is a particle (only the first 64 tokens are marked).
+    particles: u64,
+    /// Per token, the set of ASCII letters it uses (bit 0 = `a`), for cheap dissimilarity checks.
+    pub(crate) letters: Vec<u32>,
 }
 
 impl NameKey {
@@ -232,7 +238,26 @@ impl NameKey {
         let mut tokens = fold_name(first);
         tokens.extend(fold_name(last));
         let phonetic = tokens.iter().map(|t| phonetic_key(t)).collect();
-        NameKey { tokens, phonetic }
+        let particles = tokens
+            .iter()
+            .take(64)
+            .enumerate()
+            .filter(|(_, t)| is_particle(t))
+            .fold(0u64, |mask, (i, _)| mask | 1 << i);
+        let letters = tokens
+            .iter()
+            .map(|t| {
+                t.bytes()
+                    .filter(u8::is_ascii_lowercase)
+                    .fold(0u32, |m, b| m | 1 << (b - b'a'))
+            })
+            .collect();
+        NameKey {
+            tokens,
+            phonetic,
+            particles,
+            letters,
+        }
     }
 
     /// True when no token survived folding (empty, emoji-only or deleted-account names).
@@ -242,11 +267,16 @@ impl NameKey {
 
     /// Indices of the tokens that carry identity (not particles, at least two letters).
     pub(crate) fn significant(&self) -> impl Iterator<Item = usize> + '_ {
-        self.tokens
-            .iter()
-            .enumerate()
-            .filter(|(_, t)| t.len() >= 2 && !is_particle(t))
-            .map(|(i, _)| i)
+        (0..self.tokens.len()).filter(|&i| self.tokens[i].len() >= 2 && !self.is_particle_at(i))
+    }
+
+    /// Whether token `i` is a particle.
+    pub(crate) fn is_particle_at(&self, i: usize) -> bool {
+        if i < 64 {
+            self.particles & (1 << i) != 0
+        } else {
+            is_particle(&self.tokens[i])
+        }
     }
 }
 
@@ -352,6 +382,8 @@ mod tests {
         same("jon", "john");
         same("aleksandr", "alexandr");
         same("hanna", "ganna");
+        same("hryhoriy", "grigoriy");
+        same("akhmed", "ahmed");
         same("schmidt", "shmidt");
         same("muller", "mueller");
         differ("ivanov", "petrov");
@@ -360,6 +392,7 @@ mod tests {
         differ("anna", "hanna");
         assert_eq!(phonetic_key(""), "");
         assert_eq!(phonetic_key("john"), "AN");
+        assert_eq!(phonetic_key("mikhail"), "NGL");
         assert_eq!(phonetic_key("perk"), "BRK");
     }
 

@@ -1,0 +1,536 @@
+//! Matching CRM contacts to Telegram people.
+//!
+//! One scoring, used two ways:
+//! * [`Directory::rank`]: candidates for one contact against a directory (the sidebar);
+//! * [`assign`]: a one-to-one assignment over whole sets (bulk linking): at most one proposal per
+//!   contact and per senderId.
+//!
+//! Candidates come from an index (equal phone key, phone suffix, username, and sound-alike name
+//! keys), never from comparing all pairs, so the cost grows about linearly with the input. Results
+//! are sorted and ties broken by input position and senderId: the same input gives the same output.
+//!
+//! A proposal is [`Tier::Auto`] only with a strong identifier (an equal phone key or an equal
+//! username), no contradicting evidence (a different username, a different phone, a name that
+//! disagrees) and no competitor within [`AUTO_MARGIN`]; names alone never reach it.
+
+mod index;
+mod score;
+mod similarity;
+
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::fmt;
+
+use crate::normalize::Region;
+use crate::{CrmContact, SenderId, TelegramPerson};
+use index::{Index, Prepared, Stage};
+pub use score::{AUTO_MARGIN, AUTO_MIN, REVIEW_MIN};
+
+/// Settings of a matching run.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MatchOptions {
+    /// Default region (ISO code such as `ES`) for CRM phone numbers written without a country code.
+    #[serde(default)]
+    pub region: Option<String>,
+}
+
+impl MatchOptions {
+    fn region(&self) -> Option<Region> {
+        self.region.as_deref().and_then(Region::from_code)
+    }
+}
+
+/// How far a proposal can be trusted.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Tier {
+    /// Safe to link without review.
+    Auto,
+    /// Plausible: a person should decide.
+    Review,
+}
+
+impl fmt::Display for Tier {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Tier::Auto => "auto",
+            Tier::Review => "review",
+        })
+    }
+}
+
+/// Which evidence a reason is about.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EvidenceField {
+    /// Phone numbers (compared as phone keys).
+    Phone,
+    /// The CRM's username field against the Telegram username.
+    Username,
+    /// The local part of a CRM email against the Telegram username.
+    EmailUsername,
+    /// A CRM name token found in the Telegram username.
+    UsernameName,
+    /// Names (folded, transliterated, any token order).
+    Name,
+}
+
+/// How strongly a field agrees.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Strength {
+    /// The same value after normalisation.
+    Equal,
+    /// Nearly the same (a typo, a transliteration, a missing middle token).
+    Close,
+    /// Part agrees (one name token; the last eight digits of a phone).
+    Partial,
+    /// Both sides have a value and they disagree: evidence against.
+    Different,
+}
+
+/// One piece of evidence behind a score: machine-readable, with the compared values for people.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Reason {
+    /// The field compared.
+    pub field: EvidenceField,
+    /// How strongly it agrees.
+    pub strength: Strength,
+    /// The CRM side's value as written.
+    pub crm: String,
+    /// The Telegram side's value as written.
+    pub telegram: String,
+}
+
+impl Reason {
+    /// A short English phrase, as the sidebar shows it: `phone equal`,
+    /// `name close: Jon Perk ~ John Perk`.
+    pub fn describe(&self) -> String {
+        let field = match self.field {
+            EvidenceField::Phone => "phone",
+            EvidenceField::Username => "username",
+            EvidenceField::EmailUsername => "email matches username",
+            EvidenceField::Name => "name",
+            EvidenceField::UsernameName => "username contains the name",
+        };
+        match (self.field, self.strength) {
+            (EvidenceField::EmailUsername | EvidenceField::UsernameName, _) => {
+                format!("{field}: {} ~ @{}", self.crm, self.telegram)
+            }
+            (EvidenceField::Phone, Strength::Equal) => "phone equal".to_string(),
+            (EvidenceField::Phone, Strength::Partial) => {
+                format!(
+                    "phone partly equal (last 8 digits): {} ~ {}",
+                    self.crm, self.telegram
+                )
+            }
+            (EvidenceField::Username, Strength::Equal) => {
+                format!("username equal: @{}", self.telegram)
+            }
+            (_, Strength::Equal) => format!("{field} equal: {} ~ {}", self.crm, self.telegram),
+            (_, Strength::Close) => format!("{field} close: {} ~ {}", self.crm, self.telegram),
+            (_, Strength::Partial) => {
+                format!("{field} partly equal: {} ~ {}", self.crm, self.telegram)
+            }
+            (_, Strength::Different) => {
+                format!("{field} different: {} ≠ {}", self.crm, self.telegram)
+            }
+        }
+    }
+
+    /// Reasons joined with `; `, for one-line displays and CSV cells.
+    pub fn describe_all(reasons: &[Reason]) -> String {
+        reasons
+            .iter()
+            .map(Reason::describe)
+            .collect::<Vec<_>>()
+            .join("; ")
+    }
+}
+
+/// A proposed link between a CRM contact and a Telegram person.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Proposal {
+    /// The contact's CRM id.
+    pub crm_id: String,
+    /// The contact's position in the input.
+    pub crm_index: usize,
+    /// The Telegram person.
+    pub sender_id: SenderId,
+    /// In [0, 1], rounded to three decimals.
+    pub score: f64,
+    /// Whether it is safe to link without review.
+    pub tier: Tier,
+    /// The evidence, strongest first.
+    pub reasons: Vec<Reason>,
+}
+
+/// A contact that already holds a senderId.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExistingLink {
+    /// The contact's CRM id.
+    pub crm_id: String,
+    /// The senderId it holds.
+    pub sender_id: SenderId,
+    /// Whether that senderId is among the Telegram people given.
+    pub known: bool,
+}
+
+/// One senderId held by several contacts.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Conflict {
+    /// The shared senderId.
+    pub sender_id: SenderId,
+    /// The contacts holding it, in input order.
+    pub crm_ids: Vec<String>,
+}
+
+/// The result of a bulk assignment.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Assignment {
+    /// At most one per contact and per senderId, sorted by contact position.
+    pub proposals: Vec<Proposal>,
+    /// Contacts that already hold a senderId (not re-matched), in input order.
+    pub existing: Vec<ExistingLink>,
+    /// SenderIds held by more than one contact, sorted by senderId.
+    pub conflicts: Vec<Conflict>,
+    /// Contacts without a senderId that got no proposal.
+    pub unmatched_contacts: usize,
+}
+
+impl Assignment {
+    /// Number of proposals in a tier.
+    pub fn count(&self, tier: Tier) -> usize {
+        self.proposals.iter().filter(|p| p.tier == tier).count()
+    }
+}
+
+/// Telegram people indexed for matching; build once, query many times.
+pub struct Directory<'a> {
+    people: &'a [TelegramPerson],
+    prepared: Vec<Prepared>,
+    index: Index,
+}
+
+impl<'a> Directory<'a> {
+    /// Normalises and indexes the people (linear in their number).
+    pub fn new(people: &'a [TelegramPerson]) -> Directory<'a> {
+        let prepared: Vec<Prepared> = people.iter().map(Prepared::telegram).collect();
+        let index = Index::build(&prepared);
+        Directory {
+            people,
+            prepared,
+            index,
+        }
+    }
+
+    /// The people this directory was built from.
+    pub fn people(&self) -> &'a [TelegramPerson] {
+        self.people
+    }
+
+    /// Ranks the directory's people for one contact: every candidate scoring at least
+    /// [`REVIEW_MIN`], best first (ties by senderId), at most `limit`. The best is `auto` only if
+    /// it has a strong identifier, no contradiction, and the next is more than [`AUTO_MARGIN`]
+    /// behind. The contact's own senderId, if any, is ignored: callers show existing links.
+    pub fn rank(
+        &self,
+        contact: &CrmContact,
+        options: &MatchOptions,
+        limit: usize,
+    ) -> Vec<Proposal> {
+        let prepared = Prepared::crm(contact, options.region());
+        let scored = self.candidates(&prepared);
+        let best = scored.first().map_or(0.0, |s| s.score);
+        let second = scored.get(1).map_or(0.0, |s| s.score);
+        let shared = scored.iter().filter(|s| s.strong).count() > 1;
+        scored
+            .into_iter()
+            .take(limit)
+            .enumerate()
+            .map(|(rank, s)| {
+                // Only the best can be auto; the others compete with it.
+                let competitor = if rank == 0 { second } else { best };
+                self.proposal(contact, 0, &prepared, s, competitor, shared)
+            })
+            .collect()
+    }
+
+    /// Scored candidates at or above [`REVIEW_MIN`], best first.
+    fn candidates(&self, contact: &Prepared) -> Vec<score::Scored> {
+        let mut scored = Vec::new();
+        self.score_candidates(contact, &mut Vec::new(), &mut scored, |_| true);
+        scored.sort_by(|a, b| {
+            b.score.total_cmp(&a.score).then_with(|| {
+                self.people[a.person as usize]
+                    .sender_id
+                    .cmp(&self.people[b.person as usize].sender_id)
+            })
+        });
+        scored
+    }
+
+    /// Looks up and scores a contact's candidates (those `allowed`), appending the ones at or
+    /// above [`REVIEW_MIN`] to `scored`. The fallback keys are read only when the first stage
+    /// found nothing above [`FALLBACK_BELOW`].
+    fn score_candidates(
+        &self,
+        contact: &Prepared,
+        ids: &mut Vec<u32>,
+        scored: &mut Vec<score::Scored>,
+        allowed: impl Fn(u32) -> bool,
+    ) {
+        let keys = Index::query_keys(contact);
+        ids.clear();
+        let start = scored.len();
+        let mut best = 0.0f64;
+        for stage in [Stage::First, Stage::Fallback] {
+            if stage == Stage::Fallback && best >= FALLBACK_BELOW {
+                break;
+            }
+            let from = ids.len();
+            self.index.lookup(&keys, stage, ids);
+            for &pi in &ids[from..] {
+                if !allowed(pi) {
+                    continue;
+                }
+                let Some(s) = score::score(contact, &self.prepared[pi as usize], pi) else {
+                    continue;
+                };
+                best = best.max(s.score);
+                if s.score >= REVIEW_MIN {
+                    scored.push(s);
+                }
+            }
+        }
+        debug_assert!(scored[start..].iter().all(|s| s.score >= REVIEW_MIN));
+    }
+
+    fn proposal(
+        &self,
+        contact: &CrmContact,
+        crm_index: usize,
+        prepared: &Prepared,
+        s: score::Scored,
+        competitor: f64,
+        shared_identifier: bool,
+    ) -> Proposal {
+        let person = &self.people[s.person as usize];
+        let tier = if s.auto_eligible
+            && !shared_identifier
+            && s.score >= AUTO_MIN
+            && s.score - competitor >= AUTO_MARGIN
+        {
+            Tier::Auto
+        } else {
+            Tier::Review
+        };
+        Proposal {
+            crm_id: contact.id.clone(),
+            crm_index,
+            sender_id: person.sender_id,
+            score: (s.score * 1000.0).round() / 1000.0,
+            tier,
+            reasons: score::reasons(
+                contact,
+                prepared,
+                person,
+                &self.prepared[s.person as usize],
+                &s,
+            ),
+        }
+    }
+}
+
+/// Ranks `people` for one contact: a convenience for [`Directory::rank`] when the directory is used
+/// once.
+pub fn rank_contact(
+    contact: &CrmContact,
+    people: &[TelegramPerson],
+    options: &MatchOptions,
+    limit: usize,
+) -> Vec<Proposal> {
+    Directory::new(people).rank(contact, options, limit)
+}
+
+/// One-to-one assignment of contacts to Telegram people.
+///
+/// Contacts that hold a senderId are reported in [`Assignment::existing`] (and, when several hold
+/// the same one, in [`Assignment::conflicts`]); they are not re-matched, and the people they hold
+/// are not proposed to other contacts. The others are matched: every candidate pair scoring at least
+/// [`REVIEW_MIN`] competes, pairs are taken best first (ties by contact position, then senderId)
+/// while both sides are free; a pair backed by names alone is skipped when a competitor scores
+/// within 0.02 of it (a coin toss is not a proposal). A pair is `auto` when eligible and both its contact's and its person's
+/// next-best candidates are more than [`AUTO_MARGIN`] behind.
+pub fn assign(
+    contacts: &[CrmContact],
+    people: &[TelegramPerson],
+    options: &MatchOptions,
+) -> Assignment {
+    let directory = Directory::new(people);
+    directory.assign(contacts, options)
+}
+
+impl Directory<'_> {
+    /// [`assign`] against this directory.
+    pub fn assign(&self, contacts: &[CrmContact], options: &MatchOptions) -> Assignment {
+        let region = options.region();
+        let mut result = Assignment::default();
+
+        // Existing links and conflicts.
+        let mut holders: BTreeMap<SenderId, Vec<usize>> = BTreeMap::new();
+        for (i, c) in contacts.iter().enumerate() {
+            if let Some(id) = c.sender_id {
+                holders.entry(id).or_default().push(i);
+            }
+        }
+        let mut by_sender: Vec<(SenderId, u32)> = self
+            .people
+            .iter()
+            .enumerate()
+            .map(|(i, p)| (p.sender_id, i as u32))
+            .collect();
+        by_sender.sort_unstable();
+        let find = |id: SenderId| {
+            by_sender
+                .binary_search_by_key(&id, |&(s, _)| s)
+                .ok()
+                .map(|pos| by_sender[pos].1)
+        };
+        let mut person_taken = vec![false; self.people.len()];
+        for c in contacts {
+            if let Some(id) = c.sender_id {
+                let person = find(id);
+                result.existing.push(ExistingLink {
+                    crm_id: c.id.clone(),
+                    sender_id: id,
+                    known: person.is_some(),
+                });
+            }
+        }
+        for (id, list) in &holders {
+            if let Some(p) = find(*id) {
+                person_taken[p as usize] = true;
+            }
+            if list.len() > 1 {
+                result.conflicts.push(Conflict {
+                    sender_id: *id,
+                    crm_ids: list.iter().map(|&i| contacts[i].id.clone()).collect(),
+                });
+            }
+        }
+        // A Telegram person may appear twice in the input; only the first copy is matched.
+        for pair in by_sender.windows(2) {
+            if pair[0].0 == pair[1].0 {
+                person_taken[pair[1].1 as usize] = true;
+            }
+        }
+
+        // Candidate edges.
+        struct Edge {
+            contact: u32,
+            scored: score::Scored,
+        }
+        let mut prepared_contacts: Vec<Option<Prepared>> = Vec::with_capacity(contacts.len());
+        let mut edges: Vec<Edge> = Vec::new();
+        let mut best_for_contact = vec![[0.0f64; 2]; contacts.len()];
+        let mut best_for_person = vec![[0.0f64; 2]; self.people.len()];
+        // How many candidates share a strong identifier, per contact and per person.
+        let mut strong_for_contact = vec![0u8; contacts.len()];
+        let mut strong_for_person = vec![0u8; self.people.len()];
+        let mut ids = Vec::new();
+        let mut scored = Vec::new();
+        for (ci, c) in contacts.iter().enumerate() {
+            if c.sender_id.is_some() {
+                prepared_contacts.push(None);
+                continue;
+            }
+            let prepared = Prepared::crm(c, region);
+            scored.clear();
+            self.score_candidates(&prepared, &mut ids, &mut scored, |pi| {
+                !person_taken[pi as usize]
+            });
+            for &s in &scored {
+                push_best(&mut best_for_contact[ci], s.score);
+                push_best(&mut best_for_person[s.person as usize], s.score);
+                if s.strong {
+                    strong_for_contact[ci] = strong_for_contact[ci].saturating_add(1);
+                    let n = &mut strong_for_person[s.person as usize];
+                    *n = n.saturating_add(1);
+                }
+                edges.push(Edge {
+                    contact: ci as u32,
+                    scored: s,
+                });
+            }
+            prepared_contacts.push(Some(prepared));
+        }
+
+        // Greedy one-to-one, best first.
+        edges.sort_by(|a, b| {
+            b.scored
+                .score
+                .total_cmp(&a.scored.score)
+                .then(a.contact.cmp(&b.contact))
+                .then_with(|| {
+                    let (pa, pb) = (a.scored.person as usize, b.scored.person as usize);
+                    self.people[pa].sender_id.cmp(&self.people[pb].sender_id)
+                })
+        });
+        let mut contact_done = vec![false; contacts.len()];
+        for e in edges {
+            let (ci, pi) = (e.contact as usize, e.scored.person as usize);
+            if contact_done[ci] || person_taken[pi] {
+                continue;
+            }
+            let competitor = second_of(&best_for_contact[ci], e.scored.score)
+                .max(second_of(&best_for_person[pi], e.scored.score));
+            if !e.scored.identifier && competitor >= e.scored.score - AMBIGUOUS {
+                // Names alone and an equally good alternative: a coin toss, not a proposal.
+                continue;
+            }
+            contact_done[ci] = true;
+            person_taken[pi] = true;
+            let prepared = prepared_contacts[ci]
+                .as_ref()
+                .expect("contacts with edges are prepared");
+            let shared = strong_for_contact[ci] > 1 || strong_for_person[pi] > 1;
+            result.proposals.push(self.proposal(
+                &contacts[ci],
+                ci,
+                prepared,
+                e.scored,
+                competitor,
+                shared,
+            ));
+        }
+        result.proposals.sort_by_key(|p| p.crm_index);
+        result.unmatched_contacts =
+            contacts.iter().filter(|c| c.sender_id.is_none()).count() - result.proposals.len();
+        result
+    }
+}
+
+/// Below this best score after the first lookup stage, the typo-tolerant fallback keys are read.
+const FALLBACK_BELOW: f64 = 0.75;
+
+/// Name-only pairs whose best competitor is this close are not proposed in bulk.
+const AMBIGUOUS: f64 = 0.02;
+
+/// Keeps the two best scores.
+fn push_best(best: &mut [f64; 2], score: f64) {
+    if score > best[0] {
+        best[1] = best[0];
+        best[0] = score;
+    } else if score > best[1] {
+        best[1] = score;
+    }
+}
+
+/// The best competitor of `score` among the two best: the other one, or the best if `score` is not it.
+fn second_of(best: &[f64; 2], score: f64) -> f64 {
+    if score >= best[0] { best[1] } else { best[0] }
+}
+
+#[cfg(test)]
+mod tests;

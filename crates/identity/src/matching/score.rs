@@ -1,0 +1,256 @@
+//! The one scoring of a contact against a Telegram person.
+//!
+//! The score is a hand-calibrated sum of evidence (see `score`), clamped to [0, 1]; it was tuned on
+//! the generated labelled data (`testdata`) so that `auto` stays above 0.999 precision. Its parts
+//! are the [`Reason`]s.
+
+use super::index::{Prepared, fold_handle};
+use super::similarity::{NameAgreement, compare_names};
+use super::{EvidenceField, Reason, Strength};
+use crate::{CrmContact, TelegramPerson};
+
+/// Proposals below this score are not made.
+pub const REVIEW_MIN: f64 = 0.6;
+/// `auto` needs at least this score (and a strong identifier, no contradiction).
+pub const AUTO_MIN: f64 = 0.9;
+/// `auto` needs every competitor at least this far behind.
+pub const AUTO_MARGIN: f64 = 0.1;
+
+/// Names agreeing less than this contradict a strong identifier (no `auto`): one of two names
+/// differs, as with a family member sharing a phone.
+const NAME_CONTRADICTS: f64 = 0.7;
+/// Names agreeing less than this disagree outright.
+const NAME_DIFFERENT: f64 = 0.5;
+
+/// The evidence and score of one pair.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Scored {
+    pub(crate) person: u32,
+    pub(crate) score: f64,
+    pub(crate) auto_eligible: bool,
+    /// An equal phone key or an equal username.
+    pub(crate) strong: bool,
+    /// Backed by more than names: an equal or partly equal phone, an equal username, or an email
+    /// matching the username.
+    pub(crate) identifier: bool,
+    phone: Option<Strength>,
+    username: Option<Strength>,
+    email_handle: bool,
+    name: Option<NameAgreement>,
+}
+
+pub(crate) fn score(contact: &Prepared, person: &Prepared, index: u32) -> Option<Scored> {
+    let phone = compare_phones(contact, person);
+    let username = match (&contact.username, &person.username) {
+        (Some(a), Some(b)) if a == b => Some(Strength::Equal),
+        (Some(_), Some(_)) => Some(Strength::Different),
+        _ => None,
+    };
+    let email_handle = match &person.handle {
+        Some(h) => contact.email_handles.iter().any(|e| e == h),
+        None => false,
+    };
+    // A handle made of the names alone is shared by namesakes: it breaks ties, no more.
+    let distinctive_handle = email_handle
+        && !person
+            .handle
+            .as_deref()
+            .is_some_and(|h| name_derived(h, contact, person));
+    let handle_name = handle_names(contact, person).is_some();
+    let name = compare_names(&contact.name, &person.name);
+    let q = name.map(|n| n.quality);
+
+    let phone_equal = phone == Some(Strength::Equal);
+    let username_equal = username == Some(Strength::Equal);
+    let strong = phone_equal || username_equal;
+    let name_contradicts = q.is_some_and(|q| q < NAME_CONTRADICTS);
+    let contradiction = name_contradicts
+        || username == Some(Strength::Different)
+        || phone == Some(Strength::Different);
+
+    let mut s = if strong {
+        let mut s = if phone_equal && username_equal {
+            0.95
+        } else {
+            0.88
+        };
+        s += match q {
+            None => 0.04,
+            Some(q) if q >= 0.85 => 0.10,
+            Some(q) if q >= NAME_CONTRADICTS => 0.05,
+            // One of two names differs: most often a family member sharing the phone.
+            Some(q) if q >= NAME_DIFFERENT => -0.20,
+            Some(_) => -0.25,
+        };
+        s
+    } else {
+        let mut s = q.unwrap_or(0.0) * 0.8;
+        if phone == Some(Strength::Partial) {
+            s += 0.2;
+        }
+        if handle_name {
+            s += 0.12;
+        }
+        s
+    };
+    if email_handle {
+        s += if strong {
+            0.02
+        } else if distinctive_handle {
+            0.1
+        } else {
+            0.04
+        };
+    }
+    if username == Some(Strength::Different) {
+        s -= if strong { 0.3 } else { 0.15 };
+    }
+    if phone == Some(Strength::Different) {
+        s -= if strong { 0.1 } else { 0.15 };
+    }
+    if s <= 0.0 && !strong {
+        return None;
+    }
+    s = s.clamp(0.0, 1.0);
+    Some(Scored {
+        person: index,
+        score: s,
+        auto_eligible: strong && !contradiction,
+        strong,
+        identifier: strong || distinctive_handle || phone == Some(Strength::Partial),
+        phone,
+        username,
+        email_handle,
+        name,
+    })
+}
+
+/// Whether a handle is just the names of either side (`anacavalcanti`, `jperk`, `olena_k`): two
+/// namesakes easily share such a handle, so an email matching it says nothing the names did not.
+fn name_derived(handle: &str, contact: &Prepared, person: &Prepared) -> bool {
+    let mut rest = handle.to_string();
+    let tokens = contact.name.tokens.iter().chain(&person.name.tokens);
+    let mut tokens: Vec<&String> = tokens.filter(|t| t.len() >= 2 && t.is_ascii()).collect();
+    tokens.sort_by_key(|t| std::cmp::Reverse(t.len()));
+    for t in tokens {
+        if let Some(pos) = rest.find(t.as_str()) {
+            rest.replace_range(pos..pos + t.len(), "");
+        }
+    }
+    rest.len() <= 2
+}
+
+/// A contact name token (4 letters or more) that the Telegram username contains but the Telegram
+/// name lacks: `seidel` in `@luisseidel` for "Luis Seidel" against a Telegram "Luis".
+fn handle_names<'a>(contact: &'a Prepared, person: &Prepared) -> Option<&'a str> {
+    let handle = person.handle.as_deref()?;
+    contact
+        .name
+        .tokens
+        .iter()
+        .find(|t| {
+            t.len() >= 4
+                && t.is_ascii()
+                && handle.contains(t.as_str())
+                && !person.name.tokens.contains(t)
+        })
+        .map(String::as_str)
+}
+
+fn compare_phones(contact: &Prepared, person: &Prepared) -> Option<Strength> {
+    if contact.phones.is_empty() || person.phones.is_empty() {
+        return None;
+    }
+    let mut best = Strength::Different;
+    for a in &contact.phones {
+        for b in &person.phones {
+            if a == b || (a.is_international() && b.is_international() && a.digits() == b.digits())
+            {
+                return Some(Strength::Equal);
+            }
+            if a.suffix() == b.suffix() {
+                best = Strength::Partial;
+            }
+        }
+    }
+    Some(best)
+}
+
+/// Renders the evidence of a scored pair, strongest first.
+pub(crate) fn reasons(
+    contact: &CrmContact,
+    cp: &Prepared,
+    person: &TelegramPerson,
+    pp: &Prepared,
+    s: &Scored,
+) -> Vec<Reason> {
+    let mut out = Vec::with_capacity(3);
+    let tg_phone = || pp.phones.first().map(|k| k.to_string()).unwrap_or_default();
+    if let Some(strength) = s.phone {
+        let crm = match strength {
+            Strength::Different => cp.phones.first(),
+            _ => cp
+                .phones
+                .iter()
+                .find(|k| pp.phones.iter().any(|p| p.suffix() == k.suffix())),
+        };
+        out.push(Reason {
+            field: EvidenceField::Phone,
+            strength,
+            crm: crm.map(|k| k.to_string()).unwrap_or_default(),
+            telegram: tg_phone(),
+        });
+    }
+    if let Some(strength) = s.username {
+        out.push(Reason {
+            field: EvidenceField::Username,
+            strength,
+            crm: cp.username.clone().unwrap_or_default(),
+            telegram: pp.username.clone().unwrap_or_default(),
+        });
+    }
+    if s.email_handle {
+        let username = pp.username.clone().unwrap_or_default();
+        let h = fold_handle(&username);
+        let email = contact
+            .emails
+            .iter()
+            .find(|e| e.rsplit_once('@').is_some_and(|(l, _)| fold_handle(l) == h))
+            .cloned()
+            .unwrap_or_default();
+        out.push(Reason {
+            field: EvidenceField::EmailUsername,
+            strength: Strength::Equal,
+            crm: email,
+            telegram: username,
+        });
+    }
+    if let Some(token) = handle_names(cp, pp) {
+        out.push(Reason {
+            field: EvidenceField::UsernameName,
+            strength: Strength::Partial,
+            crm: token.to_string(),
+            telegram: pp.username.clone().unwrap_or_default(),
+        });
+    }
+    if let Some(n) = s.name {
+        let strength = if n.quality >= 0.99 {
+            Strength::Equal
+        } else if n.quality >= 0.85 {
+            Strength::Close
+        } else if n.quality >= NAME_DIFFERENT {
+            Strength::Partial
+        } else {
+            Strength::Different
+        };
+        let telegram = format!("{} {}", person.first_name.trim(), person.last_name.trim());
+        out.push(Reason {
+            field: EvidenceField::Name,
+            strength,
+            crm: contact.name.trim().to_string(),
+            telegram: telegram.trim().to_string(),
+        });
+    }
+    out.sort_by_key(|r| (r.strength, r.field));
+    out
+}

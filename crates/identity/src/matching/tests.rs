@@ -1,0 +1,257 @@
+//! Matching tests on small hand-made cases; the generated-data quality test is in
+//! `tests/quality.rs`.
+
+use super::*;
+
+fn person(
+    id: u64,
+    first: &str,
+    last: &str,
+    username: Option<&str>,
+    phone: Option<&str>,
+) -> TelegramPerson {
+    TelegramPerson {
+        sender_id: SenderId::new(id).unwrap(),
+        first_name: first.into(),
+        last_name: last.into(),
+        username: username.map(Into::into),
+        phone: phone.map(Into::into),
+    }
+}
+
+fn contact(id: &str, name: &str, phones: &[&str], emails: &[&str]) -> CrmContact {
+    CrmContact {
+        id: id.into(),
+        name: name.into(),
+        phones: phones.iter().map(|s| s.to_string()).collect(),
+        emails: emails.iter().map(|s| s.to_string()).collect(),
+        ..CrmContact::default()
+    }
+}
+
+/// The demo people of the project (see `notes/common.md`), plus namesakes and family.
+fn directory() -> Vec<TelegramPerson> {
+    vec![
+        person(
+            7100000001,
+            "Lucía",
+            "Fernández García",
+            Some("lucia_fg"),
+            Some("+34 612 345 678"),
+        ),
+        person(7100000002, "Андрей", "Иванов", Some("andrey_iv"), None),
+        person(7100000003, "Jon", "Perk", None, Some("+44 7700 900123")),
+        person(7100000004, "María José", "Ruiz", None, None),
+        person(7100000005, "Олена", "Коваленко", Some("olena_k"), None),
+        person(7100000006, "", "", None, None),
+        person(7100000007, "María José", "Ruiz", None, None),
+        person(7100000008, "Pablo", "Fernández", None, Some("34612345678")),
+    ]
+}
+
+/// Renders a ranking as `sender score tier: reasons`, one per line.
+fn render(proposals: &[Proposal]) -> String {
+    proposals
+        .iter()
+        .map(|p| {
+            format!(
+                "{} {:.2} {}: {}",
+                p.sender_id,
+                p.score,
+                p.tier,
+                Reason::describe_all(&p.reasons)
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+fn check_rank(c: CrmContact, expected: &str) {
+    let people = directory();
+    let options = MatchOptions {
+        region: Some("ES".into()),
+    };
+    let got = render(&rank_contact(&c, &people, &options, 5));
+    assert_eq!(got, expected, "contact: {c:?}");
+}
+
+#[test]
+fn ranks_one_contact() {
+    check_rank(
+        contact("1", "Lucia Fernandez", &["612 345 678"], &[]),
+        // The phone is shared by two people: the name decides the order, and nothing is auto.
+        "7100000001 0.98 review: phone equal; name close: Lucia Fernandez ~ Lucía Fernández García\n\
+         7100000008 0.68 review: phone equal; name partly equal: Lucia Fernandez ~ Pablo Fernández",
+    );
+    check_rank(
+        contact("2", "Andrei Ivanov", &[], &[]),
+        "7100000002 0.76 review: name close: Andrei Ivanov ~ Андрей Иванов",
+    );
+    check_rank(
+        contact("3", "John Perk", &["+44 7700 900123"], &[]),
+        "7100000003 0.98 auto: phone equal; name close: John Perk ~ Jon Perk",
+    );
+    check_rank(
+        contact("4", "Perk, J.", &[], &[]),
+        "7100000003 0.72 review: name close: Perk, J. ~ Jon Perk",
+    );
+    check_rank(
+        CrmContact {
+            username: Some("@Andrey_IV".into()),
+            ..contact("5", "A. Ivanov", &[], &[])
+        },
+        "7100000002 0.98 auto: username equal: @andrey_iv; name close: A. Ivanov ~ Андрей Иванов",
+    );
+    check_rank(
+        contact("6", "Olena Kovalenko", &[], &["olena.k@example.com"]),
+        // A handle made of the names only breaks ties: still a review.
+        "7100000005 0.84 review: email matches username: olena.k@example.com ~ @olena_k; name equal: Olena Kovalenko ~ Олена Коваленко",
+    );
+    check_rank(
+        contact("7", "Maria Jose Ruiz", &[], &[]),
+        "7100000004 0.80 review: name equal: Maria Jose Ruiz ~ María José Ruiz\n\
+         7100000007 0.80 review: name equal: Maria Jose Ruiz ~ María José Ruiz",
+    );
+    check_rank(contact("8", "Nobody Known", &["+1 555 010 9999"], &[]), "");
+    check_rank(contact("9", "", &[], &[]), "");
+}
+
+#[test]
+fn never_auto_on_names_alone() {
+    let people = vec![person(1, "Jon", "Perk", Some("jonperk"), None)];
+    let ranked = rank_contact(
+        &contact("1", "Jon Perk", &[], &[]),
+        &people,
+        &MatchOptions::default(),
+        5,
+    );
+    assert_eq!(ranked.len(), 1);
+    assert_eq!(ranked[0].tier, Tier::Review);
+}
+
+#[test]
+fn family_phone_is_not_auto() {
+    // Same phone, same surname, another given name: a family member's number.
+    let people = vec![person(1, "Carlos", "Durand", None, Some("33636282641"))];
+    let ranked = rank_contact(
+        &contact("1", "Stéphane Durand", &["06 36 28 26 41"], &[]),
+        &people,
+        &MatchOptions {
+            region: Some("FR".into()),
+        },
+        5,
+    );
+    assert_eq!(
+        render(&ranked),
+        "1 0.68 review: phone equal; name partly equal: Stéphane Durand ~ Carlos Durand"
+    );
+}
+
+#[test]
+fn assignment_is_one_to_one_with_existing_links_and_conflicts() {
+    let people = directory();
+    let mut contacts = vec![
+        contact("a", "Lucia Fernandez", &["612 345 678"], &[]),
+        contact("b", "Pablo Fernández", &["+34 612 345 678"], &[]),
+        contact("c", "John Perk", &["07700 900123"], &[]),
+        contact("d", "Andrey Ivanov", &[], &[]),
+        contact("e", "Olena", &[], &[]),
+        contact("f", "María José Ruiz", &[], &[]),
+    ];
+    contacts.push(CrmContact {
+        sender_id: SenderId::new(7100000005).ok(),
+        ..contact("g", "Olena K", &[], &[])
+    });
+    contacts.push(CrmContact {
+        sender_id: SenderId::new(7100000005).ok(),
+        ..contact("h", "Olena Kovalenko", &[], &[])
+    });
+    contacts.push(CrmContact {
+        sender_id: SenderId::new(999).ok(),
+        ..contact("i", "Ghost", &[], &[])
+    });
+    let result = assign(
+        &contacts,
+        &people,
+        &MatchOptions {
+            region: Some("GB".into()),
+        },
+    );
+    let got: Vec<String> = result
+        .proposals
+        .iter()
+        .map(|p| format!("{} {} {:.2} {}", p.crm_id, p.sender_id, p.score, p.tier))
+        .collect();
+    // a's national number does not resolve in region GB: only its last digits agree. b's phone
+    // is shared by two people: b takes the one whose name agrees, not auto. f's two namesakes
+    // tie: no proposal. d is a transliteration.
+    assert_eq!(
+        got,
+        [
+            "a 7100000001 0.96 review",
+            "b 7100000008 0.98 review",
+            "c 7100000003 0.98 auto",
+            "d 7100000002 0.80 review",
+        ]
+    );
+    let existing: Vec<String> = result
+        .existing
+        .iter()
+        .map(|e| format!("{} {} {}", e.crm_id, e.sender_id, e.known))
+        .collect();
+    assert_eq!(
+        existing,
+        ["g 7100000005 true", "h 7100000005 true", "i 999 false"]
+    );
+    assert_eq!(
+        result.conflicts,
+        [Conflict {
+            sender_id: SenderId::new(7100000005).unwrap(),
+            crm_ids: vec!["g".into(), "h".into()]
+        }]
+    );
+    assert_eq!(result.unmatched_contacts, 2);
+    assert_eq!(result.count(Tier::Auto), 1);
+}
+
+#[test]
+fn output_does_not_depend_on_input_order() {
+    let data = crate::testdata::generate(600, 3);
+    let options = MatchOptions {
+        region: Some(data.region.into()),
+    };
+    let forward = assign(&data.contacts, &data.people, &options);
+    let mut people = data.people.clone();
+    people.reverse();
+    let backward = assign(&data.contacts, &people, &options);
+    let key = |a: &Assignment| -> Vec<(usize, SenderId, Tier)> {
+        a.proposals
+            .iter()
+            .map(|p| (p.crm_index, p.sender_id, p.tier))
+            .collect()
+    };
+    assert_eq!(key(&forward), key(&backward));
+    assert_eq!(assign(&data.contacts, &data.people, &options), forward);
+}
+
+#[test]
+fn reasons_serialise_as_plain_json() {
+    let r = Reason {
+        field: EvidenceField::Name,
+        strength: Strength::Close,
+        crm: "Jon Perk".into(),
+        telegram: "John Perk".into(),
+    };
+    assert_eq!(
+        serde_json::to_string(&r).unwrap(),
+        r#"{"field":"name","strength":"close","crm":"Jon Perk","telegram":"John Perk"}"#
+    );
+    assert_eq!(r.describe(), "name close: Jon Perk ~ John Perk");
+    let p = Reason {
+        field: EvidenceField::Phone,
+        strength: Strength::Equal,
+        crm: "+34612345678".into(),
+        telegram: "+34612345678".into(),
+    };
+    assert_eq!(p.describe(), "phone equal");
+}

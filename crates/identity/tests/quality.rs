@@ -1,0 +1,48 @@
+//! Quality gate: on a fixed-seed generated set of a few thousand labelled contacts, the `auto` tier
+//! makes essentially no wrong links and the whole assignment keeps a high F1. Deterministic: the
+//! generator is seeded and matching has no randomness. `examples/quality.rs` prints the same
+//! figures at several sizes.
+
+use telegram_identity::matching::{MatchOptions, assign};
+use telegram_identity::testdata::{Quality, generate};
+
+fn measure(size: usize, seed: u64) -> Quality {
+    let data = generate(size, seed);
+    let result = assign(
+        &data.contacts,
+        &data.people,
+        &MatchOptions {
+            region: Some(data.region.into()),
+        },
+    );
+    Quality::measure(&data, &result)
+}
+
+#[test]
+fn auto_precision_and_f1_on_generated_data() {
+    let q = measure(3_000, 20_261_122);
+    assert!(
+        q.truth_links > 1_900,
+        "the set is big enough to mean something: {q:?}"
+    );
+    assert!(q.auto_proposed > 500, "auto links are made: {q:?}");
+    assert!(
+        q.auto_precision() >= 0.999,
+        "auto precision {:.5}: {q:?}",
+        q.auto_precision()
+    );
+    assert!(q.f1() >= 0.95, "F1 {:.4}: {q:?}", q.f1());
+}
+
+#[test]
+fn auto_stays_precise_on_other_seeds() {
+    for seed in [1, 2, 3] {
+        let q = measure(2_000, seed);
+        assert!(
+            q.auto_precision() >= 0.999,
+            "seed {seed}: auto precision {:.5}: {q:?}",
+            q.auto_precision()
+        );
+        assert!(q.f1() >= 0.93, "seed {seed}: F1 {:.4}: {q:?}", q.f1());
+    }
+}
