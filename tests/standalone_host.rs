@@ -10,7 +10,8 @@ use wasm_bindgen_test::*;
 wasm_bindgen_test_configure!(run_in_browser);
 
 fn host(contact: &str) -> StandaloneHost {
-    StandaloneHost::from_query(&format!("?relay=http%3A%2F%2F127.0.0.1%3A9&contact={contact}&field=tgTest")).unwrap()
+    StandaloneHost::from_query(&format!("?relay=http%3A%2F%2F127.0.0.1%3A9&contact={contact}&name=Ann%20One&field=tgTest"))
+        .unwrap()
 }
 
 #[wasm_bindgen_test]
@@ -23,6 +24,7 @@ async fn field_round_trips_and_conflicts_are_found() {
     assert_eq!(a.read_sender_field().await, Ok(Some("7100000001".into())));
     let holders = b.contacts_with_sender_id("7100000001".into()).await.unwrap();
     assert_eq!(holders.iter().map(|h| h.id.as_str()).collect::<Vec<_>>(), ["a1"]);
+    assert_eq!(holders[0].name, "Ann One", "named by what the other contact's page said");
     assert!(a.contacts_with_sender_id("7100000001".into()).await.unwrap().is_empty(), "not itself");
     a.write_sender_field(None).await.unwrap();
     assert_eq!(a.read_sender_field().await, Ok(None));

@@ -162,6 +162,10 @@ impl CrmHost for StandaloneHost {
 
     fn write_sender_field(&self, value: Option<String>) -> HostFuture<Result<(), HostError>> {
         let result = self.key().and_then(|key| self.store(&key, value.as_deref()));
+        // Remember the contact's name, so other contacts' conflict checks can say who holds an ID.
+        if let (Ok(()), Some(c)) = (&result, &self.inner.context.contact) {
+            let _ = self.store(&format!("telegram-sidebar-name/{}", c.id), Some(&c.name));
+        }
         Box::pin(async move { result })
     }
 
@@ -192,7 +196,10 @@ impl CrmHost for StandaloneHost {
             .all()
             .into_iter()
             .filter(|(id, v)| v.trim() == sender_id && Some(id) != own.as_ref())
-            .map(|(id, _)| ContactRef { name: format!("#{id}"), id })
+            .map(|(id, _)| {
+                let name = self.load(&format!("telegram-sidebar-name/{id}")).unwrap_or_else(|| format!("#{id}"));
+                ContactRef { name, id }
+            })
             .collect();
         Box::pin(async move { Ok(found) })
     }
