@@ -492,9 +492,7 @@ mod tests {
             "error: the file is empty or has no header line: the first line must name the columns",
         );
         let msg = render_crm("name,phone\nA,1");
-        assert!(
-            msg.contains("no column holds the contact id") && !msg.contains("external_id")
-        );
+        assert!(msg.contains("no column holds the contact id") && !msg.contains("external_id"));
         assert!(
             msg.contains("externalid") && msg.contains("found: name, phone"),
             "{msg}"

@@ -3,6 +3,7 @@
 //! * [`read_crm_contacts`]: a CRM's contact export (Zendesk user export or similar).
 //! * [`read_telegram_contacts`] / [`write_telegram_contacts`]: the Telegram contact-info export,
 //!   `First Name,Last Name,Phone,Username,senderId`, safe to open in a spreadsheet.
+//! * [`write_assignment`]: proposed links, `crm_id,sender_id,score,tier,reasons`.
 //!
 //! A bad row never stops a read: it becomes a [`RowError`] (line, column, message) in
 //! [`CsvRead::errors`] and the other rows go through.
@@ -17,4 +18,6 @@ mod writer;
 
 pub use formats::{CsvError, CsvRead, read_crm_contacts, read_telegram_contacts};
 pub use reader::RowError;
-pub use writer::{TELEGRAM_CONTACTS_HEADER, write_telegram_contacts};
+pub use writer::{
+    ASSIGNMENT_HEADER, TELEGRAM_CONTACTS_HEADER, write_assignment, write_telegram_contacts,
+};

@@ -3,6 +3,7 @@
 use std::borrow::Cow;
 
 use crate::TelegramPerson;
+use crate::matching::{Proposal, Reason};
 
 /// The header of the Telegram contact-info export.
 pub const TELEGRAM_CONTACTS_HEADER: [&str; 5] =
@@ -42,6 +43,35 @@ pub fn write_telegram_contacts(people: &[TelegramPerson]) -> String {
             Cow::Owned(id),
         ];
         write_record(&mut out, fields.into_iter(), &[4]);
+    }
+    out
+}
+
+/// The header of [`write_assignment`].
+pub const ASSIGNMENT_HEADER: [&str; 5] = ["crm_id", "sender_id", "score", "tier", "reasons"];
+
+/// Writes proposals as `crm_id,sender_id,score,tier,reasons` (the `telegram-match` output), with
+/// the same safety as [`write_telegram_contacts`]: UTF-8 byte-order mark, CRLF, quoted
+/// `sender_id`, formula cells neutralised. `reasons` joins [`Reason::describe`] phrases with `; `.
+///
+/// [`Reason::describe`]: crate::matching::Reason::describe
+pub fn write_assignment(proposals: &[Proposal]) -> String {
+    let mut out = String::with_capacity(16 + proposals.len() * 96);
+    out.push('\u{FEFF}');
+    write_record(
+        &mut out,
+        ASSIGNMENT_HEADER.iter().map(|h| Cow::Borrowed(*h)),
+        &[],
+    );
+    for p in proposals {
+        let fields = [
+            neutralise(&p.crm_id).into_owned(),
+            p.sender_id.to_string(),
+            format!("{:.3}", p.score),
+            p.tier.to_string(),
+            neutralise(&Reason::describe_all(&p.reasons)).into_owned(),
+        ];
+        write_record(&mut out, fields.into_iter().map(Cow::Owned), &[1]);
     }
     out
 }

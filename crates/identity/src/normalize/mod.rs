@@ -8,5 +8,5 @@ mod phone;
 mod username;
 
 pub use name::{NameKey, fold_name, is_particle, phonetic_key};
-pub use phone::{PhoneKey, Region};
+pub use phone::{PhoneKey, REGIONS, Region};
 pub use username::{UsernameError, normalize_username};

@@ -158,10 +158,12 @@ impl PhoneKey {
         if let Some(rest) = digits.strip_prefix(region.international) {
             return international(rest);
         }
-        if region.international != "00" && region.calling_code != 1
-            && let Some(rest) = digits.strip_prefix("00") {
-                return international(rest);
-            }
+        if region.international != "00"
+            && region.calling_code != 1
+            && let Some(rest) = digits.strip_prefix("00")
+        {
+            return international(rest);
+        }
         // A spreadsheet or a careless import dropped the `+`: digits that begin with the calling
         // code and are too long to be national.
         let cc = region.calling_code.to_string();
@@ -173,10 +175,11 @@ impl PhoneKey {
         let mut national = digits.as_str();
         for trunk in region.trunk {
             if let Some(rest) = national.strip_prefix(trunk)
-                && rest.len() >= usize::from(region.national_len.0) {
-                    national = rest;
-                    break;
-                }
+                && rest.len() >= usize::from(region.national_len.0)
+            {
+                national = rest;
+                break;
+            }
         }
         international(&format!("{cc}{national}"))
     }
