@@ -12,7 +12,7 @@
 
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { gzipSync } from "node:zlib";
+import { brotliCompressSync, gzipSync } from "node:zlib";
 
 import { launchBrowser, screenshot, startStack } from "./stack.mjs";
 
@@ -34,16 +34,19 @@ function sizeReport(dir) {
   const files = ["telegram_sidebar_bg.wasm", "telegram_sidebar.js", "start.js"];
   let raw = 0;
   let gz = 0;
+  let br = 0;
   console.log("size (gzip -9):");
   for (const f of files) {
     const bytes = readFileSync(join(dir, f));
     const z = gzipSync(bytes, { level: 9 }).length;
     raw += bytes.length;
     gz += z;
+    br += brotliCompressSync(bytes).length;
     console.log(`  ${f.padEnd(26)} ${(bytes.length / 1024).toFixed(1).padStart(8)} KB raw  ${(z / 1024).toFixed(1).padStart(7)} KB gzipped`);
   }
   console.log(`  total                      ${(raw / 1024).toFixed(1).padStart(8)} KB raw  ${(gz / 1024).toFixed(1).padStart(7)} KB gzipped` +
     `  = ${((gz / 1024 / BUDGET_KB) * 100).toFixed(0)}% of the ${BUDGET_KB} KB budget`);
+  console.log(`  (brotli, for comparison: ${(br / 1024).toFixed(1)} KB)`);
 }
 
 // Runs in every frame before its scripts: records when the sidebar first shows both the senderId

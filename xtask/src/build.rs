@@ -54,7 +54,7 @@ pub fn plugin() -> Result<(), String> {
     }
     fs::create_dir_all(&out).map_err(|e| format!("could not create {}: {e}", out.display()))?;
     run(Command::new(setup::wasm_opt())
-        .arg("-Oz")
+        .args(["-Oz", "--strip-debug", "--strip-producers"])
         .args(WASM_FEATURES)
         .arg(bindgen_out.join(format!("{CRATE}_bg.wasm")))
         .arg("-o")
