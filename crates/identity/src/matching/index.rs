@@ -153,7 +153,8 @@ fn keys(p: &Prepared, telegram: bool, out: &mut Vec<Key>) {
             out.push((key(Ns::Handle, &[h.as_bytes()]), NO_CAP, First));
         }
     }
-    let sig: Vec<usize> = p.name.significant().take(4).collect();
+    let (sig, partners) = name_positions(p);
+    let (sig, partners) = (&sig.0[..sig.1], &partners.0[..partners.1]);
     let ph = |i: usize| p.name.phonetic[i].as_bytes();
     for (a, &i) in sig.iter().enumerate() {
         for &j in &sig[a + 1..] {
@@ -168,8 +169,8 @@ fn keys(p: &Prepared, telegram: bool, out: &mut Vec<Key>) {
     }
     // Ordered pairs: the sound of one token and the first two sounds of the other, so that a
     // typo in either token (past its first sounds) still shares a key.
-    for &i in &sig {
-        for &j in &sig {
+    for &i in sig {
+        for &j in sig {
             if i != j {
                 let partner = &ph(j)[..ph(j).len().min(2)];
                 out.push((
@@ -182,12 +183,8 @@ fn keys(p: &Prepared, telegram: bool, out: &mut Vec<Key>) {
     }
     // The sound of one token and the first sound of another: "J. Perk" meets "Jon Perk", and a
     // typo in the second sound of a name ("Aprtem" for "Artem") is still found.
-    let partners: Vec<usize> = (0..p.name.tokens.len())
-        .filter(|&j| !p.name.is_particle_at(j) && !ph(j).is_empty())
-        .take(5)
-        .collect();
-    for &i in &sig {
-        for &j in &partners {
+    for &i in sig {
+        for &j in partners {
             if i != j {
                 out.push((
                     key(Ns::NameInitial, &[ph(i), &ph(j)[..1]]),
@@ -206,6 +203,28 @@ fn keys(p: &Prepared, telegram: bool, out: &mut Vec<Key>) {
             out.push((key(Ns::NameSingle, &[ph(i)]), WEAK_BLOCK_CAP, Fallback));
         }
     }
+}
+
+/// Up to four significant tokens and up to five partner tokens (initials included), without
+/// allocating.
+type Positions = ([usize; 5], usize);
+
+fn name_positions(p: &Prepared) -> (Positions, Positions) {
+    let (mut sig, mut partners) = (([0; 5], 0), ([0; 5], 0));
+    for i in 0..p.name.tokens.len() {
+        if p.name.is_particle_at(i) || p.name.phonetic[i].is_empty() {
+            continue;
+        }
+        if partners.1 < 5 {
+            partners.0[partners.1] = i;
+            partners.1 += 1;
+        }
+        if sig.1 < 4 && p.name.tokens[i].len() >= 2 {
+            sig.0[sig.1] = i;
+            sig.1 += 1;
+        }
+    }
+    (sig, partners)
 }
 
 /// Sorted `(key, person)` pairs: a deterministic multimap without hashing order.
@@ -272,16 +291,18 @@ impl Index {
             }
             out.extend(self.entries[lo..hi].iter().map(|&(_, i)| i));
         }
-        let (seen, new) = out.split_at_mut(start);
-        new.sort_unstable();
-        seen.sort_unstable();
-        let mut fresh: Vec<u32> = Vec::with_capacity(new.len());
-        for &i in new.iter() {
-            if fresh.last() != Some(&i) && seen.binary_search(&i).is_err() {
-                fresh.push(i);
+        out[..start].sort_unstable();
+        out[start..].sort_unstable();
+        // Keep each new id once, and only if the earlier stage did not have it.
+        let mut write = start;
+        for read in start..out.len() {
+            let id = out[read];
+            if (write > start && out[write - 1] == id) || out[..start].binary_search(&id).is_ok() {
+                continue;
             }
+            out[write] = id;
+            write += 1;
         }
-        out.truncate(start);
-        out.extend(fresh);
+        out.truncate(write);
     }
 }

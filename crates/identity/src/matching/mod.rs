@@ -215,7 +215,17 @@ pub struct Directory<'a> {
 impl<'a> Directory<'a> {
     /// Normalises and indexes the people (linear in their number).
     pub fn new(people: &'a [TelegramPerson]) -> Directory<'a> {
-        let prepared: Vec<Prepared> = people.iter().map(Prepared::telegram).collect();
+        Directory::with_threads(people, default_threads())
+    }
+
+    /// [`Directory::new`] preparing people on at most `threads` threads (natively).
+    pub fn with_threads(people: &'a [TelegramPerson], threads: usize) -> Directory<'a> {
+        let prepared: Vec<Prepared> = parallel_chunks(people, threads, |_, chunk| {
+            chunk.iter().map(Prepared::telegram).collect::<Vec<_>>()
+        })
+        .into_iter()
+        .flatten()
+        .collect();
         let index = Index::build(&prepared);
         Directory {
             people,
@@ -360,8 +370,9 @@ pub fn rank_contact(
 /// are not proposed to other contacts. The others are matched: every candidate pair scoring at least
 /// [`REVIEW_MIN`] competes, pairs are taken best first (ties by contact position, then senderId)
 /// while both sides are free; a pair backed by names alone is skipped when a competitor scores
-/// within 0.02 of it (a coin toss is not a proposal). A pair is `auto` when eligible and both its contact's and its person's
-/// next-best candidates are more than [`AUTO_MARGIN`] behind.
+/// within 0.02 of it (a coin toss is not a proposal). A pair is `auto` when eligible, no other
+/// candidate of either side shares its strong identifier, and both its contact's and its
+/// person's next-best candidates are more than [`AUTO_MARGIN`] behind.
 pub fn assign(
     contacts: &[CrmContact],
     people: &[TelegramPerson],
@@ -371,9 +382,30 @@ pub fn assign(
     directory.assign(contacts, options)
 }
 
+/// [`assign`] on at most `threads` threads natively (wasm uses one); the result is the same.
+pub fn assign_with_threads(
+    contacts: &[CrmContact],
+    people: &[TelegramPerson],
+    options: &MatchOptions,
+    threads: usize,
+) -> Assignment {
+    Directory::with_threads(people, threads).assign_with_threads(contacts, options, threads)
+}
+
 impl Directory<'_> {
     /// [`assign`] against this directory.
     pub fn assign(&self, contacts: &[CrmContact], options: &MatchOptions) -> Assignment {
+        self.assign_with_threads(contacts, options, default_threads())
+    }
+
+    /// [`Directory::assign`] on at most `threads` threads (natively; wasm always uses one). The
+    /// result does not depend on the number of threads.
+    pub fn assign_with_threads(
+        &self,
+        contacts: &[CrmContact],
+        options: &MatchOptions,
+        threads: usize,
+    ) -> Assignment {
         let region = options.region();
         let mut result = Assignment::default();
 
@@ -426,44 +458,54 @@ impl Directory<'_> {
             }
         }
 
-        // Candidate edges.
+        // Candidate edges, scored in parallel over contiguous chunks of contacts and concatenated
+        // in order: the same edges in the same order whatever the number of threads.
         struct Edge {
             contact: u32,
             scored: score::Scored,
         }
+        let person_taken_ref = &person_taken;
+        let chunks = parallel_chunks(contacts, threads, |offset, chunk| {
+            let mut prepared_chunk: Vec<Option<Prepared>> = Vec::with_capacity(chunk.len());
+            let mut edges = Vec::new();
+            let (mut ids, mut scored) = (Vec::new(), Vec::new());
+            for (k, c) in chunk.iter().enumerate() {
+                if c.sender_id.is_some() {
+                    prepared_chunk.push(None);
+                    continue;
+                }
+                let prepared = Prepared::crm(c, region);
+                scored.clear();
+                self.score_candidates(&prepared, &mut ids, &mut scored, |pi| {
+                    !person_taken_ref[pi as usize]
+                });
+                edges.extend(scored.iter().map(|&s| Edge {
+                    contact: (offset + k) as u32,
+                    scored: s,
+                }));
+                prepared_chunk.push(Some(prepared));
+            }
+            (prepared_chunk, edges)
+        });
         let mut prepared_contacts: Vec<Option<Prepared>> = Vec::with_capacity(contacts.len());
         let mut edges: Vec<Edge> = Vec::new();
+        for (prepared_chunk, chunk_edges) in chunks {
+            prepared_contacts.extend(prepared_chunk);
+            edges.extend(chunk_edges);
+        }
         let mut best_for_contact = vec![[0.0f64; 2]; contacts.len()];
         let mut best_for_person = vec![[0.0f64; 2]; self.people.len()];
         // How many candidates share a strong identifier, per contact and per person.
         let mut strong_for_contact = vec![0u8; contacts.len()];
         let mut strong_for_person = vec![0u8; self.people.len()];
-        let mut ids = Vec::new();
-        let mut scored = Vec::new();
-        for (ci, c) in contacts.iter().enumerate() {
-            if c.sender_id.is_some() {
-                prepared_contacts.push(None);
-                continue;
+        for e in &edges {
+            let (ci, pi, s) = (e.contact as usize, e.scored.person as usize, &e.scored);
+            push_best(&mut best_for_contact[ci], s.score);
+            push_best(&mut best_for_person[pi], s.score);
+            if s.strong {
+                strong_for_contact[ci] = strong_for_contact[ci].saturating_add(1);
+                strong_for_person[pi] = strong_for_person[pi].saturating_add(1);
             }
-            let prepared = Prepared::crm(c, region);
-            scored.clear();
-            self.score_candidates(&prepared, &mut ids, &mut scored, |pi| {
-                !person_taken[pi as usize]
-            });
-            for &s in &scored {
-                push_best(&mut best_for_contact[ci], s.score);
-                push_best(&mut best_for_person[s.person as usize], s.score);
-                if s.strong {
-                    strong_for_contact[ci] = strong_for_contact[ci].saturating_add(1);
-                    let n = &mut strong_for_person[s.person as usize];
-                    *n = n.saturating_add(1);
-                }
-                edges.push(Edge {
-                    contact: ci as u32,
-                    scored: s,
-                });
-            }
-            prepared_contacts.push(Some(prepared));
         }
 
         // Greedy one-to-one, best first.
@@ -516,6 +558,49 @@ const FALLBACK_BELOW: f64 = 0.75;
 
 /// Name-only pairs whose best competitor is this close are not proposed in bulk.
 const AMBIGUOUS: f64 = 0.02;
+
+/// Threads used by default: the machine's parallelism natively, one in wasm.
+fn default_threads() -> usize {
+    if cfg!(target_family = "wasm") {
+        1
+    } else {
+        std::thread::available_parallelism()
+            .map_or(1, |n| n.get())
+            .min(8)
+    }
+}
+
+/// Applies `f` to contiguous chunks of `items` (with each chunk's offset), on up to `threads`
+/// scoped threads, and returns the results in chunk order. Small inputs and wasm run inline.
+fn parallel_chunks<T: Sync, R: Send>(
+    items: &[T],
+    threads: usize,
+    f: impl Fn(usize, &[T]) -> R + Sync,
+) -> Vec<R> {
+    let threads = if cfg!(target_family = "wasm") || items.len() < 4096 {
+        1
+    } else {
+        threads.max(1)
+    };
+    if threads == 1 {
+        return vec![f(0, items)];
+    }
+    let size = items.len().div_ceil(threads);
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = items
+            .chunks(size)
+            .enumerate()
+            .map(|(i, chunk)| {
+                let f = &f;
+                scope.spawn(move || f(i * size, chunk))
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().expect("a matching thread panicked"))
+            .collect()
+    })
+}
 
 /// Keeps the two best scores.
 fn push_best(best: &mut [f64; 2], score: f64) {

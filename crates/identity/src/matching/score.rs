@@ -143,6 +143,10 @@ fn name_derived(handle: &str, contact: &Prepared, person: &Prepared) -> bool {
 /// A contact name token (4 letters or more) that the Telegram username contains but the Telegram
 /// name lacks: `seidel` in `@luisseidel` for "Luis Seidel" against a Telegram "Luis".
 fn handle_names<'a>(contact: &'a Prepared, person: &Prepared) -> Option<&'a str> {
+    // Only a Telegram person who gives less than a full name needs the username's help.
+    if person.name.tokens.len() >= 2 {
+        return None;
+    }
     let handle = person.handle.as_deref()?;
     contact
         .name

@@ -255,3 +255,15 @@ fn reasons_serialise_as_plain_json() {
     };
     assert_eq!(p.describe(), "phone equal");
 }
+
+#[test]
+fn threads_do_not_change_the_result() {
+    let data = crate::testdata::generate(6_000, 11);
+    let options = MatchOptions {
+        region: Some(data.region.into()),
+    };
+    let one = assign_with_threads(&data.contacts, &data.people, &options, 1);
+    let four = assign_with_threads(&data.contacts, &data.people, &options, 4);
+    assert!(one.proposals.len() > 3_000);
+    assert_eq!(one, four);
+}

@@ -265,11 +265,6 @@ impl NameKey {
         self.tokens.is_empty()
     }
 
-    /// Indices of the tokens that carry identity (not particles, at least two letters).
-    pub(crate) fn significant(&self) -> impl Iterator<Item = usize> + '_ {
-        (0..self.tokens.len()).filter(|&i| self.tokens[i].len() >= 2 && !self.is_particle_at(i))
-    }
-
     /// Whether token `i` is a particle.
     pub(crate) fn is_particle_at(&self, i: usize) -> bool {
         if i < 64 {
@@ -429,8 +424,10 @@ mod tests {
     #[test]
     fn name_key_marks_significant_tokens() {
         let key = NameKey::new("Hans", "van der Berg");
-        let significant: Vec<&str> = key.significant().map(|i| key.tokens[i].as_str()).collect();
-        assert_eq!(significant, ["hans", "berg"]);
+        let particles: Vec<bool> = (0..key.tokens.len())
+            .map(|i| key.is_particle_at(i))
+            .collect();
+        assert_eq!(particles, [false, true, true, false]);
         assert!(NameKey::new("🙂", "").is_empty());
     }
 }
