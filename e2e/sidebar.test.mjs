@@ -96,3 +96,31 @@ test("the sidebar follows the agent's locale from the host", async () => {
   await screenshot(page, "11-russian-dark");
   await page.close();
 });
+
+/** Changes the CRM's app settings through its settings form (as an admin would in Zendesk). */
+async function setSettings(page, values) {
+  await page.goto(`${stack.crmUrl}/?view=settings`);
+  for (const [name, value] of Object.entries(values)) await page.locator(`#s-${name}`).fill(value);
+  await page.getByRole("button", { name: "Save settings" }).click();
+}
+
+test("a wrong relay token says which setting to fix", async () => {
+  const page = await context.newPage();
+  await setSettings(page, { relay_token: "not-the-token" });
+  await page.goto(`${stack.crmUrl}/?user=1001`);
+  const app = page.frameLocator("[data-testid=plugin-frame]");
+  assert.match(await text(app.getByTestId("error-banner").first()), /token/i);
+  await screenshot(page, "12-wrong-token");
+  await page.close();
+});
+
+test("an unreachable relay is a message, not a blank panel", async () => {
+  const page = await context.newPage();
+  await setSettings(page, { relay_url: "http://127.0.0.1:9" });
+  await page.goto(`${stack.crmUrl}/?user=1001`);
+  const app = page.frameLocator("[data-testid=plugin-frame]");
+  assert.ok((await text(app.getByTestId("error-banner").first())).length > 0);
+  assert.equal(await text(app.getByTestId("sender-id-value")), "7100000001", "the host's field still shows");
+  await screenshot(page, "13-relay-unreachable");
+  await page.close();
+});
