@@ -50,3 +50,31 @@ test("a name-only match is only offered for review, never linked on the name alo
   await page.close();
 });
 
+
+test("ticket sidebar: linking the requester from a suggestion writes through the Users API, and undo restores it", async () => {
+  const { page, app } = await open("?ticket=102");
+  await app.locator('[data-testid=suggestion][data-sender-id="7100000003"]').getByTestId("suggestion-link").click();
+  await hostFieldIs(page, "7100000003");
+  await screenshot(page, "14-ticket-linked");
+  await app.getByTestId("undo").click();
+  await hostFieldIs(page, "");
+  await screenshot(page, "15-ticket-undo");
+  await page.close();
+});
+
+test("ticket sidebar: undo restores the previous value after a manual relink", async () => {
+  const { page, app } = await open("?ticket=101");
+  assert.equal(await text(app.getByTestId("sender-id-value")), "7100000001");
+  await app.getByTestId("edit").click();
+  await app.getByTestId("sender-id-input").fill("7100000003");
+  await app.getByTestId("check").click();
+  await app.getByTestId("resolve-preview").waitFor({ timeout: 15_000 });
+  await screenshot(page, "16-resolve-preview");
+  await app.getByTestId("save").click();
+  await hostFieldIs(page, "7100000003");
+  await app.getByTestId("undo").click();
+  await hostFieldIs(page, "7100000001");
+  assert.equal(await text(app.getByTestId("sender-id-value")), "7100000001");
+  await screenshot(page, "17-undo-restored");
+  await page.close();
+});
