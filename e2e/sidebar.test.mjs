@@ -124,3 +124,12 @@ test("an unreachable relay is a message, not a blank panel", async () => {
   await screenshot(page, "13-relay-unreachable");
   await page.close();
 });
+
+test("changing a ticket's requester shows the new requester's identity", async () => {
+  const { page, app } = await open("?ticket=101");
+  assert.equal(await text(app.getByTestId("sender-id-value")), "7100000001");
+  await page.getByTestId("ticket-requester").selectOption("1002");
+  await app.getByTestId("sender-id-value").filter({ hasText: "7100000005" }).waitFor({ timeout: 15_000 });
+  assert.match(await text(app.getByTestId("profile-name")), /Олена/);
+  await page.close();
+});

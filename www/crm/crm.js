@@ -85,7 +85,11 @@ class ZafParent {
     this.log.push({ dir: "in", msg });
     if (msg.appGuid !== undefined && msg.appGuid !== this.appGuid) return;
     const key = msg.key ?? "";
-    if (key === "iframe.handshake") return this.registered();
+    if (key === "iframe.handshake") {
+      // A (re)loaded app starts with no subscriptions.
+      this.subscribers.clear();
+      return this.registered();
+    }
     if (key.startsWith("iframe.on:")) return this.subscribers.set(key.slice(10), msg.message?.subscriberCount ?? 1);
     if (key.startsWith("iframe.off:")) return this.subscribers.set(key.slice(11), msg.message?.subscriberCount ?? 0);
     if (/^request:\d+$/.test(key)) return this.request(key, msg.message ?? {});
@@ -290,7 +294,26 @@ async function main() {
 
   const renderRecord = () => {
     if (!user) return;
-    $("record").replaceChildren(...renderUser(account, user, (value) => {
+    const requester = [];
+    if (where.location === "ticket_sidebar") {
+      // The ticket's requester can be changed, as in Zendesk: ticket.requester.id.changed reaches the app.
+      const t = account.ticket(where.ticketId);
+      const select = el("select", { "data-testid": "ticket-requester", "aria-label": "Requester" },
+        ...account.users.map((u) => {
+          const o = el("option", { value: String(u.id) }, u.name);
+          o.selected = u.id === t.requester_id;
+          return o;
+        }));
+      select.addEventListener("change", () => {
+        t.requester_id = Number(select.value);
+        user = account.user(t.requester_id);
+        saveAccount(account);
+        renderRecord();
+        parent.trigger("ticket.requester.id.changed", t.requester_id);
+      });
+      requester.push(el("p", {}, "Requester: ", select));
+    }
+    $("record").replaceChildren(...requester, ...renderUser(account, user, (value) => {
       // The agent edits the field in the CRM itself: Zendesk fires user.<key>.changed to the app.
       const key = account.settings.sender_id_field;
       try {
