@@ -4,6 +4,7 @@
 //! values use `{}` placeholders filled in order by [`fill`]. The identity engine's sender-ID
 //! messages are English; [`sender_id_error`] translates them by variant.
 
+use telegram_identity::matching::{EvidenceField, Reason, Strength};
 use telegram_identity::SenderIdError;
 
 /// A language of the interface.
@@ -223,6 +224,55 @@ pub fn sender_id_error(locale: Locale, err: &SenderIdError) -> String {
     }
 }
 
+/// A matching reason in `locale`: the identity engine's own phrase in English (`phone equal`,
+/// `name close: Jon Perk ~ John Perk`), the same structure translated otherwise.
+pub fn reason_text(locale: Locale, reason: &Reason) -> String {
+    use EvidenceField as F;
+    use Strength as S;
+    let (field, strength) = match locale {
+        Locale::En => return reason.describe(),
+        Locale::Es => (
+            match reason.field {
+                F::Phone => "teléfono",
+                F::Username => "nombre de usuario",
+                F::EmailUsername => "el email coincide con el usuario",
+                F::Name => "nombre",
+                // Evidence the sidebar has no translation for yet: the engine's English.
+                #[allow(unreachable_patterns)]
+                _ => return reason.describe(),
+            },
+            match reason.strength {
+                S::Equal => "igual",
+                S::Close => "parecido",
+                S::Partial => "coincide en parte",
+                S::Different => "distinto",
+            },
+        ),
+        Locale::Ru => (
+            match reason.field {
+                F::Phone => "телефон",
+                F::Username => "имя пользователя",
+                F::EmailUsername => "email похож на имя пользователя",
+                F::Name => "имя",
+                #[allow(unreachable_patterns)]
+                _ => return reason.describe(),
+            },
+            match reason.strength {
+                S::Equal => "совпадает",
+                S::Close => "похоже",
+                S::Partial => "совпадает частично",
+                S::Different => "отличается",
+            },
+        ),
+    };
+    match (reason.field, reason.strength) {
+        (F::Phone, S::Equal) => format!("{field} {strength}"),
+        (F::EmailUsername, _) => format!("{field}: {} ~ @{}", reason.crm, reason.telegram),
+        (_, S::Different) => format!("{field} {strength}: {} ≠ {}", reason.crm, reason.telegram),
+        _ => format!("{field} {strength}: {} ~ {}", reason.crm, reason.telegram),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -259,6 +309,16 @@ mod tests {
                 assert_eq!(t.matches("{}").count(), en.matches("{}").count(), "{key:?} placeholders in {loc:?}");
             }
         }
+    }
+
+    #[test]
+    fn reasons_in_three_languages() {
+        let r = Reason { field: EvidenceField::Name, strength: Strength::Close, crm: "Jon Perk".into(), telegram: "John Perk".into() };
+        assert_eq!(reason_text(Locale::En, &r), r.describe());
+        assert_eq!(reason_text(Locale::Es, &r), "nombre parecido: Jon Perk ~ John Perk");
+        assert_eq!(reason_text(Locale::Ru, &r), "имя похоже: Jon Perk ~ John Perk");
+        let phone = Reason { field: EvidenceField::Phone, strength: Strength::Equal, crm: "a".into(), telegram: "b".into() };
+        assert_eq!(reason_text(Locale::Es, &phone), "teléfono igual");
     }
 
     #[test]

@@ -25,7 +25,9 @@ async fn invalid_input_shows_the_engines_message_and_saves_nothing() {
     assert_eq!(input.get_attribute("aria-invalid").as_deref(), Some("true"));
     assert_eq!(input.get_attribute("aria-describedby").as_deref(), Some("sender-id-error"));
     assert!(host.state.borrow().writes.is_empty(), "nothing written");
-    assert!(host.state.borrow().requests.is_empty(), "nothing asked of the relay");
+    assert!(host.posts().is_empty(), "nothing journaled");
+    let asked: Vec<String> = host.state.borrow().requests.iter().map(|r| r.path.clone()).collect();
+    assert_eq!(asked, ["/v1/directory"], "only the suggestions' directory, no resolve of a bad ID");
 }
 
 #[wasm_bindgen_test]
