@@ -63,6 +63,6 @@ async fn save(env: AppEnv, op: Op, dispatcher: UseReducerDispatcher<FieldState>)
         undoes: op.undoes.clone(),
         reason: Some(op.reason.to_string()),
     };
-    let result = relay::record_link(&env.host, &event).await.map(|e| e.id);
+    let result = relay::record_link(&env.host, &event).await;
     dispatcher.dispatch(Action::Journaled { op, result });
 }

@@ -10,7 +10,7 @@ use std::rc::Rc;
 
 use serde::de::DeserializeOwned;
 use telegram_relay_api::{
-    Cursor, DirectoryPage, ErrorBody, ErrorCode, LinkEvent, MessagePage, NewLinkEvent, Person, SenderId,
+    Cursor, DirectoryPage, ErrorBody, ErrorCode, MessagePage, NewLinkEvent, Person, SenderId,
 };
 
 use crate::host::{encode_component, CrmHost, Method, RelayReply, RelayRequest};
@@ -185,10 +185,18 @@ pub async fn whole_directory(host: &Rc<dyn CrmHost>) -> Result<Vec<telegram_rela
     Ok(people)
 }
 
-/// `POST /v1/link-events`.
-pub async fn record_link(host: &Rc<dyn CrmHost>, event: &NewLinkEvent) -> Result<LinkEvent, RelayError> {
+/// The part of a recorded [`telegram_relay_api::LinkEvent`] the sidebar needs. `LinkEvent` itself
+/// flattens its `NewLinkEvent`, and serde's flatten support costs kilobytes of wasm.
+#[derive(serde::Deserialize)]
+struct Recorded {
+    id: String,
+}
+
+/// `POST /v1/link-events`; answers the recorded event's id.
+pub async fn record_link(host: &Rc<dyn CrmHost>, event: &NewLinkEvent) -> Result<String, RelayError> {
     let body = encode(event)?;
-    request(host, Method::Post, "/v1/link-events".into(), Some(body)).await
+    let recorded: Recorded = request(host, Method::Post, "/v1/link-events".into(), Some(body)).await?;
+    Ok(recorded.id)
 }
 
 #[cfg(test)]
