@@ -72,3 +72,24 @@ async fn directory_failures_say_what_to_do() {
     let root = mount(&host).await;
     assert!(text(&root, "error-banner").contains("cannot be reached"));
 }
+
+#[wasm_bindgen_test]
+async fn hostile_directory_entries_render_inert() {
+    let host = FakeHost::new(None); // Jon Perk, +44 7700 900123
+    let page = json!({"people": [
+        {"sender_id": "7100000010", "first_name": "<img src=x onerror=window.__pwned=1>", "last_name": "Perk",
+         "username": "javascript:alert(1)", "phone": "+44 7700 900123"},
+        {"sender_id": "7100000011", "first_name": "Jon\u{202E}kreP", "username": "jon\"><script>window.__pwned=1</script>",
+         "phone": "+44 7700 900123"}
+    ], "next": "d1", "has_more": false});
+    host.route("/v1/directory", Answer::Json(200, page.to_string()));
+    let root = mount(&host).await;
+    assert_eq!(all(&root, "[data-testid=suggestion]").len(), 2, "{}", root.inner_html());
+    assert!(all(&root, "img").is_empty() && all(&root, "script").is_empty());
+    assert!(all(&root, "[data-testid=suggestions] a").is_empty(), "invalid usernames are not links");
+    assert!(root.text_content().unwrap().contains("<img src=x onerror=window.__pwned=1>"), "shown as text");
+    assert!(js_sys::Reflect::get(&js_sys::global(), &"__pwned".into()).unwrap().is_undefined());
+    for name in all(&root, "[data-testid=suggestion-name]") {
+        assert_eq!(name.tag_name(), "BDI", "names are bidi-isolated");
+    }
+}
