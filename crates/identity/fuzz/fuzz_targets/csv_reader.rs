@@ -7,7 +7,8 @@ use telegram_identity::csv::{read_crm_contacts, read_telegram_contacts, write_te
 
 fuzz_target!(|data: &[u8]| {
     let Ok(text) = std::str::from_utf8(data) else { return };
-    let lines = text.lines().count().max(1) + 1;
+    // Line ends as RFC 4180 readers see them: CRLF, LF, or a lone CR (`str::lines` misses the last).
+    let lines = 1 + text.replace("\r\n", "\n").chars().filter(|&c| c == '\n' || c == '\r').count();
     if let Ok(read) = read_crm_contacts(text) {
         for e in &read.errors {
             assert!(e.line >= 1 && e.line <= lines && e.column >= 1, "{e:?}");

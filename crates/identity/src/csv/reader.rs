@@ -330,6 +330,16 @@ mod tests {
         );
     }
 
+    /// Regression (fuzz `csv_reader` crash-dc5618d5, a wrong check in the fuzz target): a lone CR
+    /// ends a line, so the row after it is on the next line.
+    #[test]
+    fn lone_cr_line_ends_count_as_lines() {
+        check(
+            "Fna,Last\r\u{2}Lu,\"71me,Phone\"\r1",
+            "Fna|Last\nL2: \u{2}Lu|71me,Phone\nL3 C2: the row has 1 fields but the header has 2",
+        );
+    }
+
     #[test]
     fn row_error_display_names_line_column_and_header() {
         let e = RowError {
