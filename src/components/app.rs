@@ -7,7 +7,7 @@ use crate::components::nav_placeholder::NavPlaceholder;
 use crate::components::profile_card::ProfileCard;
 use crate::components::sender_id_field::SenderIdField;
 use crate::components::suggestions::Suggestions;
-use crate::context::{use_env, AppEnv};
+use crate::context::AppEnv;
 use crate::errors::AppError;
 use crate::host::{HostError, Location};
 use crate::hooks::use_sender_field;
@@ -48,7 +48,6 @@ pub fn App(props: &AppProps) -> Html {
 /// suggestions for an unlinked contact.
 #[function_component]
 fn Sidebar() -> Html {
-    let _env = use_env();
     let field = use_sender_field();
     let linked: Option<SenderId> = field.linked_id();
     let show_suggestions = linked.is_none()

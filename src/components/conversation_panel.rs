@@ -61,11 +61,13 @@ pub fn ConversationPanel(props: &ConversationPanelProps) -> Html {
                     }
                 } else if *stick.borrow() {
                     el.set_scroll_top(el.scroll_height());
-                } else if el.scroll_top() < EDGE_PX && range.start > 0 {
-                    if let Some(row) = first_mid.as_deref().and_then(|m| find_row(&el, m)) {
-                        *anchor.borrow_mut() = Some(Anchor { mid: first_mid.clone().unwrap_or_default(), top: offset_in(&el, &row) });
-                        from_bottom.set((len - range.end + WINDOW_STEP).min(len.saturating_sub(WINDOW.min(len))));
-                    }
+                } else if let Some(row) = first_mid
+                    .as_deref()
+                    .filter(|_| el.scroll_top() < EDGE_PX && range.start > 0)
+                    .and_then(|m| find_row(&el, m))
+                {
+                    *anchor.borrow_mut() = Some(Anchor { mid: first_mid.clone().unwrap_or_default(), top: offset_in(&el, &row) });
+                    from_bottom.set((len - range.end + WINDOW_STEP).min(len.saturating_sub(WINDOW.min(len))));
                 }
             }
         });

@@ -33,10 +33,8 @@ pub fn SenderIdField(props: &SenderIdFieldProps) -> Html {
         let input_ref = input_ref.clone();
         let editing = matches!(state.phase, Phase::Editing { .. });
         use_effect_with(editing, move |editing| {
-            if *editing {
-                if let Some(input) = input_ref.cast::<HtmlInputElement>() {
-                    let _ = input.focus();
-                }
+            if let Some(input) = input_ref.cast::<HtmlInputElement>().filter(|_| *editing) {
+                let _ = input.focus();
             }
         });
     }
