@@ -84,7 +84,8 @@ fn disjointish(a: u32, b: u32) -> bool {
 
 /// Similarity of two folded tokens: equal 1; an initial against a name 0.8; otherwise the mean of
 /// Jaro–Winkler and normalised edit similarity, raised by 0.1 (up to 0.9) when they sound alike.
-fn token_similarity(a: &str, pa: &str, b: &str, pb: &str) -> f64 {
+/// `same_sound` says whether their phonetic keys are equal; `sound_len` is the length of `a`'s.
+fn token_similarity(a: &str, b: &str, same_sound: bool, sound_len: usize) -> f64 {
     if a == b {
         return 1.0;
     }
@@ -98,10 +99,10 @@ fn token_similarity(a: &str, pa: &str, b: &str, pb: &str) -> f64 {
     let (x, y) = (a.as_bytes(), b.as_bytes());
     let edit = 1.0 - edit_distance(x, y) as f64 / x.len().max(y.len()) as f64;
     let s = 0.5 * jaro_winkler(x, y) + 0.5 * edit;
-    match pa.len() {
+    match sound_len {
         // Long sound-alike keys are transliteration variants ("grigorij" and "hryhoriy").
-        n if n >= 4 && pa == pb => s.max(0.8).max((s + 0.1).min(0.9)),
-        n if n >= 2 && pa == pb => s.max((s + 0.1).min(0.9)),
+        n if n >= 4 && same_sound => s.max(0.8).max((s + 0.1).min(0.9)),
+        n if n >= 2 && same_sound => s.max((s + 0.1).min(0.9)),
         _ => s,
     }
 }
@@ -133,14 +134,17 @@ pub(crate) fn compare_names(a: &NameKey, b: &NameKey) -> Option<NameAgreement> {
     let mut len = 0;
     for &i in ia {
         for &j in ib {
-            let short = a.tokens[i].len() < 3 || b.tokens[j].len() < 3;
-            let s = if !short
-                && a.phonetic[i] != b.phonetic[j]
-                && disjointish(a.letters[i], b.letters[j])
-            {
-                0.0
+            let ((ha, pa), (hb, pb)) = (a.hashes[i], b.hashes[j]);
+            let s = if ha == hb && a.tokens[i] == b.tokens[j] {
+                1.0
             } else {
-                token_similarity(&a.tokens[i], &a.phonetic[i], &b.tokens[j], &b.phonetic[j])
+                let same_sound = pa == pb && a.phonetic[i] == b.phonetic[j];
+                let short = a.tokens[i].len() < 3 || b.tokens[j].len() < 3;
+                if !short && !same_sound && disjointish(a.letters[i], b.letters[j]) {
+                    0.0
+                } else {
+                    token_similarity(&a.tokens[i], &b.tokens[j], same_sound, a.phonetic[i].len())
+                }
             };
             if s >= PAIR_FLOOR {
                 pairs[len] = (s, i as u8, j as u8);

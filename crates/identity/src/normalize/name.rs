@@ -219,6 +219,13 @@ pub fn phonetic_key(token: &str) -> String {
     out
 }
 
+/// FNV-1a, 64 bits.
+fn fnv(s: &str) -> u64 {
+    s.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
+    })
+}
+
 /// The folded tokens of a name with their phonetic keys, particles marked; computed once per person.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct NameKey {
@@ -230,6 +237,9 @@ pub struct NameKey {
     particles: u64,
     /// Per token, the set of ASCII letters it uses (bit 0 = `a`), for cheap dissimilarity checks.
     pub(crate) letters: Vec<u32>,
+    /// Per token, a hash of the token and of its phonetic key: unequal hashes mean unequal
+    /// strings, so most comparisons need no string compare.
+    pub(crate) hashes: Vec<(u64, u64)>,
 }
 
 impl NameKey {
@@ -237,7 +247,7 @@ impl NameKey {
     pub fn new(first: &str, last: &str) -> NameKey {
         let mut tokens = fold_name(first);
         tokens.extend(fold_name(last));
-        let phonetic = tokens.iter().map(|t| phonetic_key(t)).collect();
+        let phonetic: Vec<String> = tokens.iter().map(|t| phonetic_key(t)).collect();
         let particles = tokens
             .iter()
             .take(64)
@@ -252,11 +262,17 @@ impl NameKey {
                     .fold(0u32, |m, b| m | 1 << (b - b'a'))
             })
             .collect();
+        let hashes = tokens
+            .iter()
+            .zip(&phonetic)
+            .map(|(t, p)| (fnv(t), fnv(p)))
+            .collect();
         NameKey {
             tokens,
             phonetic,
             particles,
             letters,
+            hashes,
         }
     }
 
