@@ -26,8 +26,16 @@ impl AppEnv {
     /// Builds the environment; the locale follows the host, then the browser, then English.
     pub fn new(host: Rc<dyn CrmHost>) -> AppEnv {
         let ctx = host.context();
-        let locale = ctx.locale.as_deref().map(Locale::from_tag).unwrap_or_default();
-        AppEnv { host, ctx: Rc::new(ctx), locale }
+        let locale = ctx
+            .locale
+            .as_deref()
+            .map(Locale::from_tag)
+            .unwrap_or_default();
+        AppEnv {
+            host,
+            ctx: Rc::new(ctx),
+            locale,
+        }
     }
 
     /// A text in this environment's locale.

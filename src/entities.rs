@@ -50,7 +50,11 @@ pub fn safe_href(raw: &str) -> Option<String> {
         return None;
     }
     match url.find(':') {
-        Some(colon) if url[..colon].chars().all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c)) => {
+        Some(colon)
+            if url[..colon]
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c)) =>
+        {
             let scheme = url[..colon].to_ascii_lowercase();
             let allowed = matches!(scheme.as_str(), "http" | "https" | "tg");
             // `host:port/…` without a scheme has digits after the colon.
@@ -64,7 +68,8 @@ pub fn safe_href(raw: &str) -> Option<String> {
         // No scheme: a domain if it has a dot before any slash and starts with a letter or digit.
         None => {
             let host = url.split(['/', '?', '#']).next().unwrap_or("");
-            (host.contains('.') && url.starts_with(|c: char| c.is_alphanumeric())).then(|| format!("https://{url}"))
+            (host.contains('.') && url.starts_with(|c: char| c.is_alphanumeric()))
+                .then(|| format!("https://{url}"))
         }
         Some(_) => None,
     }
@@ -73,7 +78,8 @@ pub fn safe_href(raw: &str) -> Option<String> {
 /// `t.me` link for a username, when it is a valid one (5–32 of `A–Z a–z 0–9 _`).
 pub fn username_href(username: &str) -> Option<String> {
     let name = username.trim().trim_start_matches('@');
-    let valid = (4..=32).contains(&name.len()) && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+    let valid = (4..=32).contains(&name.len())
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
     valid.then(|| format!("https://t.me/{name}"))
 }
 
@@ -110,9 +116,15 @@ fn style_of(e: &Entity, text: &str) -> Style {
         "pre" => Style::Pre(e.language.clone().filter(|l| !l.is_empty())),
         "blockquote" | "expandable_blockquote" => Style::Quote,
         "url" => safe_href(text).map_or(Style::Plain, Style::Link),
-        "text_link" => e.url.as_deref().and_then(safe_href).map_or(Style::Plain, Style::Link),
+        "text_link" => e
+            .url
+            .as_deref()
+            .and_then(safe_href)
+            .map_or(Style::Plain, Style::Link),
         "mention" => username_href(text).map_or(Style::Plain, Style::Link),
-        "text_mention" => e.user_id.map_or(Style::Plain, |id| Style::Link(format!("tg://user?id={id}"))),
+        "text_mention" => e
+            .user_id
+            .map_or(Style::Plain, |id| Style::Link(format!("tg://user?id={id}"))),
         _ => Style::Plain,
     }
 }
@@ -124,14 +136,21 @@ pub fn render(text: &str, entities: &[Entity]) -> Vec<Node> {
         .filter_map(|e| {
             let start = utf16_to_byte(text, e.offset as usize);
             let end = utf16_to_byte(text, e.offset as usize + e.length as usize);
-            (start < end).then(|| Span { start, end, style: style_of(e, &text[start..end]) })
+            (start < end).then(|| Span {
+                start,
+                end,
+                style: style_of(e, &text[start..end]),
+            })
         })
         .collect();
     // Outer entities first: by start, then longest.
     // Insertion sort: messages carry a handful of entities, and a std sort would add kilobytes.
     for i in 1..spans.len() {
         let mut j = i;
-        while j > 0 && (spans[j - 1].start, std::cmp::Reverse(spans[j - 1].end)) > (spans[j].start, std::cmp::Reverse(spans[j].end)) {
+        while j > 0
+            && (spans[j - 1].start, std::cmp::Reverse(spans[j - 1].end))
+                > (spans[j].start, std::cmp::Reverse(spans[j].end))
+        {
             spans.swap(j - 1, j);
             j -= 1;
         }
@@ -170,7 +189,15 @@ mod tests {
     use super::*;
 
     fn e(kind: &str, offset: u32, length: u32) -> Entity {
-        Entity { kind: kind.into(), offset, length, url: None, user_id: None, language: None, custom_emoji_id: None }
+        Entity {
+            kind: kind.into(),
+            offset,
+            length,
+            url: None,
+            user_id: None,
+            language: None,
+            custom_emoji_id: None,
+        }
     }
 
     fn t(s: &str) -> Node {
@@ -195,16 +222,34 @@ mod tests {
     fn entities_after_emoji() {
         // Bold "bold" starts at UTF-16 offset 4 (2 for the emoji, 1 for é, 1 for the space).
         let got = render("😀é bold!", &[e("bold", 4, 4)]);
-        assert_eq!(got, vec![t("😀é "), s(Style::Bold, vec![t("bold")]), t("!")]);
+        assert_eq!(
+            got,
+            vec![t("😀é "), s(Style::Bold, vec![t("bold")]), t("!")]
+        );
     }
 
     #[test]
     fn nesting_and_partial_overlap() {
         let got = render("abcdef", &[e("bold", 0, 4), e("italic", 1, 2)]);
-        assert_eq!(got, vec![s(Style::Bold, vec![t("a"), s(Style::Italic, vec![t("bc")]), t("d")]), t("ef")]);
+        assert_eq!(
+            got,
+            vec![
+                s(
+                    Style::Bold,
+                    vec![t("a"), s(Style::Italic, vec![t("bc")]), t("d")]
+                ),
+                t("ef")
+            ]
+        );
         // Hostile: italic 2..6 overlaps bold 0..4 partially; it is clipped to 2..4, the rest is plain.
         let got = render("abcdef", &[e("bold", 0, 4), e("italic", 2, 4)]);
-        assert_eq!(got, vec![s(Style::Bold, vec![t("ab"), s(Style::Italic, vec![t("cd")])]), t("ef")]);
+        assert_eq!(
+            got,
+            vec![
+                s(Style::Bold, vec![t("ab"), s(Style::Italic, vec![t("cd")])]),
+                t("ef")
+            ]
+        );
         // Out of range and empty entities are dropped.
         let got = render("ab", &[e("bold", 5, 3), e("italic", 1, 0)]);
         assert_eq!(got, vec![t("ab")]);
@@ -218,27 +263,74 @@ mod tests {
             render(text, &[ent])
         };
         let cases: &[(&str, &str, Option<&str>, Style)] = &[
-            ("url", "https://example.com/a?b=1", None, Style::Link("https://example.com/a?b=1".into())),
-            ("url", "example.com", None, Style::Link("https://example.com".into())),
+            (
+                "url",
+                "https://example.com/a?b=1",
+                None,
+                Style::Link("https://example.com/a?b=1".into()),
+            ),
+            (
+                "url",
+                "example.com",
+                None,
+                Style::Link("https://example.com".into()),
+            ),
             ("url", "javascript:alert(1)", None, Style::Plain),
-            ("text_link", "click", Some("JavaScript:alert(1)"), Style::Plain),
-            ("text_link", "click", Some(" java\tscript:alert(1)"), Style::Plain),
-            ("text_link", "click", Some("data:text/html,<script>"), Style::Plain),
+            (
+                "text_link",
+                "click",
+                Some("JavaScript:alert(1)"),
+                Style::Plain,
+            ),
+            (
+                "text_link",
+                "click",
+                Some(" java\tscript:alert(1)"),
+                Style::Plain,
+            ),
+            (
+                "text_link",
+                "click",
+                Some("data:text/html,<script>"),
+                Style::Plain,
+            ),
             ("text_link", "click", Some("vbscript:x"), Style::Plain),
-            ("text_link", "click", Some("tg://resolve?domain=x"), Style::Link("tg://resolve?domain=x".into())),
-            ("text_link", "click", Some("HTTP://EXAMPLE.COM"), Style::Link("HTTP://EXAMPLE.COM".into())),
-            ("mention", "@lucia_fg", None, Style::Link("https://t.me/lucia_fg".into())),
+            (
+                "text_link",
+                "click",
+                Some("tg://resolve?domain=x"),
+                Style::Link("tg://resolve?domain=x".into()),
+            ),
+            (
+                "text_link",
+                "click",
+                Some("HTTP://EXAMPLE.COM"),
+                Style::Link("HTTP://EXAMPLE.COM".into()),
+            ),
+            (
+                "mention",
+                "@lucia_fg",
+                None,
+                Style::Link("https://t.me/lucia_fg".into()),
+            ),
             ("mention", "@a\"b", None, Style::Plain),
             ("email", "a@b.c", None, Style::Plain),
             ("hashtag", "#tag", None, Style::Plain),
         ];
         for (kind, text, url, want) in cases {
             let got = link(kind, text, *url);
-            assert_eq!(got, vec![s(want.clone(), vec![t(text)])], "{kind} {text:?} {url:?}");
+            assert_eq!(
+                got,
+                vec![s(want.clone(), vec![t(text)])],
+                "{kind} {text:?} {url:?}"
+            );
         }
         let mut m = e("text_mention", 0, 3);
         m.user_id = Some(telegram_identity::SenderId::new(42).unwrap());
-        assert_eq!(render("Jon", &[m]), vec![s(Style::Link("tg://user?id=42".into()), vec![t("Jon")])]);
+        assert_eq!(
+            render("Jon", &[m]),
+            vec![s(Style::Link("tg://user?id=42".into()), vec![t("Jon")])]
+        );
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! Every failure the sidebar can show, with a message that says what to do.
 
 use crate::host::HostError;
-use crate::i18n::{fill, Locale, Text};
+use crate::i18n::{Locale, Text, fill};
 use crate::services::relay::RelayError;
 
 /// A failure shown in an error banner. `Clone + PartialEq` so it fits in component state.
@@ -35,12 +35,18 @@ impl AppError {
             AppError::Relay(RelayError::Unreachable(_)) => t(Text::ErrUnreachable).into(),
             AppError::Relay(RelayError::Unauthorized) => t(Text::ErrUnauthorized).into(),
             AppError::Relay(RelayError::NotFound) => t(Text::ErrNotFound).into(),
-            AppError::Relay(RelayError::Rejected { message, .. }) => fill(t(Text::ErrRequest), &[message]),
+            AppError::Relay(RelayError::Rejected { message, .. }) => {
+                fill(t(Text::ErrRequest), &[message])
+            }
             AppError::Relay(RelayError::Server { status, message }) => {
                 fill(t(Text::ErrServer), &[&status.to_string(), message])
             }
-            AppError::Relay(RelayError::BadResponse(cause)) => fill(t(Text::ErrBadResponse), &[cause]),
-            AppError::Host(HostError::FieldMissing { key }) => fill(t(Text::ErrFieldMissing), &[key]),
+            AppError::Relay(RelayError::BadResponse(cause)) => {
+                fill(t(Text::ErrBadResponse), &[cause])
+            }
+            AppError::Host(HostError::FieldMissing { key }) => {
+                fill(t(Text::ErrFieldMissing), &[key])
+            }
             AppError::Host(HostError::NoContact) => t(Text::ErrNoContact).into(),
             AppError::Host(HostError::Failed(cause)) => fill(t(Text::ErrHost), &[cause]),
             AppError::Config(cause) => fill(t(Text::ErrConfig), &[cause]),
@@ -60,7 +66,10 @@ impl AppError {
 
     /// Whether retrying the same thing can help (network and server failures).
     pub fn retryable(&self) -> bool {
-        matches!(self, AppError::Relay(RelayError::Unreachable(_) | RelayError::Server { .. }))
+        matches!(
+            self,
+            AppError::Relay(RelayError::Unreachable(_) | RelayError::Server { .. })
+        )
     }
 }
 
@@ -71,18 +80,59 @@ mod tests {
     #[test]
     fn messages_say_what_to_do() {
         let cases: &[(AppError, Locale, &str)] = &[
-            (RelayError::Unreachable("TypeError: Failed to fetch".into()).into(), Locale::En, "Relay URL"),
-            (RelayError::Unauthorized.into(), Locale::En, "“Relay token” setting is wrong"),
-            (RelayError::Unauthorized.into(), Locale::Es, "Token del relay"),
-            (RelayError::NotFound.into(), Locale::En, "does not know this Telegram person"),
-            (HostError::FieldMissing { key: "senderId".into() }.into(), Locale::En, "“senderId”"),
-            (HostError::FieldMissing { key: "tg_id".into() }.into(), Locale::Ru, "«tg_id»"),
-            (RelayError::Server { status: 503, message: "busy".into() }.into(), Locale::En, "(503): busy"),
+            (
+                RelayError::Unreachable("TypeError: Failed to fetch".into()).into(),
+                Locale::En,
+                "Relay URL",
+            ),
+            (
+                RelayError::Unauthorized.into(),
+                Locale::En,
+                "“Relay token” setting is wrong",
+            ),
+            (
+                RelayError::Unauthorized.into(),
+                Locale::Es,
+                "Token del relay",
+            ),
+            (
+                RelayError::NotFound.into(),
+                Locale::En,
+                "does not know this Telegram person",
+            ),
+            (
+                HostError::FieldMissing {
+                    key: "senderId".into(),
+                }
+                .into(),
+                Locale::En,
+                "“senderId”",
+            ),
+            (
+                HostError::FieldMissing {
+                    key: "tg_id".into(),
+                }
+                .into(),
+                Locale::Ru,
+                "«tg_id»",
+            ),
+            (
+                RelayError::Server {
+                    status: 503,
+                    message: "busy".into(),
+                }
+                .into(),
+                Locale::En,
+                "(503): busy",
+            ),
             (AppError::Config("no relay".into()), Locale::En, "no relay"),
         ];
         for (err, loc, want) in cases {
             let msg = err.message(*loc);
-            assert!(msg.contains(want), "{err:?} in {loc:?}: {msg:?} lacks {want:?}");
+            assert!(
+                msg.contains(want),
+                "{err:?} in {loc:?}: {msg:?} lacks {want:?}"
+            );
         }
     }
 

@@ -4,8 +4,8 @@
 //! values use `{}` placeholders filled in order by [`fill`]. The identity engine's sender-ID
 //! messages are English; [`sender_id_error`] translates them by variant.
 
-use telegram_identity::matching::{EvidenceField, Reason, Strength};
 use telegram_identity::SenderIdError;
+use telegram_identity::matching::{EvidenceField, Reason, Strength};
 
 /// A language of the interface.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
@@ -22,7 +22,12 @@ pub enum Locale {
 impl Locale {
     /// Picks the locale for a BCP 47 tag such as `es-419`, `ru`, `en-US`; anything else is English.
     pub fn from_tag(tag: &str) -> Locale {
-        let lang = tag.trim().split(['-', '_']).next().unwrap_or("").to_ascii_lowercase();
+        let lang = tag
+            .trim()
+            .split(['-', '_'])
+            .next()
+            .unwrap_or("")
+            .to_ascii_lowercase();
         match lang.as_str() {
             "es" => Locale::Es,
             "ru" => Locale::Ru,
@@ -294,7 +299,10 @@ mod tests {
 
     #[test]
     fn fill_replaces_in_order() {
-        assert_eq!(fill("{} was {} until {}", &["username", "@old", "3 May"]), "username was @old until 3 May");
+        assert_eq!(
+            fill("{} was {} until {}", &["username", "@old", "3 May"]),
+            "username was @old until 3 May"
+        );
         assert_eq!(fill("no placeholders", &["x"]), "no placeholders");
         assert_eq!(fill("{} and {}", &["one"]), "one and ");
     }
@@ -306,18 +314,38 @@ mod tests {
             for loc in [Locale::Es, Locale::Ru] {
                 let t = key.get(loc);
                 assert!(!t.trim().is_empty(), "{key:?} empty in {loc:?}");
-                assert_eq!(t.matches("{}").count(), en.matches("{}").count(), "{key:?} placeholders in {loc:?}");
+                assert_eq!(
+                    t.matches("{}").count(),
+                    en.matches("{}").count(),
+                    "{key:?} placeholders in {loc:?}"
+                );
             }
         }
     }
 
     #[test]
     fn reasons_in_three_languages() {
-        let r = Reason { field: EvidenceField::Name, strength: Strength::Close, crm: "Jon Perk".into(), telegram: "John Perk".into() };
+        let r = Reason {
+            field: EvidenceField::Name,
+            strength: Strength::Close,
+            crm: "Jon Perk".into(),
+            telegram: "John Perk".into(),
+        };
         assert_eq!(reason_text(Locale::En, &r), r.describe());
-        assert_eq!(reason_text(Locale::Es, &r), "nombre parecido: Jon Perk ~ John Perk");
-        assert_eq!(reason_text(Locale::Ru, &r), "имя похоже: Jon Perk ~ John Perk");
-        let phone = Reason { field: EvidenceField::Phone, strength: Strength::Equal, crm: "a".into(), telegram: "b".into() };
+        assert_eq!(
+            reason_text(Locale::Es, &r),
+            "nombre parecido: Jon Perk ~ John Perk"
+        );
+        assert_eq!(
+            reason_text(Locale::Ru, &r),
+            "имя похоже: Jon Perk ~ John Perk"
+        );
+        let phone = Reason {
+            field: EvidenceField::Phone,
+            strength: Strength::Equal,
+            crm: "a".into(),
+            telegram: "b".into(),
+        };
         assert_eq!(reason_text(Locale::Es, &phone), "teléfono igual");
     }
 

@@ -39,7 +39,13 @@ use host::CrmHost;
 /// Mounts the sidebar for `host` into `root`. Tests call this with a fake host.
 pub fn mount(host: Rc<dyn CrmHost>, root: web_sys::Element) -> yew::AppHandle<App> {
     style::inject();
-    yew::Renderer::<App>::with_root_and_props(root, AppProps { env: AppEnv::new(host) }).render()
+    yew::Renderer::<App>::with_root_and_props(
+        root,
+        AppProps {
+            env: AppEnv::new(host),
+        },
+    )
+    .render()
 }
 
 /// The element to render into: `#app` when the page has one, otherwise a new `<div>` in `<body>`.
@@ -69,7 +75,9 @@ pub fn start() {
             Err(message) => {
                 style::inject();
                 let text = errors::AppError::Config(message).message(i18n::Locale::from_tag(
-                    &web_sys::window().and_then(|w| w.navigator().language()).unwrap_or_default(),
+                    &web_sys::window()
+                        .and_then(|w| w.navigator().language())
+                        .unwrap_or_default(),
                 ));
                 let p = web_sys::window()
                     .and_then(|w| w.document())
@@ -92,8 +100,16 @@ mod tidy {
     /// may call the DOM's HTML setters or Yew's unchecked-HTML constructor.
     #[test]
     fn no_html_injection_points_in_src() {
-        let forbidden = [concat!("inner", "_html"), concat!("outer", "_html"), concat!("from_html", "_unchecked"), concat!("insert_adjacent", "_html")];
-        let mut stack = vec![std::path::PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/src"))];
+        let forbidden = [
+            concat!("inner", "_html"),
+            concat!("outer", "_html"),
+            concat!("from_html", "_unchecked"),
+            concat!("insert_adjacent", "_html"),
+        ];
+        let mut stack = vec![std::path::PathBuf::from(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/src"
+        ))];
         let mut checked = 0;
         while let Some(path) = stack.pop() {
             if path.is_dir() {

@@ -60,7 +60,9 @@ bdi{unicode-bidi:isolate}
 
 /// Adds the stylesheet to `<head>` once.
 pub fn inject() {
-    let Some(doc) = web_sys::window().and_then(|w| w.document()) else { return };
+    let Some(doc) = web_sys::window().and_then(|w| w.document()) else {
+        return;
+    };
     if doc.get_element_by_id("telegram-sidebar-style").is_some() {
         return;
     }

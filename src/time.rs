@@ -25,20 +25,31 @@ pub fn day_key(unix_seconds: i64) -> (u32, u32, u32) {
 
 /// "Sunday, 3 May 2026" (in the locale's own form).
 pub fn long_day(unix_seconds: i64, locale: Locale) -> String {
-    let o = options(&[("weekday", "long"), ("day", "numeric"), ("month", "long"), ("year", "numeric")]);
-    date(unix_seconds).to_locale_date_string(locale.tag(), &o).into()
+    let o = options(&[
+        ("weekday", "long"),
+        ("day", "numeric"),
+        ("month", "long"),
+        ("year", "numeric"),
+    ]);
+    date(unix_seconds)
+        .to_locale_date_string(locale.tag(), &o)
+        .into()
 }
 
 /// "3 May" (in the locale's own form).
 pub fn short_day(unix_seconds: i64, locale: Locale) -> String {
     let o = options(&[("day", "numeric"), ("month", "long"), ("year", "numeric")]);
-    date(unix_seconds).to_locale_date_string(locale.tag(), &o).into()
+    date(unix_seconds)
+        .to_locale_date_string(locale.tag(), &o)
+        .into()
 }
 
 /// "14:05".
 pub fn clock(unix_seconds: i64, locale: Locale) -> String {
     let o = options(&[("hour", "2-digit"), ("minute", "2-digit")]);
-    date(unix_seconds).to_locale_time_string_with_options(locale.tag(), &o).into()
+    date(unix_seconds)
+        .to_locale_time_string_with_options(locale.tag(), &o)
+        .into()
 }
 
 /// ISO 8601 for `<time datetime>`.

@@ -6,7 +6,7 @@
 mod common;
 
 use common::*;
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
 use web_sys::Element;
@@ -31,7 +31,10 @@ async fn show(messages: Vec<Value>, profile: Value) -> (FakeHost, Element) {
     let mut newest_first = messages;
     newest_first.reverse();
     let page = json!({"messages": newest_first, "newer": "c-newest"});
-    host.route(&format!("/v1/people/{ID}/messages"), Answer::Json(200, page.to_string()));
+    host.route(
+        &format!("/v1/people/{ID}/messages"),
+        Answer::Json(200, page.to_string()),
+    );
     host.person(&person(profile));
     let root = mount(&host).await;
     (host, root)
@@ -54,17 +57,38 @@ async fn entities_after_emoji_land_on_the_right_characters() {
         {"type": "url", "offset": 21, "length": 19},
         {"type": "italic", "offset": 0, "length": 4}
     ]);
-    let (_, root) = show(vec![message("m1", 1_746_000_000, text, json!({"entities": entities}))], lucia_json()).await;
+    let (_, root) = show(
+        vec![message(
+            "m1",
+            1_746_000_000,
+            text,
+            json!({"entities": entities}),
+        )],
+        lucia_json(),
+    )
+    .await;
     let msg = &messages_in(&root)[0];
-    let strong = msg.query_selector("strong").unwrap().expect("bold rendered");
+    let strong = msg
+        .query_selector("strong")
+        .unwrap()
+        .expect("bold rendered");
     assert_eq!(strong.text_content().unwrap(), "Lucía");
     let em = msg.query_selector("em").unwrap().expect("italic rendered");
     assert_eq!(em.text_content().unwrap(), "👋🏽");
     let a = msg.query_selector("a").unwrap().expect("url is a link");
     assert_eq!(a.text_content().unwrap(), "https://example.com");
-    assert_eq!(a.get_attribute("href").as_deref(), Some("https://example.com"));
-    assert_eq!(a.get_attribute("rel").as_deref(), Some("noopener noreferrer nofollow"));
-    assert!(msg.text_content().unwrap().contains(text), "all text kept in order");
+    assert_eq!(
+        a.get_attribute("href").as_deref(),
+        Some("https://example.com")
+    );
+    assert_eq!(
+        a.get_attribute("rel").as_deref(),
+        Some("noopener noreferrer nofollow")
+    );
+    assert!(
+        msg.text_content().unwrap().contains(text),
+        "all text kept in order"
+    );
 }
 
 #[wasm_bindgen_test]
@@ -72,29 +96,87 @@ async fn media_marks_replies_and_days() {
     let day1 = 1_746_000_000; // 2025-04-30
     let day2 = day1 + 2 * 86_400;
     let messages = vec![
-        message("m1", day1, "", json!({"media": {"kind": "voice", "duration_seconds": 7}})),
-        message("m2", day1 + 60, "contract attached", json!({"direction": "out",
-            "media": {"kind": "document", "file_name": "contrato.pdf"}})),
+        message(
+            "m1",
+            day1,
+            "",
+            json!({"media": {"kind": "voice", "duration_seconds": 7}}),
+        ),
+        message(
+            "m2",
+            day1 + 60,
+            "contract attached",
+            json!({"direction": "out",
+            "media": {"kind": "document", "file_name": "contrato.pdf"}}),
+        ),
         message("m3", day2, "fixed typo", json!({"edited_at": day2 + 30})),
-        message("m4", day2 + 60, "oops", json!({"deleted": true, "deleted_at": day2 + 90})),
-        message("m5", day2 + 120, "yes", json!({"reply_to": {"telegram_message_id": 3, "id": "m3", "text": "fixed typo"}})),
+        message(
+            "m4",
+            day2 + 60,
+            "oops",
+            json!({"deleted": true, "deleted_at": day2 + 90}),
+        ),
+        message(
+            "m5",
+            day2 + 120,
+            "yes",
+            json!({"reply_to": {"telegram_message_id": 3, "id": "m3", "text": "fixed typo"}}),
+        ),
     ];
     let (_, root) = show(messages, lucia_json()).await;
     let rows = messages_in(&root);
     assert_eq!(rows.len(), 5);
-    assert_eq!(all(&root, "[data-testid=day-separator]").len(), 2, "two days");
-    assert_eq!(rows[0].get_attribute("data-direction").as_deref(), Some("in"));
-    assert_eq!(rows[1].get_attribute("data-direction").as_deref(), Some("out"));
-    let media: Vec<String> = all(&root, "[data-testid=media]").iter().map(|m| m.text_content().unwrap()).collect();
-    assert!(media[0].contains("Voice message") && media[0].contains("0:07"), "{media:?}");
-    assert!(media[1].contains("File") && media[1].contains("contrato.pdf"), "{media:?}");
-    assert!(rows[2].query_selector("[data-testid=edited]").unwrap().is_some());
-    assert!(rows[3].query_selector("[data-testid=deleted]").unwrap().is_some());
-    assert!(rows[3].text_content().unwrap().contains("oops"), "deleted content is kept, marked");
-    let reply = rows[4].query_selector("[data-testid=reply]").unwrap().expect("reply quoted");
+    assert_eq!(
+        all(&root, "[data-testid=day-separator]").len(),
+        2,
+        "two days"
+    );
+    assert_eq!(
+        rows[0].get_attribute("data-direction").as_deref(),
+        Some("in")
+    );
+    assert_eq!(
+        rows[1].get_attribute("data-direction").as_deref(),
+        Some("out")
+    );
+    let media: Vec<String> = all(&root, "[data-testid=media]")
+        .iter()
+        .map(|m| m.text_content().unwrap())
+        .collect();
+    assert!(
+        media[0].contains("Voice message") && media[0].contains("0:07"),
+        "{media:?}"
+    );
+    assert!(
+        media[1].contains("File") && media[1].contains("contrato.pdf"),
+        "{media:?}"
+    );
+    assert!(
+        rows[2]
+            .query_selector("[data-testid=edited]")
+            .unwrap()
+            .is_some()
+    );
+    assert!(
+        rows[3]
+            .query_selector("[data-testid=deleted]")
+            .unwrap()
+            .is_some()
+    );
+    assert!(
+        rows[3].text_content().unwrap().contains("oops"),
+        "deleted content is kept, marked"
+    );
+    let reply = rows[4]
+        .query_selector("[data-testid=reply]")
+        .unwrap()
+        .expect("reply quoted");
     assert!(reply.text_content().unwrap().contains("fixed typo"));
     // Newest at the bottom.
-    assert_eq!(rows.last().unwrap().get_attribute("data-mid").as_deref(), Some("m5"));
+    assert_eq!(
+        rows.last().unwrap().get_attribute("data-mid").as_deref(),
+        Some("m5")
+    );
 }
 
 #[wasm_bindgen_test]
@@ -106,11 +188,20 @@ async fn profile_card_shows_username_link_phone_history_and_deleted() {
     let (_, root) = show(vec![], andrey).await;
     assert_eq!(text(&root, "profile-name"), "Андрей Иванов");
     let username = get(&root, "profile-username");
-    assert_eq!(username.get_attribute("href").as_deref(), Some("https://t.me/andrey_iv"));
+    assert_eq!(
+        username.get_attribute("href").as_deref(),
+        Some("https://t.me/andrey_iv")
+    );
     assert_eq!(username.text_content().unwrap(), "@andrey_iv");
-    assert_eq!(text(&root, "profile-phone"), "hidden by the person's privacy settings");
+    assert_eq!(
+        text(&root, "profile-phone"),
+        "hidden by the person's privacy settings"
+    );
     let change = text(&root, "profile-change");
-    assert!(change.starts_with("username was @andrei_old until "), "{change}");
+    assert!(
+        change.starts_with("username was @andrei_old until "),
+        "{change}"
+    );
     assert!(change.contains("2025"), "{change}");
     assert!(find(&root, "profile-deleted").is_none());
     assert!(find(&root, "no-messages").is_some());
@@ -127,43 +218,91 @@ async fn profile_card_shows_username_link_phone_history_and_deleted() {
 #[wasm_bindgen_test]
 async fn ten_thousand_messages_render_a_window() {
     let base = 1_700_000_000;
-    let messages: Vec<Value> = (0..10_000).map(|i| message(&format!("m{i}"), base + i * 600, &format!("message {i}"), json!({}))).collect();
+    let messages: Vec<Value> = (0..10_000)
+        .map(|i| {
+            message(
+                &format!("m{i}"),
+                base + i * 600,
+                &format!("message {i}"),
+                json!({}),
+            )
+        })
+        .collect();
     let (_, root) = show(messages, lucia_json()).await;
     let rows = messages_in(&root);
-    assert!(rows.len() <= telegram_sidebar::state::conversation::WINDOW, "{} rows in the DOM", rows.len());
-    assert_eq!(rows.last().unwrap().get_attribute("data-mid").as_deref(), Some("m9999"), "newest shown");
+    assert!(
+        rows.len() <= telegram_sidebar::state::conversation::WINDOW,
+        "{} rows in the DOM",
+        rows.len()
+    );
+    assert_eq!(
+        rows.last().unwrap().get_attribute("data-mid").as_deref(),
+        Some("m9999"),
+        "newest shown"
+    );
     let list = root.query_selector(".messages").unwrap().unwrap();
     assert_eq!(list.get_attribute("data-total").as_deref(), Some("10000"));
     // Scrolling to the top moves the window up instead of rendering everything.
     let list: web_sys::HtmlElement = list.unchecked_into();
     list.set_scroll_top(0);
-    list.dispatch_event(&web_sys::Event::new("scroll").unwrap()).unwrap();
+    list.dispatch_event(&web_sys::Event::new("scroll").unwrap())
+        .unwrap();
     settle().await;
-    let start: usize = list.get_attribute("data-window-start").unwrap().parse().unwrap();
-    assert!(start < 10_000 - telegram_sidebar::state::conversation::WINDOW, "window moved up: start {start}");
+    let start: usize = list
+        .get_attribute("data-window-start")
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(
+        start < 10_000 - telegram_sidebar::state::conversation::WINDOW,
+        "window moved up: start {start}"
+    );
     assert!(messages_in(&root).len() <= telegram_sidebar::state::conversation::WINDOW);
 
     // All the way up to the first message, then back down to the newest, one scroll at a time.
-    let window_start = |list: &web_sys::HtmlElement| list.get_attribute("data-window-start").unwrap().parse::<usize>().unwrap();
+    let window_start = |list: &web_sys::HtmlElement| {
+        list.get_attribute("data-window-start")
+            .unwrap()
+            .parse::<usize>()
+            .unwrap()
+    };
     for _ in 0..400 {
         if window_start(&list) == 0 {
             break;
         }
         list.set_scroll_top(0);
-        list.dispatch_event(&web_sys::Event::new("scroll").unwrap()).unwrap();
+        list.dispatch_event(&web_sys::Event::new("scroll").unwrap())
+            .unwrap();
         settle().await;
     }
     assert_eq!(window_start(&list), 0);
-    assert_eq!(messages_in(&root)[0].get_attribute("data-mid").as_deref(), Some("m0"));
+    assert_eq!(
+        messages_in(&root)[0].get_attribute("data-mid").as_deref(),
+        Some("m0")
+    );
     for _ in 0..400 {
-        if messages_in(&root).last().unwrap().get_attribute("data-mid").as_deref() == Some("m9999") {
+        if messages_in(&root)
+            .last()
+            .unwrap()
+            .get_attribute("data-mid")
+            .as_deref()
+            == Some("m9999")
+        {
             break;
         }
         list.set_scroll_top(list.scroll_height());
-        list.dispatch_event(&web_sys::Event::new("scroll").unwrap()).unwrap();
+        list.dispatch_event(&web_sys::Event::new("scroll").unwrap())
+            .unwrap();
         settle().await;
     }
-    assert_eq!(messages_in(&root).last().unwrap().get_attribute("data-mid").as_deref(), Some("m9999"));
+    assert_eq!(
+        messages_in(&root)
+            .last()
+            .unwrap()
+            .get_attribute("data-mid")
+            .as_deref(),
+        Some("m9999")
+    );
     assert!(messages_in(&root).len() <= telegram_sidebar::state::conversation::WINDOW);
 }
 
@@ -171,23 +310,78 @@ async fn ten_thousand_messages_render_a_window() {
 async fn scrolling_to_the_top_fetches_the_older_page() {
     let host = FakeHost::new(Some(ID));
     host.person(&lucia());
-    let newest: Vec<Value> = (100..130).rev().map(|i| message(&format!("m{i}"), 1_746_000_000 + i * 60, &format!("new {i}"), json!({}))).collect();
-    let older: Vec<Value> = (70..100).rev().map(|i| message(&format!("m{i}"), 1_746_000_000 + i * 60, &format!("old {i}"), json!({}))).collect();
-    host.route(&format!("/v1/people/{ID}/messages?limit=50"), Answer::Json(200, json!({"messages": newest, "older": "c/old 1", "newer": "n1"}).to_string()));
-    host.route(&format!("/v1/people/{ID}/messages?limit=50&before=c%2Fold%201"), Answer::Json(200, json!({"messages": older, "newer": "x"}).to_string()));
+    let newest: Vec<Value> = (100..130)
+        .rev()
+        .map(|i| {
+            message(
+                &format!("m{i}"),
+                1_746_000_000 + i * 60,
+                &format!("new {i}"),
+                json!({}),
+            )
+        })
+        .collect();
+    let older: Vec<Value> = (70..100)
+        .rev()
+        .map(|i| {
+            message(
+                &format!("m{i}"),
+                1_746_000_000 + i * 60,
+                &format!("old {i}"),
+                json!({}),
+            )
+        })
+        .collect();
+    host.route(
+        &format!("/v1/people/{ID}/messages?limit=50"),
+        Answer::Json(
+            200,
+            json!({"messages": newest, "older": "c/old 1", "newer": "n1"}).to_string(),
+        ),
+    );
+    host.route(
+        &format!("/v1/people/{ID}/messages?limit=50&before=c%2Fold%201"),
+        Answer::Json(200, json!({"messages": older, "newer": "x"}).to_string()),
+    );
     let root = mount(&host).await;
     assert_eq!(messages_in(&root).len(), 30);
-    let list: web_sys::HtmlElement = root.query_selector(".messages").unwrap().unwrap().unchecked_into();
-    assert!(list.scroll_top() > 0, "starts at the newest message, at the bottom");
+    let list: web_sys::HtmlElement = root
+        .query_selector(".messages")
+        .unwrap()
+        .unwrap()
+        .unchecked_into();
+    assert!(
+        list.scroll_top() > 0,
+        "starts at the newest message, at the bottom"
+    );
     list.set_scroll_top(0);
-    list.dispatch_event(&web_sys::Event::new("scroll").unwrap()).unwrap();
+    list.dispatch_event(&web_sys::Event::new("scroll").unwrap())
+        .unwrap();
     settle().await;
     let rows = messages_in(&root);
     assert_eq!(rows.len(), 60, "older page prepended");
     assert_eq!(rows[0].get_attribute("data-mid").as_deref(), Some("m70"));
-    assert!(root.text_content().unwrap().contains("Start of the conversation"), "no older cursor: the start");
-    let before: Vec<String> = host.state.borrow().requests.iter().map(|r| r.path.clone()).filter(|p| p.contains("before=")).collect();
-    assert_eq!(before, [format!("/v1/people/{ID}/messages?limit=50&before=c%2Fold%201")], "cursor passed back verbatim, encoded");
+    assert!(
+        root.text_content()
+            .unwrap()
+            .contains("Start of the conversation"),
+        "no older cursor: the start"
+    );
+    let before: Vec<String> = host
+        .state
+        .borrow()
+        .requests
+        .iter()
+        .map(|r| r.path.clone())
+        .filter(|p| p.contains("before="))
+        .collect();
+    assert_eq!(
+        before,
+        [format!(
+            "/v1/people/{ID}/messages?limit=50&before=c%2Fold%201"
+        )],
+        "cursor passed back verbatim, encoded"
+    );
 }
 
 /// Texts and usernames an attacker controls. Each must show as the same characters, and nothing in
@@ -214,12 +408,22 @@ async fn hostile_texts_and_usernames_render_inert() {
             {"type": "text_link", "offset": 0, "length": len, "url": "javascript:window.__pwned=1"},
             {"type": "bold", "offset": 0, "length": len}
         ]);
-        messages.push(message(&format!("h{i}"), 1_746_000_000 + i as i64, text, json!({"entities": entities})));
-        messages.push(message(&format!("u{i}"), 1_746_100_000 + i as i64, text, json!({
-            "entities": [{"type": "url", "offset": 0, "length": len}],
-            "reply_to": {"telegram_message_id": 1, "text": text},
-            "media": {"kind": "document", "file_name": text}
-        })));
+        messages.push(message(
+            &format!("h{i}"),
+            1_746_000_000 + i as i64,
+            text,
+            json!({"entities": entities}),
+        ));
+        messages.push(message(
+            &format!("u{i}"),
+            1_746_100_000 + i as i64,
+            text,
+            json!({
+                "entities": [{"type": "url", "offset": 0, "length": len}],
+                "reply_to": {"telegram_message_id": 1, "text": text},
+                "media": {"kind": "document", "file_name": text}
+            }),
+        ));
     }
     let profile = json!({"sender_id": ID, "first_name": HOSTILE[0], "last_name": HOSTILE[5],
         "username": "x\"><img src=x onerror=window.__pwned=1>", "phone": HOSTILE[1], "deleted": false,
@@ -227,16 +431,30 @@ async fn hostile_texts_and_usernames_render_inert() {
     let (_, root) = show(messages, profile).await;
 
     for tag in ["img", "script", "svg", "iframe"] {
-        assert!(all(&root, tag).is_empty(), "a <{tag}> appeared: {}", root.inner_html());
+        assert!(
+            all(&root, tag).is_empty(),
+            "a <{tag}> appeared: {}",
+            root.inner_html()
+        );
     }
     for a in all(&root, "a") {
-        let href = a.get_attribute("href").unwrap_or_default().to_ascii_lowercase();
-        assert!(href.starts_with("http://") || href.starts_with("https://") || href.starts_with("tg:"), "unsafe href {href:?}");
+        let href = a
+            .get_attribute("href")
+            .unwrap_or_default()
+            .to_ascii_lowercase();
+        assert!(
+            href.starts_with("http://") || href.starts_with("https://") || href.starts_with("tg:"),
+            "unsafe href {href:?}"
+        );
     }
     for el in all(&root, "*") {
         let attrs = el.get_attribute_names();
         for name in attrs.iter().filter_map(|n| n.as_string()) {
-            assert!(!name.starts_with("on"), "event handler attribute {name} on <{}>", el.tag_name());
+            assert!(
+                !name.starts_with("on"),
+                "event handler attribute {name} on <{}>",
+                el.tag_name()
+            );
         }
     }
     let pwned = js_sys::Reflect::get(&js_sys::global(), &"__pwned".into()).unwrap();
@@ -252,7 +470,11 @@ async fn hostile_texts_and_usernames_render_inert() {
             assert_eq!(t.get_attribute("dir").as_deref(), Some("auto"));
         }
     }
-    assert_eq!(get(&root, "profile-username").tag_name(), "SPAN", "an invalid username is not a link");
+    assert_eq!(
+        get(&root, "profile-username").tag_name(),
+        "SPAN",
+        "an invalid username is not a link"
+    );
     let name_el = get(&root, "profile-name");
     assert_eq!(name_el.tag_name(), "BDI", "names are bidi-isolated");
 }

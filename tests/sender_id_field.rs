@@ -15,7 +15,10 @@ wasm_bindgen_test_configure!(run_in_browser);
 async fn invalid_input_shows_the_engines_message_and_saves_nothing() {
     let host = FakeHost::new(None);
     let root = mount(&host).await;
-    assert_eq!(text(&root, "sender-id-value"), "Not linked to a Telegram person");
+    assert_eq!(
+        text(&root, "sender-id-value"),
+        "Not linked to a Telegram person"
+    );
     click(&root, "edit").await;
     type_into(&root, "sender-id-input", "1.23457E+09").await;
     click(&root, "check").await;
@@ -23,11 +26,24 @@ async fn invalid_input_shows_the_engines_message_and_saves_nothing() {
     assert!(error.contains("scientific notation"), "{error}");
     let input = get(&root, "sender-id-input");
     assert_eq!(input.get_attribute("aria-invalid").as_deref(), Some("true"));
-    assert_eq!(input.get_attribute("aria-describedby").as_deref(), Some("sender-id-error"));
+    assert_eq!(
+        input.get_attribute("aria-describedby").as_deref(),
+        Some("sender-id-error")
+    );
     assert!(host.state.borrow().writes.is_empty(), "nothing written");
     assert!(host.posts().is_empty(), "nothing journaled");
-    let asked: Vec<String> = host.state.borrow().requests.iter().map(|r| r.path.clone()).collect();
-    assert_eq!(asked, ["/v1/directory"], "only the suggestions' directory, no resolve of a bad ID");
+    let asked: Vec<String> = host
+        .state
+        .borrow()
+        .requests
+        .iter()
+        .map(|r| r.path.clone())
+        .collect();
+    assert_eq!(
+        asked,
+        ["/v1/directory"],
+        "only the suggestions' directory, no resolve of a bad ID"
+    );
 }
 
 #[wasm_bindgen_test]
@@ -52,8 +68,14 @@ async fn resolve_preview_then_save_journals_and_undo_restores() {
     let preview = text(&root, "resolve-preview");
     assert!(preview.contains("Lucía Fernández García"), "{preview}");
     assert!(preview.contains("@lucia_fg"), "{preview}");
-    assert!(preview.contains("¿Tenéis stock?"), "last message shown: {preview}");
-    assert!(host.state.borrow().writes.is_empty(), "nothing saved before Save");
+    assert!(
+        preview.contains("¿Tenéis stock?"),
+        "last message shown: {preview}"
+    );
+    assert!(
+        host.state.borrow().writes.is_empty(),
+        "nothing saved before Save"
+    );
 
     click(&root, "save").await;
     assert_eq!(host.state.borrow().field.as_deref(), Some("7100000001"));
@@ -74,7 +96,10 @@ async fn resolve_preview_then_save_journals_and_undo_restores() {
     assert_eq!(posts[1]["action"], "undo");
     assert_eq!(posts[1]["undoes"], "ev-1");
     assert_eq!(posts[1]["new_value"], "41");
-    assert!(find(&root, "undo").is_none(), "an undo is not undoable again");
+    assert!(
+        find(&root, "undo").is_none(),
+        "an undo is not undoable again"
+    );
 }
 
 #[wasm_bindgen_test]
@@ -93,18 +118,29 @@ async fn never_seen_ids_say_so_before_saving() {
 async fn conflict_names_the_other_contact_and_needs_confirmation() {
     let host = FakeHost::new(None);
     host.person(&lucia());
-    host.state
-        .borrow_mut()
-        .holders
-        .insert("7100000001".into(), vec![ContactRef { id: "777".into(), name: "Lucía F. (old)".into() }]);
+    host.state.borrow_mut().holders.insert(
+        "7100000001".into(),
+        vec![ContactRef {
+            id: "777".into(),
+            name: "Lucía F. (old)".into(),
+        }],
+    );
     let root = mount(&host).await;
     click(&root, "edit").await;
     type_into(&root, "sender-id-input", "7100000001").await;
     click(&root, "check").await;
     let conflict = get(&root, "conflict");
     assert!(conflict.text_content().unwrap().contains("Lucía F. (old)"));
-    assert_eq!(get(&root, "conflict-contact").get_attribute("data-contact-id").as_deref(), Some("777"));
-    assert!(host.state.borrow().writes.is_empty(), "not double-linked silently");
+    assert_eq!(
+        get(&root, "conflict-contact")
+            .get_attribute("data-contact-id")
+            .as_deref(),
+        Some("777")
+    );
+    assert!(
+        host.state.borrow().writes.is_empty(),
+        "not double-linked silently"
+    );
     click(&root, "save").await; // "Link anyway"
     assert_eq!(host.state.borrow().field.as_deref(), Some("7100000001"));
     assert_eq!(host.posts()[0]["reason"], "conflict-confirmed");
@@ -141,9 +177,22 @@ async fn wrong_token_says_which_setting_to_fix() {
     host.route("/v1/people/7100000001", denied.clone());
     host.route("/v1/people/7100000001/messages", denied);
     let root = mount(&host).await;
-    let banners: Vec<String> = all(&root, "[data-testid=error-banner]").iter().filter_map(|e| e.text_content()).collect();
-    assert_eq!(banners.len(), 2, "profile and conversation: {}", root.inner_html());
-    assert!(banners.iter().all(|b| b.contains("“Relay token” setting is wrong")), "{banners:?}");
+    let banners: Vec<String> = all(&root, "[data-testid=error-banner]")
+        .iter()
+        .filter_map(|e| e.text_content())
+        .collect();
+    assert_eq!(
+        banners.len(),
+        2,
+        "profile and conversation: {}",
+        root.inner_html()
+    );
+    assert!(
+        banners
+            .iter()
+            .all(|b| b.contains("“Relay token” setting is wrong")),
+        "{banners:?}"
+    );
 }
 
 #[wasm_bindgen_test]
@@ -152,7 +201,10 @@ async fn unreachable_relay_and_unknown_person_and_missing_field() {
     host.route("/v1/people/7100000001", Answer::Down);
     let root = mount(&host).await;
     assert!(text(&root, "error-banner").contains("cannot be reached"));
-    assert!(find(&root, "retry").is_some(), "transient failures offer Retry");
+    assert!(
+        find(&root, "retry").is_some(),
+        "transient failures offer Retry"
+    );
 
     let host = FakeHost::new(Some("7100000002"));
     let root = mount(&host).await;
@@ -162,5 +214,8 @@ async fn unreachable_relay_and_unknown_person_and_missing_field() {
     host.state.borrow_mut().field_missing = true;
     let root = mount(&host).await;
     assert!(text(&root, "error-banner").contains("no custom field “senderId”"));
-    assert!(find(&root, "edit").is_none(), "cannot edit a field that does not exist");
+    assert!(
+        find(&root, "edit").is_none(),
+        "cannot edit a field that does not exist"
+    );
 }

@@ -10,32 +10,71 @@ use wasm_bindgen_test::*;
 wasm_bindgen_test_configure!(run_in_browser);
 
 fn host(contact: &str) -> StandaloneHost {
-    StandaloneHost::from_query(&format!("?relay=http%3A%2F%2F127.0.0.1%3A9&contact={contact}&name=Ann%20One&field=tgTest"))
-        .unwrap()
+    StandaloneHost::from_query(&format!(
+        "?relay=http%3A%2F%2F127.0.0.1%3A9&contact={contact}&name=Ann%20One&field=tgTest"
+    ))
+    .unwrap()
 }
 
 #[wasm_bindgen_test]
 async fn field_round_trips_and_conflicts_are_found() {
-    web_sys::window().unwrap().local_storage().unwrap().unwrap().clear().unwrap();
+    web_sys::window()
+        .unwrap()
+        .local_storage()
+        .unwrap()
+        .unwrap()
+        .clear()
+        .unwrap();
     let a = host("a1");
     let b = host("b2");
     assert_eq!(a.read_sender_field().await, Ok(None));
-    a.write_sender_field(Some("7100000001".into())).await.unwrap();
+    a.write_sender_field(Some("7100000001".into()))
+        .await
+        .unwrap();
     assert_eq!(a.read_sender_field().await, Ok(Some("7100000001".into())));
-    let holders = b.contacts_with_sender_id("7100000001".into()).await.unwrap();
-    assert_eq!(holders.iter().map(|h| h.id.as_str()).collect::<Vec<_>>(), ["a1"]);
-    assert_eq!(holders[0].name, "Ann One", "named by what the other contact's page said");
-    assert!(a.contacts_with_sender_id("7100000001".into()).await.unwrap().is_empty(), "not itself");
+    let holders = b
+        .contacts_with_sender_id("7100000001".into())
+        .await
+        .unwrap();
+    assert_eq!(
+        holders.iter().map(|h| h.id.as_str()).collect::<Vec<_>>(),
+        ["a1"]
+    );
+    assert_eq!(
+        holders[0].name, "Ann One",
+        "named by what the other contact's page said"
+    );
+    assert!(
+        a.contacts_with_sender_id("7100000001".into())
+            .await
+            .unwrap()
+            .is_empty(),
+        "not itself"
+    );
     a.write_sender_field(None).await.unwrap();
     assert_eq!(a.read_sender_field().await, Ok(None));
-    assert!(b.contacts_with_sender_id("7100000001".into()).await.unwrap().is_empty());
+    assert!(
+        b.contacts_with_sender_id("7100000001".into())
+            .await
+            .unwrap()
+            .is_empty()
+    );
 }
 
 #[wasm_bindgen_test]
 async fn initial_value_and_missing_contact() {
-    web_sys::window().unwrap().local_storage().unwrap().unwrap().clear().unwrap();
+    web_sys::window()
+        .unwrap()
+        .local_storage()
+        .unwrap()
+        .unwrap()
+        .clear()
+        .unwrap();
     let h = StandaloneHost::from_query("?relay=http://x&contact=c9&value=user7100000003").unwrap();
-    assert_eq!(h.read_sender_field().await, Ok(Some("user7100000003".into())));
+    assert_eq!(
+        h.read_sender_field().await,
+        Ok(Some("user7100000003".into()))
+    );
     let none = StandaloneHost::from_query("?relay=http://x").unwrap();
     assert_eq!(none.read_sender_field().await, Err(HostError::NoContact));
 }
@@ -43,6 +82,12 @@ async fn initial_value_and_missing_contact() {
 #[wasm_bindgen_test]
 async fn a_relay_nobody_listens_on_is_unreachable() {
     let h = host("a1");
-    let got = h.relay(RelayRequest { method: Method::Get, path: "/v1/directory".into(), body: None }).await;
+    let got = h
+        .relay(RelayRequest {
+            method: Method::Get,
+            path: "/v1/directory".into(),
+            body: None,
+        })
+        .await;
     assert!(got.is_err(), "{got:?}");
 }

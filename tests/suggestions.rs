@@ -20,7 +20,10 @@ fn host_with_directory() -> FakeHost {
     host.route("/v1/directory", Answer::Json(200, page.to_string()));
     host.person(&person(json!({"sender_id": "7100000003", "first_name": "Jon", "last_name": "Perk",
         "phone": "+44 7700 900123", "phone_source": "contact_list", "deleted": false, "message_count": 12, "history": []})));
-    host.route("/v1/people/7100000003/messages", Answer::Json(200, json!({"messages": [], "newer": "n"}).to_string()));
+    host.route(
+        "/v1/people/7100000003/messages",
+        Answer::Json(200, json!({"messages": [], "newer": "n"}).to_string()),
+    );
     host
 }
 
@@ -30,10 +33,22 @@ async fn unlinked_contact_gets_ranked_suggestions_with_reasons() {
     let root = mount(&host).await;
     let rows = all(&root, "[data-testid=suggestion]");
     assert!(!rows.is_empty(), "{}", root.inner_html());
-    assert_eq!(rows[0].get_attribute("data-sender-id").as_deref(), Some("7100000003"));
-    let reasons = rows[0].query_selector("[data-testid=suggestion-reasons]").unwrap().unwrap().text_content().unwrap();
+    assert_eq!(
+        rows[0].get_attribute("data-sender-id").as_deref(),
+        Some("7100000003")
+    );
+    let reasons = rows[0]
+        .query_selector("[data-testid=suggestion-reasons]")
+        .unwrap()
+        .unwrap()
+        .text_content()
+        .unwrap();
     assert!(reasons.contains("phone equal"), "{reasons}");
-    assert!(rows.iter().all(|r| r.get_attribute("data-sender-id").as_deref() != Some("7100000001")), "Lucía is no match for Jon");
+    assert!(
+        rows.iter()
+            .all(|r| r.get_attribute("data-sender-id").as_deref() != Some("7100000001")),
+        "Lucía is no match for Jon"
+    );
 }
 
 #[wasm_bindgen_test]
@@ -49,16 +64,28 @@ async fn link_saves_through_the_field_and_shows_the_person() {
     assert_eq!(posts[0]["new_value"], "7100000003");
     assert_eq!(text(&root, "profile-name"), "Jon Perk");
     assert!(find(&root, "conversation").is_some());
-    assert!(find(&root, "suggestions").is_none(), "suggestions are for unlinked contacts");
+    assert!(
+        find(&root, "suggestions").is_none(),
+        "suggestions are for unlinked contacts"
+    );
     click(&root, "undo").await;
     assert_eq!(host.state.borrow().field, None);
-    assert!(find(&root, "suggestions").is_some(), "back to suggestions after undo");
+    assert!(
+        find(&root, "suggestions").is_some(),
+        "back to suggestions after undo"
+    );
 }
 
 #[wasm_bindgen_test]
 async fn link_stops_at_a_conflict() {
     let host = host_with_directory();
-    host.state.borrow_mut().holders.insert("7100000003".into(), vec![ContactRef { id: "9".into(), name: "J. Perk".into() }]);
+    host.state.borrow_mut().holders.insert(
+        "7100000003".into(),
+        vec![ContactRef {
+            id: "9".into(),
+            name: "J. Perk".into(),
+        }],
+    );
     let root = mount(&host).await;
     click(&root, "suggestion-link").await;
     assert!(text(&root, "conflict").contains("J. Perk"));
@@ -84,11 +111,28 @@ async fn hostile_directory_entries_render_inert() {
     ], "next": "d1", "has_more": false});
     host.route("/v1/directory", Answer::Json(200, page.to_string()));
     let root = mount(&host).await;
-    assert_eq!(all(&root, "[data-testid=suggestion]").len(), 2, "{}", root.inner_html());
+    assert_eq!(
+        all(&root, "[data-testid=suggestion]").len(),
+        2,
+        "{}",
+        root.inner_html()
+    );
     assert!(all(&root, "img").is_empty() && all(&root, "script").is_empty());
-    assert!(all(&root, "[data-testid=suggestions] a").is_empty(), "invalid usernames are not links");
-    assert!(root.text_content().unwrap().contains("<img src=x onerror=window.__pwned=1>"), "shown as text");
-    assert!(js_sys::Reflect::get(&js_sys::global(), &"__pwned".into()).unwrap().is_undefined());
+    assert!(
+        all(&root, "[data-testid=suggestions] a").is_empty(),
+        "invalid usernames are not links"
+    );
+    assert!(
+        root.text_content()
+            .unwrap()
+            .contains("<img src=x onerror=window.__pwned=1>"),
+        "shown as text"
+    );
+    assert!(
+        js_sys::Reflect::get(&js_sys::global(), &"__pwned".into())
+            .unwrap()
+            .is_undefined()
+    );
     for name in all(&root, "[data-testid=suggestion-name]") {
         assert_eq!(name.tag_name(), "BDI", "names are bidi-isolated");
     }

@@ -9,8 +9,8 @@ use crate::components::sender_id_field::SenderIdField;
 use crate::components::suggestions::Suggestions;
 use crate::context::AppEnv;
 use crate::errors::AppError;
-use crate::host::{HostError, Location};
 use crate::hooks::use_sender_field;
+use crate::host::{HostError, Location};
 use crate::state::sender_field::{Action, Phase};
 
 /// Props of [`App`].
@@ -26,7 +26,9 @@ pub fn App(props: &AppProps) -> Html {
     let env = props.env.clone();
     let page = match env.ctx.location {
         Location::NavBar => html! { <NavPlaceholder /> },
-        _ if env.ctx.contact.is_none() => html! { <ErrorBanner error={AppError::Host(HostError::NoContact)} /> },
+        _ if env.ctx.contact.is_none() => {
+            html! { <ErrorBanner error={AppError::Host(HostError::NoContact)} /> }
+        }
         _ => html! { <Sidebar /> },
     };
     // Tell the host how tall we are whenever the content's size changes (Zendesk sizes the iframe).
@@ -53,7 +55,10 @@ fn Sidebar() -> Html {
     let show_suggestions = linked.is_none()
         && field.current.is_none()
         && !field.unavailable()
-        && matches!(field.phase, Phase::Idle | Phase::Editing { .. } | Phase::Done(_));
+        && matches!(
+            field.phase,
+            Phase::Idle | Phase::Editing { .. } | Phase::Done(_)
+        );
     let on_link = {
         let field = field.clone();
         Callback::from(move |id: SenderId| field.dispatch(Action::Propose(id)))
@@ -84,7 +89,10 @@ fn watch_height(on_height: impl Fn(u32) + 'static) -> Option<HeightWatch> {
     let callback = wasm_bindgen::closure::Closure::<dyn Fn()>::new(measure);
     let observer = web_sys::ResizeObserver::new(callback.as_ref().unchecked_ref()).ok()?;
     observer.observe(&body);
-    Some(HeightWatch { observer, _callback: callback })
+    Some(HeightWatch {
+        observer,
+        _callback: callback,
+    })
 }
 
 /// Keeps the resize observer and its callback alive; disconnects on drop.

@@ -10,8 +10,8 @@ use crate::components::error_banner::ErrorBanner;
 use crate::components::message_view::MessageView;
 use crate::context::use_env;
 use crate::hooks::use_conversation;
-use crate::i18n::{fill, Text};
-use crate::state::conversation::{poll_delay_ms, window, Action, WINDOW, WINDOW_STEP};
+use crate::i18n::{Text, fill};
+use crate::state::conversation::{Action, WINDOW, WINDOW_STEP, poll_delay_ms, window};
 use crate::time;
 
 /// Props of [`ConversationPanel`].
@@ -66,32 +66,55 @@ pub fn ConversationPanel(props: &ConversationPanelProps) -> Html {
                     .filter(|_| el.scroll_top() < EDGE_PX && range.start > 0)
                     .and_then(|m| find_row(&el, m))
                 {
-                    *anchor.borrow_mut() = Some(Anchor { mid: first_mid.clone().unwrap_or_default(), top: offset_in(&el, &row) });
-                    from_bottom.set((len - range.end + WINDOW_STEP).min(len.saturating_sub(WINDOW.min(len))));
+                    *anchor.borrow_mut() = Some(Anchor {
+                        mid: first_mid.clone().unwrap_or_default(),
+                        top: offset_in(&el, &row),
+                    });
+                    from_bottom.set(
+                        (len - range.end + WINDOW_STEP).min(len.saturating_sub(WINDOW.min(len))),
+                    );
                 }
             }
         });
     }
 
     let onscroll = {
-        let (conv, from_bottom, anchor, stick) =
-            (conv.clone(), from_bottom.clone(), anchor.clone(), stick_to_bottom.clone());
+        let (conv, from_bottom, anchor, stick) = (
+            conv.clone(),
+            from_bottom.clone(),
+            anchor.clone(),
+            stick_to_bottom.clone(),
+        );
         let first_mid = conv.messages.get(range.start).map(|m| m.id.clone());
-        let last_mid = range.end.checked_sub(1).and_then(|i| conv.messages.get(i)).map(|m| m.id.clone());
+        let last_mid = range
+            .end
+            .checked_sub(1)
+            .and_then(|i| conv.messages.get(i))
+            .map(|m| m.id.clone());
         let range = range.clone();
         Callback::from(move |e: Event| {
-            let Some(el) = e.target().and_then(|t| t.dyn_into::<web_sys::HtmlElement>().ok()) else { return };
+            let Some(el) = e
+                .target()
+                .and_then(|t| t.dyn_into::<web_sys::HtmlElement>().ok())
+            else {
+                return;
+            };
             let bottom_gap = el.scroll_height() - el.scroll_top() - el.client_height();
             *stick.borrow_mut() = bottom_gap < 8 && *from_bottom == 0;
             let remember = |mid: &Option<String>| {
                 if let Some(row) = mid.as_deref().and_then(|m| find_row(&el, m)) {
-                    *anchor.borrow_mut() = Some(Anchor { mid: mid.clone().unwrap_or_default(), top: offset_in(&el, &row) });
+                    *anchor.borrow_mut() = Some(Anchor {
+                        mid: mid.clone().unwrap_or_default(),
+                        top: offset_in(&el, &row),
+                    });
                 }
             };
             if el.scroll_top() < EDGE_PX {
                 if range.start > 0 {
                     remember(&first_mid);
-                    from_bottom.set((len - range.end + WINDOW_STEP).min(len.saturating_sub(WINDOW.min(len))));
+                    from_bottom.set(
+                        (len - range.end + WINDOW_STEP).min(len.saturating_sub(WINDOW.min(len))),
+                    );
                 } else if conv.can_load_older() {
                     remember(&first_mid);
                     conv.dispatch(Action::LoadOlder);
@@ -150,7 +173,10 @@ pub fn ConversationPanel(props: &ConversationPanelProps) -> Html {
 /// Message rows of `range` with a day separator wherever the local day changes.
 fn rows(messages: &[Message], range: std::ops::Range<usize>, locale: crate::i18n::Locale) -> Html {
     let mut out = Vec::with_capacity(range.len() + 8);
-    let mut day = range.start.checked_sub(1).map(|i| time::day_key(messages[i].sent_at));
+    let mut day = range
+        .start
+        .checked_sub(1)
+        .map(|i| time::day_key(messages[i].sent_at));
     for m in &messages[range] {
         let d = time::day_key(m.sent_at);
         if day != Some(d) {

@@ -1,7 +1,7 @@
 use telegram_relay_api::Entity;
 use yew::prelude::*;
 
-use crate::entities::{render, Node, Style};
+use crate::entities::{Node, Style, render};
 
 /// Props of [`MessageText`].
 #[derive(Properties, PartialEq, Clone)]
@@ -34,7 +34,9 @@ fn node(n: &Node) -> Html {
                 Style::Strike => html! { <s>{ inner }</s> },
                 Style::Spoiler => html! { <span class="spoiler" tabindex="0">{ inner }</span> },
                 Style::Code => html! { <code>{ inner }</code> },
-                Style::Pre(lang) => html! { <pre><code data-lang={lang.clone()}>{ inner }</code></pre> },
+                Style::Pre(lang) => {
+                    html! { <pre><code data-lang={lang.clone()}>{ inner }</code></pre> }
+                }
                 Style::Quote => html! { <blockquote>{ inner }</blockquote> },
                 Style::Link(href) => html! {
                     <a href={href.clone()} target="_blank" rel="noopener noreferrer nofollow">{ inner }</a>

@@ -24,7 +24,11 @@ pub fn MessageView(props: &MessageViewProps) -> Html {
     };
     let class = classes!(class, m.deleted.then_some("deleted"));
     let reply = m.reply_to.as_ref().map(|r| {
-        let quoted = r.text.clone().filter(|t| !t.is_empty()).unwrap_or_else(|| env.t(Text::UnknownMessage).into());
+        let quoted = r
+            .text
+            .clone()
+            .filter(|t| !t.is_empty())
+            .unwrap_or_else(|| env.t(Text::UnknownMessage).into());
         html! {
             <blockquote class="reply" data-testid="reply">
                 <span class="label">{ env.t(Text::ReplyTo) }{ ": " }</span>
@@ -32,11 +36,16 @@ pub fn MessageView(props: &MessageViewProps) -> Html {
             </blockquote>
         }
     });
-    let media = m.media.as_ref().map(|media| media_placeholder(media, env.locale));
+    let media = m
+        .media
+        .as_ref()
+        .map(|media| media_placeholder(media, env.locale));
     let edited = m.edited_at.map(|at| {
         html! { <span class="mark" data-testid="edited" title={time::iso(at)}>{ env.t(Text::Edited) }</span> }
     });
-    let deleted = m.deleted.then(|| html! { <span class="mark" data-testid="deleted">{ env.t(Text::Deleted) }</span> });
+    let deleted = m.deleted.then(
+        || html! { <span class="mark" data-testid="deleted">{ env.t(Text::Deleted) }</span> },
+    );
     html! {
         <li class={class} data-testid="message" data-mid={m.id.clone()} data-direction={if m.direction == Direction::In { "in" } else { "out" }}>
             <span class="sr-only">{ who }{ ": " }</span>

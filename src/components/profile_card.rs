@@ -5,8 +5,8 @@ use yew::prelude::*;
 use crate::components::error_banner::ErrorBanner;
 use crate::context::use_env;
 use crate::entities::username_href;
-use crate::hooks::{use_person, PersonLoad};
-use crate::i18n::{fill, Locale, Text};
+use crate::hooks::{PersonLoad, use_person};
+use crate::i18n::{Locale, Text, fill};
 use crate::time;
 
 /// Props of [`ProfileCard`].
@@ -53,14 +53,20 @@ pub fn PersonView(props: &PersonViewProps) -> Html {
             },
             None => html! { <span data-testid="profile-username">{ format!("@{u}") }</span> },
         },
-        None => html! { <span class="muted" data-testid="profile-username">{ env.t(Text::NoUsername) }</span> },
+        None => {
+            html! { <span class="muted" data-testid="profile-username">{ env.t(Text::NoUsername) }</span> }
+        }
     };
     let phone = match (&p.phone, p.phone_source) {
         (Some(phone), Some(PhoneSource::ContactList)) => html! {
             <span data-testid="profile-phone"><bdi>{ phone.clone() }</bdi>{ " " }<span class="muted small">{ format!("({})", env.t(Text::PhoneFromContacts)) }</span></span>
         },
-        (Some(phone), _) => html! { <span data-testid="profile-phone"><bdi>{ phone.clone() }</bdi></span> },
-        (None, _) => html! { <span class="muted" data-testid="profile-phone">{ env.t(Text::PhoneHidden) }</span> },
+        (Some(phone), _) => {
+            html! { <span data-testid="profile-phone"><bdi>{ phone.clone() }</bdi></span> }
+        }
+        (None, _) => {
+            html! { <span class="muted" data-testid="profile-phone">{ env.t(Text::PhoneHidden) }</span> }
+        }
     };
     let history = (!props.compact && !p.history.is_empty()).then(|| {
         html! {
@@ -70,7 +76,9 @@ pub fn PersonView(props: &PersonViewProps) -> Html {
             </details>
         }
     });
-    let last_seen = p.last_seen.map(|t| fill(env.t(Text::LastSeen), &[&time::short_day(t, env.locale)]));
+    let last_seen = p
+        .last_seen
+        .map(|t| fill(env.t(Text::LastSeen), &[&time::short_day(t, env.locale)]));
     html! {
         <section class={classes!("card", "profile", p.deleted.then_some("deleted"))} data-testid="profile" aria-label={name.clone()}>
             <h2 class="name"><bdi data-testid="profile-name">{ name }</bdi></h2>
@@ -99,7 +107,11 @@ pub fn display_name(p: &Person) -> String {
         .filter(|s| !s.is_empty())
         .collect::<Vec<_>>()
         .join(" ");
-    if name.is_empty() { format!("#{}", p.sender_id) } else { name }
+    if name.is_empty() {
+        format!("#{}", p.sender_id)
+    } else {
+        name
+    }
 }
 
 /// "username was @old until 3 May".
@@ -113,7 +125,10 @@ fn change_text(c: &ProfileChange, locale: Locale) -> String {
     .get(locale);
     let until = time::short_day(c.valid_until, locale);
     match c.old_value.as_deref().filter(|v| !v.is_empty()) {
-        Some(old) if c.field == ProfileField::Username => fill(Text::WasUntil.get(locale), &[field, &format!("@{old}"), &until]),
+        Some(old) if c.field == ProfileField::Username => fill(
+            Text::WasUntil.get(locale),
+            &[field, &format!("@{old}"), &until],
+        ),
         Some(old) => fill(Text::WasUntil.get(locale), &[field, old, &until]),
         None => fill(Text::WasEmptyUntil.get(locale), &[field, &until]),
     }

@@ -7,7 +7,7 @@ use crate::components::message_text::MessageText;
 use crate::components::profile_card::PersonView;
 use crate::context::use_env;
 use crate::errors::AppError;
-use crate::i18n::{fill, sender_id_error, Text};
+use crate::i18n::{Text, fill, sender_id_error};
 use crate::state::sender_field::{Action, FieldState, Phase};
 
 /// Props of [`SenderIdField`].
@@ -40,8 +40,12 @@ pub fn SenderIdField(props: &SenderIdFieldProps) -> Html {
     }
 
     let value = match &state.current {
-        Some(v) => html! { <output class="value" data-testid="sender-id-value" for="sender-id-input">{ v.clone() }</output> },
-        None => html! { <output class="value muted" data-testid="sender-id-value">{ env.t(Text::NotLinked) }</output> },
+        Some(v) => {
+            html! { <output class="value" data-testid="sender-id-value" for="sender-id-input">{ v.clone() }</output> }
+        }
+        None => {
+            html! { <output class="value muted" data-testid="sender-id-value">{ env.t(Text::NotLinked) }</output> }
+        }
     };
 
     let body = match &state.phase {
@@ -50,7 +54,11 @@ pub fn SenderIdField(props: &SenderIdFieldProps) -> Html {
             let can_edit = !state.unavailable();
             let done = match &state.phase {
                 Phase::Done(action) => {
-                    let text = if *action == LinkAction::Unlink { Text::Unlinked } else { Text::Saved };
+                    let text = if *action == LinkAction::Unlink {
+                        Text::Unlinked
+                    } else {
+                        Text::Saved
+                    };
                     html! {
                         <p class="notice" role="status" data-testid="saved">
                             { env.t(text) }{ " " }
@@ -134,7 +142,11 @@ pub fn SenderIdField(props: &SenderIdFieldProps) -> Html {
                 </div>
             </section>
         },
-        Phase::Conflict { id, person, holders } => html! {
+        Phase::Conflict {
+            id,
+            person,
+            holders,
+        } => html! {
             <section class="conflict" data-testid="conflict" role="alert">
                 <p><strong>{ env.t(Text::ConflictIntro) }</strong>{ " " }<code>{ id.to_string() }</code></p>
                 <ul>
@@ -150,7 +162,9 @@ pub fn SenderIdField(props: &SenderIdFieldProps) -> Html {
                 </div>
             </section>
         },
-        Phase::Saving(_) => html! { <p class="muted" role="status" data-testid="saving">{ env.t(Text::Saving) }</p> },
+        Phase::Saving(_) => {
+            html! { <p class="muted" role="status" data-testid="saving">{ env.t(Text::Saving) }</p> }
+        }
     };
 
     let dismiss = {
@@ -187,7 +201,9 @@ struct WhoProps {
 fn Who(props: &WhoProps) -> Html {
     let env = use_env();
     match &props.person {
-        None => html! { <p class="banner warn" data-testid="never-seen">{ env.t(Text::NeverSeen) }</p> },
+        None => {
+            html! { <p class="banner warn" data-testid="never-seen">{ env.t(Text::NeverSeen) }</p> }
+        }
         Some(p) => {
             let last = p.last_message.as_ref().filter(|m| !m.text.is_empty()).map(|m| {
                 html! {

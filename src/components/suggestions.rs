@@ -1,12 +1,12 @@
-use telegram_identity::matching::Tier;
 use telegram_identity::SenderId;
+use telegram_identity::matching::Tier;
 use yew::prelude::*;
 
 use crate::components::error_banner::ErrorBanner;
 use crate::context::use_env;
 use crate::entities::username_href;
 use crate::hooks::use_suggestions;
-use crate::i18n::{fill, reason_text, Text};
+use crate::i18n::{Text, fill, reason_text};
 use crate::state::suggestions::{Action, Suggestion, Suggestions as State};
 
 /// Props of [`Suggestions`].
@@ -56,7 +56,11 @@ fn SuggestionRow(props: &SuggestionRowProps) -> Html {
     let env = use_env();
     let s = &props.suggestion;
     let p = &s.person;
-    let name = [Some(p.first_name.as_str()), p.last_name.as_deref()].into_iter().flatten().collect::<Vec<_>>().join(" ");
+    let name = [Some(p.first_name.as_str()), p.last_name.as_deref()]
+        .into_iter()
+        .flatten()
+        .collect::<Vec<_>>()
+        .join(" ");
     let username = p.username.as_ref().map(|u| match username_href(u) {
         Some(href) => html! { <a href={href} target="_blank" rel="noopener noreferrer">{ format!("@{u}") }</a> },
         None => html! { <span>{ format!("@{u}") }</span> },

@@ -7,6 +7,6 @@ mod use_sender_field;
 mod use_suggestions;
 
 pub use use_conversation::use_conversation;
-pub use use_person::{use_person, PersonLoad};
+pub use use_person::{PersonLoad, use_person};
 pub use use_sender_field::use_sender_field;
 pub use use_suggestions::use_suggestions;

@@ -5,7 +5,7 @@ use yew::prelude::*;
 
 use crate::context::use_env;
 use crate::services::relay;
-use crate::state::conversation::{poll_delay_ms, Action, Conversation, PAGE_SIZE};
+use crate::state::conversation::{Action, Conversation, PAGE_SIZE, poll_delay_ms};
 
 /// The conversation with `id`: the newest page at mount, older pages on `Action::LoadOlder`, and
 /// polling for new messages with back-off. Mount one per person (key the component by ID).
@@ -34,7 +34,8 @@ pub fn use_conversation(id: SenderId) -> UseReducerHandle<Conversation> {
         use_effect_with(older, move |older| {
             if let Some(cursor) = older.clone() {
                 spawn_local(async move {
-                    let page = relay::messages_before(&env.host, id, Some(&cursor), PAGE_SIZE).await;
+                    let page =
+                        relay::messages_before(&env.host, id, Some(&cursor), PAGE_SIZE).await;
                     d.dispatch(Action::OlderPage(page));
                 });
             }

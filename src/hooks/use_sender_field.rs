@@ -2,7 +2,7 @@ use telegram_relay_api::NewLinkEvent;
 use wasm_bindgen_futures::spawn_local;
 use yew::prelude::*;
 
-use crate::context::{use_env, AppEnv};
+use crate::context::{AppEnv, use_env};
 use crate::errors::AppError;
 use crate::services::relay;
 use crate::state::sender_field::{Action, FieldState, Op, Phase};
@@ -17,7 +17,8 @@ pub fn use_sender_field() -> UseReducerHandle<FieldState> {
         let (env, dispatcher) = (env.clone(), state.dispatcher());
         use_effect_with((), move |_| {
             let d = dispatcher.clone();
-            env.host.on_sender_field_changed(Box::new(move |v| d.dispatch(Action::ExternalChange(v))));
+            env.host
+                .on_sender_field_changed(Box::new(move |v| d.dispatch(Action::ExternalChange(v))));
             spawn_local(async move {
                 let read = env.host.read_sender_field().await;
                 dispatcher.dispatch(Action::Loaded(read));
@@ -38,7 +39,10 @@ pub fn use_sender_field() -> UseReducerHandle<FieldState> {
     state
 }
 
-type Resolution = (Option<telegram_relay_api::Person>, Vec<crate::host::ContactRef>);
+type Resolution = (
+    Option<telegram_relay_api::Person>,
+    Vec<crate::host::ContactRef>,
+);
 
 async fn resolve(env: &AppEnv, id: telegram_identity::SenderId) -> Result<Resolution, AppError> {
     let person = relay::person_if_known(&env.host, id).await?;
@@ -49,13 +53,21 @@ async fn resolve(env: &AppEnv, id: telegram_identity::SenderId) -> Result<Resolu
 async fn save(env: AppEnv, op: Op, dispatcher: UseReducerDispatcher<FieldState>) {
     let written = env.host.write_sender_field(op.new.clone()).await;
     let ok = written.is_ok();
-    dispatcher.dispatch(Action::Written { op: op.clone(), result: written });
+    dispatcher.dispatch(Action::Written {
+        op: op.clone(),
+        result: written,
+    });
     if !ok {
         return;
     }
     let event = NewLinkEvent {
         action: op.action,
-        contact_id: env.ctx.contact.as_ref().map(|c| c.id.clone()).unwrap_or_default(),
+        contact_id: env
+            .ctx
+            .contact
+            .as_ref()
+            .map(|c| c.id.clone())
+            .unwrap_or_default(),
         old_value: op.old.clone(),
         new_value: op.new.clone(),
         actor: env.ctx.agent.clone(),

@@ -17,7 +17,11 @@ pub fn use_suggestions() -> UseReducerHandle<Suggestions> {
         if let (true, Some(contact)) = (*loading, env.ctx.contact.clone()) {
             spawn_local(async move {
                 let people = relay::whole_directory(&env.host).await;
-                d.dispatch(Action::Loaded { contact, region: env.ctx.phone_region.clone(), people });
+                d.dispatch(Action::Loaded {
+                    contact,
+                    region: env.ctx.phone_region.clone(),
+                    people,
+                });
             });
         }
     });

@@ -138,7 +138,10 @@ pub trait CrmHost {
     /// Sends a request to the relay; the host supplies base URL and credentials.
     fn relay(&self, request: RelayRequest) -> HostFuture<Result<RelayReply, Unreachable>>;
     /// Other contacts (not the open one) whose field already holds `sender_id`.
-    fn contacts_with_sender_id(&self, sender_id: String) -> HostFuture<Result<Vec<ContactRef>, HostError>>;
+    fn contacts_with_sender_id(
+        &self,
+        sender_id: String,
+    ) -> HostFuture<Result<Vec<ContactRef>, HostError>>;
     /// Asks the host to make the sidebar this many pixels tall.
     fn resize(&self, height_px: u32);
 }
@@ -167,15 +170,13 @@ pub fn decode_component(value: &str) -> String {
         let hex = |b: u8| (b as char).to_digit(16);
         match bytes[i] {
             b'+' => out.push(b' '),
-            b'%' if i + 2 < bytes.len() => {
-                match (hex(bytes[i + 1]), hex(bytes[i + 2])) {
-                    (Some(h), Some(l)) => {
-                        out.push((h * 16 + l) as u8);
-                        i += 2;
-                    }
-                    _ => out.push(b'%'),
+            b'%' if i + 2 < bytes.len() => match (hex(bytes[i + 1]), hex(bytes[i + 2])) {
+                (Some(h), Some(l)) => {
+                    out.push((h * 16 + l) as u8);
+                    i += 2;
                 }
-            }
+                _ => out.push(b'%'),
+            },
             b => out.push(b),
         }
         i += 1;

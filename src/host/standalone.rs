@@ -27,8 +27,8 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 
 use super::{
-    query_param, Contact, ContactRef, CrmHost, HostContext, HostError, HostFuture, Location, RelayReply, RelayRequest,
-    Unreachable,
+    Contact, ContactRef, CrmHost, HostContext, HostError, HostFuture, Location, RelayReply,
+    RelayRequest, Unreachable, query_param,
 };
 
 /// The standalone adapter. Cheap to clone.
@@ -84,7 +84,12 @@ impl StandaloneHost {
     }
 
     fn key(&self) -> Result<String, HostError> {
-        let contact = self.inner.context.contact.as_ref().ok_or(HostError::NoContact)?;
+        let contact = self
+            .inner
+            .context
+            .contact
+            .as_ref()
+            .ok_or(HostError::NoContact)?;
         Ok(format!("{}{}", self.prefix(), contact.id))
     }
 
@@ -96,13 +101,18 @@ impl StandaloneHost {
     }
 
     fn store(&self, key: &str, value: Option<&str>) -> Result<(), HostError> {
-        let failed = |e: wasm_bindgen::JsValue| HostError::Failed(format!("localStorage: {}", js_error_text(&e)));
+        let failed = |e: wasm_bindgen::JsValue| {
+            HostError::Failed(format!("localStorage: {}", js_error_text(&e)))
+        };
         match (local_storage(), value) {
             (Some(s), Some(v)) => s.set_item(key, v).map_err(failed),
             // An empty field is stored as "" so it is not replaced by the `value` parameter again.
             (Some(s), None) => s.set_item(key, "").map_err(failed),
             (None, v) => {
-                self.inner.memory.borrow_mut().insert(key.to_string(), v.unwrap_or("").to_string());
+                self.inner
+                    .memory
+                    .borrow_mut()
+                    .insert(key.to_string(), v.unwrap_or("").to_string());
                 Ok(())
             }
         }
@@ -161,7 +171,9 @@ impl CrmHost for StandaloneHost {
     }
 
     fn write_sender_field(&self, value: Option<String>) -> HostFuture<Result<(), HostError>> {
-        let result = self.key().and_then(|key| self.store(&key, value.as_deref()));
+        let result = self
+            .key()
+            .and_then(|key| self.store(&key, value.as_deref()));
         // Remember the contact's name, so other contacts' conflict checks can say who holds an ID.
         if let (Ok(()), Some(c)) = (&result, &self.inner.context.contact) {
             let _ = self.store(&format!("telegram-sidebar-name/{}", c.id), Some(&c.name));
@@ -172,7 +184,9 @@ impl CrmHost for StandaloneHost {
     fn on_sender_field_changed(&self, callback: Box<dyn Fn(Option<String>)>) {
         // Other tabs' writes arrive as `storage` events; this tab's own writes go through the UI.
         let Ok(key) = self.key() else { return };
-        let Some(window) = web_sys::window().filter(|_| cfg!(target_arch = "wasm32")) else { return };
+        let Some(window) = web_sys::window().filter(|_| cfg!(target_arch = "wasm32")) else {
+            return;
+        };
         let listener = wasm_bindgen::closure::Closure::<dyn Fn(web_sys::StorageEvent)>::new(
             move |e: web_sys::StorageEvent| {
                 if e.key().as_deref() == Some(key.as_str()) {
@@ -180,7 +194,8 @@ impl CrmHost for StandaloneHost {
                 }
             },
         );
-        let _ = window.add_event_listener_with_callback("storage", listener.as_ref().unchecked_ref());
+        let _ =
+            window.add_event_listener_with_callback("storage", listener.as_ref().unchecked_ref());
         listener.forget(); // lives as long as the page
     }
 
@@ -190,14 +205,19 @@ impl CrmHost for StandaloneHost {
         Box::pin(async move { fetch(&url, &request, token.as_deref()).await })
     }
 
-    fn contacts_with_sender_id(&self, sender_id: String) -> HostFuture<Result<Vec<ContactRef>, HostError>> {
+    fn contacts_with_sender_id(
+        &self,
+        sender_id: String,
+    ) -> HostFuture<Result<Vec<ContactRef>, HostError>> {
         let own = self.inner.context.contact.as_ref().map(|c| c.id.clone());
         let found = self
             .all()
             .into_iter()
             .filter(|(id, v)| v.trim() == sender_id && Some(id) != own.as_ref())
             .map(|(id, _)| {
-                let name = self.load(&format!("telegram-sidebar-name/{id}")).unwrap_or_else(|| format!("#{id}"));
+                let name = self
+                    .load(&format!("telegram-sidebar-name/{id}"))
+                    .unwrap_or_else(|| format!("#{id}"));
                 ContactRef { name, id }
             })
             .collect();
@@ -208,25 +228,39 @@ impl CrmHost for StandaloneHost {
 }
 
 /// `fetch` with the browser; any failure before a status arrives is [`Unreachable`].
-async fn fetch(url: &str, request: &RelayRequest, token: Option<&str>) -> Result<RelayReply, Unreachable> {
+async fn fetch(
+    url: &str,
+    request: &RelayRequest,
+    token: Option<&str>,
+) -> Result<RelayReply, Unreachable> {
     let js = |e: wasm_bindgen::JsValue| Unreachable(js_error_text(&e));
     let init = web_sys::RequestInit::new();
     init.set_method(request.method.as_str());
     let headers = web_sys::Headers::new().map_err(js)?;
     headers.set("Accept", "application/json").map_err(js)?;
     if let Some(token) = token {
-        headers.set("Authorization", &format!("Bearer {token}")).map_err(js)?;
+        headers
+            .set("Authorization", &format!("Bearer {token}"))
+            .map_err(js)?;
     }
     if let Some(body) = &request.body {
-        headers.set("Content-Type", "application/json").map_err(js)?;
+        headers
+            .set("Content-Type", "application/json")
+            .map_err(js)?;
         init.set_body(&wasm_bindgen::JsValue::from_str(body));
     }
     init.set_headers(&headers);
     let req = web_sys::Request::new_with_str_and_init(url, &init).map_err(js)?;
     let window = web_sys::window().ok_or_else(|| Unreachable("no window".into()))?;
-    let resp: web_sys::Response = JsFuture::from(window.fetch_with_request(&req)).await.map_err(js)?.unchecked_into();
+    let resp: web_sys::Response = JsFuture::from(window.fetch_with_request(&req))
+        .await
+        .map_err(js)?
+        .unchecked_into();
     let text = JsFuture::from(resp.text().map_err(js)?).await.map_err(js)?;
-    Ok(RelayReply { status: resp.status(), body: text.as_string().unwrap_or_default() })
+    Ok(RelayReply {
+        status: resp.status(),
+        body: text.as_string().unwrap_or_default(),
+    })
 }
 
 /// A JS exception or rejection as text (its `message` when it has one).
@@ -246,7 +280,10 @@ mod tests {
 
     #[test]
     fn query_configures_the_host() {
-        let h = StandaloneHost::from_query("?relay=http%3A%2F%2F127.0.0.1%3A8787%2F&contact=c1&name=Jon%20Perk&locale=ru").unwrap();
+        let h = StandaloneHost::from_query(
+            "?relay=http%3A%2F%2F127.0.0.1%3A8787%2F&contact=c1&name=Jon%20Perk&locale=ru",
+        )
+        .unwrap();
         let ctx = h.context();
         assert_eq!(h.inner.relay, "http://127.0.0.1:8787");
         assert_eq!(ctx.contact.unwrap().name, "Jon Perk");

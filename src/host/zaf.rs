@@ -54,8 +54,8 @@ use wasm_bindgen_futures::JsFuture;
 
 use super::standalone::js_error_text;
 use super::{
-    encode_component, Contact, ContactRef, CrmHost, HostContext, HostError, HostFuture, Location, RelayReply,
-    RelayRequest, Unreachable,
+    Contact, ContactRef, CrmHost, HostContext, HostError, HostFuture, Location, RelayReply,
+    RelayRequest, Unreachable, encode_component,
 };
 
 #[wasm_bindgen]
@@ -116,7 +116,9 @@ fn text(v: &JsValue) -> Option<String> {
         return Some(s);
     }
     // Zendesk IDs are integers below 2^53: exact in an f64.
-    v.as_f64().filter(|n| n.fract() == 0.0 && *n >= 0.0).map(|n| (n as u64).to_string())
+    v.as_f64()
+        .filter(|n| n.fract() == 0.0 && *n >= 0.0)
+        .map(|n| (n as u64).to_string())
 }
 
 fn object(pairs: &[(&str, JsValue)]) -> JsValue {
@@ -128,7 +130,10 @@ fn object(pairs: &[(&str, JsValue)]) -> JsValue {
 }
 
 fn paths(list: &[&str]) -> JsValue {
-    list.iter().map(|p| JsValue::from_str(p)).collect::<Array>().into()
+    list.iter()
+        .map(|p| JsValue::from_str(p))
+        .collect::<Array>()
+        .into()
 }
 
 async fn wait(p: Result<Promise, JsValue>) -> Result<JsValue, String> {
@@ -142,22 +147,36 @@ impl ZafHost {
         let client: ZafClient = zaf_init()
             .map_err(|e| js_error_text(&e))?
             .dyn_into::<Object>()
-            .map_err(|_| "ZAFClient.init() returned no client: the page URL lacks origin/app_guid".to_string())?
+            .map_err(|_| {
+                "ZAFClient.init() returned no client: the page URL lacks origin/app_guid"
+                    .to_string()
+            })?
             .unchecked_into();
         let ctx = wait(Ok(client.context())).await?;
         let location = match text(&get_path(&ctx, "location")).as_deref() {
             Some("user_sidebar") => Location::UserSidebar,
             Some("ticket_sidebar") => Location::TicketSidebar,
             Some("nav_bar") => Location::NavBar,
-            other => return Err(format!("unsupported ZAF location “{}”", other.unwrap_or_default())),
+            other => {
+                return Err(format!(
+                    "unsupported ZAF location “{}”",
+                    other.unwrap_or_default()
+                ));
+            }
         };
         let meta = wait(Ok(client.metadata())).await?;
         let settings = get_path(&meta, "settings");
         let setting = |k: &str| text(&get_path(&settings, k)).filter(|s| !s.trim().is_empty());
-        let relay_url = setting("relay_url")
-            .ok_or("the app's “Relay URL” setting is empty: an admin must set it in the app's settings")?;
+        let relay_url = setting("relay_url").ok_or(
+            "the app's “Relay URL” setting is empty: an admin must set it in the app's settings",
+        )?;
         let field_key = setting("sender_id_field").unwrap_or_else(|| "senderId".into());
-        let me = wait(client.get(&paths(&["currentUser.id", "currentUser.name", "currentUser.locale"]))).await?;
+        let me = wait(client.get(&paths(&[
+            "currentUser.id",
+            "currentUser.name",
+            "currentUser.locale",
+        ])))
+        .await?;
         let agent = format!(
             "zendesk agent {} {}",
             text(&get_path(&me, "currentUser.id")).unwrap_or_default(),
@@ -196,21 +215,32 @@ impl ZafHost {
             phone_region: setting("default_phone_region"),
         };
         Ok(ZafHost {
-            inner: Rc::new(Inner { client, relay_url: relay_url.trim_end_matches('/').to_string(), context }),
+            inner: Rc::new(Inner {
+                client,
+                relay_url: relay_url.trim_end_matches('/').to_string(),
+                context,
+            }),
         })
     }
 
     fn contact_id(&self) -> Result<String, HostError> {
-        self.inner.context.contact.as_ref().map(|c| c.id.clone()).ok_or(HostError::NoContact)
+        self.inner
+            .context
+            .contact
+            .as_ref()
+            .map(|c| c.id.clone())
+            .ok_or(HostError::NoContact)
     }
 
     /// `client.request` to Zendesk's own API, answering the parsed JSON.
     async fn zendesk_api(&self, options: JsValue) -> Result<JsValue, HostError> {
-        JsFuture::from(self.inner.client.request(&options)).await.map_err(|e| {
-            let status = text(&get_path(&e, "status")).unwrap_or_default();
-            let body = text(&get_path(&e, "responseText")).unwrap_or_else(|| js_error_text(&e));
-            HostError::Failed(format!("Zendesk API {status} {body}"))
-        })
+        JsFuture::from(self.inner.client.request(&options))
+            .await
+            .map_err(|e| {
+                let status = text(&get_path(&e, "status")).unwrap_or_default();
+                let body = text(&get_path(&e, "responseText")).unwrap_or_else(|| js_error_text(&e));
+                HostError::Failed(format!("Zendesk API {status} {body}"))
+            })
     }
 
     fn user_url(id: &str) -> String {
@@ -231,14 +261,20 @@ impl CrmHost for ZafHost {
             let value = match this.inner.context.location {
                 Location::UserSidebar => {
                     let path = format!("user.customField:{key}");
-                    let got = wait(this.inner.client.get(&JsValue::from_str(&path))).await.map_err(|_| missing())?;
+                    let got = wait(this.inner.client.get(&JsValue::from_str(&path)))
+                        .await
+                        .map_err(|_| missing())?;
                     get_path(&got, &path)
                 }
                 Location::TicketSidebar => {
                     let id = this.contact_id()?;
                     let url = ZafHost::user_url(&id);
                     let got = this
-                        .zendesk_api(object(&[("url", url.into()), ("type", "GET".into()), ("dataType", "json".into())]))
+                        .zendesk_api(object(&[
+                            ("url", url.into()),
+                            ("type", "GET".into()),
+                            ("dataType", "json".into()),
+                        ]))
                         .await?;
                     let fields = get_path(&get_path(&got, "user"), "user_fields");
                     if !Reflect::has(&fields, &JsValue::from_str(&key)).unwrap_or(false) {
@@ -248,7 +284,9 @@ impl CrmHost for ZafHost {
                 }
                 _ => return Err(HostError::NoContact),
             };
-            Ok(text(&value).map(|s| s.trim().to_string()).filter(|s| !s.is_empty()))
+            Ok(text(&value)
+                .map(|s| s.trim().to_string())
+                .filter(|s| !s.is_empty()))
         })
     }
 
@@ -256,18 +294,25 @@ impl CrmHost for ZafHost {
         let this = self.clone();
         Box::pin(async move {
             let key = this.inner.context.field_key.clone();
-            let js_value = value.as_deref().map(JsValue::from_str).unwrap_or(JsValue::NULL);
+            let js_value = value
+                .as_deref()
+                .map(JsValue::from_str)
+                .unwrap_or(JsValue::NULL);
             match this.inner.context.location {
                 Location::UserSidebar => {
                     let path = format!("user.customField:{key}");
-                    wait(this.inner.client.set(&path, &js_value)).await.map_err(HostError::Failed)?;
+                    wait(this.inner.client.set(&path, &js_value))
+                        .await
+                        .map_err(HostError::Failed)?;
                     Ok(())
                 }
                 Location::TicketSidebar => {
                     let id = this.contact_id()?;
                     let fields = object(&[(key.as_str(), js_value)]);
                     let body = object(&[("user", object(&[("user_fields", fields)]))]);
-                    let data = js_sys::JSON::stringify(&body).map(String::from).unwrap_or_default();
+                    let data = js_sys::JSON::stringify(&body)
+                        .map(String::from)
+                        .unwrap_or_default();
                     this.zendesk_api(object(&[
                         ("url", ZafHost::user_url(&id).into()),
                         ("type", "PUT".into()),
@@ -297,7 +342,9 @@ impl CrmHost for ZafHost {
                     });
                 });
                 let event = format!("user.{}.changed", self.inner.context.field_key);
-                self.inner.client.on(&event, handler.as_ref().unchecked_ref());
+                self.inner
+                    .client
+                    .on(&event, handler.as_ref().unchecked_ref());
                 handler.forget(); // lives as long as the page
             }
             Location::TicketSidebar => {
@@ -306,7 +353,10 @@ impl CrmHost for ZafHost {
                         let _ = w.location().reload();
                     }
                 });
-                self.inner.client.on("ticket.requester.id.changed", handler.as_ref().unchecked_ref());
+                self.inner.client.on(
+                    "ticket.requester.id.changed",
+                    handler.as_ref().unchecked_ref(),
+                );
                 handler.forget();
             }
             _ => {}
@@ -318,7 +368,10 @@ impl CrmHost for ZafHost {
         Box::pin(async move {
             let headers = object(&[("Authorization", "Bearer {{setting.relay_token}}".into())]);
             let mut options = vec![
-                ("url", JsValue::from_str(&format!("{}{}", this.inner.relay_url, request.path))),
+                (
+                    "url",
+                    JsValue::from_str(&format!("{}{}", this.inner.relay_url, request.path)),
+                ),
                 ("type", request.method.as_str().into()),
                 ("contentType", "application/json".into()),
                 ("headers", headers),
@@ -337,7 +390,10 @@ impl CrmHost for ZafHost {
         })
     }
 
-    fn contacts_with_sender_id(&self, sender_id: String) -> HostFuture<Result<Vec<ContactRef>, HostError>> {
+    fn contacts_with_sender_id(
+        &self,
+        sender_id: String,
+    ) -> HostFuture<Result<Vec<ContactRef>, HostError>> {
         let this = self.clone();
         Box::pin(async move {
             let key = this.inner.context.field_key.clone();
@@ -345,7 +401,10 @@ impl CrmHost for ZafHost {
             let query = encode_component(&format!("{key}:{sender_id}"));
             let got = this
                 .zendesk_api(object(&[
-                    ("url", format!("/api/v2/users/search.json?query={query}").into()),
+                    (
+                        "url",
+                        format!("/api/v2/users/search.json?query={query}").into(),
+                    ),
                     ("type", "GET".into()),
                     ("dataType", "json".into()),
                 ]))
@@ -356,15 +415,20 @@ impl CrmHost for ZafHost {
                 .filter_map(|u| {
                     let id = text(&get_path(&u, "id"))?;
                     let value = text(&get_path(&get_path(&u, "user_fields"), &key))?;
-                    (value.trim() == sender_id && Some(&id) != own.as_ref())
-                        .then(|| ContactRef { name: text(&get_path(&u, "name")).unwrap_or_else(|| id.clone()), id })
+                    (value.trim() == sender_id && Some(&id) != own.as_ref()).then(|| ContactRef {
+                        name: text(&get_path(&u, "name")).unwrap_or_else(|| id.clone()),
+                        id,
+                    })
                 })
                 .collect())
         })
     }
 
     fn resize(&self, height_px: u32) {
-        let size = object(&[("width", "100%".into()), ("height", format!("{height_px}px").into())]);
+        let size = object(&[
+            ("width", "100%".into()),
+            ("height", format!("{height_px}px").into()),
+        ]);
         let _ = self.inner.client.invoke("resize", &size);
     }
 }
@@ -377,15 +441,25 @@ fn complete_response(v: &JsValue, resolved: bool) -> Result<RelayReply, Unreacha
         None => {
             let json = get_path(v, "responseJSON");
             let json = if json.is_undefined() { v.clone() } else { json };
-            json.as_string().or_else(|| js_sys::JSON::stringify(&json).ok().map(String::from)).unwrap_or_default()
+            json.as_string()
+                .or_else(|| js_sys::JSON::stringify(&json).ok().map(String::from))
+                .unwrap_or_default()
         }
     };
     match status {
-        Some(s) if s != 0 => Ok(RelayReply { status: s, body: body() }),
+        Some(s) if s != 0 => Ok(RelayReply {
+            status: s,
+            body: body(),
+        }),
         // An SDK that ignored httpCompleteResponse resolves with the body itself.
-        None if resolved => Ok(RelayReply { status: 200, body: body() }),
+        None if resolved => Ok(RelayReply {
+            status: 200,
+            body: body(),
+        }),
         _ => Err(Unreachable(
-            text(&get_path(v, "statusText")).filter(|s| !s.is_empty()).unwrap_or_else(|| js_error_text(v)),
+            text(&get_path(v, "statusText"))
+                .filter(|s| !s.is_empty())
+                .unwrap_or_else(|| js_error_text(v)),
         )),
     }
 }

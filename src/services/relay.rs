@@ -13,7 +13,7 @@ use telegram_relay_api::{
     Cursor, DirectoryPage, ErrorBody, ErrorCode, MessagePage, NewLinkEvent, Person, SenderId,
 };
 
-use crate::host::{encode_component, CrmHost, Method, RelayReply, RelayRequest};
+use crate::host::{CrmHost, Method, RelayReply, RelayRequest, encode_component};
 
 /// Why a relay call failed. Each variant has a message that says what to do (see `crate::errors`).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -49,7 +49,9 @@ impl fmt::Display for RelayError {
             RelayError::Unauthorized => f.write_str("relay token rejected (401)"),
             RelayError::NotFound => f.write_str("not found (404)"),
             RelayError::Rejected { status, message } => write!(f, "rejected ({status}): {message}"),
-            RelayError::Server { status, message } => write!(f, "relay failed ({status}): {message}"),
+            RelayError::Server { status, message } => {
+                write!(f, "relay failed ({status}): {message}")
+            }
             RelayError::BadResponse(cause) => write!(f, "unexpected relay response: {cause}"),
         }
     }
@@ -67,8 +69,14 @@ pub fn classify(reply: RelayReply) -> Result<String, RelayError> {
         200..=299 => Ok(reply.body),
         401 => Err(RelayError::Unauthorized),
         404 if code.is_none_or(|c| c == ErrorCode::NotFound) => Err(RelayError::NotFound),
-        status @ 400..=499 => Err(RelayError::Rejected { status, message: message() }),
-        status => Err(RelayError::Server { status, message: message() }),
+        status @ 400..=499 => Err(RelayError::Rejected {
+            status,
+            message: message(),
+        }),
+        status => Err(RelayError::Server {
+            status,
+            message: message(),
+        }),
     }
 }
 
@@ -79,8 +87,12 @@ pub fn classify(reply: RelayReply) -> Result<String, RelayError> {
 pub fn decode<T: DeserializeOwned>(body: &str) -> Result<T, RelayError> {
     #[cfg(target_arch = "wasm32")]
     {
-        let value = js_sys::JSON::parse(body)
-            .map_err(|_| RelayError::BadResponse(format!("not JSON: {}", body.chars().take(80).collect::<String>())))?;
+        let value = js_sys::JSON::parse(body).map_err(|_| {
+            RelayError::BadResponse(format!(
+                "not JSON: {}",
+                body.chars().take(80).collect::<String>()
+            ))
+        })?;
         serde_wasm_bindgen::from_value(value).map_err(|e| RelayError::BadResponse(e.to_string()))
     }
     #[cfg(not(target_arch = "wasm32"))]
@@ -96,7 +108,9 @@ fn encode<T: serde::Serialize>(value: &T) -> Result<String, RelayError> {
         let js = value
             .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
             .map_err(|e| RelayError::BadResponse(e.to_string()))?;
-        js_sys::JSON::stringify(&js).map(String::from).map_err(|_| RelayError::BadResponse("unserialisable".into()))
+        js_sys::JSON::stringify(&js)
+            .map(String::from)
+            .map_err(|_| RelayError::BadResponse("unserialisable".into()))
     }
     #[cfg(not(target_arch = "wasm32"))]
     {
@@ -124,7 +138,10 @@ pub async fn person(host: &Rc<dyn CrmHost>, id: SenderId) -> Result<Person, Rela
 }
 
 /// `GET /v1/people/{id}` where "never seen" is an answer, not an error.
-pub async fn person_if_known(host: &Rc<dyn CrmHost>, id: SenderId) -> Result<Option<Person>, RelayError> {
+pub async fn person_if_known(
+    host: &Rc<dyn CrmHost>,
+    id: SenderId,
+) -> Result<Option<Person>, RelayError> {
     match person(host, id).await {
         Ok(p) => Ok(Some(p)),
         Err(RelayError::NotFound) => Ok(None),
@@ -133,7 +150,12 @@ pub async fn person_if_known(host: &Rc<dyn CrmHost>, id: SenderId) -> Result<Opt
 }
 
 /// The path of a conversation page: newest first, older than `before` (or the newest page).
-pub fn messages_path(id: SenderId, before: Option<&Cursor>, after: Option<&Cursor>, limit: u32) -> String {
+pub fn messages_path(
+    id: SenderId,
+    before: Option<&Cursor>,
+    after: Option<&Cursor>,
+    limit: u32,
+) -> String {
     let mut path = format!("/v1/people/{id}/messages?limit={limit}");
     if let Some(c) = before {
         path.push_str("&before=");
@@ -153,16 +175,36 @@ pub async fn messages_before(
     before: Option<&Cursor>,
     limit: u32,
 ) -> Result<MessagePage, RelayError> {
-    request(host, Method::Get, messages_path(id, before, None, limit), None).await
+    request(
+        host,
+        Method::Get,
+        messages_path(id, before, None, limit),
+        None,
+    )
+    .await
 }
 
 /// `GET /v1/people/{id}/messages?after=…` (polling for new messages).
-pub async fn messages_after(host: &Rc<dyn CrmHost>, id: SenderId, after: &Cursor, limit: u32) -> Result<MessagePage, RelayError> {
-    request(host, Method::Get, messages_path(id, None, Some(after), limit), None).await
+pub async fn messages_after(
+    host: &Rc<dyn CrmHost>,
+    id: SenderId,
+    after: &Cursor,
+    limit: u32,
+) -> Result<MessagePage, RelayError> {
+    request(
+        host,
+        Method::Get,
+        messages_path(id, None, Some(after), limit),
+        None,
+    )
+    .await
 }
 
 /// `GET /v1/directory?after=…`.
-pub async fn directory(host: &Rc<dyn CrmHost>, after: Option<&Cursor>) -> Result<DirectoryPage, RelayError> {
+pub async fn directory(
+    host: &Rc<dyn CrmHost>,
+    after: Option<&Cursor>,
+) -> Result<DirectoryPage, RelayError> {
     let path = match after {
         Some(c) => format!("/v1/directory?after={}", encode_component(c.as_str())),
         None => "/v1/directory".to_string(),
@@ -171,7 +213,9 @@ pub async fn directory(host: &Rc<dyn CrmHost>, after: Option<&Cursor>) -> Result
 }
 
 /// The whole directory, following cursors (bounded, so a misbehaving relay cannot loop us).
-pub async fn whole_directory(host: &Rc<dyn CrmHost>) -> Result<Vec<telegram_relay_api::PersonSummary>, RelayError> {
+pub async fn whole_directory(
+    host: &Rc<dyn CrmHost>,
+) -> Result<Vec<telegram_relay_api::PersonSummary>, RelayError> {
     let mut people = Vec::new();
     let mut after: Option<Cursor> = None;
     for _ in 0..1000 {
@@ -193,9 +237,13 @@ struct Recorded {
 }
 
 /// `POST /v1/link-events`; answers the recorded event's id.
-pub async fn record_link(host: &Rc<dyn CrmHost>, event: &NewLinkEvent) -> Result<String, RelayError> {
+pub async fn record_link(
+    host: &Rc<dyn CrmHost>,
+    event: &NewLinkEvent,
+) -> Result<String, RelayError> {
     let body = encode(event)?;
-    let recorded: Recorded = request(host, Method::Post, "/v1/link-events".into(), Some(body)).await?;
+    let recorded: Recorded =
+        request(host, Method::Post, "/v1/link-events".into(), Some(body)).await?;
     Ok(recorded.id)
 }
 
@@ -204,42 +252,80 @@ mod tests {
     use super::*;
 
     fn check(status: u16, body: &str, want: Result<&str, RelayError>) {
-        let got = classify(RelayReply { status, body: body.into() });
-        assert_eq!(got.as_deref().map_err(Clone::clone), want.map_err(|e| e), "status {status} body {body:?}");
+        let got = classify(RelayReply {
+            status,
+            body: body.into(),
+        });
+        assert_eq!(
+            got.as_deref().map_err(Clone::clone),
+            want.map_err(|e| e),
+            "status {status} body {body:?}"
+        );
     }
 
     #[test]
     fn statuses_map_to_errors() {
-        let err = |code: &str, msg: &str| format!(r#"{{"error":{{"code":"{code}","message":"{msg}"}}}}"#);
+        let err =
+            |code: &str, msg: &str| format!(r#"{{"error":{{"code":"{code}","message":"{msg}"}}}}"#);
         check(200, "{}", Ok("{}"));
         check(201, "{\"id\":\"1\"}", Ok("{\"id\":\"1\"}"));
-        check(401, &err("unauthorized", "bad token"), Err(RelayError::Unauthorized));
+        check(
+            401,
+            &err("unauthorized", "bad token"),
+            Err(RelayError::Unauthorized),
+        );
         check(401, "", Err(RelayError::Unauthorized));
-        check(404, &err("not_found", "no person"), Err(RelayError::NotFound));
+        check(
+            404,
+            &err("not_found", "no person"),
+            Err(RelayError::NotFound),
+        );
         check(404, "<html>nginx</html>", Err(RelayError::NotFound));
         check(
             400,
             &err("invalid_cursor", "cursor x is not one the relay gave"),
-            Err(RelayError::Rejected { status: 400, message: "cursor x is not one the relay gave".into() }),
+            Err(RelayError::Rejected {
+                status: 400,
+                message: "cursor x is not one the relay gave".into(),
+            }),
         );
         check(
             503,
             &err("unavailable", "database busy"),
-            Err(RelayError::Server { status: 503, message: "database busy".into() }),
+            Err(RelayError::Server {
+                status: 503,
+                message: "database busy".into(),
+            }),
         );
-        check(502, "Bad Gateway", Err(RelayError::Server { status: 502, message: "Bad Gateway".into() }));
+        check(
+            502,
+            "Bad Gateway",
+            Err(RelayError::Server {
+                status: 502,
+                message: "Bad Gateway".into(),
+            }),
+        );
     }
 
     #[test]
     fn bad_bodies_are_bad_responses() {
-        assert!(matches!(decode::<Person>("{\"nope\":1}"), Err(RelayError::BadResponse(_))));
-        assert!(matches!(decode::<Person>("not json"), Err(RelayError::BadResponse(_))));
+        assert!(matches!(
+            decode::<Person>("{\"nope\":1}"),
+            Err(RelayError::BadResponse(_))
+        ));
+        assert!(matches!(
+            decode::<Person>("not json"),
+            Err(RelayError::BadResponse(_))
+        ));
     }
 
     #[test]
     fn message_paths_encode_cursors() {
         let id = SenderId::new(7_100_000_001).unwrap();
-        assert_eq!(messages_path(id, None, None, 50), "/v1/people/7100000001/messages?limit=50");
+        assert_eq!(
+            messages_path(id, None, None, 50),
+            "/v1/people/7100000001/messages?limit=50"
+        );
         assert_eq!(
             messages_path(id, Some(&Cursor("a b/=".into())), None, 50),
             "/v1/people/7100000001/messages?limit=50&before=a%20b%2F%3D"

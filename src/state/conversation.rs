@@ -133,17 +133,26 @@ impl Conversation {
         for m in incoming {
             // A known message keeps its time: look among the messages with the same key.
             let at = self.messages.partition_point(|x| key(x) < key(&m));
-            let same = self.messages[at..].iter().take_while(|x| key(x) == key(&m)).position(|x| x.id == m.id);
+            let same = self.messages[at..]
+                .iter()
+                .take_while(|x| key(x) == key(&m))
+                .position(|x| x.id == m.id);
             match same {
                 Some(i) => self.messages[at + i] = m,
-                None if fresh.last().is_some_and(|f: &Message| f.id == m.id) => *fresh.last_mut().unwrap() = m,
+                None if fresh.last().is_some_and(|f: &Message| f.id == m.id) => {
+                    *fresh.last_mut().unwrap() = m
+                }
                 None => fresh.push(m),
             }
         }
         if fresh.is_empty() {
             return;
         }
-        if self.messages.last().is_none_or(|last| key(last) <= key(&fresh[0])) {
+        if self
+            .messages
+            .last()
+            .is_none_or(|last| key(last) <= key(&fresh[0]))
+        {
             self.messages.extend(fresh);
             return;
         }
@@ -166,7 +175,9 @@ impl Conversation {
 /// Milliseconds to wait before the next poll after `failures` consecutive failures:
 /// 5 s, 10 s, 20 s, 40 s, then 60 s.
 pub fn poll_delay_ms(failures: u32) -> u32 {
-    POLL_BASE_MS.saturating_mul(1u32 << failures.min(8)).min(POLL_MAX_MS)
+    POLL_BASE_MS
+        .saturating_mul(1u32 << failures.min(8))
+        .min(POLL_MAX_MS)
 }
 
 /// The rows to render: at most [`WINDOW`] ending at `end` (clamped to `0..len`).
@@ -191,7 +202,11 @@ mod tests {
     fn page(ids: &[(&str, i64)], older: Option<&str>, newer: &str) -> MessagePage {
         let mut messages: Vec<Message> = ids.iter().map(|(id, at)| msg(id, *at)).collect();
         messages.reverse();
-        MessagePage { messages, older: older.map(|c| Cursor(c.into())), newer: Cursor(newer.into()) }
+        MessagePage {
+            messages,
+            older: older.map(|c| Cursor(c.into())),
+            newer: Cursor(newer.into()),
+        }
     }
 
     fn ids(c: &Conversation) -> Vec<&str> {
@@ -201,10 +216,18 @@ mod tests {
     #[test]
     fn pages_merge_oldest_first() {
         let c = Conversation::default()
-            .next(Action::FirstPage(Ok(page(&[("c", 3), ("d", 4)], Some("o1"), "n1"))))
+            .next(Action::FirstPage(Ok(page(
+                &[("c", 3), ("d", 4)],
+                Some("o1"),
+                "n1",
+            ))))
             .next(Action::LoadOlder);
         assert!(c.loading_older);
-        let c = c.next(Action::OlderPage(Ok(page(&[("a", 1), ("b", 2)], None, "ignored"))));
+        let c = c.next(Action::OlderPage(Ok(page(
+            &[("a", 1), ("b", 2)],
+            None,
+            "ignored",
+        ))));
         assert_eq!(ids(&c), ["a", "b", "c", "d"]);
         assert_eq!(c.older, None);
         assert!(!c.can_load_older(), "start of conversation reached");
@@ -215,7 +238,11 @@ mod tests {
 
     #[test]
     fn edits_replace_by_id_and_duplicates_collapse() {
-        let c = Conversation::default().next(Action::FirstPage(Ok(page(&[("a", 1), ("b", 2)], None, "n"))));
+        let c = Conversation::default().next(Action::FirstPage(Ok(page(
+            &[("a", 1), ("b", 2)],
+            None,
+            "n",
+        ))));
         let mut edited = msg("a", 1);
         edited.text = "a (edited)".into();
         edited.edited_at = Some(9);
@@ -232,8 +259,16 @@ mod tests {
     #[test]
     fn late_messages_land_in_time_order() {
         let c = Conversation::default()
-            .next(Action::FirstPage(Ok(page(&[("a", 1), ("c", 3), ("e", 5)], None, "n"))))
-            .next(Action::Polled(Ok(page(&[("b", 2), ("d", 4), ("f", 6)], None, "n2"))))
+            .next(Action::FirstPage(Ok(page(
+                &[("a", 1), ("c", 3), ("e", 5)],
+                None,
+                "n",
+            ))))
+            .next(Action::Polled(Ok(page(
+                &[("b", 2), ("d", 4), ("f", 6)],
+                None,
+                "n2",
+            ))))
             .next(Action::Polled(Ok(page(&[("d", 4)], None, "n3"))));
         assert_eq!(ids(&c), ["a", "b", "c", "d", "e", "f"]);
         let big: Vec<(String, i64)> = (0..10_000).map(|i| (format!("m{i}"), i)).collect();
@@ -257,14 +292,23 @@ mod tests {
         assert_eq!(ids(&c), ["a"], "polling failures keep what was shown");
         let c = c.next(Action::Polled(Ok(page(&[], None, "n"))));
         assert_eq!(c.poll_failures, 0);
-        let c = c.next(Action::LoadOlder).next(Action::OlderPage(Err(RelayError::NotFound)));
+        let c = c
+            .next(Action::LoadOlder)
+            .next(Action::OlderPage(Err(RelayError::NotFound)));
         assert!(!c.loading_older);
         assert!(c.can_load_older(), "a failed older page can be retried");
     }
 
     #[test]
     fn poll_back_off() {
-        let cases = [(0, 5_000), (1, 10_000), (2, 20_000), (3, 40_000), (4, 60_000), (40, 60_000)];
+        let cases = [
+            (0, 5_000),
+            (1, 10_000),
+            (2, 20_000),
+            (3, 40_000),
+            (4, 60_000),
+            (40, 60_000),
+        ];
         for (failures, want) in cases {
             assert_eq!(poll_delay_ms(failures), want, "after {failures} failures");
         }

@@ -109,20 +109,32 @@ pub struct FieldState {
 
 impl Default for FieldState {
     fn default() -> Self {
-        FieldState { current: None, phase: Phase::Loading, undo: None, error: None, journal_warning: None }
+        FieldState {
+            current: None,
+            phase: Phase::Loading,
+            undo: None,
+            error: None,
+            journal_warning: None,
+        }
     }
 }
 
 impl FieldState {
     /// The current value as a sender ID, when it is one.
     pub fn linked_id(&self) -> Option<SenderId> {
-        self.current.as_deref().and_then(|v| SenderId::parse(v).ok())
+        self.current
+            .as_deref()
+            .and_then(|v| SenderId::parse(v).ok())
     }
 
     /// Whether the host field could not be read at all (missing field, no contact).
     pub fn unavailable(&self) -> bool {
-        matches!(self.error, Some(AppError::Host(HostError::FieldMissing { .. } | HostError::NoContact)))
-            && self.phase == Phase::Idle
+        matches!(
+            self.error,
+            Some(AppError::Host(
+                HostError::FieldMissing { .. } | HostError::NoContact
+            ))
+        ) && self.phase == Phase::Idle
     }
 }
 
@@ -196,7 +208,9 @@ impl FieldState {
                 self.error = Some(e.into());
             }
             // The host echoes our own writes as change events: the same value changes nothing.
-            (Action::ExternalChange(v), _) if v.as_deref().map(str::trim).filter(|v| !v.is_empty()) == self.current.as_deref() => {}
+            (Action::ExternalChange(v), _)
+                if v.as_deref().map(str::trim).filter(|v| !v.is_empty())
+                    == self.current.as_deref() => {}
             (Action::ExternalChange(v), phase) => {
                 self.current = v.filter(|v| !v.trim().is_empty());
                 self.undo = None;
@@ -206,42 +220,73 @@ impl FieldState {
                 }
             }
             (Action::StartEdit, Phase::Idle | Phase::Done(_)) => {
-                self.phase = Phase::Editing { input: self.current.clone().unwrap_or_default(), error: None };
+                self.phase = Phase::Editing {
+                    input: self.current.clone().unwrap_or_default(),
+                    error: None,
+                };
                 self.error = None;
             }
             (Action::Input(text), Phase::Editing { .. }) => {
-                self.phase = Phase::Editing { input: text, error: None };
+                self.phase = Phase::Editing {
+                    input: text,
+                    error: None,
+                };
             }
-            (Action::Cancel, Phase::Editing { .. } | Phase::Preview { .. } | Phase::Conflict { .. }) => {
+            (
+                Action::Cancel,
+                Phase::Editing { .. } | Phase::Preview { .. } | Phase::Conflict { .. },
+            ) => {
                 self.phase = Phase::Idle;
             }
             (Action::Submit, Phase::Editing { input, .. }) => match SenderId::parse(&input) {
-                Err(error) => self.phase = Phase::Editing { input, error: Some(error) },
+                Err(error) => {
+                    self.phase = Phase::Editing {
+                        input,
+                        error: Some(error),
+                    }
+                }
                 Ok(id) if self.linked_id() == Some(id) => self.phase = Phase::Idle,
                 Ok(id) => {
-                    self.phase = Phase::Resolving { id, auto_save: false };
+                    self.phase = Phase::Resolving {
+                        id,
+                        auto_save: false,
+                    };
                     self.error = None;
                 }
             },
             (Action::Propose(id), Phase::Idle | Phase::Done(_) | Phase::Editing { .. }) => {
-                self.phase = Phase::Resolving { id, auto_save: true };
+                self.phase = Phase::Resolving {
+                    id,
+                    auto_save: true,
+                };
                 self.error = None;
             }
-            (Action::Resolved { id, result }, Phase::Resolving { id: want, auto_save }) if id == want => {
-                match result {
-                    Err(e) => {
-                        self.phase = Phase::Editing { input: id.to_string(), error: None };
-                        self.error = Some(e);
-                    }
-                    Ok((person, holders)) if !holders.is_empty() => {
-                        self.phase = Phase::Conflict { id, person, holders };
-                    }
-                    Ok((_, _)) if auto_save => {
-                        self.phase = Phase::Saving(self.link_op(id, "suggestion"));
-                    }
-                    Ok((person, _)) => self.phase = Phase::Preview { id, person },
+            (
+                Action::Resolved { id, result },
+                Phase::Resolving {
+                    id: want,
+                    auto_save,
+                },
+            ) if id == want => match result {
+                Err(e) => {
+                    self.phase = Phase::Editing {
+                        input: id.to_string(),
+                        error: None,
+                    };
+                    self.error = Some(e);
                 }
-            }
+                Ok((person, holders)) if !holders.is_empty() => {
+                    self.phase = Phase::Conflict {
+                        id,
+                        person,
+                        holders,
+                    };
+                }
+                Ok((_, _)) if auto_save => {
+                    self.phase = Phase::Saving(self.link_op(id, "suggestion"));
+                }
+                Ok((person, _)) => self.phase = Phase::Preview { id, person },
+            },
             (Action::Confirm, Phase::Preview { id, .. }) => {
                 self.phase = Phase::Saving(self.link_op(id, "manual"));
             }
@@ -278,7 +323,11 @@ impl FieldState {
                         written: op.new.clone(),
                         event_id: None,
                     });
-                    self.phase = if op.action == LinkAction::Undo { Phase::Idle } else { Phase::Done(op.action) };
+                    self.phase = if op.action == LinkAction::Undo {
+                        Phase::Idle
+                    } else {
+                        Phase::Done(op.action)
+                    };
                     self.journal_warning = None;
                 }
                 Err(e) => {
@@ -288,7 +337,11 @@ impl FieldState {
             },
             (Action::Journaled { op, result }, _) => match result {
                 Ok(event_id) => {
-                    if let Some(undo) = self.undo.as_mut().filter(|u| u.written == op.new && u.restore == op.old) {
+                    if let Some(undo) = self
+                        .undo
+                        .as_mut()
+                        .filter(|u| u.written == op.new && u.restore == op.old)
+                    {
                         undo.event_id = Some(event_id);
                     }
                 }
@@ -305,7 +358,13 @@ impl FieldState {
     }
 
     fn link_op(&self, id: SenderId, reason: &'static str) -> Op {
-        Op { action: LinkAction::Link, old: self.current.clone(), new: Some(id.to_string()), undoes: None, reason }
+        Op {
+            action: LinkAction::Link,
+            old: self.current.clone(),
+            new: Some(id.to_string()),
+            undoes: None,
+            reason,
+        }
     }
 }
 
@@ -325,7 +384,10 @@ mod tests {
     }
 
     fn holder(id: &str) -> ContactRef {
-        ContactRef { id: id.into(), name: format!("Contact {id}") }
+        ContactRef {
+            id: id.into(),
+            name: format!("Contact {id}"),
+        }
     }
 
     /// Runs `actions` from `start` and returns the final state.
@@ -338,7 +400,13 @@ mod tests {
     }
 
     fn op(action: LinkAction, old: Option<&str>, new: Option<&str>, reason: &'static str) -> Op {
-        Op { action, old: old.map(String::from), new: new.map(String::from), undoes: None, reason }
+        Op {
+            action,
+            old: old.map(String::from),
+            new: new.map(String::from),
+            undoes: None,
+            reason,
+        }
     }
 
     #[test]
@@ -346,30 +414,69 @@ mod tests {
         let s7 = Some("7100000001");
         // (name, start, actions, expected phase)
         let cases: Vec<(&str, FieldState, Vec<Action>, Phase)> = vec![
-            ("load empty", FieldState::default(), vec![Action::Loaded(Ok(Some("  ".into())))], Phase::Idle),
-            ("edit starts with value", idle(s7), vec![Action::StartEdit], Phase::Editing { input: "7100000001".into(), error: None }),
+            (
+                "load empty",
+                FieldState::default(),
+                vec![Action::Loaded(Ok(Some("  ".into())))],
+                Phase::Idle,
+            ),
+            (
+                "edit starts with value",
+                idle(s7),
+                vec![Action::StartEdit],
+                Phase::Editing {
+                    input: "7100000001".into(),
+                    error: None,
+                },
+            ),
             (
                 "invalid shows engine error",
                 idle(None),
-                vec![Action::StartEdit, Action::Input("@lucia_fg".into()), Action::Submit],
+                vec![
+                    Action::StartEdit,
+                    Action::Input("@lucia_fg".into()),
+                    Action::Submit,
+                ],
                 Phase::Editing {
                     input: "@lucia_fg".into(),
-                    error: Some(SenderIdError::Username { username: "lucia_fg".into() }),
+                    error: Some(SenderIdError::Username {
+                        username: "lucia_fg".into(),
+                    }),
                 },
             ),
             (
                 "typing clears the error",
                 idle(None),
-                vec![Action::StartEdit, Action::Input("x".into()), Action::Submit, Action::Input("7".into())],
-                Phase::Editing { input: "7".into(), error: None },
+                vec![
+                    Action::StartEdit,
+                    Action::Input("x".into()),
+                    Action::Submit,
+                    Action::Input("7".into()),
+                ],
+                Phase::Editing {
+                    input: "7".into(),
+                    error: None,
+                },
             ),
             (
                 "valid resolves first",
                 idle(None),
-                vec![Action::StartEdit, Action::Input("user7100000001".into()), Action::Submit],
-                Phase::Resolving { id: id(7_100_000_001), auto_save: false },
+                vec![
+                    Action::StartEdit,
+                    Action::Input("user7100000001".into()),
+                    Action::Submit,
+                ],
+                Phase::Resolving {
+                    id: id(7_100_000_001),
+                    auto_save: false,
+                },
             ),
-            ("same value is a no-op", idle(s7), vec![Action::StartEdit, Action::Submit], Phase::Idle),
+            (
+                "same value is a no-op",
+                idle(s7),
+                vec![Action::StartEdit, Action::Submit],
+                Phase::Idle,
+            ),
             (
                 "preview of a known person",
                 idle(None),
@@ -377,27 +484,67 @@ mod tests {
                     Action::StartEdit,
                     Action::Input("7100000001".into()),
                     Action::Submit,
-                    Action::Resolved { id: id(7_100_000_001), result: Ok((Some(person(7_100_000_001, "Lucía")), vec![])) },
+                    Action::Resolved {
+                        id: id(7_100_000_001),
+                        result: Ok((Some(person(7_100_000_001, "Lucía")), vec![])),
+                    },
                 ],
-                Phase::Preview { id: id(7_100_000_001), person: Some(person(7_100_000_001, "Lucía")) },
+                Phase::Preview {
+                    id: id(7_100_000_001),
+                    person: Some(person(7_100_000_001, "Lucía")),
+                },
             ),
             (
                 "never seen is a preview too",
                 idle(None),
-                vec![Action::StartEdit, Action::Input("42".into()), Action::Submit, Action::Resolved { id: id(42), result: Ok((None, vec![])) }],
-                Phase::Preview { id: id(42), person: None },
+                vec![
+                    Action::StartEdit,
+                    Action::Input("42".into()),
+                    Action::Submit,
+                    Action::Resolved {
+                        id: id(42),
+                        result: Ok((None, vec![])),
+                    },
+                ],
+                Phase::Preview {
+                    id: id(42),
+                    person: None,
+                },
             ),
             (
                 "stale resolution is ignored",
                 idle(None),
-                vec![Action::StartEdit, Action::Input("42".into()), Action::Submit, Action::Resolved { id: id(43), result: Ok((None, vec![])) }],
-                Phase::Resolving { id: id(42), auto_save: false },
+                vec![
+                    Action::StartEdit,
+                    Action::Input("42".into()),
+                    Action::Submit,
+                    Action::Resolved {
+                        id: id(43),
+                        result: Ok((None, vec![])),
+                    },
+                ],
+                Phase::Resolving {
+                    id: id(42),
+                    auto_save: false,
+                },
             ),
             (
                 "conflict names holders",
                 idle(None),
-                vec![Action::StartEdit, Action::Input("42".into()), Action::Submit, Action::Resolved { id: id(42), result: Ok((None, vec![holder("9")])) }],
-                Phase::Conflict { id: id(42), person: None, holders: vec![holder("9")] },
+                vec![
+                    Action::StartEdit,
+                    Action::Input("42".into()),
+                    Action::Submit,
+                    Action::Resolved {
+                        id: id(42),
+                        result: Ok((None, vec![holder("9")])),
+                    },
+                ],
+                Phase::Conflict {
+                    id: id(42),
+                    person: None,
+                    holders: vec![holder("9")],
+                },
             ),
             (
                 "conflict needs explicit confirm",
@@ -406,7 +553,10 @@ mod tests {
                     Action::StartEdit,
                     Action::Input("42".into()),
                     Action::Submit,
-                    Action::Resolved { id: id(42), result: Ok((None, vec![holder("9")])) },
+                    Action::Resolved {
+                        id: id(42),
+                        result: Ok((None, vec![holder("9")])),
+                    },
                     Action::Confirm,
                 ],
                 Phase::Saving(op(LinkAction::Link, None, Some("42"), "conflict-confirmed")),
@@ -414,25 +564,77 @@ mod tests {
             (
                 "suggestion saves without preview",
                 idle(None),
-                vec![Action::Propose(id(42)), Action::Resolved { id: id(42), result: Ok((None, vec![])) }],
+                vec![
+                    Action::Propose(id(42)),
+                    Action::Resolved {
+                        id: id(42),
+                        result: Ok((None, vec![])),
+                    },
+                ],
                 Phase::Saving(op(LinkAction::Link, None, Some("42"), "suggestion")),
             ),
             (
                 "suggestion still stops on conflict",
                 idle(None),
-                vec![Action::Propose(id(42)), Action::Resolved { id: id(42), result: Ok((None, vec![holder("9")])) }],
-                Phase::Conflict { id: id(42), person: None, holders: vec![holder("9")] },
+                vec![
+                    Action::Propose(id(42)),
+                    Action::Resolved {
+                        id: id(42),
+                        result: Ok((None, vec![holder("9")])),
+                    },
+                ],
+                Phase::Conflict {
+                    id: id(42),
+                    person: None,
+                    holders: vec![holder("9")],
+                },
             ),
             (
                 "save from preview replaces old value",
                 idle(Some("41")),
-                vec![Action::StartEdit, Action::Input("42".into()), Action::Submit, Action::Resolved { id: id(42), result: Ok((None, vec![])) }, Action::Confirm],
+                vec![
+                    Action::StartEdit,
+                    Action::Input("42".into()),
+                    Action::Submit,
+                    Action::Resolved {
+                        id: id(42),
+                        result: Ok((None, vec![])),
+                    },
+                    Action::Confirm,
+                ],
                 Phase::Saving(op(LinkAction::Link, Some("41"), Some("42"), "manual")),
             ),
-            ("unlink", idle(s7), vec![Action::Unlink], Phase::Saving(op(LinkAction::Unlink, s7, None, "unlink"))),
-            ("unlink of empty does nothing", idle(None), vec![Action::Unlink], Phase::Idle),
-            ("cancel from preview", idle(None), vec![Action::Propose(id(5)), Action::Resolved { id: id(5), result: Ok((None, vec![holder("1")])) }, Action::Cancel], Phase::Idle),
-            ("confirm without preview is ignored", idle(None), vec![Action::Confirm], Phase::Idle),
+            (
+                "unlink",
+                idle(s7),
+                vec![Action::Unlink],
+                Phase::Saving(op(LinkAction::Unlink, s7, None, "unlink")),
+            ),
+            (
+                "unlink of empty does nothing",
+                idle(None),
+                vec![Action::Unlink],
+                Phase::Idle,
+            ),
+            (
+                "cancel from preview",
+                idle(None),
+                vec![
+                    Action::Propose(id(5)),
+                    Action::Resolved {
+                        id: id(5),
+                        result: Ok((None, vec![holder("1")])),
+                    },
+                    Action::Cancel,
+                ],
+                Phase::Idle,
+            ),
+            (
+                "confirm without preview is ignored",
+                idle(None),
+                vec![Action::Confirm],
+                Phase::Idle,
+            ),
         ];
         for (name, start, actions, want) in cases {
             let got = run(start, actions);
@@ -446,23 +648,38 @@ mod tests {
         let s = run(
             idle(Some("41")),
             vec![
-                Action::Written { op: link.clone(), result: Ok(()) },
-                Action::Journaled { op: link.clone(), result: Ok("ev-1".into()) },
+                Action::Written {
+                    op: link.clone(),
+                    result: Ok(()),
+                },
+                Action::Journaled {
+                    op: link.clone(),
+                    result: Ok("ev-1".into()),
+                },
             ],
         );
         assert_eq!(s.current.as_deref(), Some("42"));
         assert_eq!(s.phase, Phase::Done(LinkAction::Link));
         assert_eq!(
             s.undo,
-            Some(UndoInfo { restore: Some("41".into()), written: Some("42".into()), event_id: Some("ev-1".into()) })
+            Some(UndoInfo {
+                restore: Some("41".into()),
+                written: Some("42".into()),
+                event_id: Some("ev-1".into())
+            })
         );
         let s = s.next(Action::Undo);
-        let Phase::Saving(undo) = s.phase.clone() else { panic!("{:?}", s.phase) };
+        let Phase::Saving(undo) = s.phase.clone() else {
+            panic!("{:?}", s.phase)
+        };
         assert_eq!(undo.action, LinkAction::Undo);
         assert_eq!(undo.new.as_deref(), Some("41"));
         assert_eq!(undo.old.as_deref(), Some("42"));
         assert_eq!(undo.undoes.as_deref(), Some("ev-1"));
-        let s = s.next(Action::Written { op: undo, result: Ok(()) });
+        let s = s.next(Action::Written {
+            op: undo,
+            result: Ok(()),
+        });
         assert_eq!(s.current.as_deref(), Some("41"));
         assert_eq!(s.undo, None, "an undo cannot be undone again");
         assert_eq!(s.phase, Phase::Idle);
@@ -471,10 +688,20 @@ mod tests {
     #[test]
     fn failed_write_keeps_old_value_and_says_why() {
         let link = op(LinkAction::Link, None, Some("42"), "manual");
-        let s = idle(None).next(Action::Written { op: link, result: Err(HostError::FieldMissing { key: "senderId".into() }) });
+        let s = idle(None).next(Action::Written {
+            op: link,
+            result: Err(HostError::FieldMissing {
+                key: "senderId".into(),
+            }),
+        });
         assert_eq!(s.current, None);
         assert_eq!(s.undo, None);
-        assert_eq!(s.error, Some(AppError::Host(HostError::FieldMissing { key: "senderId".into() })));
+        assert_eq!(
+            s.error,
+            Some(AppError::Host(HostError::FieldMissing {
+                key: "senderId".into()
+            }))
+        );
         assert!(s.unavailable());
     }
 
@@ -484,8 +711,14 @@ mod tests {
         let s = run(
             idle(None),
             vec![
-                Action::Written { op: link.clone(), result: Ok(()) },
-                Action::Journaled { op: link, result: Err(RelayError::Unauthorized) },
+                Action::Written {
+                    op: link.clone(),
+                    result: Ok(()),
+                },
+                Action::Journaled {
+                    op: link,
+                    result: Err(RelayError::Unauthorized),
+                },
             ],
         );
         assert_eq!(s.current.as_deref(), Some("42"));
@@ -497,16 +730,40 @@ mod tests {
     fn resolve_failure_returns_to_editing_with_banner() {
         let s = run(
             idle(None),
-            vec![Action::Propose(id(42)), Action::Resolved { id: id(42), result: Err(RelayError::Unreachable("x".into()).into()) }],
+            vec![
+                Action::Propose(id(42)),
+                Action::Resolved {
+                    id: id(42),
+                    result: Err(RelayError::Unreachable("x".into()).into()),
+                },
+            ],
         );
-        assert_eq!(s.phase, Phase::Editing { input: "42".into(), error: None });
-        assert_eq!(s.error, Some(AppError::Relay(RelayError::Unreachable("x".into()))));
+        assert_eq!(
+            s.phase,
+            Phase::Editing {
+                input: "42".into(),
+                error: None
+            }
+        );
+        assert_eq!(
+            s.error,
+            Some(AppError::Relay(RelayError::Unreachable("x".into())))
+        );
     }
 
     #[test]
     fn the_hosts_echo_of_our_write_keeps_undo() {
         let link = op(LinkAction::Link, Some("41"), Some("42"), "manual");
-        let s = run(idle(Some("41")), vec![Action::Written { op: link, result: Ok(()) }, Action::ExternalChange(Some("42".into()))]);
+        let s = run(
+            idle(Some("41")),
+            vec![
+                Action::Written {
+                    op: link,
+                    result: Ok(()),
+                },
+                Action::ExternalChange(Some("42".into())),
+            ],
+        );
         assert!(s.undo.is_some());
         assert_eq!(s.phase, Phase::Done(LinkAction::Link));
     }
@@ -514,7 +771,16 @@ mod tests {
     #[test]
     fn external_change_replaces_value_and_drops_undo() {
         let link = op(LinkAction::Link, None, Some("42"), "manual");
-        let s = run(idle(None), vec![Action::Written { op: link, result: Ok(()) }, Action::ExternalChange(Some("77".into()))]);
+        let s = run(
+            idle(None),
+            vec![
+                Action::Written {
+                    op: link,
+                    result: Ok(()),
+                },
+                Action::ExternalChange(Some("77".into())),
+            ],
+        );
         assert_eq!(s.current.as_deref(), Some("77"));
         assert_eq!(s.undo, None);
         assert_eq!(s.phase, Phase::Idle);

@@ -62,16 +62,22 @@ impl Reducible for Suggestions {
         Rc::new(match action {
             Action::Reload => Suggestions::Loading,
             Action::Loaded { people: Err(e), .. } => Suggestions::Failed(e.into()),
-            Action::Loaded { contact, region, people: Ok(people) } => {
-                Suggestions::Ready(rank(&contact, &people, region))
-            }
+            Action::Loaded {
+                contact,
+                region,
+                people: Ok(people),
+            } => Suggestions::Ready(rank(&contact, &people, region)),
         })
     }
 }
 
 /// Ranks the directory for one contact, best first, at most [`LIMIT`]. Deleted accounts are never
 /// suggested.
-pub fn rank(contact: &Contact, people: &[PersonSummary], region: Option<String>) -> Vec<Suggestion> {
+pub fn rank(
+    contact: &Contact,
+    people: &[PersonSummary],
+    region: Option<String>,
+) -> Vec<Suggestion> {
     let live: Vec<&PersonSummary> = people.iter().filter(|p| !p.deleted).collect();
     let telegram: Vec<TelegramPerson> = live
         .iter()
@@ -117,34 +123,68 @@ mod tests {
     /// The demo directory (see the demo contract in the project notes).
     fn directory() -> Vec<PersonSummary> {
         vec![
-            summary(serde_json::json!({"sender_id": "7100000001", "first_name": "Lucía", "last_name": "Fernández García", "username": "lucia_fg", "phone": "+34 612 345 678"})),
-            summary(serde_json::json!({"sender_id": "7100000002", "first_name": "Андрей", "last_name": "Иванов", "username": "andrey_iv"})),
-            summary(serde_json::json!({"sender_id": "7100000003", "first_name": "Jon", "last_name": "Perk", "phone": "+44 7700 900123"})),
-            summary(serde_json::json!({"sender_id": "7100000004", "first_name": "María José", "last_name": "Ruiz"})),
-            summary(serde_json::json!({"sender_id": "7100000006", "first_name": "Jon", "last_name": "Perk", "deleted": true})),
+            summary(
+                serde_json::json!({"sender_id": "7100000001", "first_name": "Lucía", "last_name": "Fernández García", "username": "lucia_fg", "phone": "+34 612 345 678"}),
+            ),
+            summary(
+                serde_json::json!({"sender_id": "7100000002", "first_name": "Андрей", "last_name": "Иванов", "username": "andrey_iv"}),
+            ),
+            summary(
+                serde_json::json!({"sender_id": "7100000003", "first_name": "Jon", "last_name": "Perk", "phone": "+44 7700 900123"}),
+            ),
+            summary(
+                serde_json::json!({"sender_id": "7100000004", "first_name": "María José", "last_name": "Ruiz"}),
+            ),
+            summary(
+                serde_json::json!({"sender_id": "7100000006", "first_name": "Jon", "last_name": "Perk", "deleted": true}),
+            ),
         ]
     }
 
     fn contact(name: &str, phone: Option<&str>, email: Option<&str>) -> Contact {
-        Contact { id: "c1".into(), name: name.into(), phone: phone.map(String::from), email: email.map(String::from) }
+        Contact {
+            id: "c1".into(),
+            name: name.into(),
+            phone: phone.map(String::from),
+            email: email.map(String::from),
+        }
     }
 
     #[test]
     fn phone_and_name_rank_first_with_reasons() {
-        let got = rank(&contact("John Perk", Some("07700 900123"), None), &directory(), Some("GB".into()));
+        let got = rank(
+            &contact("John Perk", Some("07700 900123"), None),
+            &directory(),
+            Some("GB".into()),
+        );
         let first = &got[0];
         assert_eq!(first.person.sender_id.to_string(), "7100000003");
         assert!(
-            first.reasons.iter().any(|r| r.field == EvidenceField::Phone && r.strength == Strength::Equal),
+            first
+                .reasons
+                .iter()
+                .any(|r| r.field == EvidenceField::Phone && r.strength == Strength::Equal),
             "{:?}",
             first.reasons
         );
-        assert!(got.iter().all(|s| s.person.sender_id.to_string() != "7100000006"), "deleted accounts never suggested");
+        assert!(
+            got.iter()
+                .all(|s| s.person.sender_id.to_string() != "7100000006"),
+            "deleted accounts never suggested"
+        );
     }
 
     #[test]
     fn nothing_to_suggest_for_a_stranger() {
-        let got = rank(&contact("Zhang Wei", Some("+86 138 0000 0000"), Some("zw@example.cn")), &directory(), None);
+        let got = rank(
+            &contact(
+                "Zhang Wei",
+                Some("+86 138 0000 0000"),
+                Some("zw@example.cn"),
+            ),
+            &directory(),
+            None,
+        );
         assert!(got.is_empty(), "{got:?}");
     }
 
@@ -155,7 +195,10 @@ mod tests {
             region: None,
             people: Err(RelayError::Unauthorized),
         });
-        assert_eq!(*s, Suggestions::Failed(AppError::Relay(RelayError::Unauthorized)));
+        assert_eq!(
+            *s,
+            Suggestions::Failed(AppError::Relay(RelayError::Unauthorized))
+        );
         assert_eq!(*s.reduce(Action::Reload), Suggestions::Loading);
     }
 }

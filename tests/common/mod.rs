@@ -10,8 +10,8 @@ use std::rc::Rc;
 use js_sys::Promise;
 use telegram_relay_api::{ErrorBody, ErrorCode, ErrorDetail, Person};
 use telegram_sidebar::host::{
-    Contact, ContactRef, CrmHost, HostContext, HostError, HostFuture, Location, Method, RelayReply, RelayRequest,
-    Unreachable,
+    Contact, ContactRef, CrmHost, HostContext, HostError, HostFuture, Location, Method, RelayReply,
+    RelayRequest, Unreachable,
 };
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
@@ -61,8 +61,14 @@ impl FakeHost {
             agent: "agent 7 Ann".into(),
             phone_region: Some("GB".into()),
         };
-        let state = FakeState { field: field.map(String::from), ..FakeState::default() };
-        FakeHost { ctx, state: Rc::new(RefCell::new(state)) }
+        let state = FakeState {
+            field: field.map(String::from),
+            ..FakeState::default()
+        };
+        FakeHost {
+            ctx,
+            state: Rc::new(RefCell::new(state)),
+        }
     }
 
     pub fn locale(mut self, tag: &str) -> FakeHost {
@@ -76,7 +82,10 @@ impl FakeHost {
     }
 
     pub fn person(&self, p: &Person) -> &FakeHost {
-        self.route(&format!("/v1/people/{}", p.sender_id), Answer::Json(200, serde_json::to_string(p).unwrap()))
+        self.route(
+            &format!("/v1/people/{}", p.sender_id),
+            Answer::Json(200, serde_json::to_string(p).unwrap()),
+        )
     }
 
     pub fn posts(&self) -> Vec<serde_json::Value> {
@@ -91,7 +100,13 @@ impl FakeHost {
 }
 
 pub fn error_body(code: ErrorCode, message: &str) -> String {
-    serde_json::to_string(&ErrorBody { error: ErrorDetail { code, message: message.into() } }).unwrap()
+    serde_json::to_string(&ErrorBody {
+        error: ErrorDetail {
+            code,
+            message: message.into(),
+        },
+    })
+    .unwrap()
 }
 
 impl CrmHost for FakeHost {
@@ -101,7 +116,13 @@ impl CrmHost for FakeHost {
 
     fn read_sender_field(&self) -> HostFuture<Result<Option<String>, HostError>> {
         let s = self.state.borrow();
-        let r = if s.field_missing { Err(HostError::FieldMissing { key: "senderId".into() }) } else { Ok(s.field.clone()) };
+        let r = if s.field_missing {
+            Err(HostError::FieldMissing {
+                key: "senderId".into(),
+            })
+        } else {
+            Ok(s.field.clone())
+        };
         Box::pin(async move { r })
     }
 
@@ -127,7 +148,8 @@ impl CrmHost for FakeHost {
         s.requests.push(request.clone());
         let answer = if request.method == Method::Post && request.path == "/v1/link-events" {
             s.link_events += 1;
-            let mut event: serde_json::Value = serde_json::from_str(request.body.as_deref().unwrap()).unwrap();
+            let mut event: serde_json::Value =
+                serde_json::from_str(request.body.as_deref().unwrap()).unwrap();
             event["id"] = format!("ev-{}", s.link_events).into();
             event["recorded_at"] = 1_700_000_000.into();
             Answer::Json(201, event.to_string())
@@ -137,7 +159,9 @@ impl CrmHost for FakeHost {
                 .get(&request.path)
                 .or_else(|| s.routes.get(base))
                 .cloned()
-                .unwrap_or_else(|| Answer::Json(404, error_body(ErrorCode::NotFound, "no such person")))
+                .unwrap_or_else(|| {
+                    Answer::Json(404, error_body(ErrorCode::NotFound, "no such person"))
+                })
         };
         Box::pin(async move {
             match answer {
@@ -147,8 +171,17 @@ impl CrmHost for FakeHost {
         })
     }
 
-    fn contacts_with_sender_id(&self, sender_id: String) -> HostFuture<Result<Vec<ContactRef>, HostError>> {
-        let r = self.state.borrow().holders.get(&sender_id).cloned().unwrap_or_default();
+    fn contacts_with_sender_id(
+        &self,
+        sender_id: String,
+    ) -> HostFuture<Result<Vec<ContactRef>, HostError>> {
+        let r = self
+            .state
+            .borrow()
+            .holders
+            .get(&sender_id)
+            .cloned()
+            .unwrap_or_default();
         Box::pin(async move { Ok(r) })
     }
 
@@ -178,21 +211,28 @@ pub async fn mount(host: &FakeHost) -> Element {
 pub async fn settle() {
     for _ in 0..12 {
         yew::scheduler::flush().await;
-        JsFuture::from(Promise::resolve(&wasm_bindgen::JsValue::NULL)).await.unwrap();
+        JsFuture::from(Promise::resolve(&wasm_bindgen::JsValue::NULL))
+            .await
+            .unwrap();
     }
 }
 
 pub fn find(root: &Element, testid: &str) -> Option<Element> {
-    root.query_selector(&format!("[data-testid=\"{testid}\"]")).unwrap()
+    root.query_selector(&format!("[data-testid=\"{testid}\"]"))
+        .unwrap()
 }
 
 pub fn get(root: &Element, testid: &str) -> Element {
-    find(root, testid).unwrap_or_else(|| panic!("no [data-testid={testid}] in {}", root.inner_html()))
+    find(root, testid)
+        .unwrap_or_else(|| panic!("no [data-testid={testid}] in {}", root.inner_html()))
 }
 
 pub fn all(root: &Element, selector: &str) -> Vec<Element> {
     let list = root.query_selector_all(selector).unwrap();
-    (0..list.length()).filter_map(|i| list.item(i)).filter_map(|n| n.dyn_into().ok()).collect()
+    (0..list.length())
+        .filter_map(|i| list.item(i))
+        .filter_map(|n| n.dyn_into().ok())
+        .collect()
 }
 
 pub fn text(root: &Element, testid: &str) -> String {
