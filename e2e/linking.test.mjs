@@ -30,7 +30,8 @@ test("an unlinked contact gets a suggestion that links it and updates the host f
   const suggestion = app.locator('[data-testid=suggestion][data-sender-id="7100000003"]');
   await suggestion.waitFor({ timeout: 15_000 });
   assert.match(await text(suggestion.getByTestId("suggestion-name")), /Jon Perk/);
-  assert.ok((await suggestion.getByTestId("suggestion-reasons").locator("li").count()) > 0, "reasons are shown");
+  const reasons = await text(suggestion.getByTestId("suggestion-reasons"));
+  assert.match(reasons, /phone/i, "the phone (07700 900123 in region GB) is a reason");
   await screenshot(page, "2-suggestion");
   // One click: resolve, conflict check and save through the host.
   await suggestion.getByTestId("suggestion-link").click();
@@ -78,3 +79,31 @@ test("ticket sidebar: undo restores the previous value after a manual relink", a
   await screenshot(page, "17-undo-restored");
   await page.close();
 });
+
+test("undo after linking from a suggestion leaves the contact unlinked again", async () => {
+  const { page, app } = await open("?user=1003");
+  await app.locator('[data-testid=suggestion][data-sender-id="7100000003"]').getByTestId("suggestion-link").click();
+  await hostFieldIs(page, "7100000003");
+  await app.getByTestId("undo").click();
+  await hostFieldIs(page, "");
+  await screenshot(page, "4-undo-after-suggestion");
+  await page.close();
+});
+
+test("undo restores the previous value after a manual relink", async () => {
+  const { page, app } = await open("?user=1002");
+  assert.equal(await text(app.getByTestId("sender-id-value")), "7100000005");
+  await app.getByTestId("edit").click();
+  await app.getByTestId("sender-id-input").fill("7100000003");
+  await app.getByTestId("check").click();
+  await app.getByTestId("resolve-preview").waitFor({ timeout: 15_000 });
+  await screenshot(page, "6-resolve-preview");
+  await app.getByTestId("save").click();
+  await hostFieldIs(page, "7100000003");
+  await app.getByTestId("undo").click();
+  await hostFieldIs(page, "7100000005");
+  assert.equal(await text(app.getByTestId("sender-id-value")), "7100000005");
+  await screenshot(page, "7-undo-restored");
+  await page.close();
+});
+
