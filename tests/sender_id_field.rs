@@ -219,3 +219,20 @@ async fn unreachable_relay_and_unknown_person_and_missing_field() {
         "cannot edit a field that does not exist"
     );
 }
+
+#[wasm_bindgen_test]
+async fn a_stored_value_that_is_not_an_id_is_explained() {
+    let host = FakeHost::new(Some("1.23457E+09"));
+    let root = mount(&host).await;
+    assert_eq!(text(&root, "sender-id-value"), "1.23457E+09");
+    assert!(text(&root, "sender-id-invalid-stored").contains("scientific notation"));
+    assert!(find(&root, "unlink").is_some(), "it can be cleared");
+    assert!(
+        host.state
+            .borrow()
+            .requests
+            .iter()
+            .all(|r| !r.path.starts_with("/v1/people/")),
+        "nothing resolved"
+    );
+}

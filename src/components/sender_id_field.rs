@@ -167,6 +167,14 @@ pub fn SenderIdField(props: &SenderIdFieldProps) -> Html {
         }
     };
 
+    // A value someone typed into the CRM by hand may not be an ID at all: say so, never a blank panel.
+    let stored_invalid = match (&state.phase, state.current.as_deref()) {
+        (Phase::Idle | Phase::Done(_), Some(v)) => telegram_identity::SenderId::parse(v).err().map(|e| {
+            let why = sender_id_error(env.locale, &e);
+            html! { <p class="banner warn" role="alert" data-testid="sender-id-invalid-stored">{ fill(env.t(Text::StoredInvalid), &[&why]) }</p> }
+        }),
+        _ => None,
+    };
     let dismiss = {
         let state = state.clone();
         Callback::from(move |()| state.dispatch(Action::DismissError))
@@ -182,6 +190,7 @@ pub fn SenderIdField(props: &SenderIdFieldProps) -> Html {
                 <ErrorBanner error={err} on_dismiss={(!state.unavailable()).then_some(dismiss)} />
             }
             { body }
+            { for stored_invalid }
             { for journal }
         </section>
     }
