@@ -1,12 +1,22 @@
-//! Prints precision, recall and F1 (all proposals and `auto`) of the one-to-one assignment on
-//! generated labelled data at several sizes.
+//! Prints precision, recall and F1 (all proposals, and the `auto` tier) of the one-to-one
+//! assignment on generated labelled data at several sizes.
 //!
-//! `cargo run --release -p telegram-identity --example quality [-- SIZE... [--seed N] [--details K]]`
-//! `--details K` also prints K wrong proposals and K missed links of the first size.
+//! ```text
+//! cargo run --release -p telegram-identity --example quality [-- SIZE... [--seed N] [--details K]]
+//! ```
+//!
+//! SIZE is the number of generated persons (each side holds about 85 % of them); the defaults are
+//! 3,000 (the size of the quality test), 10,000 and 117,647 (about 100,000 on each side).
+//! `--details K` adds, for the first size: precision per score band, K wrong proposals, the missed
+//! links counted by the best evidence they had, and K missed links with their ranked candidates.
 
+use std::collections::{BTreeMap, BTreeSet};
 use std::time::Instant;
-use telegram_identity::matching::{MatchOptions, Reason, assign};
-use telegram_identity::testdata::{Quality, generate};
+
+use telegram_identity::matching::{Directory, MatchOptions, Reason, Tier, assign};
+use telegram_identity::normalize::{NameKey, PhoneKey, Region};
+use telegram_identity::testdata::{Dataset, Quality, generate};
+use telegram_identity::{SenderId, TelegramPerson};
 
 fn main() {
     let mut sizes = Vec::new();
@@ -26,13 +36,14 @@ fn main() {
         }
     }
     if sizes.is_empty() {
-        sizes = vec![2_000, 10_000, 100_000];
+        sizes = vec![3_000, 10_000, 117_647];
     }
     println!("seed {seed}");
     println!(
-        "{:>9} {:>9} {:>9} | {:>9} {:>9} {:>9} | {:>9} {:>9} {:>9} | {:>8}",
-        "size",
+        "{:>8} {:>8} {:>8} {:>7} | {:>9} {:>7} {:>7} | {:>8} {:>7} {:>7} | {:>8}",
+        "persons",
         "contacts",
+        "people",
         "truth",
         "precision",
         "recall",
@@ -52,9 +63,10 @@ fn main() {
         let secs = start.elapsed().as_secs_f64();
         let q = Quality::measure(&data, &result);
         println!(
-            "{:>9} {:>9} {:>9} | {:>9.4} {:>9.4} {:>9.4} | {:>9.5} {:>9.4} {:>9} | {:>8.3}",
+            "{:>8} {:>8} {:>8} {:>7} | {:>9.4} {:>7.4} {:>7.4} | {:>8.5} {:>7.4} {:>7} | {:>8.3}",
             size,
             data.contacts.len(),
+            data.people.len(),
             q.truth_links,
             q.precision(),
             q.recall(),
@@ -65,131 +77,109 @@ fn main() {
             secs
         );
         if k == 0 && details > 0 {
-            let by_id = |id| data.people.iter().find(|p| p.sender_id == id);
-            let mut bands = std::collections::BTreeMap::<u32, (usize, usize)>::new();
-            for p in &result.proposals {
-                let band = (p.score * 20.0).floor() as u32;
-                let e = bands.entry(band).or_default();
-                e.0 += 1;
-                e.1 += usize::from(data.truth[p.crm_index] == Some(p.sender_id));
-            }
-            for (b, (n, ok)) in bands {
-                println!(
-                    "  score {:.2}..: {n} proposals, precision {:.3}",
-                    b as f64 / 20.0,
-                    ok as f64 / n as f64
-                );
-            }
-            println!("\nwrong proposals:");
-            let auto_only = std::env::var("AUTO").is_ok();
-            for p in result
-                .proposals
+            print_details(&data, &result, &options, details);
+        }
+    }
+}
+
+fn print_details(
+    data: &Dataset,
+    result: &telegram_identity::matching::Assignment,
+    options: &MatchOptions,
+    k: usize,
+) {
+    let by_id: BTreeMap<SenderId, &TelegramPerson> =
+        data.people.iter().map(|p| (p.sender_id, p)).collect();
+    let mut bands = BTreeMap::<u32, (usize, usize)>::new();
+    for p in &result.proposals {
+        let e = bands.entry((p.score * 20.0).floor() as u32).or_default();
+        e.0 += 1;
+        e.1 += usize::from(data.truth[p.crm_index] == Some(p.sender_id));
+    }
+    println!("\nprecision per score band:");
+    for (b, (n, ok)) in bands {
+        println!(
+            "  {:.2}..: {n:>6} proposals, precision {:.3}",
+            f64::from(b) / 20.0,
+            ok as f64 / n as f64
+        );
+    }
+    println!("\nwrong proposals (auto first):");
+    let mut wrong: Vec<_> = result
+        .proposals
+        .iter()
+        .filter(|p| data.truth[p.crm_index] != Some(p.sender_id))
+        .collect();
+    wrong.sort_by_key(|p| p.tier != Tier::Auto);
+    for p in wrong.iter().take(k) {
+        let c = &data.contacts[p.crm_index];
+        println!("  {:?} {:?} {:?}", c.name, c.phones, c.emails);
+        println!(
+            "    -> {:?} {} {}: {}",
+            by_id.get(&p.sender_id),
+            p.score,
+            p.tier,
+            Reason::describe_all(&p.reasons)
+        );
+        println!(
+            "    truth {:?}",
+            data.truth[p.crm_index].and_then(|t| by_id.get(&t))
+        );
+    }
+    let proposed: BTreeSet<usize> = result.proposals.iter().map(|p| p.crm_index).collect();
+    let missed: Vec<usize> = (0..data.contacts.len())
+        .filter(|&i| {
+            data.contacts[i].sender_id.is_none()
+                && data.truth[i].is_some()
+                && !proposed.contains(&i)
+        })
+        .collect();
+    let region = Region::from_code(data.region);
+    let mut categories = BTreeMap::<&str, usize>::new();
+    for &i in &missed {
+        let (c, p) = (
+            &data.contacts[i],
+            by_id[&data.truth[i].expect("missed links have a truth")],
+        );
+        let tg_phone = p.phone.as_deref().and_then(PhoneKey::parse_international);
+        let phone_equal = tg_phone.is_some()
+            && c.phones
                 .iter()
-                .filter(|p| {
-                    data.truth[p.crm_index] != Some(p.sender_id)
-                        && (!auto_only || p.tier == telegram_identity::matching::Tier::Auto)
-                })
-                .take(details)
-            {
-                let c = &data.contacts[p.crm_index];
-                println!(
-                    "  {} {:?} {:?} {:?}\n    -> {:?} {} {}: {}\n    truth {:?}",
-                    c.id,
-                    c.name,
-                    c.phones,
-                    c.emails,
-                    by_id(p.sender_id),
-                    p.score,
-                    p.tier,
-                    Reason::describe_all(&p.reasons),
-                    data.truth[p.crm_index].and_then(by_id)
-                );
-            }
-            let mut categories = std::collections::BTreeMap::<&str, usize>::new();
-            let proposed: std::collections::BTreeSet<usize> =
-                result.proposals.iter().map(|p| p.crm_index).collect();
-            for (i, c) in data.contacts.iter().enumerate() {
-                let Some(t) =
-                    data.truth[i].filter(|_| c.sender_id.is_none() && !proposed.contains(&i))
-                else {
-                    continue;
-                };
-                let p = by_id(t).unwrap();
-                let region = telegram_identity::normalize::Region::from_code("ES");
-                let tg_phone = p
-                    .phone
-                    .as_deref()
-                    .and_then(telegram_identity::normalize::PhoneKey::parse_international);
-                let phone_eq = c.phones.iter().any(|x| {
-                    telegram_identity::normalize::PhoneKey::parse(x, region) == tg_phone
-                        && tg_phone.is_some()
-                });
-                let tokens =
-                    telegram_identity::normalize::NameKey::new(&p.first_name, &p.last_name)
-                        .tokens
-                        .len();
-                let cat = if phone_eq {
-                    "phone equal"
-                } else if p.username.is_some()
-                    && c.emails
-                        .iter()
-                        .any(|e| e.starts_with(p.username.as_deref().unwrap()))
-                {
-                    "email=username"
-                } else if tokens >= 2 {
-                    "telegram full name"
-                } else if tokens == 1 {
-                    "telegram one name"
-                } else {
-                    "no name"
-                };
-                *categories.entry(cat).or_default() += 1;
-                if cat == "telegram full name" && std::env::var("DIAG").is_ok() {
-                    let dir = telegram_identity::matching::Directory::new(&data.people);
-                    let ranked = dir.rank(c, &options, 3);
-                    println!(
-                        "  MISS {:?} {:?} -> truth {} {:?} {:?}",
-                        c.name, c.phones, p.sender_id, p.first_name, p.last_name
-                    );
-                    for r in ranked {
-                        println!(
-                            "      {} {} {}",
-                            r.sender_id,
-                            r.score,
-                            Reason::describe_all(&r.reasons)
-                        );
-                    }
-                    if let Some(t) = result.proposals.iter().find(|x| x.sender_id == p.sender_id) {
-                        println!(
-                            "      TAKEN by {:?} {} {}",
-                            data.contacts[t.crm_index].name,
-                            t.score,
-                            data.truth[t.crm_index] == Some(t.sender_id)
-                        );
-                    }
-                }
-            }
-            println!("\nmissed links by best available evidence: {categories:?}");
-            println!("\nmissed links:");
-            let proposed: std::collections::BTreeSet<usize> =
-                result.proposals.iter().map(|p| p.crm_index).collect();
-            for (i, c) in data.contacts.iter().enumerate() {
-                if c.sender_id.is_none() && data.truth[i].is_some() && !proposed.contains(&i) {
-                    if details == 0 {
-                        break;
-                    }
-                    details -= 1;
-                    println!(
-                        "  {} {:?} {:?} {:?} {:?}\n    truth {:?}",
-                        c.id,
-                        c.name,
-                        c.phones,
-                        c.emails,
-                        c.username,
-                        data.truth[i].and_then(by_id)
-                    );
-                }
-            }
+                .any(|x| PhoneKey::parse(x, region) == tg_phone);
+        let tokens = NameKey::new(&p.first_name, &p.last_name).tokens.len();
+        let category = if phone_equal {
+            "phone equal"
+        } else if tokens >= 2 {
+            "telegram full name"
+        } else if tokens == 1 {
+            "telegram one name"
+        } else {
+            "telegram no name"
+        };
+        *categories.entry(category).or_default() += 1;
+    }
+    println!("\nmissed links by the best evidence they had: {categories:?}");
+    let directory = Directory::new(&data.people);
+    for &i in missed.iter().take(k) {
+        let c = &data.contacts[i];
+        let t = by_id[&data.truth[i].expect("missed links have a truth")];
+        println!(
+            "  {:?} {:?} {:?} -> truth {} {:?} {:?}",
+            c.name, c.phones, c.emails, t.sender_id, t.first_name, t.last_name
+        );
+        for r in directory.rank(c, options, 3) {
+            println!(
+                "      candidate {} {} {}",
+                r.sender_id,
+                r.score,
+                Reason::describe_all(&r.reasons)
+            );
+        }
+        if let Some(taken) = result.proposals.iter().find(|x| x.sender_id == t.sender_id) {
+            println!(
+                "      taken by {:?} ({})",
+                data.contacts[taken.crm_index].name, taken.score
+            );
         }
     }
 }
