@@ -559,3 +559,25 @@ async fn oversize_and_malformed_bodies() {
     }
     assert_eq!(relay.ok("/v1/directory").await["people"], json!([]));
 }
+
+/// Guards against acknowledging an update the storage did not commit: Telegram retries only on a
+/// non-2xx answer.
+#[tokio::test(flavor = "multi_thread")]
+async fn an_update_the_storage_cannot_commit_is_answered_5xx() {
+    let relay = Relay::start().await;
+    relay.store.close();
+    let response = relay
+        .http
+        .post(format!("{}/telegram/webhook/{}", relay.url, relay.webhook))
+        .header("x-telegram-bot-api-secret-token", SECRET)
+        .header("content-type", "application/json")
+        .body(text_update(1, 31, 1, 1_000, "hello").to_string())
+        .send()
+        .await
+        .unwrap();
+    let status = response.status();
+    assert!(response.headers().get("x-relay-outcome").is_none());
+    assert_error(status, &response.json().await.unwrap(), 503, "unavailable");
+    let (status, _) = relay.get("/v1/people/31").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}

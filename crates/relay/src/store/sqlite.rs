@@ -93,32 +93,14 @@ impl SqliteStorage {
         &self,
         f: impl FnOnce(&Connection) -> Result<T, StoreError> + Send + 'static,
     ) -> Result<T, StoreError> {
-        let (done_tx, done_rx): (SyncSender<Result<T, StoreError>>, Receiver<_>) = sync_channel(1);
-        let abort_tx = done_tx.clone();
-        let abort = Box::new(move |message: String| {
-            let _ = abort_tx.send(Err(StoreError::Unusable(format!(
-                "cannot write: {message}"
-            ))));
-        });
-        let run = Box::new(move |conn: &Connection| {
-            let result = f(conn);
-            let ok = result.is_ok();
-            let completion: Completion = Box::new(move |commit| {
-                let answer = match commit {
-                    Ok(()) => result,
-                    Err(e) => Err(StoreError::Unusable(format!("the commit failed: {e}"))),
-                };
-                let _ = done_tx.send(answer);
-            });
-            (ok, completion)
-        });
-        let job = Job { run, abort };
+        let (job, done_rx) = job(f);
         {
             let jobs = self.jobs.lock().unwrap_or_else(PoisonError::into_inner);
+            // The channel is open until `close`; a failed send means the writer thread is gone.
             jobs.as_ref()
                 .ok_or(StoreError::Closed)?
                 .send(job)
-                .map_err(|_| StoreError::Closed)?;
+                .map_err(|_| writer_stopped())?;
         }
         done_rx.recv().map_err(|_| {
             StoreError::Unusable(
@@ -194,6 +176,39 @@ impl SqliteStorage {
     }
 }
 
+/// A write job running `f`, and where its answer arrives.
+fn job<T: Send + 'static>(
+    f: impl FnOnce(&Connection) -> Result<T, StoreError> + Send + 'static,
+) -> (Job, Receiver<Result<T, StoreError>>) {
+    let (done_tx, done_rx): (SyncSender<Result<T, StoreError>>, Receiver<_>) = sync_channel(1);
+    let abort_tx = done_tx.clone();
+    let abort = Box::new(move |message: String| {
+        let _ = abort_tx.send(Err(StoreError::Unusable(format!(
+            "cannot write: {message}"
+        ))));
+    });
+    let run = Box::new(move |conn: &Connection| {
+        let result = f(conn);
+        let ok = result.is_ok();
+        let completion: Completion = Box::new(move |commit| {
+            let answer = match commit {
+                Ok(()) => result,
+                Err(e) => Err(StoreError::Unusable(format!("the commit failed: {e}"))),
+            };
+            let _ = done_tx.send(answer);
+        });
+        (ok, completion)
+    });
+    (Job { run, abort }, done_rx)
+}
+
+fn writer_stopped() -> StoreError {
+    StoreError::Unusable(
+        "the database writer thread stopped unexpectedly; restart the relay (its logs say why)"
+            .into(),
+    )
+}
+
 impl Drop for SqliteStorage {
     fn drop(&mut self) {
         self.close();
@@ -255,54 +270,89 @@ fn writer_loop(conn: Connection, jobs: Receiver<Job>) {
                 Err(_) => break,
             }
         }
-        let begin = conn.execute_batch("BEGIN IMMEDIATE");
-        if let Err(e) = begin {
-            tracing::error!(error = %e, "cannot begin a write transaction");
-            for job in batch {
-                (job.abort)(e.to_string());
-            }
+        run_batch(&conn, batch);
+    }
+}
+
+/// Runs `batch` in one transaction, each job in its own savepoint, commits once, then answers every
+/// job. A job is answered with success only when the commit that holds it succeeded.
+fn run_batch(conn: &Connection, batch: Vec<Job>) {
+    if let Err(e) = conn.execute_batch("BEGIN IMMEDIATE") {
+        tracing::error!(error = %e, "cannot begin a write transaction");
+        for job in batch {
+            (job.abort)(e.to_string());
+        }
+        return;
+    }
+    let mut completions = Vec::with_capacity(batch.len());
+    // Set when the transaction is gone: nothing of this batch will be committed.
+    let mut lost: Option<String> = None;
+    let mut jobs = batch.into_iter();
+    for job in jobs.by_ref() {
+        if let Err(e) = conn.execute_batch("SAVEPOINT job") {
+            (job.abort)(e.to_string());
             continue;
         }
-        let mut completions = Vec::with_capacity(batch.len());
-        for job in batch {
-            if let Err(e) = conn.execute_batch("SAVEPOINT job") {
-                (job.abort)(e.to_string());
-                continue;
+        // A panicking job is rolled back alone; its caller sees the write fail.
+        let run = job.run;
+        let (ok, done) = match std::panic::catch_unwind(AssertUnwindSafe(|| run(conn))) {
+            Ok((ok, done)) => (ok, Some(done)),
+            Err(_) => {
+                tracing::error!("a write job panicked; it was rolled back");
+                (false, None)
             }
-            // A panicking job is rolled back alone; its caller sees the write fail.
-            let run = job.run;
-            let (ok, done) = match std::panic::catch_unwind(AssertUnwindSafe(|| run(&conn))) {
-                Ok((ok, done)) => (ok, Some(done)),
-                Err(_) => {
-                    tracing::error!("a write job panicked; it was rolled back");
-                    (false, None)
-                }
-            };
-            let end = if ok {
-                "RELEASE job"
-            } else {
-                "ROLLBACK TO job; RELEASE job"
-            };
-            if let Err(e) = conn.execute_batch(end) {
-                tracing::error!(error = %e, "cannot end a savepoint");
-            }
-            completions.extend(done);
+        };
+        let end = if ok {
+            "RELEASE job"
+        } else {
+            "ROLLBACK TO job; RELEASE job"
+        };
+        completions.extend(done);
+        if let Err(e) = conn.execute_batch(end) {
+            // The failed job's changes might still be in the transaction: drop all of it.
+            tracing::error!(error = %e, "cannot end a savepoint; the batch is rolled back");
+            let _ = conn.execute_batch("ROLLBACK");
+            lost = Some(format!("cannot end a savepoint: {e}"));
+            break;
         }
-        let commit = conn.execute_batch("COMMIT").map_err(|e| e.to_string());
-        if let Err(e) = &commit {
+        // SQLite rolls the whole transaction back by itself on some errors (disk full, I/O
+        // error). Then the jobs before this one are lost too, and the next ones must not run
+        // outside a transaction (each would commit on its own, unanswered).
+        if conn.is_autocommit() {
+            tracing::error!(
+                "the database rolled the write transaction back (disk full or I/O error?)"
+            );
+            lost = Some("the database rolled the transaction back".into());
+            break;
+        }
+    }
+    let commit = match lost {
+        Some(reason) => {
+            for job in jobs {
+                (job.abort)(reason.clone());
+            }
+            Err(reason)
+        }
+        None => conn.execute_batch("COMMIT").map_err(|e| {
             tracing::error!(error = %e, batch = completions.len(), "commit failed; batch rolled back");
             let _ = conn.execute_batch("ROLLBACK");
-        }
-        let batch_size = completions.len();
-        for done in completions {
-            done(commit.clone());
-        }
-        tracing::trace!(batch = batch_size, "committed");
+            e.to_string()
+        }),
+    };
+    let batch_size = completions.len();
+    for done in completions {
+        done(commit.clone());
     }
+    tracing::trace!(batch = batch_size, "committed");
 }
 
 impl Storage for SqliteStorage {
     fn health(&self) -> Result<(), StoreError> {
+        match &*self.writer.lock().unwrap_or_else(PoisonError::into_inner) {
+            None => return Err(StoreError::Closed),
+            Some(writer) if writer.is_finished() => return Err(writer_stopped()),
+            Some(_) => {}
+        }
         self.read(|conn| Ok(conn.query_row("SELECT count(*) FROM tenants", [], |_| Ok(()))?))
     }
 
@@ -546,5 +596,93 @@ mod tests {
             assert!(store.tenant_by_name(&format!("t{i}")).unwrap().is_some());
         }
         store.create_tenant("after", [99; 32], 0).unwrap();
+    }
+
+    fn counter(store: &SqliteStorage, name: &'static str) -> i64 {
+        store
+            .read(|c| {
+                Ok(c.query_row(
+                    "SELECT count(*) FROM counters WHERE name = ?1",
+                    [name],
+                    |r| r.get(0),
+                )?)
+            })
+            .unwrap()
+    }
+
+    /// Guards against answering "stored" for work SQLite rolled back by itself (disk full, I/O
+    /// error), and against running the rest of the batch outside a transaction.
+    #[test]
+    fn a_batch_whose_transaction_sqlite_rolled_back_answers_every_job_with_an_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.db");
+        let store = SqliteStorage::open(&path).unwrap();
+        let conn = open_connection(&path, false).unwrap();
+        let insert = |name: &'static str| {
+            move |c: &Connection| -> Result<(), StoreError> {
+                c.execute("INSERT INTO counters VALUES (?1, 1)", [name])?;
+                Ok(())
+            }
+        };
+        let (before, before_rx) = job(insert("before"));
+        // What SQLite does on SQLITE_FULL or SQLITE_IOERR: the transaction is gone.
+        let (rollback, rollback_rx) = job(|c: &Connection| -> Result<(), StoreError> {
+            c.execute_batch("ROLLBACK")?;
+            Ok(())
+        });
+        let (after, after_rx) = job(insert("after"));
+        run_batch(&conn, vec![before, rollback, after]);
+        for (name, rx) in [
+            ("before", before_rx),
+            ("rollback", rollback_rx),
+            ("after", after_rx),
+        ] {
+            assert!(
+                rx.recv().unwrap().is_err(),
+                "{name} must be answered with an error"
+            );
+        }
+        assert!(conn.is_autocommit(), "no transaction is left open");
+        assert_eq!(
+            (counter(&store, "before"), counter(&store, "after")),
+            (0, 0)
+        );
+        // The writer goes on with the next batch.
+        let (next, next_rx) = job(insert("next"));
+        run_batch(&conn, vec![next]);
+        next_rx.recv().unwrap().unwrap();
+        assert_eq!(counter(&store, "next"), 1);
+    }
+
+    /// Guards against a relay whose writer thread died still reporting healthy, or answering
+    /// writes as if it were shutting down on purpose.
+    #[test]
+    fn a_dead_writer_fails_health_and_every_write_clearly() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = SqliteStorage::open(&dir.path().join("t.db")).unwrap();
+        store.health().unwrap();
+        // A completion that panics is outside the writer's per-job guard: it ends the thread.
+        let fatal = Job {
+            run: Box::new(|_| (true, Box::new(|_| panic!("simulated writer crash")))),
+            abort: Box::new(|_| {}),
+        };
+        store
+            .jobs
+            .lock()
+            .unwrap()
+            .as_ref()
+            .unwrap()
+            .send(fatal)
+            .unwrap();
+        while !store.writer.lock().unwrap().as_ref().unwrap().is_finished() {
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        let health = store.health().unwrap_err().to_string();
+        assert!(health.contains("writer thread stopped"), "{health}");
+        let write = store.create_tenant("x", [1; 32], 0).unwrap_err();
+        assert!(
+            matches!(&write, StoreError::Unusable(m) if m.contains("restart the relay")),
+            "{write:?}"
+        );
     }
 }
