@@ -136,7 +136,7 @@ impl Reader<'_> {
                             column_name: None,
                             message,
                         };
-                        self.recover(start_pos);
+                        self.recover(start_pos, start_line);
                         return Some(Err(error));
                     }
                 }
@@ -230,9 +230,11 @@ impl Reader<'_> {
         }
     }
 
-    /// After a quote that never closes: continue with the line after the row's first line.
-    fn recover(&mut self, start_pos: usize) {
+    /// After a quote that never closes: continue with the line after the row's first line (line
+    /// breaks inside the row's earlier quoted fields no longer count).
+    fn recover(&mut self, start_pos: usize, start_line: usize) {
         self.pos = start_pos;
+        self.line = start_line;
         self.skip_line();
     }
 
@@ -337,6 +339,19 @@ mod tests {
         check(
             "Fna,Last\r\u{2}Lu,\"71me,Phone\"\r1",
             "Fna|Last\nL2: \u{2}Lu|71me,Phone\nL3 C2: the row has 1 fields but the header has 2",
+        );
+    }
+
+    /// Regression (fuzz `csv_reader` crash-ed6ee495): a row with a multi-line quoted field and then
+    /// a quote never closed was reported, and reading resumed, one line too far.
+    #[test]
+    fn recovery_after_an_unclosed_quote_keeps_line_numbers() {
+        check(
+            "a,b\nx,\"two\nlines\",\"open\n4,5",
+            "a|b\n\
+             L2 C3: a quote opens a field that is never closed\n\
+             L3 C2: a quote opens a field that is never closed\n\
+             L4: 4|5",
         );
     }
 

@@ -272,7 +272,14 @@ fn threads_do_not_change_the_result() {
 fn an_initial_is_not_a_particle() {
     // Regression: "I." was taken for the Catalan conjunction "i" and ignored.
     let people = vec![person(1, "Irina", "Kravchuk", None, None)];
-    let ranked = rank_contact(&contact("1", "I. Krawchuk", &[], &[]), &people, &MatchOptions::default(), 3);
-    assert_eq!(render(&ranked), "1 0.68 review: name close: I. Krawchuk ~ Irina Kravchuk");
+    let ranked = rank_contact(
+        &contact("1", "I. Krawchuk", &[], &[]),
+        &people,
+        &MatchOptions::default(),
+        3,
+    );
+    assert_eq!(
+        render(&ranked),
+        "1 0.68 review: name close: I. Krawchuk ~ Irina Kravchuk"
+    );
 }
-
