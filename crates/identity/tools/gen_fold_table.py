@@ -39,7 +39,7 @@ greek = dict(zip('αβγδεζηθικλμνξοπρσςτυφχψω',
                  'a v g d e z i th i k l m n x o p r s s t y f ch ps o'.split()))
 for lo, hi in [(0x370, 0x400), (0x1F00, 0x2000)]:
     for cp in range(lo, hi):
-        base = ''.join(c for c in u.normalize('NFD', chr(cp)) if not u.combining(c)).lower()
+        base = ''.join(c for c in u.normalize('NFKD', chr(cp)) if not u.combining(c)).lower()
         if len(base) == 1 and base in greek:
             entries[cp] = greek[base]
 

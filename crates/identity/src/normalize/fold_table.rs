@@ -2,7 +2,7 @@
 // and the transliteration tables in that script. `tests::latin_fold_agrees_with_nfkd` checks the
 // Latin part against the `unicode-normalization` crate. Each entry: a code point and up to four
 // lowercase ASCII letters, NUL-padded (all NULs: the character vanishes).
-pub(super) static FOLD: [(u32, [u8; 4]); 1195] = [
+pub(super) static FOLD: [(u32, [u8; 4]); 1207] = [
     (0x00C0, *b"a\0\0\0"),
     (0x00C1, *b"a\0\0\0"),
     (0x00C2, *b"a\0\0\0"),
@@ -387,7 +387,19 @@ pub(super) static FOLD: [(u32, [u8; 4]); 1195] = [
     (0x03CC, *b"o\0\0\0"),
     (0x03CD, *b"y\0\0\0"),
     (0x03CE, *b"o\0\0\0"),
+    (0x03D0, *b"v\0\0\0"),
+    (0x03D1, *b"th\0\0"),
+    (0x03D2, *b"y\0\0\0"),
+    (0x03D3, *b"y\0\0\0"),
+    (0x03D4, *b"y\0\0\0"),
+    (0x03D5, *b"f\0\0\0"),
+    (0x03D6, *b"p\0\0\0"),
+    (0x03F0, *b"k\0\0\0"),
+    (0x03F1, *b"r\0\0\0"),
+    (0x03F2, *b"s\0\0\0"),
     (0x03F4, *b"th\0\0"),
+    (0x03F5, *b"e\0\0\0"),
+    (0x03F9, *b"s\0\0\0"),
     (0x0400, *b"e\0\0\0"),
     (0x0401, *b"e\0\0\0"),
     (0x0402, *b"dj\0\0"),

@@ -343,6 +343,8 @@ mod tests {
         check("Γιώργος Παπαδόπουλος", &["giorgos", "papadopoulos"]);
         check("ΝΙΚΟΣ Χατζής", &["nikos", "chatzis"]);
         check("Ψυχή Θεοδώρου", &["psychi", "theodorou"]);
+        // Regression (proptest): Greek symbol forms fold like their letters.
+        check("ϒ ϐϑϕ", &["y", "vthf"]);
         check("გიორგი ბერიძე", &["giorgi", "beridze"]);
     }
 
