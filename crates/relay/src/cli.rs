@@ -113,7 +113,7 @@ struct ServeArgs {
         value_delimiter = ','
     )]
     allow_origins: Vec<String>,
-    /// Largest webhook body in bytes.
+    /// Largest request body in bytes (webhook updates, link events).
     #[arg(long, env = "TELEGRAM_RELAY_MAX_BODY", default_value_t = DEFAULT_MAX_BODY)]
     max_body: usize,
     /// Log format on stderr (filter with RUST_LOG, e.g. RUST_LOG=telegram_relay=debug).

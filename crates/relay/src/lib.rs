@@ -40,6 +40,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
 
 use axum::Router;
+use axum::extract::{DefaultBodyLimit, MatchedPath};
 use axum::http::{HeaderName, HeaderValue, Method, header};
 use axum::routing::get;
 use tower_http::cors::{AllowOrigin, CorsLayer};
@@ -48,7 +49,7 @@ use tower_http::trace::TraceLayer;
 use crate::error::ApiError;
 use crate::store::{Bot, Storage, TenantId};
 
-/// The largest webhook body accepted by default (Telegram updates are a few kilobytes).
+/// The largest request body accepted by default (Telegram updates are a few kilobytes).
 pub const DEFAULT_MAX_BODY: usize = 256 * 1024;
 
 /// How the service behaves, from flags or the environment.
@@ -56,7 +57,7 @@ pub const DEFAULT_MAX_BODY: usize = 256 * 1024;
 pub struct Config {
     /// Origins allowed to call `/v1` from a browser (CORS). Empty: none.
     pub allowed_origins: Vec<HeaderValue>,
-    /// Largest webhook body in bytes.
+    /// Largest request body in bytes, on every route (webhook updates, link events).
     pub max_body: usize,
 }
 
@@ -110,7 +111,7 @@ pub fn app(state: AppState) -> Router {
         .layer(cors);
     let rest = Router::new()
         .route("/healthz", get(health))
-        .merge(api::webhook::routes(state.config.max_body))
+        .merge(api::webhook::routes())
         .method_not_allowed_fallback(method_not_allowed);
     Router::new()
         .merge(v1)
@@ -120,8 +121,20 @@ pub fn app(state: AppState) -> Router {
                 "no such endpoint; the API is under /v1 (see the relay's README)".into(),
             )
         })
-        .layer(TraceLayer::new_for_http())
+        .layer(DefaultBodyLimit::max(state.config.max_body))
+        .layer(TraceLayer::new_for_http().make_span_with(request_span))
         .with_state(state)
+}
+
+/// The span of a request names its method and route template (`/v1/people/{sender_id}`), never
+/// the path itself, the query or the headers: paths hold webhook IDs, queries hold the names and
+/// phone numbers agents search for, headers hold install tokens and webhook secrets.
+fn request_span(request: &axum::extract::Request) -> tracing::Span {
+    let route = request
+        .extensions()
+        .get::<MatchedPath>()
+        .map_or("(no route)", MatchedPath::as_str);
+    tracing::debug_span!("request", method = %request.method(), route)
 }
 
 async fn method_not_allowed(method: Method) -> ApiError {

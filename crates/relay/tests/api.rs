@@ -370,6 +370,38 @@ async fn link_journal() {
         .get_as(&other_token, "/v1/link-events?contact_id=z-2")
         .await;
     assert_eq!(theirs["events"], json!([]));
+    for path in [
+        "/v1/link-events?sender_id=7100000001",
+        "/v1/link-events?batch_id=b1",
+    ] {
+        let (status, theirs) = relay.get_as(&other_token, path).await;
+        assert_eq!((status, &theirs["events"]), (StatusCode::OK, &json!([])));
+    }
+}
+
+/// Guards against a route without the relay's body limit (axum's own default is 2 MB).
+#[tokio::test(flavor = "multi_thread")]
+async fn every_route_applies_the_body_limit() {
+    let relay = Relay::start().await; // max_body: 16 KiB
+    let big = json!({"action": "link", "contact_id": "z-big", "actor": "a",
+                     "reason": "x".repeat(20_000)});
+    let response = relay
+        .http
+        .post(format!("{}/v1/link-events", relay.url))
+        .bearer_auth(&relay.token)
+        .json(&big)
+        .send()
+        .await
+        .unwrap();
+    let status = response.status();
+    assert_error(
+        status,
+        &response.json().await.unwrap(),
+        413,
+        "payload_too_large",
+    );
+    let stored = relay.ok("/v1/link-events?contact_id=z-big").await;
+    assert_eq!(stored["events"], json!([]));
 }
 
 #[tokio::test(flavor = "multi_thread")]

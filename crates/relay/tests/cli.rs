@@ -63,8 +63,10 @@ fn serve(db: &Path) -> Server {
 
 /// Starts a serving command (text logs) and waits for its "listening" log line.
 fn start(command: &mut Command) -> Server {
+    if !command.get_envs().any(|(k, _)| k == "RUST_LOG") {
+        command.env("RUST_LOG", "info");
+    }
     let mut child = command
-        .env("RUST_LOG", "info")
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
         .spawn()
@@ -427,4 +429,59 @@ fn serve_reads_its_configuration_from_the_environment_and_logs_json() {
         db.exists(),
         "the database named by TELEGRAM_RELAY_DB was created"
     );
+}
+
+/// Guards against install tokens, webhook secrets, webhook paths or searched text reaching the
+/// logs, even at the most verbose level.
+#[test]
+fn logs_hold_no_token_secret_webhook_path_or_query_even_at_trace() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("relay.db");
+    let (token, webhook) = setup(&db);
+    let mut server = start(
+        Command::new(BIN)
+            .args(["serve", "--listen", "127.0.0.1:0", "--db"])
+            .arg(&db)
+            .env("RUST_LOG", "trace"),
+    );
+    let wrong_secret = "Wrong_secret-4711";
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    runtime.block_on(async {
+        let client = reqwest::Client::new();
+        let search = client
+            .get(format!("{}/v1/people?q=Searched4711", server.url))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(search.status(), 200);
+        for (secret, status) in [(SECRET, 200), (wrong_secret, 401)] {
+            let response = client
+                .post(format!("{}/telegram/webhook/{webhook}", server.url))
+                .header("x-telegram-bot-api-secret-token", secret)
+                .json(&update(1))
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(response.status(), status);
+        }
+    });
+    server.child.kill().unwrap();
+    server.child.wait().unwrap();
+    let logs: Vec<String> =
+        std::iter::from_fn(|| server.logs.recv_timeout(Duration::from_secs(5)).ok()).collect();
+    let logs = logs.join("\n");
+    for leak in [
+        token.as_str(),
+        SECRET,
+        wrong_secret,
+        webhook.as_str(),
+        "Searched4711",
+    ] {
+        assert!(!logs.contains(leak), "the logs contain {leak:?}:\n{logs}");
+    }
+    // The requests are logged, by route template.
+    for route in [r#"route="/v1/people""#, r#"route="/telegram/webhook/{id}""#] {
+        assert!(logs.contains(route), "no {route:?} in the logs:\n{logs}");
+    }
 }
