@@ -202,7 +202,7 @@ fn run(cli: Cli) -> Result<(), CliError> {
         }
         Command::Bot(BotCommand::Add { tenant, secret, db }) => {
             auth::check_webhook_secret(&secret).map_err(|e| CliError(format!("--secret: {e}")))?;
-            let store = SqliteStorage::open(&db.db)?;
+            let store = open_existing(&db.db)?;
             let tenant_id = tenant_id(&store, &tenant)?;
             let bot = Bot {
                 webhook_id: auth::new_webhook_id(),
@@ -218,7 +218,7 @@ fn run(cli: Cli) -> Result<(), CliError> {
             Ok(())
         }
         Command::ImportDesktop { tenant, db, file } => {
-            let store = SqliteStorage::open(&db.db)?;
+            let store = open_existing(&db.db)?;
             let tenant_id = tenant_id(&store, &tenant)?;
             let report = import_file(&store, tenant_id, &file)?;
             eprintln!(
@@ -233,7 +233,7 @@ fn run(cli: Cli) -> Result<(), CliError> {
             Ok(())
         }
         Command::Quarantine(QuarantineCommand::List { tenant, db }) => {
-            let store = SqliteStorage::open(&db.db)?;
+            let store = open_existing(&db.db)?;
             let tenant_id = tenant
                 .as_deref()
                 .map(|t| tenant_id(&store, t))
@@ -268,11 +268,29 @@ pub fn import_file(
     tenant: TenantId,
     file: &Path,
 ) -> Result<crate::store::ImportReport, CliError> {
-    let bytes = std::fs::read(file)
-        .map_err(|e| CliError(format!("cannot read {}: {e}", file.display())))?;
+    let bytes = std::fs::read(file).map_err(|e| {
+        CliError(format!(
+            "cannot read {}: {e}; pass the path of the export's result.json; nothing was imported",
+            file.display()
+        ))
+    })?;
     let export = desktop::parse_export(&bytes)
         .map_err(|e| CliError(format!("{}: {e}; nothing was imported", file.display())))?;
     Ok(store.import_desktop(tenant, export, now())?)
+}
+
+/// Opens a database that must already exist: a mistyped `--db` must not leave an empty database
+/// behind (only `tenant create`, `serve` and `demo` create one).
+fn open_existing(db: &Path) -> Result<SqliteStorage, CliError> {
+    if !db.exists() {
+        return Err(CliError(format!(
+            "there is no database at {}; check --db (or TELEGRAM_RELAY_DB), or create one with \
+             `telegram-relay tenant create NAME --db {}`",
+            db.display(),
+            db.display()
+        )));
+    }
+    Ok(SqliteStorage::open(db)?)
 }
 
 fn tenant_id(store: &dyn Storage, name: &str) -> Result<TenantId, CliError> {

@@ -485,3 +485,99 @@ fn logs_hold_no_token_secret_webhook_path_or_query_even_at_trace() {
         assert!(logs.contains(route), "no {route:?} in the logs:\n{logs}");
     }
 }
+
+/// Guards against errors that do not name the bad path or file and the fix, against a zero exit
+/// code on failure, and against a mistyped `--db` leaving an empty database behind.
+#[test]
+fn bad_paths_and_files_fail_with_the_path_and_the_fix() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("relay.db");
+    let db_arg = db.to_str().unwrap();
+    setup(&db);
+    let fail = |args: &[&str], expected: &[&str]| {
+        let output = relay(args);
+        let err = stderr(&output);
+        assert_eq!(output.status.code(), Some(1), "{args:?}: {err}");
+        for part in expected {
+            assert!(err.contains(part), "{args:?}: no {part:?} in {err}");
+        }
+    };
+    let missing = dir.path().join("missing.json");
+    fail(
+        &[
+            "import-desktop",
+            "--tenant",
+            "acme",
+            "--db",
+            db_arg,
+            missing.to_str().unwrap(),
+        ],
+        &["missing.json", "result.json", "nothing was imported"],
+    );
+    let export = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/desktop-export/vorot93__json_export_result.json");
+    let truncated = dir.path().join("truncated.json");
+    std::fs::write(&truncated, &std::fs::read(export).unwrap()[..2000]).unwrap();
+    fail(
+        &[
+            "import-desktop",
+            "--tenant",
+            "acme",
+            "--db",
+            db_arg,
+            truncated.to_str().unwrap(),
+        ],
+        &["truncated.json", "it is truncated", "nothing was imported"],
+    );
+    let typo = dir.path().join("typo.db");
+    fail(
+        &[
+            "import-desktop",
+            "--tenant",
+            "acme",
+            "--db",
+            typo.to_str().unwrap(),
+            truncated.to_str().unwrap(),
+        ],
+        &["no database at", "typo.db", "tenant create"],
+    );
+    fail(
+        &["quarantine", "list", "--db", typo.to_str().unwrap()],
+        &["no database at", "typo.db"],
+    );
+    assert!(!typo.exists(), "a mistyped --db creates nothing");
+
+    let not_db = dir.path().join("notes.txt");
+    std::fs::write(
+        &not_db,
+        "not a database, just some text that is long enough",
+    )
+    .unwrap();
+    fail(
+        &[
+            "serve",
+            "--listen",
+            "127.0.0.1:0",
+            "--db",
+            not_db.to_str().unwrap(),
+        ],
+        &["notes.txt", "not a database this relay can use", "--db"],
+    );
+    let under_file = not_db.join("relay.db");
+    fail(
+        &[
+            "serve",
+            "--listen",
+            "127.0.0.1:0",
+            "--db",
+            under_file.to_str().unwrap(),
+        ],
+        &["notes.txt", "pass another --db"],
+    );
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = taken.local_addr().unwrap().to_string();
+    fail(
+        &["serve", "--listen", &addr, "--db", db_arg],
+        &[&format!("cannot listen on {addr}"), "--listen"],
+    );
+}

@@ -186,8 +186,9 @@ async fn bad_files_are_rejected_and_nothing_is_half_imported() {
         (
             "truncated.json",
             b"{\"chats\": {\"list\": [".to_vec(),
-            "is not JSON",
+            "it is truncated",
         ),
+        ("notjson.json", b"chats: []".to_vec(), "is not JSON"),
         ("list.json", b"[]".to_vec(), "not an object"),
         ("nolist.json", b"{\"chats\": {}}".to_vec(), "no `list`"),
     ];
@@ -207,7 +208,7 @@ async fn bad_files_are_rejected_and_nothing_is_half_imported() {
         import_file(&*relay.store, relay.tenant, &missing)
             .unwrap_err()
             .to_string()
-            .contains("cannot read")
+            .contains("missing.json: No such file")
     );
     assert_eq!(
         directory_ids(&relay).await,

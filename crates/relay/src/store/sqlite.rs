@@ -63,13 +63,21 @@ impl SqliteStorage {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir).map_err(|e| {
                 StoreError::Unusable(format!(
-                    "cannot create the directory {} for the database: {e}",
+                    "cannot create the directory {} for the database: {e}; pass another --db",
                     dir.display()
                 ))
             })?;
         }
-        let mut conn = open_connection(path, false)?;
-        migrate(&mut conn, path)?;
+        let conn = open_connection(path, false)
+            .and_then(|mut conn| migrate(&mut conn, path).map(|()| conn))
+            .map_err(|e| match e {
+                StoreError::Sqlite(e) => StoreError::Unusable(format!(
+                    "{} is not a database this relay can use ({e}); pass --db with the relay's \
+                     database file, or a new path to create one",
+                    path.display()
+                )),
+                other => other,
+            })?;
         let (tx, rx) = channel::<Job>();
         let writer = std::thread::Builder::new()
             .name("sqlite-writer".into())
@@ -224,7 +232,11 @@ fn open_connection(path: &Path, read_only: bool) -> Result<Connection, StoreErro
             | OpenFlags::SQLITE_OPEN_NO_MUTEX
     };
     let conn = Connection::open_with_flags(path, flags).map_err(|e| {
-        StoreError::Unusable(format!("cannot open the database {}: {e}", path.display()))
+        StoreError::Unusable(format!(
+            "cannot open the database {}: {e}; check that the path names a file in a writable \
+             directory, or pass another --db",
+            path.display()
+        ))
     })?;
     conn.busy_timeout(Duration::from_secs(10))?;
     conn.set_prepared_statement_cache_capacity(64);

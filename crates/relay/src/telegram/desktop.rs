@@ -39,8 +39,18 @@ const HOW_TO_EXPORT: &str = "export it from Telegram Desktop with Settings → A
 
 /// Reads an export from its bytes.
 pub fn parse_export(bytes: &[u8]) -> Result<DesktopExport, ExportError> {
-    let root_value: Value = serde_json::from_slice(bytes)
-        .map_err(|e| ExportError(format!("the file is not JSON ({e}); {HOW_TO_EXPORT}")))?;
+    let root_value: Value = serde_json::from_slice(bytes).map_err(|e| {
+        ExportError(if e.is_eof() {
+            format!(
+                "the file ends in the middle of its JSON (line {}, column {}): it is truncated; \
+                 copy it again, or {HOW_TO_EXPORT}",
+                e.line(),
+                e.column()
+            )
+        } else {
+            format!("the file is not JSON ({e}); {HOW_TO_EXPORT}")
+        })
+    })?;
     let Some(root) = root_value.as_object() else {
         return Err(ExportError(format!(
             "the file's JSON is not an object; {HOW_TO_EXPORT}"
