@@ -48,7 +48,7 @@ use serde::{Deserialize, Serialize};
 
 pub use telegram_identity::SenderId;
 
-/// The largest `limit` any list endpoint accepts; larger values are clamped.
+/// The largest `limit` any list endpoint accepts; larger values are clamped, `0` is refused (400).
 pub const MAX_PAGE_LIMIT: u32 = 10_000;
 
 /// The `limit` a conversation page uses when the request gives none.

@@ -113,6 +113,10 @@ impl From<BytesRejection> for ApiError {
 
 impl From<QueryRejection> for ApiError {
     fn from(rejection: QueryRejection) -> ApiError {
-        ApiError::BadRequest(rejection.body_text())
+        ApiError::BadRequest(format!(
+            "{}; `limit` is a whole number from 1 to {}, cursors are the strings a page returned",
+            rejection.body_text(),
+            telegram_relay_api::MAX_PAGE_LIMIT
+        ))
     }
 }

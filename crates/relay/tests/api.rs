@@ -450,3 +450,57 @@ async fn cors_only_for_allowed_origins() {
             .is_none()
     );
 }
+
+/// Guards against bad sender IDs answered as 404/500 instead of the identity engine's 400, against
+/// `limit=0` silently answered with one item, and against tampered cursors being accepted.
+#[tokio::test(flavor = "multi_thread")]
+async fn bad_ids_limits_and_cursors_are_400_with_the_reason() {
+    let relay = Relay::start().await;
+    fill(&relay, 57, 3).await;
+    for (id, reason) in [
+        ("abc", "'a' cannot appear"),
+        ("0", "start at 1"),
+        ("-100123", "group or channel"),
+        ("4503599627370496", "52 bits"),
+    ] {
+        for path in [
+            format!("/v1/people/{id}"),
+            format!("/v1/people/{id}/messages"),
+        ] {
+            let (status, body) = relay.get(&path).await;
+            assert_error(status, &body, 400, "invalid_sender_id");
+            let message = body["error"]["message"].as_str().unwrap();
+            assert!(message.contains(reason), "{path}: {message}");
+        }
+    }
+    for path in [
+        "/v1/people/57/messages?limit=0",
+        "/v1/people?q=ana&limit=0",
+        "/v1/directory?limit=0",
+        "/v1/people/57/messages?limit=-5",
+        "/v1/people/57/messages?limit=99999999999",
+    ] {
+        let (status, body) = relay.get(path).await;
+        assert_error(status, &body, 400, "bad_request");
+        let message = body["error"]["message"].as_str().unwrap();
+        assert!(message.contains("from 1 to 10000"), "{path}: {message}");
+    }
+    // Larger than the maximum: clamped, not refused.
+    let page = relay.ok("/v1/people/57/messages?limit=20000").await;
+    assert_eq!(texts(&page), ["m2", "m1", "m0"]);
+    for path in [
+        "/v1/people/57/messages?before=r3",
+        "/v1/people/57/messages?before=b1",
+        "/v1/people/57/messages?after=b1.2",
+        "/v1/people/57/messages?after=r-1",
+        "/v1/directory?after=b1.2",
+        "/v1/directory?after=r1x",
+    ] {
+        let (status, body) = relay.get(path).await;
+        assert_error(status, &body, 400, "invalid_cursor");
+    }
+    let (status, body) = relay
+        .get("/v1/people/57/messages?before=b1.1&after=r1")
+        .await;
+    assert_error(status, &body, 400, "bad_request");
+}

@@ -31,7 +31,7 @@ async fn directory(
             ))
         })?,
     };
-    let limit = limit(query.limit, DEFAULT_DIRECTORY_LIMIT);
+    let limit = limit(query.limit, DEFAULT_DIRECTORY_LIMIT)?;
     Ok(Json(
         blocking(&state, move |s| s.directory(tenant, after, limit)).await?,
     ))

@@ -110,9 +110,16 @@ pub fn sender_id(input: &str) -> Result<SenderId, ApiError> {
     })
 }
 
-/// A page size: the default when absent, clamped to `1 ..= MAX_PAGE_LIMIT`.
-pub fn limit(requested: Option<u32>, default: u32) -> u32 {
-    requested
-        .unwrap_or(default)
-        .clamp(1, telegram_relay_api::MAX_PAGE_LIMIT)
+/// A page size: the default when absent, at most `MAX_PAGE_LIMIT` (larger values are clamped);
+/// `limit=0` is refused rather than silently answered with one item.
+pub fn limit(requested: Option<u32>, default: u32) -> Result<u32, ApiError> {
+    match requested {
+        Some(0) => Err(ApiError::BadRequest(format!(
+            "`limit=0` asks for an empty page; give a page size from 1 to {}",
+            telegram_relay_api::MAX_PAGE_LIMIT
+        ))),
+        requested => Ok(requested
+            .unwrap_or(default)
+            .min(telegram_relay_api::MAX_PAGE_LIMIT)),
+    }
 }

@@ -66,7 +66,7 @@ async fn messages(
         }
         (None, None) => PageStart::Newest,
     };
-    let limit = limit(query.limit, DEFAULT_MESSAGE_LIMIT);
+    let limit = limit(query.limit, DEFAULT_MESSAGE_LIMIT)?;
     let page = blocking(&state, move |s| s.messages(tenant, id, start, limit)).await?;
     page.map(Json).ok_or_else(|| not_found(id))
 }
@@ -81,7 +81,7 @@ async fn search(
             "`q` is empty; give a name, a username or phone digits to search for".into(),
         ));
     }
-    let limit = limit(query.limit, 20);
+    let limit = limit(query.limit, 20)?;
     let people = blocking(&state, move |s| s.search(tenant, &query.q, limit)).await?;
     Ok(Json(PeopleList { people }))
 }
