@@ -220,6 +220,19 @@ async fn search_directory_and_csv() {
         "Cyrillic, any case"
     );
     assert_eq!(ids(&relay.ok("/v1/people?q=@jperk").await), ["103"]);
+    // Guards against matching the query only as one contiguous string: every word, any order.
+    assert_eq!(
+        ids(&relay.ok("/v1/people?q=fern%C3%A1ndez%20luc%C3%ADa").await),
+        ["101"]
+    );
+    assert_eq!(ids(&relay.ok("/v1/people?q=perk%20%40jperk").await), ["103"]);
+    assert_eq!(
+        ids(&relay.ok("/v1/people?q=perk%20luc%C3%ADa").await),
+        Vec::<String>::new(),
+        "no one person has both words"
+    );
+    // A username equal to the query ranks first, whatever its case.
+    assert_eq!(ids(&relay.ok("/v1/people?q=JPERK").await), ["103"]);
 
     // The directory: everything, in pages, then only what changed.
     let page1 = relay.ok("/v1/directory?limit=2").await;

@@ -292,32 +292,47 @@ fn page(
     })
 }
 
-/// People whose search key contains every word of `q`.
+/// The most words of a query that count; later words are ignored.
+const MAX_SEARCH_WORDS: usize = 8;
+
+/// People whose search key contains every word of `q`, in any order ("garcía lucía" finds Lucía
+/// Fernández García). A query that looks like a phone number is one word: its digits.
 pub fn search(
     conn: &Connection,
     tenant: TenantId,
     q: &str,
     limit: u32,
 ) -> Result<Vec<PersonSummary>, StoreError> {
-    let q = q.trim().trim_start_matches('@').to_lowercase();
+    let q = q.trim().to_lowercase();
     let digits: String = q.chars().filter(char::is_ascii_digit).collect();
-    // A query that looks like a phone number matches on its digits, whatever its punctuation.
-    let needle = if !digits.is_empty()
+    let phone_like = !digits.is_empty()
         && q.chars()
-            .all(|c| c.is_ascii_digit() || " +-().".contains(c))
-    {
-        digits
+            .all(|c| c.is_ascii_digit() || c.is_whitespace() || "+-().".contains(c));
+    let words: Vec<String> = if phone_like {
+        vec![digits]
     } else {
-        q
+        q.split_whitespace()
+            .map(|w| w.trim_start_matches('@'))
+            .filter(|w| !w.is_empty())
+            .take(MAX_SEARCH_WORDS)
+            .map(str::to_owned)
+            .collect()
     };
-    if needle.is_empty() {
+    if words.is_empty() {
         return Ok(Vec::new());
     }
+    // Only placeholders are formatted into the SQL; every value is a parameter.
+    let conditions: String = (0..words.len())
+        .map(|i| format!(" AND instr(search_key, ?{}) > 0", i + 4))
+        .collect();
     let mut stmt = conn.prepare_cached(&format!(
-        "SELECT {SUMMARY_COLUMNS} FROM people WHERE tenant_id = ?1 AND instr(search_key, ?2) > 0
-         ORDER BY (username = ?3) DESC, last_seen DESC LIMIT ?4"
+        "SELECT {SUMMARY_COLUMNS} FROM people WHERE tenant_id = ?1{conditions}
+         ORDER BY (lower(username) = ?2) DESC, last_seen DESC LIMIT ?3"
     ))?;
-    let rows = stmt.query_map(params![tenant, needle, needle, limit], summary)?;
+    let username = q.trim_start_matches('@');
+    let mut values: Vec<&dyn rusqlite::ToSql> = vec![&tenant, &username, &limit];
+    values.extend(words.iter().map(|w| w as &dyn rusqlite::ToSql));
+    let rows = stmt.query_map(values.as_slice(), summary)?;
     Ok(rows.map(|r| r.map(|(s, _)| s)).collect::<Result<_, _>>()?)
 }
 
