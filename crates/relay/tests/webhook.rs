@@ -581,3 +581,43 @@ async fn an_update_the_storage_cannot_commit_is_answered_5xx() {
     let (status, _) = relay.get("/v1/people/31").await;
     assert_eq!(status, StatusCode::NOT_FOUND);
 }
+
+/// Guards against edits overwriting history, deletions dropping content, and someone else's
+/// contact card being taken as the sender's own phone.
+#[tokio::test(flavor = "multi_thread")]
+async fn edits_keep_history_deletions_keep_content_and_only_own_contacts_give_a_phone() {
+    let relay = Relay::start().await;
+    relay
+        .post_json(&text_update(1, 81, 1, 1_000, "version one"))
+        .await;
+    let from = json!({"id": 81, "is_bot": false, "first_name": "Ana", "username": "ana"});
+    let chat = json!({"id": 81, "first_name": "Ana", "username": "ana", "type": "private"});
+    for (update_id, edit_date, text) in [(2, 1_100, "version two"), (3, 1_200, "version three")] {
+        let edit = json!({"update_id": update_id, "edited_message": {
+            "message_id": 1, "from": from, "chat": chat, "date": 1_000, "edit_date": edit_date,
+            "text": text}});
+        assert_eq!(relay.post_json(&edit).await, "stored");
+    }
+    // Someone else's card (user_id 82) sent by 81: a contact placeholder, no phone for anyone.
+    let card = json!({"update_id": 4, "message": {
+        "message_id": 2, "from": from, "chat": chat, "date": 1_300,
+        "contact": {"phone_number": "+44 7700 900999", "first_name": "Bea", "user_id": 82}}});
+    assert_eq!(relay.post_json(&card).await, "stored");
+    // A business message, then its deletion: marked, content kept.
+    let business = json!({"update_id": 5, "business_message": {
+        "business_connection_id": "bc9", "message_id": 7, "from": from, "chat": chat,
+        "date": 1_400, "text": "soon gone"}});
+    let deletion = json!({"update_id": 6, "deleted_business_messages": {
+        "business_connection_id": "bc9", "chat": chat, "message_ids": [7]}});
+    for u in [&business, &deletion] {
+        assert_eq!(relay.post_json(u).await, "stored");
+    }
+    assert_eq!(
+        summary(&relay, 81).await,
+        r#"person 81: Ana | - | @ana | phone - - | deleted false | messages 3
+  #7 in business[bc9] "soon gone" DELETED
+  #2 in bot "" media={"kind":"contact","title":"Bea"}
+  #1 in bot "version three" edited@1200 was="version two" was="version one""#
+    );
+    assert_eq!(summary(&relay, 82).await, "person 82: unknown");
+}
