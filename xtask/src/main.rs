@@ -53,9 +53,12 @@ fn main() -> ExitCode {
     }
 }
 
-/// The workspace root (the parent of this crate's directory).
+/// The workspace root (the parent of this crate's directory). `cargo run` gives the manifest
+/// directory at run time; the compile-time value is only a fallback, because a binary in a shared
+/// target directory may have been compiled from another checkout.
 pub fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
+    let manifest_dir = env::var_os("CARGO_MANIFEST_DIR").map_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")), PathBuf::from);
+    Path::new(&manifest_dir)
         .parent()
         .expect("xtask lives one level below the workspace root")
         .to_path_buf()
