@@ -117,7 +117,7 @@ impl SqliteStorage {
         })?
     }
 
-    /// Runs `f` on a read connection.
+    /// Runs `f` on a read connection, in one read transaction (a consistent snapshot).
     pub fn read<T>(
         &self,
         f: impl FnOnce(&Connection) -> Result<T, StoreError>,
@@ -131,7 +131,12 @@ impl SqliteStorage {
             Some(conn) => conn,
             None => open_connection(&self.path, true)?,
         };
-        let result = f(&conn);
+        // One read transaction: every statement of `f` sees the same snapshot, so a page and the
+        // polling cursor computed after it cannot straddle a commit (which would skip a message).
+        let result = conn
+            .unchecked_transaction()
+            .map_err(StoreError::from)
+            .and_then(|tx| f(&tx));
         let mut readers = self.readers.lock().unwrap_or_else(PoisonError::into_inner);
         if readers.len() < READERS_KEPT {
             readers.push(conn);
@@ -695,6 +700,34 @@ mod tests {
         assert!(
             matches!(&write, StoreError::Unusable(m) if m.contains("restart the relay")),
             "{write:?}"
+        );
+    }
+
+    /// Guards against a read that straddles a commit: a conversation page and its polling cursor
+    /// from two different snapshots would make the plugin skip a message for good.
+    #[test]
+    fn a_read_sees_one_snapshot_even_when_a_write_commits_meanwhile() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Arc::new(SqliteStorage::open(&dir.path().join("t.db")).unwrap());
+        store.create_tenant("a", [1; 32], 0).unwrap();
+        let count = |c: &Connection| -> Result<i64, StoreError> {
+            Ok(c.query_row("SELECT count(*) FROM tenants", [], |r| r.get(0))?)
+        };
+        let (first, second) = store
+            .read(|c| {
+                let first = count(c)?;
+                let writer = store.clone();
+                std::thread::spawn(move || writer.create_tenant("b", [2; 32], 0))
+                    .join()
+                    .unwrap()?;
+                Ok((first, count(c)?))
+            })
+            .unwrap();
+        assert_eq!((first, second), (1, 1));
+        assert_eq!(
+            store.read(count).unwrap(),
+            2,
+            "the next read sees the commit"
         );
     }
 }
