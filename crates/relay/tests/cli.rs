@@ -357,7 +357,16 @@ fn sigkill_mid_stream_loses_no_acknowledged_update() {
 fn demo_serves_the_demo_tenant_with_default_origins() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("demo.db");
-    std::fs::write(&db, b"an old file that the demo replaces").unwrap();
+    // Fresh on every run: a second run replaces the first one's database.
+    let mut first = start(Command::new(BIN).args([
+        "demo",
+        "--listen",
+        "127.0.0.1:0",
+        "--db",
+        db.to_str().unwrap(),
+    ]));
+    first.child.kill().unwrap();
+    first.child.wait().unwrap();
     let mut demo = start(Command::new(BIN).args([
         "demo",
         "--listen",
@@ -580,4 +589,39 @@ fn bad_paths_and_files_fail_with_the_path_and_the_fix() {
         &["serve", "--listen", &addr, "--db", db_arg],
         &[&format!("cannot listen on {addr}"), "--listen"],
     );
+}
+
+/// Guards against `demo --db` deleting a database (or any file) that the demo did not make.
+#[test]
+fn demo_refuses_to_replace_a_database_it_did_not_make() {
+    let dir = tempfile::tempdir().unwrap();
+    let real = dir.path().join("relay.db");
+    setup(&real);
+    let text = dir.path().join("notes.db");
+    std::fs::write(&text, "someone's notes").unwrap();
+    for path in [&real, &text] {
+        let output = relay(&[
+            "demo",
+            "--listen",
+            "127.0.0.1:0",
+            "--db",
+            path.to_str().unwrap(),
+        ]);
+        let err = stderr(&output);
+        assert_eq!(output.status.code(), Some(1), "{err}");
+        assert!(
+            err.contains("is not a demo database") && err.contains("--db"),
+            "{err}"
+        );
+    }
+    assert_eq!(std::fs::read_to_string(&text).unwrap(), "someone's notes");
+    let still_there = relay(&[
+        "quarantine",
+        "list",
+        "--tenant",
+        "acme",
+        "--db",
+        real.to_str().unwrap(),
+    ]);
+    assert!(still_there.status.success(), "{}", stderr(&still_there));
 }

@@ -28,7 +28,16 @@ pub const DEMO_WEBHOOK_ID: &str = "demo";
 pub const DEMO_WEBHOOK_SECRET: &str = "demo-webhook-secret";
 
 /// Deletes `db` (and its WAL files), creates the demo tenant in a new database there and fills it.
+/// Refuses to delete a file that is not a demo database, so that `demo --db` with a real
+/// database's path loses nothing.
 pub fn create(db: &Path, now: i64) -> Result<SqliteStorage, CliError> {
+    if db.exists() && !is_demo_database(db) {
+        return Err(CliError::new(format!(
+            "{} is not a demo database (it holds other tenants, or is not a relay database); the \
+             demo deletes its --db on every run: pass another --db, or delete the file yourself",
+            db.display()
+        )));
+    }
     for suffix in ["", "-wal", "-shm"] {
         let mut path = db.as_os_str().to_owned();
         path.push(suffix);
@@ -46,6 +55,20 @@ pub fn create(db: &Path, now: i64) -> Result<SqliteStorage, CliError> {
     let store = SqliteStorage::open(db)?;
     fill(&store, now)?;
     Ok(store)
+}
+
+/// Whether `db` is a database the demo made: its only tenant is the demo tenant with the demo token.
+fn is_demo_database(db: &Path) -> bool {
+    let flags = rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY;
+    let Ok(conn) = rusqlite::Connection::open_with_flags(db, flags) else {
+        return false;
+    };
+    conn.query_row(
+        "SELECT count(*) = 1 AND sum(name = ?1 AND token_hash = ?2) = 1 FROM tenants",
+        rusqlite::params![DEMO_TENANT, &auth::hash(DEMO_TOKEN.as_bytes())[..]],
+        |r| r.get::<_, bool>(0),
+    )
+    .unwrap_or(false)
 }
 
 /// Creates the demo tenant in `store` and replays the demo data into it.
