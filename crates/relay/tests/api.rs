@@ -72,6 +72,25 @@ async fn tokens_are_required_and_errors_have_one_shape() {
     );
     let (status, body) = relay.get("/v1/people?q=%20").await;
     assert_error(status, &body, 400, "bad_request");
+    // Guards against a case-sensitive auth scheme: `bearer` is `Bearer` (RFC 9110).
+    for scheme in ["bearer", "BEARER"] {
+        let response = relay
+            .http
+            .get(format!("{}/v1/people/55", relay.url))
+            .header("authorization", format!("{scheme} {}", relay.token))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 200, "{scheme}");
+    }
+    let response = relay
+        .http
+        .get(format!("{}/v1/people/55", relay.url))
+        .header("authorization", format!("Basic {}", relay.token))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 401);
     // The sender ID is accepted the way people paste it (the identity engine's parser).
     assert_eq!(relay.ok("/v1/people/user55").await["sender_id"], "55");
     let health: Value = relay
@@ -225,7 +244,10 @@ async fn search_directory_and_csv() {
         ids(&relay.ok("/v1/people?q=fern%C3%A1ndez%20luc%C3%ADa").await),
         ["101"]
     );
-    assert_eq!(ids(&relay.ok("/v1/people?q=perk%20%40jperk").await), ["103"]);
+    assert_eq!(
+        ids(&relay.ok("/v1/people?q=perk%20%40jperk").await),
+        ["103"]
+    );
     assert_eq!(
         ids(&relay.ok("/v1/people?q=perk%20luc%C3%ADa").await),
         Vec::<String>::new(),
