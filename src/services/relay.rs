@@ -59,6 +59,10 @@ impl fmt::Display for RelayError {
 
 /// Maps a reply to its body (2xx) or to a [`RelayError`]. Pure; the heart of [`request`].
 pub fn classify(reply: RelayReply) -> Result<String, RelayError> {
+    if (200..=299).contains(&reply.status) {
+        // Parsed once, by the caller: a directory page is too big to parse twice.
+        return Ok(reply.body);
+    }
     let error = decode::<ErrorBody>(&reply.body).ok();
     let code = error.as_ref().map(|b| b.error.code);
     let message = || match &error {
@@ -66,7 +70,6 @@ pub fn classify(reply: RelayReply) -> Result<String, RelayError> {
         None => reply.body.chars().take(200).collect(),
     };
     match reply.status {
-        200..=299 => Ok(reply.body),
         401 => Err(RelayError::Unauthorized),
         404 if code.is_none_or(|c| c == ErrorCode::NotFound) => Err(RelayError::NotFound),
         status @ 400..=499 => Err(RelayError::Rejected {
@@ -258,7 +261,7 @@ mod tests {
         });
         assert_eq!(
             got.as_deref().map_err(Clone::clone),
-            want.map_err(|e| e),
+            want,
             "status {status} body {body:?}"
         );
     }
