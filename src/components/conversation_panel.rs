@@ -156,7 +156,13 @@ pub fn ConversationPanel(props: &ConversationPanelProps) -> Html {
     let later_error = conv.error.clone().filter(|_| conv.loaded);
     let polling = (conv.poll_failures > 0).then(|| {
         let secs = (poll_delay_ms(conv.poll_failures) / 1000).to_string();
-        html! { <p class="muted small" role="status" data-testid="polling-paused">{ fill(env.t(Text::PollingPaused), &[&secs]) }</p> }
+        // Why, in words that say what to do (a wrong token, an unreachable relay).
+        let why = conv
+            .poll_error
+            .as_ref()
+            .map(|e| e.message(env.locale))
+            .unwrap_or_default();
+        html! { <p class="muted small" role="status" data-testid="polling-paused">{ fill(env.t(Text::PollingPaused), &[&secs]) }{ " " }{ why }</p> }
     });
     html! {
         <section class="conversation" data-testid="conversation" aria-labelledby="conversation-title">

@@ -38,6 +38,9 @@ pub struct Conversation {
     pub error: Option<AppError>,
     /// Consecutive polling failures (drives the back-off).
     pub poll_failures: u32,
+    /// Why the last poll failed (shown with the back-off, so a wrong token is named), until one
+    /// succeeds.
+    pub poll_error: Option<AppError>,
     /// Polls answered so far (each answer schedules the next poll).
     pub polls: u32,
 }
@@ -104,12 +107,14 @@ impl Conversation {
             Action::Polled(Ok(page)) => {
                 self.polls = self.polls.wrapping_add(1);
                 self.poll_failures = 0;
+                self.poll_error = None;
                 self.newer = Some(page.newer.clone());
                 self.merge(page.messages);
             }
-            Action::Polled(Err(_)) => {
+            Action::Polled(Err(e)) => {
                 self.polls = self.polls.wrapping_add(1);
                 self.poll_failures = self.poll_failures.saturating_add(1);
+                self.poll_error = Some(e.into());
             }
         }
         self
@@ -287,11 +292,17 @@ mod tests {
         let c = c.next(Action::FirstPage(Ok(page(&[("a", 1)], Some("o"), "n"))));
         assert_eq!(c.error, None);
         let c = c.next(Action::Polled(Err(RelayError::Unreachable("x".into()))));
-        let c = c.next(Action::Polled(Err(RelayError::Unreachable("x".into()))));
+        let c = c.next(Action::Polled(Err(RelayError::Unauthorized)));
         assert_eq!(c.poll_failures, 2);
+        assert_eq!(
+            c.poll_error,
+            Some(AppError::Relay(RelayError::Unauthorized)),
+            "the last polling failure is kept to be shown"
+        );
         assert_eq!(ids(&c), ["a"], "polling failures keep what was shown");
         let c = c.next(Action::Polled(Ok(page(&[], None, "n"))));
         assert_eq!(c.poll_failures, 0);
+        assert_eq!(c.poll_error, None);
         let c = c
             .next(Action::LoadOlder)
             .next(Action::OlderPage(Err(RelayError::NotFound)));
