@@ -26,7 +26,7 @@ pub fn ProfileCard(props: &ProfileCardProps) -> Html {
             <section class="card profile" aria-busy="true"><p class="muted" role="status">{ env.t(Text::Loading) }</p></section>
         },
         PersonLoad::Failed(err) => html! { <ErrorBanner error={err} on_retry={retry} /> },
-        PersonLoad::Ready(person) => html! { <PersonView person={person} /> },
+        PersonLoad::Ready(person) => html! { <PersonView person={*person} /> },
     }
 }
 

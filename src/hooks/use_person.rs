@@ -13,7 +13,7 @@ pub enum PersonLoad {
     /// On its way.
     Loading,
     /// Arrived.
-    Ready(Person),
+    Ready(Box<Person>),
     /// Failed (404 included: an unknown person).
     Failed(AppError),
 }
@@ -30,7 +30,7 @@ pub fn use_person(id: SenderId) -> (PersonLoad, Callback<()>) {
             state.set(PersonLoad::Loading);
             spawn_local(async move {
                 match relay::person(&env.host, id).await {
-                    Ok(p) => state.set(PersonLoad::Ready(p)),
+                    Ok(p) => state.set(PersonLoad::Ready(Box::new(p))),
                     Err(e) => state.set(PersonLoad::Failed(e.into())),
                 }
             });
