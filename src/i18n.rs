@@ -99,6 +99,7 @@ texts! {
     NeverSeen => ("The relay has never seen this ID: no messages from this person yet. Check the ID before saving.",
                   "El relay nunca ha visto este ID: aún no hay mensajes de esta persona. Comprueba el ID antes de guardar.",
                   "Relay ещё не видел этот ID: сообщений от этого человека нет. Проверьте ID перед сохранением."),
+    Replaces => ("Saving replaces the value the field holds now: {}", "Al guardar se reemplaza el valor actual del campo: {}", "Сохранение заменит текущее значение поля: {}"),
     LastMessage => ("Last message", "Último mensaje", "Последнее сообщение"),
     Save => ("Save", "Guardar", "Сохранить"),
     SaveAnyway => ("Link anyway", "Vincular de todos modos", "Всё равно связать"),
@@ -233,53 +234,79 @@ pub fn sender_id_error(locale: Locale, err: &SenderIdError) -> String {
 }
 
 /// A matching reason in `locale`: the identity engine's own phrase in English (`phone equal`,
-/// `name close: Jon Perk ~ John Perk`), the same structure translated otherwise.
+/// `name close: Jon Perk ~ John Perk`), the same phrase translated otherwise. The matches are
+/// exhaustive, so a new kind of evidence in the engine does not compile until it is translated.
 pub fn reason_text(locale: Locale, reason: &Reason) -> String {
     use EvidenceField as F;
     use Strength as S;
-    let (field, strength) = match locale {
+    let w = match locale {
         Locale::En => return reason.describe(),
-        Locale::Es => (
-            match reason.field {
-                F::Phone => "teléfono",
-                F::Username => "nombre de usuario",
-                F::EmailUsername => "el email coincide con el usuario",
-                F::Name => "nombre",
-                // Evidence the sidebar has no translation for yet: the engine's English.
-                #[allow(unreachable_patterns)]
-                _ => return reason.describe(),
-            },
-            match reason.strength {
-                S::Equal => "igual",
-                S::Close => "parecido",
-                S::Partial => "coincide en parte",
-                S::Different => "distinto",
-            },
-        ),
-        Locale::Ru => (
-            match reason.field {
-                F::Phone => "телефон",
-                F::Username => "имя пользователя",
-                F::EmailUsername => "email похож на имя пользователя",
-                F::Name => "имя",
-                #[allow(unreachable_patterns)]
-                _ => return reason.describe(),
-            },
-            match reason.strength {
-                S::Equal => "совпадает",
-                S::Close => "похоже",
-                S::Partial => "совпадает частично",
-                S::Different => "отличается",
-            },
-        ),
+        Locale::Es => &ES_REASONS,
+        Locale::Ru => &RU_REASONS,
     };
+    let field = match reason.field {
+        F::Phone => w.phone,
+        F::Username => w.username,
+        F::EmailUsername => w.email_username,
+        F::UsernameName => w.username_name,
+        F::Name => w.name,
+    };
+    let strength = match reason.strength {
+        S::Equal => w.equal,
+        S::Close => w.close,
+        S::Partial => w.partial,
+        S::Different => w.different,
+    };
+    let (crm, tg) = (reason.crm.as_str(), reason.telegram.as_str());
     match (reason.field, reason.strength) {
+        (F::EmailUsername | F::UsernameName, _) => format!("{field}: {crm} ~ @{tg}"),
         (F::Phone, S::Equal) => format!("{field} {strength}"),
-        (F::EmailUsername, _) => format!("{field}: {} ~ @{}", reason.crm, reason.telegram),
-        (_, S::Different) => format!("{field} {strength}: {} ≠ {}", reason.crm, reason.telegram),
-        _ => format!("{field} {strength}: {} ~ {}", reason.crm, reason.telegram),
+        (F::Phone, S::Partial) => format!("{field} {strength} ({}): {crm} ~ {tg}", w.last_digits),
+        (F::Username, S::Equal) => format!("{field} {strength}: @{tg}"),
+        (_, S::Different) => format!("{field} {strength}: {crm} ≠ {tg}"),
+        _ => format!("{field} {strength}: {crm} ~ {tg}"),
     }
 }
+
+/// The words of a matching reason in one language.
+struct ReasonWords {
+    phone: &'static str,
+    username: &'static str,
+    email_username: &'static str,
+    username_name: &'static str,
+    name: &'static str,
+    equal: &'static str,
+    close: &'static str,
+    partial: &'static str,
+    different: &'static str,
+    last_digits: &'static str,
+}
+
+const ES_REASONS: ReasonWords = ReasonWords {
+    phone: "teléfono",
+    username: "nombre de usuario",
+    email_username: "el email coincide con el usuario",
+    username_name: "el usuario contiene el nombre",
+    name: "nombre",
+    equal: "igual",
+    close: "parecido",
+    partial: "coincide en parte",
+    different: "distinto",
+    last_digits: "últimos 8 dígitos",
+};
+
+const RU_REASONS: ReasonWords = ReasonWords {
+    phone: "телефон",
+    username: "имя пользователя",
+    email_username: "email похож на имя пользователя",
+    username_name: "имя пользователя содержит имя",
+    name: "имя",
+    equal: "совпадает",
+    close: "похоже",
+    partial: "совпадает частично",
+    different: "отличается",
+    last_digits: "последние 8 цифр",
+};
 
 #[cfg(test)]
 mod tests {
@@ -350,6 +377,64 @@ mod tests {
             telegram: "b".into(),
         };
         assert_eq!(reason_text(Locale::Es, &phone), "teléfono igual");
+    }
+
+    #[test]
+    fn every_reason_is_translated() {
+        let fields = [
+            EvidenceField::Phone,
+            EvidenceField::Username,
+            EvidenceField::EmailUsername,
+            EvidenceField::UsernameName,
+            EvidenceField::Name,
+        ];
+        let strengths = [
+            Strength::Equal,
+            Strength::Close,
+            Strength::Partial,
+            Strength::Different,
+        ];
+        // Words of the engine's English phrases that must not leak into es/ru.
+        let english = [
+            "phone",
+            "username",
+            "name",
+            "equal",
+            "close",
+            "partly",
+            "different",
+            "digits",
+            "contains",
+        ];
+        for field in fields {
+            for strength in strengths {
+                let r = Reason {
+                    field,
+                    strength,
+                    crm: "Ωcrm".into(),
+                    telegram: "Ωtg".into(),
+                };
+                let en = reason_text(Locale::En, &r);
+                for loc in [Locale::Es, Locale::Ru] {
+                    let got = reason_text(loc, &r);
+                    let lower = got.to_lowercase();
+                    for word in english {
+                        assert!(
+                            !lower.contains(word),
+                            "{field:?}/{strength:?} in {loc:?}: {got:?} has {word:?}"
+                        );
+                    }
+                    // The compared values appear exactly where the English phrase shows them.
+                    for value in ["Ωcrm", "Ωtg", "@Ωtg"] {
+                        assert_eq!(
+                            got.contains(value),
+                            en.contains(value),
+                            "{field:?}/{strength:?} in {loc:?}: {got:?} vs {en:?}"
+                        );
+                    }
+                }
+            }
+        }
     }
 
     #[test]

@@ -19,6 +19,7 @@ async fn invalid_input_shows_the_engines_message_and_saves_nothing() {
         text(&root, "sender-id-value"),
         "Not linked to a Telegram person"
     );
+    assert_eq!(focused(), None, "loading the sidebar focuses nothing");
     click(&root, "edit").await;
     type_into(&root, "sender-id-input", "1.23457E+09").await;
     click(&root, "check").await;
@@ -76,6 +77,15 @@ async fn resolve_preview_then_save_journals_and_undo_restores() {
         host.state.borrow().writes.is_empty(),
         "nothing saved before Save"
     );
+    assert!(
+        text(&root, "replaces").contains("41"),
+        "the preview says which value Save replaces"
+    );
+    assert_eq!(
+        focused().as_deref(),
+        Some("save"),
+        "keyboard focus follows to Save"
+    );
 
     click(&root, "save").await;
     assert_eq!(host.state.borrow().field.as_deref(), Some("7100000001"));
@@ -87,6 +97,7 @@ async fn resolve_preview_then_save_journals_and_undo_restores() {
     assert_eq!(posts[0]["old_value"], "41");
     assert_eq!(posts[0]["new_value"], "7100000001");
     assert_eq!(posts[0]["actor"], "agent 7 Ann");
+    assert_eq!(focused().as_deref(), Some("undo"), "then to Undo");
 
     click(&root, "undo").await;
     assert_eq!(host.state.borrow().field.as_deref(), Some("41"));
@@ -110,6 +121,10 @@ async fn never_seen_ids_say_so_before_saving() {
     type_into(&root, "sender-id-input", "7 100 000 099").await;
     click(&root, "check").await;
     assert!(text(&root, "never-seen").contains("never seen"));
+    assert!(
+        find(&root, "replaces").is_none(),
+        "an empty field replaces nothing"
+    );
     click(&root, "save").await;
     assert_eq!(host.state.borrow().field.as_deref(), Some("7100000099"));
 }
@@ -140,6 +155,11 @@ async fn conflict_names_the_other_contact_and_needs_confirmation() {
     assert!(
         host.state.borrow().writes.is_empty(),
         "not double-linked silently"
+    );
+    assert_eq!(
+        focused().as_deref(),
+        Some("cancel"),
+        "in a conflict, focus lands on the safe choice"
     );
     click(&root, "save").await; // "Link anyway"
     assert_eq!(host.state.borrow().field.as_deref(), Some("7100000001"));

@@ -39,6 +39,32 @@ pub fn SenderIdField(props: &SenderIdFieldProps) -> Html {
         });
     }
 
+    // Keyboard and screen-reader users keep their place: when a step replaces the button they
+    // used, focus moves to the next step's main control (the safe one in a conflict). Only when
+    // focus was lost (on <body>) or already inside the field: an outside change never steals it.
+    let section_ref = use_node_ref();
+    {
+        let section_ref = section_ref.clone();
+        let target = match &state.phase {
+            Phase::Preview { .. } => Some("save"),
+            Phase::Conflict { .. } => Some("cancel"),
+            Phase::Done(_) if state.undo.is_some() => Some("undo"),
+            Phase::Idle if !state.unavailable() => Some("edit"),
+            _ => None,
+        };
+        // Nothing is focused by the first read of the field (page load).
+        let loaded = state.phase != Phase::Loading;
+        let settled = use_mut_ref(|| false);
+        use_effect_with(target, move |target| {
+            let was_settled = std::mem::replace(&mut *settled.borrow_mut(), loaded);
+            if let (Some(testid), Some(section), true) =
+                (target, section_ref.cast::<web_sys::Element>(), was_settled)
+            {
+                move_focus(&section, testid);
+            }
+        });
+    }
+
     let value = match &state.current {
         Some(v) => {
             html! { <output class="value" data-testid="sender-id-value" for="sender-id-input">{ v.clone() }</output> }
@@ -136,6 +162,7 @@ pub fn SenderIdField(props: &SenderIdFieldProps) -> Html {
             <section class="preview" data-testid="resolve-preview" aria-live="polite">
                 <p><strong>{ env.t(Text::PreviewTitle) }</strong>{ " " }<code>{ id.to_string() }</code></p>
                 { who(person.as_ref()) }
+                { replaces(state.current.as_deref(), env.t(Text::Replaces)) }
                 <div class="row">
                     <button type="button" data-testid="save" onclick={send(Action::Confirm)}>{ env.t(Text::Save) }</button>
                     <button type="button" class="secondary" data-testid="cancel" onclick={send(Action::Cancel)}>{ env.t(Text::Cancel) }</button>
@@ -156,6 +183,7 @@ pub fn SenderIdField(props: &SenderIdFieldProps) -> Html {
                 </ul>
                 { who(person.as_ref()) }
                 <p class="small">{ env.t(Text::ConflictAdvice) }</p>
+                { replaces(state.current.as_deref(), env.t(Text::Replaces)) }
                 <div class="row">
                     <button type="button" class="danger" data-testid="save" onclick={send(Action::Confirm)}>{ env.t(Text::SaveAnyway) }</button>
                     <button type="button" class="secondary" data-testid="cancel" onclick={send(Action::Cancel)}>{ env.t(Text::Cancel) }</button>
@@ -184,7 +212,7 @@ pub fn SenderIdField(props: &SenderIdFieldProps) -> Html {
         html! { <p class="banner warn" role="status" data-testid="journal-warning">{ fill(env.t(Text::JournalFailed), &[&detail]) }</p> }
     });
     html! {
-        <section class="card field" aria-labelledby="sender-id-label">
+        <section class="card field" aria-labelledby="sender-id-label" ref={section_ref}>
             <h2 id="sender-id-label"><label for="sender-id-input">{ env.t(Text::SenderIdLabel) }</label></h2>
             if let Some(err) = state.error.clone() {
                 <ErrorBanner error={err} on_dismiss={(!state.unavailable()).then_some(dismiss)} />
@@ -193,6 +221,43 @@ pub fn SenderIdField(props: &SenderIdFieldProps) -> Html {
             { for stored_invalid }
             { for journal }
         </section>
+    }
+}
+
+/// Focuses the control `testid` inside `section` when focus is lost or already in `section`.
+fn move_focus(section: &web_sys::Element, testid: &str) {
+    let Some(doc) = web_sys::window().and_then(|w| w.document()) else {
+        return;
+    };
+    // The agent works elsewhere in the CRM: never pull focus into the sidebar's frame.
+    if !doc.has_focus().unwrap_or(false) {
+        return;
+    }
+    let active = doc.active_element();
+    let lost = match &active {
+        None => true,
+        Some(a) => doc.body().is_some_and(|b| b.is_same_node(Some(a))) || section.contains(Some(a)),
+    };
+    if !lost {
+        return;
+    }
+    if let Some(el) = section
+        .query_selector(&format!("[data-testid={testid}]"))
+        .ok()
+        .flatten()
+        .and_then(|e| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(e).ok())
+    {
+        let _ = el.focus();
+    }
+}
+
+/// "Saving replaces …" when the field already holds a value, so Save is an informed choice.
+fn replaces(current: Option<&str>, template: &str) -> Html {
+    match current {
+        Some(old) => html! {
+            <p class="banner warn" data-testid="replaces">{ fill(template, &[old]) }</p>
+        },
+        None => html! {},
     }
 }
 

@@ -139,6 +139,8 @@ impl FieldState {
 }
 
 /// Everything that can happen to the field.
+// An action lives for one dispatch; boxing the resolved profile would only add an allocation.
+#[allow(clippy::large_enum_variant)]
 #[derive(Clone, Debug, PartialEq)]
 pub enum Action {
     /// The host answered the initial read.
@@ -282,7 +284,9 @@ impl FieldState {
                         holders,
                     };
                 }
-                Ok((_, _)) if auto_save => {
+                // A suggestion saves at once only into an empty field: replacing a value someone
+                // stored (even one that is not a valid ID) waits for the agent's Save.
+                Ok((_, _)) if auto_save && self.current.is_none() => {
                     self.phase = Phase::Saving(self.link_op(id, "suggestion"));
                 }
                 Ok((person, _)) => self.phase = Phase::Preview { id, person },
@@ -572,6 +576,21 @@ mod tests {
                     },
                 ],
                 Phase::Saving(op(LinkAction::Link, None, Some("42"), "suggestion")),
+            ),
+            (
+                "suggestion never replaces a stored value without Save",
+                idle(Some("not-an-id")),
+                vec![
+                    Action::Propose(id(42)),
+                    Action::Resolved {
+                        id: id(42),
+                        result: Ok((None, vec![])),
+                    },
+                ],
+                Phase::Preview {
+                    id: id(42),
+                    person: None,
+                },
             ),
             (
                 "suggestion still stops on conflict",

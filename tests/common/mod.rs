@@ -190,12 +190,24 @@ impl CrmHost for FakeHost {
     }
 }
 
-/// A fresh root element in the test page.
+/// A fresh root element in the test page (focus is taken from earlier tests' elements).
 pub fn root() -> Element {
     let doc = web_sys::window().unwrap().document().unwrap();
+    if let Some(el) = doc
+        .active_element()
+        .and_then(|e| e.dyn_into::<HtmlElement>().ok())
+    {
+        el.blur().unwrap();
+    }
     let el = doc.create_element("div").unwrap();
     doc.body().unwrap().append_child(&el).unwrap();
     el
+}
+
+/// The `data-testid` of the focused element (`None` when nothing in the page has focus).
+pub fn focused() -> Option<String> {
+    let doc = web_sys::window().unwrap().document().unwrap();
+    doc.active_element()?.get_attribute("data-testid")
 }
 
 /// Mounts the sidebar for `host` and lets it settle.
