@@ -269,7 +269,7 @@ pub struct SearchQuery {
     pub limit: Option<u32>,
 }
 
-/// Response of search: best matches first (username and phone matches, then names).
+/// Response of search: a person whose username equals the query first, then the most recently seen.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PeopleList {
     /// The people found.
