@@ -155,7 +155,7 @@ fn keys(p: &Prepared, telegram: bool, out: &mut Vec<Key>) {
     }
     let (sig, partners) = name_positions(p);
     let (sig, partners) = (&sig.0[..sig.1], &partners.0[..partners.1]);
-    let ph = |i: usize| p.name.phonetic[i].as_bytes();
+    let ph = |i: usize| p.name.sound(i);
     for (a, &i) in sig.iter().enumerate() {
         for &j in &sig[a + 1..] {
             // Same-sounding pair in either order: transliteration variants and swapped names.
@@ -212,7 +212,7 @@ type Positions = ([usize; 5], usize);
 fn name_positions(p: &Prepared) -> (Positions, Positions) {
     let (mut sig, mut partners) = (([0; 5], 0), ([0; 5], 0));
     for i in 0..p.name.tokens.len() {
-        if p.name.is_particle_at(i) || p.name.phonetic[i].is_empty() {
+        if p.name.is_particle_at(i) || p.name.sound(i).is_empty() {
             continue;
         }
         if partners.1 < 5 {

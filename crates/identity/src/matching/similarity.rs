@@ -134,16 +134,16 @@ pub(crate) fn compare_names(a: &NameKey, b: &NameKey) -> Option<NameAgreement> {
     let mut len = 0;
     for &i in ia {
         for &j in ib {
-            let ((ha, pa), (hb, pb)) = (a.hashes[i], b.hashes[j]);
-            let s = if ha == hb && a.tokens[i] == b.tokens[j] {
+            let (ma, mb) = (&a.meta[i], &b.meta[j]);
+            let s = if ma.hash == mb.hash && a.tokens[i] == b.tokens[j] {
                 1.0
             } else {
-                let same_sound = pa == pb && a.phonetic[i] == b.phonetic[j];
+                let same_sound = ma.sound == mb.sound;
                 let short = a.tokens[i].len() < 3 || b.tokens[j].len() < 3;
-                if !short && !same_sound && disjointish(a.letters[i], b.letters[j]) {
+                if !short && !same_sound && disjointish(ma.letters, mb.letters) {
                     0.0
                 } else {
-                    token_similarity(&a.tokens[i], &b.tokens[j], same_sound, a.phonetic[i].len())
+                    token_similarity(&a.tokens[i], &b.tokens[j], same_sound, ma.sound.len())
                 }
             };
             if s >= PAIR_FLOOR {

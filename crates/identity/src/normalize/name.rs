@@ -152,13 +152,50 @@ pub fn is_particle(token: &str) -> bool {
 /// (all vowels and `j`/`y` are one class), then consonant classes without vowels, with repeats
 /// collapsed. It is a blocking and scoring aid, not an identity.
 pub fn phonetic_key(token: &str) -> String {
+    let sound = Sound::of(token);
+    String::from_utf8_lossy(sound.as_bytes()).into_owned()
+}
+
+/// A phonetic key without allocation: up to 15 class letters (longer keys are cut).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) struct Sound {
+    classes: [u8; 15],
+    len: u8,
+}
+
+impl Sound {
+    pub(crate) fn as_bytes(&self) -> &[u8] {
+        &self.classes[..usize::from(self.len)]
+    }
+
+    pub(crate) fn len(&self) -> usize {
+        usize::from(self.len)
+    }
+
+    fn push(&mut self, class: u8) {
+        if usize::from(self.len) < self.classes.len() {
+            self.classes[usize::from(self.len)] = class;
+            self.len += 1;
+        }
+    }
+
+    fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    fn of(token: &str) -> Sound {
+        sound_of(token)
+    }
+}
+
+fn sound_of(token: &str) -> Sound {
     let b = token.as_bytes();
-    let mut out = String::with_capacity(8);
+    let mut out = Sound::default();
     let mut i = 0;
     let mut last = 0u8;
-    let mut push = |class: u8, out: &mut String| {
+    let mut push = |class: u8, out: &mut Sound| {
         if class != last && (out.is_empty() || class != b'A') {
-            out.push(char::from(class));
+            out.push(class);
         }
         last = class;
     };
@@ -228,15 +265,21 @@ fn fnv(s: &str) -> u64 {
 pub struct NameKey {
     /// Folded tokens in their original order.
     pub tokens: Vec<String>,
-    /// `phonetic_key` of each token.
-    pub phonetic: Vec<String>,
+    /// Per token: its phonetic key, letter set and hash.
+    pub(crate) meta: Vec<TokenMeta>,
     /// Bit `i` set: token `i` is a particle (only the first 64 tokens are marked).
     particles: u64,
-    /// Per token, the set of ASCII letters it uses (bit 0 = `a`), for cheap dissimilarity checks.
-    pub(crate) letters: Vec<u32>,
-    /// Per token, a hash of the token and of its phonetic key: unequal hashes mean unequal
-    /// strings, so most comparisons need no string compare.
-    pub(crate) hashes: Vec<(u64, u64)>,
+}
+
+/// What comparisons need of a token besides its text, computed once.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) struct TokenMeta {
+    /// [`phonetic_key`] of the token.
+    pub(crate) sound: Sound,
+    /// The set of ASCII letters it uses (bit 0 = `a`), for cheap dissimilarity checks.
+    pub(crate) letters: u32,
+    /// FNV-1a of the token: unequal hashes mean unequal tokens, without a string compare.
+    pub(crate) hash: u64,
 }
 
 impl NameKey {
@@ -244,33 +287,33 @@ impl NameKey {
     pub fn new(first: &str, last: &str) -> NameKey {
         let mut tokens = fold_name(first);
         tokens.extend(fold_name(last));
-        let phonetic: Vec<String> = tokens.iter().map(|t| phonetic_key(t)).collect();
         let particles = tokens
             .iter()
             .take(64)
             .enumerate()
             .filter(|(_, t)| is_particle(t))
             .fold(0u64, |mask, (i, _)| mask | 1 << i);
-        let letters = tokens
+        let meta = tokens
             .iter()
-            .map(|t| {
-                t.bytes()
+            .map(|t| TokenMeta {
+                sound: Sound::of(t),
+                letters: t
+                    .bytes()
                     .filter(u8::is_ascii_lowercase)
-                    .fold(0u32, |m, b| m | 1 << (b - b'a'))
+                    .fold(0u32, |m, b| m | 1 << (b - b'a')),
+                hash: fnv(t),
             })
-            .collect();
-        let hashes = tokens
-            .iter()
-            .zip(&phonetic)
-            .map(|(t, p)| (fnv(t), fnv(p)))
             .collect();
         NameKey {
             tokens,
-            phonetic,
+            meta,
             particles,
-            letters,
-            hashes,
         }
+    }
+
+    /// The phonetic key of token `i`, as class letters.
+    pub(crate) fn sound(&self, i: usize) -> &[u8] {
+        self.meta[i].sound.as_bytes()
     }
 
     /// True when no token survived folding (empty, emoji-only or deleted-account names).
