@@ -9,6 +9,9 @@
 //! * bulk assignment 1,000,000 × 1,000,000, once.
 //!
 //! Arguments after `--`: `--quick` skips the 1,000,000 run, `--no-wasm` skips wasm.
+//!
+//! Under `cargo test --all-targets` (no `--bench` argument) it only runs a small smoke check, so
+//! that the test suite does not run the benchmark.
 
 use std::path::PathBuf;
 use std::process::Command;
@@ -35,6 +38,15 @@ fn secs(d: Duration) -> f64 {
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
+    if !args.iter().any(|a| a == "--bench") {
+        // `cargo test` runs harness-less benches without `--bench`: a smoke check only.
+        let data = generate(500, SEED);
+        let options = MatchOptions { region: Some(data.region.into()) };
+        let result = assign_with_threads(&data.contacts, &data.people, &options, 2);
+        assert!(!result.proposals.is_empty());
+        println!("benchmark smoke check passed (run `cargo bench` for the report)");
+        return;
+    }
     let quick = args.iter().any(|a| a == "--quick");
     let no_wasm = args.iter().any(|a| a == "--no-wasm");
     let threads = std::thread::available_parallelism()
