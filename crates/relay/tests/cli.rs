@@ -305,24 +305,34 @@ fn sigkill_mid_stream_loses_no_acknowledged_update() {
     let mut restarted = serve(&db);
     runtime.block_on(async {
         let client = reqwest::Client::new();
-        let page: Value = client
-            .get(format!(
-                "{}/v1/people/4200000001/messages?limit=10000",
-                restarted.url
-            ))
-            .bearer_auth(&token)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        let mut stored: Vec<i64> = page["messages"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|m| m["telegram_message_id"].as_i64().unwrap())
-            .collect();
+        // Every page, so that a capped page cannot hide a lost or doubled update.
+        let mut stored: Vec<i64> = Vec::new();
+        let mut before = String::new();
+        loop {
+            let page: Value = client
+                .get(format!(
+                    "{}/v1/people/4200000001/messages?limit=1000{before}",
+                    restarted.url
+                ))
+                .bearer_auth(&token)
+                .send()
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+            stored.extend(
+                page["messages"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|m| m["telegram_message_id"].as_i64().unwrap()),
+            );
+            match page["older"].as_str() {
+                Some(older) => before = format!("&before={older}"),
+                None => break,
+            }
+        }
         stored.sort();
         let count = stored.len();
         stored.dedup();
