@@ -30,7 +30,7 @@ fn install(location: &str) {
             metadata() { return ok({settings: {relay_url: 'http://relay.test/', sender_id_field: 'tg'}}); },
             get(paths) { __zaf.push(['get', paths]); const r = {}; for (const p of [].concat(paths)) if (p in data) r[p] = data[p]; return ok(r); },
             set(k, v) { __zaf.push(['set', k, v]); return ok({[k]: v}); },
-            on(name) { __zaf.push(['on', name]); },
+            on(name, handler) { __zaf.push(['on', name]); (window.__on ||= {})[name] = handler; },
             invoke(name, arg) { __zaf.push(['invoke', name, arg]); return ok({}); },
             request(o) {
                 __zaf.push(['request', o]);
@@ -125,10 +125,11 @@ async fn user_sidebar_context_field_and_conflicts() {
     assert_eq!(search, "/api/v2/users/search.json?query=tg%3A7100000003");
 
     host.on_sender_field_changed(Box::new(|_| {}));
-    assert_eq!(
-        calls("on")[0].get(1).as_string().as_deref(),
-        Some("user.tg.changed")
-    );
+    let events: Vec<String> = calls("on")
+        .iter()
+        .filter_map(|c| c.get(1).as_string())
+        .collect();
+    assert_eq!(events, ["user.tg.changed", "app.activated"]);
     host.resize(321);
     let invoke = &calls("invoke")[0];
     assert_eq!(invoke.get(1).as_string().as_deref(), Some("resize"));
@@ -225,4 +226,33 @@ async fn ticket_sidebar_goes_through_the_users_api() {
         prop(&put, "secure").is_undefined(),
         "Zendesk's own API needs no secure setting"
     );
+
+    // A change made elsewhere sends no event; coming back to the app re-reads the field.
+    let seen = std::rc::Rc::new(std::cell::RefCell::new(Vec::new()));
+    let sink = seen.clone();
+    host.on_sender_field_changed(Box::new(move |v| sink.borrow_mut().push(v)));
+    let events: Vec<String> = calls("on")
+        .iter()
+        .filter_map(|c| c.get(1).as_string())
+        .collect();
+    assert_eq!(events, ["ticket.requester.id.changed", "app.activated"]);
+    let gets_before = calls("request").len();
+    let handlers = Reflect::get(&js_sys::global(), &"__on".into()).unwrap();
+    let activated: js_sys::Function = Reflect::get(&handlers, &"app.activated".into())
+        .unwrap()
+        .into();
+    activated.call0(&JsValue::NULL).unwrap();
+    for _ in 0..5 {
+        wasm_bindgen_futures::JsFuture::from(js_sys::Promise::resolve(&JsValue::NULL))
+            .await
+            .unwrap();
+    }
+    assert_eq!(*seen.borrow(), [Some("7100000003".to_string())]);
+    let reread = calls("request").pop().unwrap().get(1);
+    assert_eq!(calls("request").len(), gets_before + 1);
+    assert_eq!(
+        prop(&reread, "url").as_string().as_deref(),
+        Some("/api/v2/users/1001.json")
+    );
+    assert_eq!(prop(&reread, "type").as_string().as_deref(), Some("GET"));
 }

@@ -24,6 +24,8 @@
 //!   "7100000001" | null }`; a rejection (unknown field) is shown as "field missing".
 //! - user_sidebar write: `client.set("user.customField:<key>", "7100000001" | null)`.
 //! - user_sidebar changes: `client.on("user.<key>.changed", handler)`; the handler re-reads the field.
+//! - both sidebars: `client.on("app.activated", handler)` re-reads the field (a change made in
+//!   another tab or by another agent sends no event; the agent coming back to the app does).
 //! - ticket_sidebar: `ticket.requester` has no settable custom fields, so read and write go through
 //!   the Users API with `client.request` (the agent's own Zendesk session, no `secure`):
 //!   - read: `{ url: "/api/v2/users/<id>.json", type: "GET", dataType: "json" }` → `{ user: { id, name,
@@ -330,37 +332,48 @@ impl CrmHost for ZafHost {
 
     fn on_sender_field_changed(&self, callback: Box<dyn Fn(Option<String>)>) {
         let callback: Rc<dyn Fn(Option<String>)> = callback.into();
-        match self.inner.context.location {
-            Location::UserSidebar => {
-                let this = self.clone();
-                let handler = Closure::<dyn Fn(JsValue)>::new(move |_value: JsValue| {
+        // Re-reads the field and reports it; the sidebar ignores a value it already shows.
+        let reread = {
+            let this = self.clone();
+            move || {
+                let (this, callback) = (this.clone(), callback.clone());
+                Closure::<dyn Fn(JsValue)>::new(move |_: JsValue| {
                     let (this, callback) = (this.clone(), callback.clone());
                     wasm_bindgen_futures::spawn_local(async move {
                         if let Ok(v) = this.read_sender_field().await {
                             callback(v);
                         }
                     });
-                });
+                })
+            }
+        };
+        let listen = |event: &str, handler: Closure<dyn Fn(JsValue)>| {
+            self.inner
+                .client
+                .on(event, handler.as_ref().unchecked_ref());
+            handler.forget(); // lives as long as the page
+        };
+        match self.inner.context.location {
+            Location::UserSidebar => {
                 let event = format!("user.{}.changed", self.inner.context.field_key);
-                self.inner
-                    .client
-                    .on(&event, handler.as_ref().unchecked_ref());
-                handler.forget(); // lives as long as the page
+                listen(&event, reread());
             }
             Location::TicketSidebar => {
-                let handler = Closure::<dyn Fn(JsValue)>::new(move |_: JsValue| {
-                    if let Some(w) = web_sys::window() {
-                        let _ = w.location().reload();
-                    }
-                });
-                self.inner.client.on(
+                // A different requester is a different contact: start over.
+                listen(
                     "ticket.requester.id.changed",
-                    handler.as_ref().unchecked_ref(),
+                    Closure::new(|_: JsValue| {
+                        if let Some(w) = web_sys::window() {
+                            let _ = w.location().reload();
+                        }
+                    }),
                 );
-                handler.forget();
             }
-            _ => {}
+            _ => return,
         }
+        // Zendesk sends no event when the field is changed elsewhere (another tab, another agent,
+        // the Users API): read it again whenever the agent comes back to this app.
+        listen("app.activated", reread());
     }
 
     fn relay(&self, request: RelayRequest) -> HostFuture<Result<RelayReply, Unreachable>> {
