@@ -157,4 +157,33 @@ pub const MIGRATIONS: &[&str] = &[
     CREATE INDEX link_events_by_new_sender ON link_events (tenant_id, new_sender);
     CREATE INDEX link_events_by_batch ON link_events (tenant_id, batch_id);
     "#,
+    // 2: a trigram index for search.
+    r#"
+    -- Search: an FTS5 trigram index over `people.search_key`, so that query words of three or more
+    -- characters find their people without reading every row (substring semantics are kept: the
+    -- query still checks each word with instr). `search_rowid` links a person to its index row;
+    -- the triggers keep the index in step with every insert and every change of a search key.
+    ALTER TABLE people ADD COLUMN search_rowid INTEGER;
+    CREATE VIRTUAL TABLE people_search USING fts5 (search_key, tokenize = 'trigram');
+    UPDATE people SET search_rowid = numbered.n
+      FROM (SELECT tenant_id AS t, sender_id AS s,
+                   row_number() OVER (ORDER BY tenant_id, sender_id) AS n FROM people) AS numbered
+     WHERE people.tenant_id = numbered.t AND people.sender_id = numbered.s;
+    INSERT INTO counters VALUES ('search_rowid', (SELECT count(*) FROM people));
+    INSERT INTO people_search (rowid, search_key) SELECT search_rowid, search_key FROM people;
+    CREATE INDEX people_by_search_rowid ON people (search_rowid);
+
+    CREATE TRIGGER people_search_insert AFTER INSERT ON people BEGIN
+        UPDATE counters SET value = value + 1 WHERE name = 'search_rowid';
+        UPDATE people SET search_rowid = (SELECT value FROM counters WHERE name = 'search_rowid')
+         WHERE tenant_id = new.tenant_id AND sender_id = new.sender_id;
+        INSERT INTO people_search (rowid, search_key)
+            SELECT value, new.search_key FROM counters WHERE name = 'search_rowid';
+    END;
+    CREATE TRIGGER people_search_update AFTER UPDATE OF search_key ON people
+    WHEN old.search_key IS NOT new.search_key BEGIN
+        DELETE FROM people_search WHERE rowid = new.search_rowid;
+        INSERT INTO people_search (rowid, search_key) VALUES (new.search_rowid, new.search_key);
+    END;
+    "#,
 ];

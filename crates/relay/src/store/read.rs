@@ -303,6 +303,20 @@ pub fn search(
     q: &str,
     limit: u32,
 ) -> Result<Vec<PersonSummary>, StoreError> {
+    let Some((sql, values)) = search_query(tenant, q, limit) else {
+        return Ok(Vec::new());
+    };
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let rows = stmt.query_map(rusqlite::params_from_iter(values), summary)?;
+    Ok(rows.map(|r| r.map(|(s, _)| s)).collect::<Result<_, _>>()?)
+}
+
+/// The statement and parameters of [`search`]; `None` when `q` has no word.
+pub(super) fn search_query(
+    tenant: TenantId,
+    q: &str,
+    limit: u32,
+) -> Option<(String, Vec<rusqlite::types::Value>)> {
     let q = q.trim().to_lowercase();
     let digits: String = q.chars().filter(char::is_ascii_digit).collect();
     let phone_like = !digits.is_empty()
@@ -319,21 +333,37 @@ pub fn search(
             .collect()
     };
     if words.is_empty() {
-        return Ok(Vec::new());
+        return None;
     }
-    // Only placeholders are formatted into the SQL; every value is a parameter.
-    let conditions: String = (0..words.len())
-        .map(|i| format!(" AND instr(search_key, ?{}) > 0", i + 4))
+    let username = q.trim_start_matches('@').to_owned();
+    let mut values: Vec<rusqlite::types::Value> =
+        vec![tenant.into(), username.into(), i64::from(limit).into()];
+    // Only placeholders are formatted into the SQL; every value is a parameter. Words of three or
+    // more characters narrow the search through the trigram index (each a quoted FTS5 phrase:
+    // a substring); every word is then checked exactly with instr.
+    let phrases: Vec<String> = words
+        .iter()
+        .filter(|w| w.chars().count() >= 3)
+        .map(|w| format!("\"{}\"", w.replace('"', "\"\"")))
         .collect();
-    let mut stmt = conn.prepare_cached(&format!(
-        "SELECT {SUMMARY_COLUMNS} FROM people WHERE tenant_id = ?1{conditions}
+    let mut conditions = String::new();
+    // Without statistics the planner would rather walk the tenant's whole primary-key range.
+    let mut index = "";
+    if !phrases.is_empty() {
+        values.push(phrases.join(" ").into());
+        conditions +=
+            " AND search_rowid IN (SELECT rowid FROM people_search WHERE people_search MATCH ?4)";
+        index = " INDEXED BY people_by_search_rowid";
+    }
+    for word in words {
+        values.push(word.into());
+        conditions += &format!(" AND instr(search_key, ?{}) > 0", values.len());
+    }
+    let sql = format!(
+        "SELECT {SUMMARY_COLUMNS} FROM people{index} WHERE tenant_id = ?1{conditions}
          ORDER BY (lower(username) = ?2) DESC, last_seen DESC LIMIT ?3"
-    ))?;
-    let username = q.trim_start_matches('@');
-    let mut values: Vec<&dyn rusqlite::ToSql> = vec![&tenant, &username, &limit];
-    values.extend(words.iter().map(|w| w as &dyn rusqlite::ToSql));
-    let rows = stmt.query_map(values.as_slice(), summary)?;
-    Ok(rows.map(|r| r.map(|(s, _)| s)).collect::<Result<_, _>>()?)
+    );
+    Some((sql, values))
 }
 
 /// People changed after `after`.

@@ -730,4 +730,75 @@ mod tests {
             "the next read sees the commit"
         );
     }
+
+    /// Guards against the search index missing people: those of a database made before the index
+    /// existed, people inserted later, and changed search keys; and against search falling back to
+    /// reading every person when the query has a word of three or more characters.
+    #[test]
+    fn the_search_index_covers_old_new_and_changed_people_and_is_used() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.db");
+        {
+            // A database at schema version 1, with people.
+            let conn = Connection::open(&path).unwrap();
+            conn.execute_batch(MIGRATIONS[0]).unwrap();
+            conn.pragma_update(None, "user_version", 1).unwrap();
+            conn.execute_batch(
+                "INSERT INTO tenants VALUES (1, 'a', x'00', 0);
+                 INSERT INTO people (tenant_id, sender_id, first_name, first_seen, last_seen,
+                                     profile_at, rev, search_key)
+                 VALUES (1, 11, 'Lucía', 0, 0, 0, 1, 'lucía fernández lucia_fg 34612345678'),
+                        (1, 12, 'Jon', 0, 0, 0, 2, 'jon perk  447700900123');",
+            )
+            .unwrap();
+        }
+        let store = SqliteStorage::open(&path).unwrap();
+        let found = |q: &str| -> Vec<u64> {
+            let mut ids: Vec<u64> = store
+                .search(1, q, 10)
+                .unwrap()
+                .iter()
+                .map(|p| p.sender_id.get())
+                .collect();
+            ids.sort();
+            ids
+        };
+        assert_eq!(found("fernández"), [11]);
+        assert_eq!(found("7700900"), [12]);
+        assert_eq!(found("jo"), [12], "short words are found without the index");
+        store
+            .write(|c| {
+                c.execute_batch(
+                    "INSERT INTO people (tenant_id, sender_id, first_name, first_seen, last_seen,
+                                         profile_at, rev, search_key)
+                     VALUES (1, 13, 'Олена', 0, 0, 0, 3, 'олена коваленко olena_k ');
+                     UPDATE people SET search_key = 'jon perk jperk 447700900123'
+                      WHERE sender_id = 12;",
+                )?;
+                Ok(())
+            })
+            .unwrap();
+        assert_eq!(found("коваленко"), [13]);
+        assert_eq!(found("jperk"), [12]);
+        assert_eq!(found("perk jon"), [12]);
+        assert_eq!(found("lucia_fg perk"), Vec::<u64>::new());
+        for q in ["perk", "perk jon", "+44 7700"] {
+            let (sql, values) = read::search_query(1, q, 10).unwrap();
+            let plan: Vec<String> = store
+                .read(|c| {
+                    let mut stmt = c.prepare(&format!("EXPLAIN QUERY PLAN {sql}"))?;
+                    let rows = stmt.query_map(rusqlite::params_from_iter(values), |r| {
+                        r.get::<_, String>(3)
+                    })?;
+                    Ok(rows.collect::<Result<_, _>>()?)
+                })
+                .unwrap();
+            let plan = plan.join("\n");
+            assert!(
+                plan.contains("people_search VIRTUAL TABLE")
+                    && plan.contains("people_by_search_rowid"),
+                "{q}: {plan}"
+            );
+        }
+    }
 }
