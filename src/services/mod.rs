@@ -1,3 +1,4 @@
 //! Talking to the relay through the host.
 
+pub mod js_value;
 pub mod relay;

@@ -86,7 +86,8 @@ pub fn classify(reply: RelayReply) -> Result<String, RelayError> {
 /// Parses a 2xx body.
 ///
 /// In the browser the JSON is parsed by the browser (`JSON.parse`) and read with
-/// `serde-wasm-bindgen`, which keeps a JSON parser out of the wasm; natively (tests) `serde_json`.
+/// [`super::js_value`], which keeps a JSON parser (and float formatting) out of the wasm; natively
+/// (tests) `serde_json`.
 pub fn decode<T: DeserializeOwned>(body: &str) -> Result<T, RelayError> {
     #[cfg(target_arch = "wasm32")]
     {
@@ -96,7 +97,7 @@ pub fn decode<T: DeserializeOwned>(body: &str) -> Result<T, RelayError> {
                 body.chars().take(80).collect::<String>()
             ))
         })?;
-        serde_wasm_bindgen::from_value(value).map_err(|e| RelayError::BadResponse(e.to_string()))
+        super::js_value::from_value(value).map_err(|e| RelayError::BadResponse(e.0))
     }
     #[cfg(not(target_arch = "wasm32"))]
     {
