@@ -41,7 +41,9 @@ fn main() {
     if !args.iter().any(|a| a == "--bench") {
         // `cargo test` runs harness-less benches without `--bench`: a smoke check only.
         let data = generate(500, SEED);
-        let options = MatchOptions { region: Some(data.region.into()) };
+        let options = MatchOptions {
+            region: Some(data.region.into()),
+        };
         let result = assign_with_threads(&data.contacts, &data.people, &options, 2);
         assert!(!result.proposals.is_empty());
         println!("benchmark smoke check passed (run `cargo bench` for the report)");

@@ -5,7 +5,9 @@ use libfuzzer_sys::fuzz_target;
 use telegram_identity::SenderId;
 
 fuzz_target!(|data: &[u8]| {
-    let Ok(text) = std::str::from_utf8(data) else { return };
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
     if let Ok(id) = SenderId::parse(text) {
         assert!((1..=SenderId::MAX).contains(&id.get()));
         assert_eq!(SenderId::parse(&id.to_string()), Ok(id));
