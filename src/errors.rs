@@ -1,6 +1,6 @@
 //! Every failure the sidebar can show, with a message that says what to do.
 
-use crate::host::HostError;
+use crate::host::{ConnectError, HostError};
 use crate::i18n::{Locale, Text, fill};
 use crate::services::relay::RelayError;
 
@@ -11,8 +11,19 @@ pub enum AppError {
     Relay(RelayError),
     /// The CRM host failed.
     Host(HostError),
+    /// The app's "Relay URL" setting is empty.
+    RelayUrlMissing,
     /// The app could not start (missing settings or URL parameters); the text says which.
     Config(String),
+}
+
+impl From<ConnectError> for AppError {
+    fn from(e: ConnectError) -> AppError {
+        match e {
+            ConnectError::RelayUrlMissing => AppError::RelayUrlMissing,
+            ConnectError::Other(cause) => AppError::Config(cause),
+        }
+    }
 }
 
 impl From<RelayError> for AppError {
@@ -49,6 +60,7 @@ impl AppError {
             }
             AppError::Host(HostError::NoContact) => t(Text::ErrNoContact).into(),
             AppError::Host(HostError::Failed(cause)) => fill(t(Text::ErrHost), &[cause]),
+            AppError::RelayUrlMissing => t(Text::ErrRelayUrlMissing).into(),
             AppError::Config(cause) => fill(t(Text::ErrConfig), &[cause]),
         }
     }
@@ -60,6 +72,7 @@ impl AppError {
             AppError::Host(HostError::FieldMissing { key }) => format!("host field missing: {key}"),
             AppError::Host(HostError::NoContact) => "no contact open".into(),
             AppError::Host(HostError::Failed(cause)) => cause.clone(),
+            AppError::RelayUrlMissing => "relay_url setting empty".into(),
             AppError::Config(c) => c.clone(),
         }
     }
@@ -126,6 +139,21 @@ mod tests {
                 "(503): busy",
             ),
             (AppError::Config("no relay".into()), Locale::En, "no relay"),
+            (
+                ConnectError::RelayUrlMissing.into(),
+                Locale::En,
+                "“Relay URL” setting is empty",
+            ),
+            (
+                ConnectError::RelayUrlMissing.into(),
+                Locale::Es,
+                "“URL del relay”",
+            ),
+            (
+                ConnectError::RelayUrlMissing.into(),
+                Locale::Ru,
+                "«URL relay»",
+            ),
         ];
         for (err, loc, want) in cases {
             let msg = err.message(*loc);

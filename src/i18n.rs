@@ -193,6 +193,9 @@ texts! {
                         "У контакта нет пользовательского поля «{}». Попросите администратора создать поле пользователя с этим ключом или исправить настройку приложения «ключ поля»."),
     ErrNoContact => ("No contact is open here: open a user or a ticket with a requester.", "No hay ningún contacto abierto: abre un usuario o un ticket con solicitante.", "Контакт не открыт: откройте пользователя или тикет с автором."),
     ErrHost => ("The CRM refused the operation: {}. Reload the page and retry.", "El CRM rechazó la operación: {}. Recarga la página y reintenta.", "CRM отклонила операцию: {}. Перезагрузите страницу и повторите."),
+    ErrRelayUrlMissing => ("The app's “Relay URL” setting is empty. Ask an admin to enter the relay's address in the app's settings.",
+                           "El ajuste “URL del relay” de la app está vacío. Pide a un administrador que introduzca la dirección del relay en los ajustes de la app.",
+                           "Настройка приложения «URL relay» пуста. Попросите администратора указать адрес relay в настройках приложения."),
     ErrConfig => ("The app is not configured: {}", "La app no está configurada: {}", "Приложение не настроено: {}"),
     // nav_bar
     BulkTitle => ("Bulk linking", "Vinculación masiva", "Массовое связывание"),

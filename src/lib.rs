@@ -72,9 +72,9 @@ pub fn start() {
                 // The app lives as long as the page.
                 std::mem::forget(mount(host, root));
             }
-            Err(message) => {
+            Err(error) => {
                 style::inject();
-                let text = errors::AppError::Config(message).message(i18n::Locale::from_tag(
+                let text = errors::AppError::from(error).message(i18n::Locale::from_tag(
                     &web_sys::window()
                         .and_then(|w| w.navigator().language())
                         .unwrap_or_default(),

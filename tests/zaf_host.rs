@@ -6,7 +6,7 @@
 use js_sys::{Array, Reflect};
 use telegram_sidebar::host::zaf::ZafHost;
 use telegram_sidebar::host::{
-    ContactRef, CrmHost, Location, Method, RelayReply, RelayRequest, Unreachable,
+    ConnectError, ContactRef, CrmHost, Location, Method, RelayReply, RelayRequest, Unreachable,
 };
 use wasm_bindgen::JsValue;
 use wasm_bindgen_test::*;
@@ -27,7 +27,7 @@ fn install(location: &str) {
         };
         window.ZAFClient = { init() { return {
             context() { return ok({location: window.__location}); },
-            metadata() { return ok({settings: {relay_url: 'http://relay.test/', sender_id_field: 'tg'}}); },
+            metadata() { return ok({settings: window.__settings || {relay_url: 'http://relay.test/', sender_id_field: 'tg'}}); },
             get(paths) { __zaf.push(['get', paths]); const r = {}; for (const p of [].concat(paths)) if (p in data) r[p] = data[p]; return ok(r); },
             set(k, v) { __zaf.push(['set', k, v]); return ok({[k]: v}); },
             on(name, handler) { __zaf.push(['on', name]); (window.__on ||= {})[name] = handler; },
@@ -255,4 +255,14 @@ async fn ticket_sidebar_goes_through_the_users_api() {
         Some("/api/v2/users/1001.json")
     );
     assert_eq!(prop(&reread, "type").as_string().as_deref(), Some("GET"));
+}
+
+#[wasm_bindgen_test]
+async fn an_empty_relay_url_setting_is_named() {
+    install("user_sidebar");
+    let settings = js_sys::JSON::parse(r#"{"relay_url": "  ", "sender_id_field": "tg"}"#).unwrap();
+    Reflect::set(&js_sys::global(), &"__settings".into(), &settings).unwrap();
+    let got = ZafHost::connect().await.err();
+    Reflect::delete_property(&js_sys::global().into(), &"__settings".into()).unwrap();
+    assert_eq!(got, Some(ConnectError::RelayUrlMissing));
 }

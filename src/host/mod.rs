@@ -82,6 +82,21 @@ pub enum HostError {
     Failed(String),
 }
 
+/// Why no adapter could start.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ConnectError {
+    /// The app's "Relay URL" setting is empty (an admin must fill it in).
+    RelayUrlMissing,
+    /// Anything else, in the words of its cause.
+    Other(String),
+}
+
+impl From<String> for ConnectError {
+    fn from(cause: String) -> ConnectError {
+        ConnectError::Other(cause)
+    }
+}
+
 /// HTTP method of a relay request.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Method {
@@ -198,8 +213,10 @@ pub fn query_param(query: &str, name: &str) -> Option<String> {
 /// and `app_guid` parameters Zendesk adds, otherwise the standalone adapter configured from the
 /// query string. Fails with a message for the agent when neither can start.
 #[cfg(target_arch = "wasm32")]
-pub async fn connect() -> Result<std::rc::Rc<dyn CrmHost>, String> {
-    let location = web_sys::window().ok_or("no window")?.location();
+pub async fn connect() -> Result<std::rc::Rc<dyn CrmHost>, ConnectError> {
+    let location = web_sys::window()
+        .ok_or_else(|| ConnectError::Other("no window".into()))?
+        .location();
     let search = location.search().unwrap_or_default();
     let hash = location.hash().unwrap_or_default();
     let param = |n: &str| query_param(&search, n).or_else(|| query_param(&hash, n));

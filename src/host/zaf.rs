@@ -56,8 +56,8 @@ use wasm_bindgen_futures::JsFuture;
 
 use super::standalone::js_error_text;
 use super::{
-    Contact, ContactRef, CrmHost, HostContext, HostError, HostFuture, Location, RelayReply,
-    RelayRequest, Unreachable, encode_component,
+    ConnectError, Contact, ContactRef, CrmHost, HostContext, HostError, HostFuture, Location,
+    RelayReply, RelayRequest, Unreachable, encode_component,
 };
 
 #[wasm_bindgen]
@@ -145,7 +145,7 @@ async fn wait(p: Result<Promise, JsValue>) -> Result<JsValue, String> {
 
 impl ZafHost {
     /// Initialises the SDK and gathers the context, settings, agent and contact.
-    pub async fn connect() -> Result<ZafHost, String> {
+    pub async fn connect() -> Result<ZafHost, ConnectError> {
         let client: ZafClient = zaf_init()
             .map_err(|e| js_error_text(&e))?
             .dyn_into::<Object>()
@@ -160,18 +160,16 @@ impl ZafHost {
             Some("ticket_sidebar") => Location::TicketSidebar,
             Some("nav_bar") => Location::NavBar,
             other => {
-                return Err(format!(
+                return Err(ConnectError::Other(format!(
                     "unsupported ZAF location “{}”",
                     other.unwrap_or_default()
-                ));
+                )));
             }
         };
         let meta = wait(Ok(client.metadata())).await?;
         let settings = get_path(&meta, "settings");
         let setting = |k: &str| text(&get_path(&settings, k)).filter(|s| !s.trim().is_empty());
-        let relay_url = setting("relay_url").ok_or(
-            "the app's “Relay URL” setting is empty: an admin must set it in the app's settings",
-        )?;
+        let relay_url = setting("relay_url").ok_or(ConnectError::RelayUrlMissing)?;
         let field_key = setting("sender_id_field").unwrap_or_else(|| "senderId".into());
         let me = wait(client.get(&paths(&[
             "currentUser.id",
