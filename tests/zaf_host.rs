@@ -263,6 +263,6 @@ async fn an_empty_relay_url_setting_is_named() {
     let settings = js_sys::JSON::parse(r#"{"relay_url": "  ", "sender_id_field": "tg"}"#).unwrap();
     Reflect::set(&js_sys::global(), &"__settings".into(), &settings).unwrap();
     let got = ZafHost::connect().await.err();
-    Reflect::delete_property(&js_sys::global().into(), &"__settings".into()).unwrap();
+    Reflect::delete_property(&js_sys::global(), &"__settings".into()).unwrap();
     assert_eq!(got, Some(ConnectError::RelayUrlMissing));
 }
