@@ -75,7 +75,9 @@ pub fn safe_href(raw: &str) -> Option<String> {
     }
 }
 
-/// `t.me` link for a username, when it is a valid one (5–32 of `A–Z a–z 0–9 _`).
+/// `t.me` link for a username, when it is a valid one: 4–32 of `A–Z a–z 0–9 _` (ordinary
+/// usernames have at least 5; collectible ones from Fragment can have 4). Anything else, such as
+/// `a/../x` or markup, gets no link and is shown as text.
 pub fn username_href(username: &str) -> Option<String> {
     let name = username.trim().trim_start_matches('@');
     let valid = (4..=32).contains(&name.len())
