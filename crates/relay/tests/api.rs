@@ -253,6 +253,11 @@ async fn search_directory_and_csv() {
         Vec::<String>::new(),
         "no one person has both words"
     );
+    // Guards against FTS5 query syntax in `q` reaching the index unquoted (a 500 or wrong hits).
+    for q in ["%22%22%22", "per*", "NEAR(per", "jon%20OR%20zzz", "%5Eperk"] {
+        let found = relay.ok(&format!("/v1/people?q={q}")).await;
+        assert_eq!(ids(&found), Vec::<String>::new(), "{q}");
+    }
     // A username equal to the query ranks first, whatever its case.
     assert_eq!(ids(&relay.ok("/v1/people?q=JPERK").await), ["103"]);
 
