@@ -48,7 +48,7 @@ pub fn SenderIdField(props: &SenderIdFieldProps) -> Html {
         let target = match &state.phase {
             Phase::Preview { .. } => Some("save"),
             Phase::Conflict { .. } => Some("cancel"),
-            Phase::Done(_) if state.undo.is_some() => Some("undo"),
+            Phase::Done(_) if state.can_undo() => Some("undo"),
             Phase::Idle if !state.unavailable() => Some("edit"),
             _ => None,
         };
@@ -88,7 +88,7 @@ pub fn SenderIdField(props: &SenderIdFieldProps) -> Html {
                     html! {
                         <p class="notice" role="status" data-testid="saved">
                             { env.t(text) }{ " " }
-                            if state.undo.is_some() {
+                            if state.can_undo() {
                                 <button type="button" data-testid="undo" onclick={send(Action::Undo)}>{ env.t(Text::Undo) }</button>
                             }
                         </p>

@@ -127,6 +127,16 @@ impl FieldState {
             .and_then(|v| SenderId::parse(v).ok())
     }
 
+    /// Whether Undo is offered: after a write, once the journal has answered (recorded, so the
+    /// undo event names the write it undoes; or failed, so waiting would not help).
+    pub fn can_undo(&self) -> bool {
+        matches!(self.phase, Phase::Done(_))
+            && self
+                .undo
+                .as_ref()
+                .is_some_and(|u| u.event_id.is_some() || self.journal_warning.is_some())
+    }
+
     /// Whether the host field could not be read at all (missing field, no contact).
     pub fn unavailable(&self) -> bool {
         matches!(
@@ -307,7 +317,7 @@ impl FieldState {
                 });
                 self.error = None;
             }
-            (Action::Undo, Phase::Done(_)) => {
+            (Action::Undo, Phase::Done(_)) if self.can_undo() => {
                 if let Some(undo) = self.undo.clone() {
                     self.phase = Phase::Saving(Op {
                         action: LinkAction::Undo,
@@ -702,6 +712,35 @@ mod tests {
         assert_eq!(s.current.as_deref(), Some("41"));
         assert_eq!(s.undo, None, "an undo cannot be undone again");
         assert_eq!(s.phase, Phase::Idle);
+    }
+
+    #[test]
+    fn undo_waits_for_the_journal_so_it_can_name_the_write() {
+        let link = op(LinkAction::Link, Some("41"), Some("42"), "manual");
+        let written = idle(Some("41")).next(Action::Written {
+            op: link.clone(),
+            result: Ok(()),
+        });
+        assert!(!written.can_undo());
+        let early = written.clone().next(Action::Undo);
+        assert_eq!(early.phase, Phase::Done(LinkAction::Link), "not yet");
+        let recorded = written.clone().next(Action::Journaled {
+            op: link.clone(),
+            result: Ok("ev-9".into()),
+        });
+        assert!(recorded.can_undo());
+        let failed = written.next(Action::Journaled {
+            op: link,
+            result: Err(RelayError::Unreachable("x".into())),
+        });
+        assert!(
+            failed.can_undo(),
+            "a failed journal does not block the undo"
+        );
+        let Phase::Saving(undo) = failed.next(Action::Undo).phase else {
+            panic!("undo after a failed journal")
+        };
+        assert_eq!(undo.undoes, None);
     }
 
     #[test]
