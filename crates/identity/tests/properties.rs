@@ -113,6 +113,12 @@ proptest! {
     }
 
     #[test]
+    fn ascii_fast_path_folds_like_the_general_path(input in "[ -~]{0,30}") {
+        // The emoji separates tokens and forces the non-ASCII path.
+        prop_assert_eq!(fold_name(&input), fold_name(&format!("{input} 🙂")));
+    }
+
+    #[test]
     fn csv_readers_never_panic(input in messy()) {
         let _ = read_crm_contacts(&input);
         let _ = read_telegram_contacts(&input);

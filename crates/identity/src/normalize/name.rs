@@ -22,6 +22,19 @@ use super::fold_table::FOLD;
 /// assert_eq!(fold_name("  José-María O'Neil 🚀"), ["jose", "maria", "oneil"]);
 /// ```
 pub fn fold_name(name: &str) -> Vec<String> {
+    if name.is_ascii() {
+        // The common case, same rules without the tables.
+        return name
+            .split(|c: char| !(c.is_ascii_alphabetic() || c == '\''))
+            .map(|raw| {
+                raw.bytes()
+                    .filter(u8::is_ascii_alphabetic)
+                    .map(|b| char::from(b.to_ascii_lowercase()))
+                    .collect()
+            })
+            .filter(|t: &String| !t.is_empty())
+            .collect();
+    }
     let mut tokens = Vec::new();
     for raw in name.split(|c: char| !is_token_char(c)) {
         if raw.is_empty() {
