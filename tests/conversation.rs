@@ -478,3 +478,51 @@ async fn hostile_texts_and_usernames_render_inert() {
     let name_el = get(&root, "profile-name");
     assert_eq!(name_el.tag_name(), "BDI", "names are bidi-isolated");
 }
+
+/// Real time: polling runs on the browser's timers (5 s, then back-off), so this test waits for
+/// them; nothing else in these tests does.
+async fn wait_ms(ms: u32) {
+    gloo::timers::future::TimeoutFuture::new(ms).await;
+    settle().await;
+}
+
+#[wasm_bindgen_test]
+async fn polling_adds_new_messages_then_says_why_it_pauses() {
+    let (host, root) = show(
+        vec![message("m1", 1_746_000_000, "first", json!({}))],
+        lucia_json(),
+    )
+    .await;
+    let new =
+        json!({"messages": [message("m2", 1_746_000_060, "second", json!({}))], "newer": "c-2"});
+    host.route(
+        &format!("/v1/people/{ID}/messages?limit=50&after=c-newest"),
+        Answer::Json(200, new.to_string()),
+    );
+    host.route(
+        &format!("/v1/people/{ID}/messages?limit=50&after=c-2"),
+        Answer::Json(
+            401,
+            error_body(telegram_relay_api::ErrorCode::Unauthorized, "bad token"),
+        ),
+    );
+    assert!(find(&root, "polling-paused").is_none());
+    wait_ms(5_300).await;
+    let texts: Vec<String> = messages_in(&root)
+        .iter()
+        .map(|m| m.get_attribute("data-mid").unwrap())
+        .collect();
+    assert_eq!(
+        texts,
+        ["m1", "m2"],
+        "the polled message is added at the bottom"
+    );
+    wait_ms(5_300).await;
+    let paused = text(&root, "polling-paused");
+    assert!(paused.contains("10 s"), "backs off to 10 s: {paused}");
+    assert!(
+        paused.contains("“Relay token” setting is wrong"),
+        "says why and what to do: {paused}"
+    );
+    assert_eq!(messages_in(&root).len(), 2, "what was shown stays");
+}
