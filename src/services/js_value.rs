@@ -54,7 +54,7 @@ fn describe(u: &Unexpected<'_>) -> String {
         Unexpected::Signed(n) => format!("integer `{n}`"),
         Unexpected::Float(_) => "a fractional number".into(),
         Unexpected::Char(c) => format!("character `{c}`"),
-        Unexpected::Str(s) => format!("string {s:?}"),
+        Unexpected::Str(s) => format!("string \"{s}\""),
         Unexpected::Bytes(_) => "bytes".into(),
         Unexpected::Unit => "null".into(),
         Unexpected::Option => "an optional value".into(),
