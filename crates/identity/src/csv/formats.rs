@@ -217,7 +217,8 @@ fn split_list(cell: &str) -> impl Iterator<Item = String> + '_ {
 ///
 /// Header names are matched case-insensitively, ignoring spaces, `_`, `-` and a prefix such as
 /// `user_fields.`; synonyms: id (`id`, `contact id`, `user id`...), `external_id` (used when there
-/// is no id column), name (`name`, `full name`...), first (`first name`, `given name`...), last
+/// is empty; then the email, as in Zendesk's bulk-import format, where the email identifies the
+/// user), name (`name`, `full name`...), first (`first name`, `given name`...), last
 /// (`last name`, `surname`, `family name`...), phone (`phone`, `mobile`, `cell`..., several
 /// columns allowed), email, username (`username`, `telegram`...) and senderId (`senderId`,
 /// `sender_id`, `telegram id`...). Other columns are ignored.
@@ -227,11 +228,24 @@ fn split_list(cell: &str) -> impl Iterator<Item = String> + '_ {
 pub fn read_crm_contacts(text: &str) -> Result<CsvRead<CrmContact>, CsvError> {
     let (header, rows) = read_table(text).ok_or(CsvError::NoHeader)?;
     let kinds = classify(&header);
-    let id_col = kinds
+    // Where the contact's id comes from, in order: id, external id, email (the first non-empty).
+    let id_cols: Vec<usize> = [Field::Id, Field::ExternalId, Field::Email]
         .iter()
-        .position(|k| *k == Some(Field::Id))
-        .or_else(|| kinds.iter().position(|k| *k == Some(Field::ExternalId)))
-        .ok_or_else(|| missing("contact id", &[Field::Id, Field::ExternalId], &header))?;
+        .flat_map(|f| {
+            kinds
+                .iter()
+                .enumerate()
+                .filter(move |(_, k)| **k == Some(*f))
+                .map(|(i, _)| i)
+        })
+        .collect();
+    if id_cols.is_empty() {
+        return Err(missing(
+            "contact id",
+            &[Field::Id, Field::ExternalId, Field::Email],
+            &header,
+        ));
+    }
     let mut out = CsvRead {
         records: Vec::new(),
         errors: Vec::new(),
@@ -245,7 +259,7 @@ pub fn read_crm_contacts(text: &str) -> Result<CsvRead<CrmContact>, CsvError> {
                 continue;
             }
         };
-        match crm_row(&row, &header, &kinds, id_col) {
+        match crm_row(&row, &header, &kinds, &id_cols) {
             Ok(contact) => out.records.push(contact),
             Err(e) => out.errors.push(e),
         }
@@ -257,13 +271,17 @@ fn crm_row(
     row: &RawRow,
     header: &[String],
     kinds: &[Option<Field>],
-    id_col: usize,
+    id_cols: &[usize],
 ) -> Result<CrmContact, RowError> {
-    let id = row.fields[id_col].trim();
-    if id.is_empty() {
-        let message = "the contact id is empty: every contact needs its CRM id".to_string();
-        return Err(row_error(row, header, id_col, message));
-    }
+    let Some(id) = id_cols
+        .iter()
+        .map(|&i| row.fields[i].trim())
+        .find(|v| !v.is_empty())
+    else {
+        let message =
+            "the contact has no id (nor external id or email): every contact needs one".to_string();
+        return Err(row_error(row, header, id_cols[0], message));
+    };
     let mut contact = CrmContact {
         id: id.to_string(),
         ..CrmContact::default()
@@ -410,8 +428,22 @@ mod tests {
     }
 
     #[test]
+    fn reads_zendesk_bulk_import_format() {
+        // The columns of Zendesk's user bulk-import CSV (support.zendesk.com "Bulk importing
+        // users"), custom user fields as `custom_fields.<key>`: no id column, the email identifies.
+        check_crm(
+            "name,email,external_id,details,notes,phone,role,restriction,organization,tags,brand,custom_fields.senderId\n\
+             Jon Perk,jon@example.co.uk,,,,+44 7700 900123,end-user,,,vip,,user7100000003\n\
+             Ana Ruiz,ana@example.es,,\"Calle Mayor 1, Madrid\",,,end-user,,,,,\n",
+            "jon@example.co.uk|Jon Perk|+44 7700 900123|jon@example.co.uk||7100000003\n\
+             ana@example.es|Ana Ruiz||ana@example.es||",
+        );
+    }
+
+    #[test]
     fn reads_zendesk_user_export() {
-        // The columns of a Zendesk Support user export, with a `senderId` custom user field.
+        // The fields of Zendesk's User object (Users API) flattened into columns, as a user export
+        // writes them, with a `senderId` custom user field under `user_fields.`.
         let header = "id,url,name,email,created_at,updated_at,time_zone,iana_time_zone,phone,\
                       shared_phone_number,photo,locale_id,locale,organization_id,role,verified,\
                       external_id,tags,alias,active,shared,shared_agent,last_login_at,\
