@@ -81,10 +81,18 @@ fn start(command: &mut Command) -> Server {
             }
         }
     });
+    let mut seen = Vec::new();
     let url = loop {
-        let line = logs
-            .recv_timeout(Duration::from_secs(30))
-            .expect("the relay logs `listening`");
+        let line = match logs.recv_timeout(Duration::from_secs(60)) {
+            Ok(line) => line,
+            // Say why: the relay exited (its stderr closed) or stayed silent, with what it logged.
+            Err(e) => panic!(
+                "the relay did not log `listening` ({e}); exit status {:?}; its log:\n{}",
+                child.try_wait(),
+                seen.join("\n")
+            ),
+        };
+        seen.push(line.clone());
         if let Some(addr) = line
             .split("addr=")
             .nth(1)
