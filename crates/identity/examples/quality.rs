@@ -14,8 +14,9 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::time::Instant;
 
 use telegram_identity::matching::{Directory, MatchOptions, Reason, Tier, assign};
+use telegram_identity::normalize::normalize_username;
 use telegram_identity::normalize::{NameKey, PhoneKey, Region};
-use telegram_identity::testdata::{Dataset, Quality, generate};
+use telegram_identity::testdata::{Dataset, Quality, baseline, generate};
 use telegram_identity::{SenderId, TelegramPerson};
 
 fn main() {
@@ -40,7 +41,7 @@ fn main() {
     }
     println!("seed {seed}");
     println!(
-        "{:>8} {:>8} {:>8} {:>7} | {:>9} {:>7} {:>7} | {:>8} {:>7} {:>7} | {:>8}",
+        "{:>8} {:>8} {:>8} {:>7} | {:>9} {:>7} {:>7} | {:>8} {:>7} {:>7} | {:>8} | {:>7} {:>7} | {:>7} {:>7} {:>7}",
         "persons",
         "contacts",
         "people",
@@ -51,7 +52,12 @@ fn main() {
         "auto P",
         "auto R",
         "auto n",
-        "assign s"
+        "assign s",
+        "distin.",
+        "R dist",
+        "base P",
+        "base R",
+        "base F1"
     );
     for (k, &size) in sizes.iter().enumerate() {
         let data = generate(size, seed);
@@ -62,8 +68,10 @@ fn main() {
         let result = assign(&data.contacts, &data.people, &options);
         let secs = start.elapsed().as_secs_f64();
         let q = Quality::measure(&data, &result);
+        let (distinguishable, found) = distinguishable(&data, &result);
+        let base = baseline::run(&data);
         println!(
-            "{:>8} {:>8} {:>8} {:>7} | {:>9.4} {:>7.4} {:>7.4} | {:>8.5} {:>7.4} {:>7} | {:>8.3}",
+            "{:>8} {:>8} {:>8} {:>7} | {:>9.4} {:>7.4} {:>7.4} | {:>8.5} {:>7.4} {:>7} | {:>8.3} | {:>7} {:>7.4} | {:>7.4} {:>7.4} {:>7.4}",
             size,
             data.contacts.len(),
             data.people.len(),
@@ -74,12 +82,82 @@ fn main() {
             q.auto_precision(),
             q.auto_recall(),
             q.auto_proposed,
-            secs
+            secs,
+            distinguishable,
+            found as f64 / distinguishable as f64,
+            base.precision(),
+            base.recall(),
+            base.f1(),
         );
         if k == 0 && details > 0 {
             print_details(&data, &result, &options, details);
         }
     }
+}
+
+/// True links that anyone could make one-to-one from the fields alone, and how many of them the
+/// assignment found. A link is *ambiguous by construction* (not counted) when the two records share
+/// no identifier (phone key, username, email local part = username) and the Telegram person has no
+/// name, or a name (folded tokens, in any order) that another Telegram person also has.
+fn distinguishable(
+    data: &Dataset,
+    result: &telegram_identity::matching::Assignment,
+) -> (usize, usize) {
+    let region = Region::from_code(data.region);
+    let name_of = |p: &TelegramPerson| {
+        let mut t = NameKey::new(&p.first_name, &p.last_name).tokens;
+        t.sort_unstable();
+        t
+    };
+    let mut names = BTreeMap::<Vec<String>, usize>::new();
+    for p in &data.people {
+        *names.entry(name_of(p)).or_default() += 1;
+    }
+    let by_id: BTreeMap<SenderId, &TelegramPerson> =
+        data.people.iter().map(|p| (p.sender_id, p)).collect();
+    let fold = |s: &str| -> String {
+        s.split('+')
+            .next()
+            .unwrap_or(s)
+            .chars()
+            .filter(char::is_ascii_alphanumeric)
+            .map(|c| c.to_ascii_lowercase())
+            .collect()
+    };
+    let mut ok = vec![false; data.contacts.len()];
+    for (i, c) in data.contacts.iter().enumerate() {
+        let Some(t) = data.truth[i].filter(|_| c.sender_id.is_none()) else {
+            continue;
+        };
+        let p = by_id[&t];
+        let tg_phone = p.phone.as_deref().and_then(PhoneKey::parse_international);
+        let phone = tg_phone.is_some()
+            && c.phones
+                .iter()
+                .any(|x| PhoneKey::parse(x, region) == tg_phone);
+        let user = p
+            .username
+            .as_deref()
+            .and_then(|u| normalize_username(u).ok());
+        let username = user.is_some()
+            && c.username
+                .as_deref()
+                .and_then(|u| normalize_username(u).ok())
+                == user;
+        let handle = user.as_deref().is_some_and(|u| {
+            c.emails
+                .iter()
+                .any(|e| e.rsplit_once('@').is_some_and(|(l, _)| fold(l) == fold(u)))
+        });
+        let name = name_of(p);
+        ok[i] = phone || username || handle || (!name.is_empty() && names[&name] == 1);
+    }
+    let found = result
+        .proposals
+        .iter()
+        .filter(|x| ok[x.crm_index] && data.truth[x.crm_index] == Some(x.sender_id))
+        .count();
+    (ok.iter().filter(|&&b| b).count(), found)
 }
 
 fn print_details(

@@ -15,7 +15,7 @@
 
 mod index;
 mod score;
-mod similarity;
+pub(crate) mod similarity;
 
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;

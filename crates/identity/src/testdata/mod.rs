@@ -24,6 +24,7 @@
 //! * **Existing links**: 3 % of contacts already hold their senderId; 0.3 % are duplicates holding
 //!   another contact's senderId (conflicts).
 
+pub mod baseline;
 mod pools;
 
 use std::collections::BTreeSet;
