@@ -98,7 +98,8 @@ fn main() {
 /// True links that anyone could make one-to-one from the fields alone, and how many of them the
 /// assignment found. A link is *ambiguous by construction* (not counted) when the two records share
 /// no identifier (phone key, username, email local part = username) and the Telegram person has no
-/// name, or a name (folded tokens, in any order) that another Telegram person also has.
+/// name, or a name (folded tokens, in any order) that another Telegram person also has, or the
+/// contact has no name or one that another contact also has.
 fn distinguishable(
     data: &Dataset,
     result: &telegram_identity::matching::Assignment,
@@ -112,6 +113,15 @@ fn distinguishable(
     let mut names = BTreeMap::<Vec<String>, usize>::new();
     for p in &data.people {
         *names.entry(name_of(p)).or_default() += 1;
+    }
+    let contact_name = |c: &telegram_identity::CrmContact| {
+        let mut t = NameKey::new(&c.name, "").tokens;
+        t.sort_unstable();
+        t
+    };
+    let mut contact_names = BTreeMap::<Vec<String>, usize>::new();
+    for c in &data.contacts {
+        *contact_names.entry(contact_name(c)).or_default() += 1;
     }
     let by_id: BTreeMap<SenderId, &TelegramPerson> =
         data.people.iter().map(|p| (p.sender_id, p)).collect();
@@ -150,7 +160,14 @@ fn distinguishable(
                 .any(|e| e.rsplit_once('@').is_some_and(|(l, _)| fold(l) == fold(u)))
         });
         let name = name_of(p);
-        ok[i] = phone || username || handle || (!name.is_empty() && names[&name] == 1);
+        let cname = contact_name(c);
+        ok[i] = phone
+            || username
+            || handle
+            || (!name.is_empty()
+                && names[&name] == 1
+                && !cname.is_empty()
+                && contact_names[&cname] == 1);
     }
     let found = result
         .proposals

@@ -508,6 +508,16 @@ impl Directory<'_> {
             }
         }
 
+        // Each side's candidates, to find the competitors still free when a name-only pair
+        // comes up: a namesake already linked by its phone is no longer a competitor.
+        let mut contact_edges: Vec<Vec<(u32, f64)>> = vec![Vec::new(); contacts.len()];
+        let mut person_edges: Vec<Vec<(u32, f64)>> = vec![Vec::new(); self.people.len()];
+        for e in &edges {
+            let (ci, pi, s) = (e.contact, e.scored.person, e.scored.score);
+            contact_edges[ci as usize].push((pi, s));
+            person_edges[pi as usize].push((ci, s));
+        }
+
         // Greedy one-to-one, best first.
         edges.sort_by(|a, b| {
             b.scored
@@ -527,7 +537,18 @@ impl Directory<'_> {
             }
             let competitor = second_of(&best_for_contact[ci], e.scored.score)
                 .max(second_of(&best_for_person[pi], e.scored.score));
-            if !e.scored.identifier && competitor >= e.scored.score - AMBIGUOUS {
+            let free_competitor = || {
+                let for_contact = contact_edges[ci]
+                    .iter()
+                    .filter(|&&(p, _)| p as usize != pi && !person_taken[p as usize])
+                    .map(|&(_, s)| s);
+                let for_person = person_edges[pi]
+                    .iter()
+                    .filter(|&&(c, _)| c as usize != ci && !contact_done[c as usize])
+                    .map(|&(_, s)| s);
+                for_contact.chain(for_person).fold(0.0f64, f64::max)
+            };
+            if !e.scored.identifier && free_competitor() >= e.scored.score - AMBIGUOUS {
                 // Names alone and an equally good alternative: a coin toss, not a proposal.
                 continue;
             }

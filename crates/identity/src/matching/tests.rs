@@ -283,3 +283,33 @@ fn an_initial_is_not_a_particle() {
         "1 0.68 review: name close: I. Krawchuk ~ Irina Kravchuk"
     );
 }
+
+#[test]
+fn a_namesake_linked_by_phone_is_no_longer_a_competitor() {
+    // Two Mateo Taylors on each side; one pair shares a phone. Once that pair is linked, the
+    // other two have no one else left: a name-only link by elimination, not a coin toss.
+    let people = vec![
+        person(41, "Mateo", "Taylor", None, Some("+1 646 345 4114")),
+        person(42, "Mateo", "Taylor", None, None),
+    ];
+    let contacts = vec![
+        contact("phone", "Mateo Taylor", &["+1-646-345-4114"], &[]),
+        contact("name", "Mateo Taylor", &[], &[]),
+    ];
+    let result = assign(&contacts, &people, &MatchOptions::default());
+    assert_eq!(render_bulk(&result), ["phone 41 auto", "name 42 review"]);
+
+    // With a third Mateo Taylor on Telegram, the name-only contact is a coin toss again.
+    let mut people = people;
+    people.push(person(43, "Mateo", "Taylor", None, None));
+    let result = assign(&contacts, &people, &MatchOptions::default());
+    assert_eq!(render_bulk(&result), ["phone 41 auto"]);
+}
+
+fn render_bulk(result: &Assignment) -> Vec<String> {
+    result
+        .proposals
+        .iter()
+        .map(|p| format!("{} {} {}", p.crm_id, p.sender_id, p.tier))
+        .collect()
+}
