@@ -54,8 +54,14 @@ fn beats_a_tuned_classic_pipeline() {
     let (size, seed) = (3_000, 20_261_122);
     let ours = measure(size, seed);
     let base = telegram_identity::testdata::baseline::run(&generate(size, seed));
-    assert_eq!(base.truth_links, ours.truth_links, "both are scored on the same links");
-    assert!(base.proposed > 1_000, "the baseline links something: {base:?}");
+    assert_eq!(
+        base.truth_links, ours.truth_links,
+        "both are scored on the same links"
+    );
+    assert!(
+        base.proposed > 1_000,
+        "the baseline links something: {base:?}"
+    );
     assert!(
         ours.f1() > base.f1() + 0.02,
         "F1 ours {:.4} vs baseline {:.4}: {ours:?} {base:?}",
