@@ -42,7 +42,7 @@ impl Prepared {
             .iter()
             .filter_map(|p| PhoneKey::parse(p, region))
             .collect();
-        phones.sort_unstable();
+        super::sort_small_by(&mut phones, |a, b| a < b);
         phones.dedup();
         let mut email_handles: Vec<String> = c
             .emails
@@ -54,7 +54,7 @@ impl Prepared {
             })
             .filter(|h| h.len() >= 5)
             .collect();
-        email_handles.sort_unstable();
+        super::sort_small_by(&mut email_handles, |a, b| a < b);
         email_handles.dedup();
         Prepared {
             name: NameKey::new(&c.name, ""),

@@ -270,12 +270,13 @@ impl<'a> Directory<'a> {
     fn candidates(&self, contact: &Prepared) -> Vec<score::Scored> {
         let mut scored = Vec::new();
         self.score_candidates(contact, &mut Vec::new(), &mut scored, |_| true);
-        scored.sort_by(|a, b| {
-            b.score.total_cmp(&a.score).then_with(|| {
-                self.people[a.person as usize]
-                    .sender_id
-                    .cmp(&self.people[b.person as usize].sender_id)
-            })
+        // A contact's candidates are few (blocks are capped): the small sort is enough.
+        sort_small_by(&mut scored, |a, b| {
+            let sender = |s: &score::Scored| self.people[s.person as usize].sender_id;
+            b.score
+                .total_cmp(&a.score)
+                .then_with(|| sender(a).cmp(&sender(b)))
+                == std::cmp::Ordering::Less
         });
         scored
     }
@@ -416,16 +417,17 @@ impl Directory<'_> {
                 holders.entry(id).or_default().push(i);
             }
         }
-        let mut by_sender: Vec<(SenderId, u32)> = self
+        // Plain integers, so the sort shares its code with the index's.
+        let mut by_sender: Vec<(u64, u32)> = self
             .people
             .iter()
             .enumerate()
-            .map(|(i, p)| (p.sender_id, i as u32))
+            .map(|(i, p)| (p.sender_id.get(), i as u32))
             .collect();
         by_sender.sort_unstable();
         let find = |id: SenderId| {
             by_sender
-                .binary_search_by_key(&id, |&(s, _)| s)
+                .binary_search_by_key(&id.get(), |&(s, _)| s)
                 .ok()
                 .map(|pos| by_sender[pos].1)
         };
@@ -518,8 +520,9 @@ impl Directory<'_> {
             person_edges[pi as usize].push((ci, s));
         }
 
-        // Greedy one-to-one, best first.
-        edges.sort_by(|a, b| {
+        // Greedy one-to-one, best first. The order is total (a contact meets a person once), so
+        // an unstable sort gives one result.
+        edges.sort_unstable_by(|a, b| {
             b.scored
                 .score
                 .total_cmp(&a.scored.score)
@@ -528,8 +531,11 @@ impl Directory<'_> {
                     let (pa, pb) = (a.scored.person as usize, b.scored.person as usize);
                     self.people[pa].sender_id.cmp(&self.people[pb].sender_id)
                 })
+                .then(a.scored.person.cmp(&b.scored.person))
         });
         let mut contact_done = vec![false; contacts.len()];
+        // At most one proposal per contact, kept in contact order without sorting.
+        let mut by_contact: Vec<Option<Proposal>> = (0..contacts.len()).map(|_| None).collect();
         for e in edges {
             let (ci, pi) = (e.contact as usize, e.scored.person as usize);
             if contact_done[ci] || person_taken[pi] {
@@ -558,19 +564,26 @@ impl Directory<'_> {
                 .as_ref()
                 .expect("contacts with edges are prepared");
             let shared = strong_for_contact[ci] > 1 || strong_for_person[pi] > 1;
-            result.proposals.push(self.proposal(
-                &contacts[ci],
-                ci,
-                prepared,
-                e.scored,
-                competitor,
-                shared,
-            ));
+            by_contact[ci] =
+                Some(self.proposal(&contacts[ci], ci, prepared, e.scored, competitor, shared));
         }
-        result.proposals.sort_by_key(|p| p.crm_index);
+        result.proposals = by_contact.into_iter().flatten().collect();
         result.unmatched_contacts =
             contacts.iter().filter(|c| c.sender_id.is_none()).count() - result.proposals.len();
         result
+    }
+}
+
+/// Sorts a short slice stably by `less`. The standard library's sorts repeat tens of KB of code
+/// in the wasm build for every element type; this loop is a few hundred bytes, and the slices it
+/// sorts (a record's phones, a name's tokens, a contact's candidates) are short.
+pub(crate) fn sort_small_by<T>(v: &mut [T], mut less: impl FnMut(&T, &T) -> bool) {
+    for i in 1..v.len() {
+        let mut j = i;
+        while j > 0 && less(&v[j], &v[j - 1]) {
+            v.swap(j, j - 1);
+            j -= 1;
+        }
     }
 }
 

@@ -131,7 +131,7 @@ fn name_derived(handle: &str, contact: &Prepared, person: &Prepared) -> bool {
     let mut rest = handle.to_string();
     let tokens = contact.name.tokens.iter().chain(&person.name.tokens);
     let mut tokens: Vec<&String> = tokens.filter(|t| t.len() >= 2 && t.is_ascii()).collect();
-    tokens.sort_by_key(|t| std::cmp::Reverse(t.len()));
+    super::sort_small_by(&mut tokens, |a, b| a.len() > b.len());
     for t in tokens {
         if let Some(pos) = rest.find(t.as_str()) {
             rest.replace_range(pos..pos + t.len(), "");
@@ -255,6 +255,8 @@ pub(crate) fn reasons(
             telegram: telegram.trim().to_string(),
         });
     }
-    out.sort_by_key(|r| (r.strength, r.field));
+    super::sort_small_by(&mut out, |a, b| {
+        (a.strength, a.field) < (b.strength, b.field)
+    });
     out
 }

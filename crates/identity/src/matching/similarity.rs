@@ -153,7 +153,9 @@ pub(crate) fn compare_names(a: &NameKey, b: &NameKey) -> Option<NameAgreement> {
         }
     }
     let pairs = &mut pairs[..len];
-    pairs.sort_unstable_by(|x, y| y.0.total_cmp(&x.0).then(x.1.cmp(&y.1)).then(x.2.cmp(&y.2)));
+    super::sort_small_by(pairs, |x, y| {
+        y.0.total_cmp(&x.0).then(x.1.cmp(&y.1)).then(x.2.cmp(&y.2)) == std::cmp::Ordering::Less
+    });
     let (mut used_a, mut used_b) = (0u64, 0u64);
     let (mut sum, mut agreeing) = (0.0, 0);
     for &(s, i, j) in pairs.iter() {

@@ -313,3 +313,16 @@ fn render_bulk(result: &Assignment) -> Vec<String> {
         .map(|p| format!("{} {} {}", p.crm_id, p.sender_id, p.tier))
         .collect()
 }
+
+#[test]
+fn small_sort_is_stable_and_agrees_with_std() {
+    let mut rng = crate::testdata::SplitMix64::new(7);
+    for len in 0..40 {
+        let v: Vec<(u8, usize)> = (0..len).map(|i| (rng.below(5) as u8, i)).collect();
+        let mut ours = v.clone();
+        sort_small_by(&mut ours, |a, b| a.0 < b.0);
+        let mut std = v;
+        std.sort_by_key(|x| x.0); // stable: equal keys keep their input order
+        assert_eq!(ours, std, "length {len}");
+    }
+}
