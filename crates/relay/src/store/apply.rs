@@ -4,6 +4,7 @@
 use rusqlite::{Connection, OptionalExtension, params};
 use telegram_relay_api::{LinkEvent, NewLinkEvent, PhoneSource, ProfileField, SenderId};
 
+use super::codes::Code;
 use super::{StoreError, TenantId};
 use crate::telegram::{Event, NewMessage, Profile, Space};
 
@@ -129,12 +130,7 @@ fn record_change(
     new: Option<&str>,
     at: i64,
 ) -> Result<(), StoreError> {
-    let field = match field {
-        ProfileField::FirstName => "first_name",
-        ProfileField::LastName => "last_name",
-        ProfileField::Username => "username",
-        ProfileField::Phone => "phone",
-    };
+    let field = field.code();
     conn.prepare_cached(
         "INSERT INTO profile_changes (tenant_id, sender_id, field, old_value, new_value, valid_until)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
@@ -265,11 +261,10 @@ fn phone(
     let Some(old) = load_person(conn, tenant, id)? else {
         return Ok(()); // parsers always send the person's profile first
     };
-    let source_name = match source {
-        PhoneSource::Shared => "shared",
-        PhoneSource::ContactList => "contact_list",
-    };
-    if old.phone_source.as_deref() == Some("shared") && source == PhoneSource::ContactList {
+    let source_name = source.code();
+    if old.phone_source.as_deref() == Some(PhoneSource::Shared.code())
+        && source == PhoneSource::ContactList
+    {
         return Ok(());
     }
     if old.phone.as_deref() == Some(phone) && old.phone_source.as_deref() == Some(source_name) {
@@ -353,10 +348,7 @@ fn message(
             m.chat_id,
             m.message_id,
             m.person.map(|p| p.get() as i64),
-            match m.direction {
-                telegram_relay_api::Direction::In => "in",
-                telegram_relay_api::Direction::Out => "out",
-            },
+            m.direction.code(),
             m.sent_at,
             m.text,
             entities,
@@ -463,11 +455,7 @@ pub fn link_event(
 ) -> Result<LinkEvent, StoreError> {
     let parse = |v: &Option<String>| v.as_deref().and_then(|v| SenderId::parse(v).ok());
     let (old_sender, new_sender) = (parse(&e.old_value), parse(&e.new_value));
-    let action = match e.action {
-        telegram_relay_api::LinkAction::Link => "link",
-        telegram_relay_api::LinkAction::Unlink => "unlink",
-        telegram_relay_api::LinkAction::Undo => "undo",
-    };
+    let action = e.action.code();
     conn.prepare_cached(
         "INSERT INTO link_events (tenant_id, recorded_at, action, contact_id, old_value, new_value,
                                   old_sender, new_sender, actor, batch_id, undoes, reason)

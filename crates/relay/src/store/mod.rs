@@ -7,6 +7,7 @@
 //! durable.
 
 mod apply;
+mod codes;
 mod migrations;
 mod read;
 mod sqlite;

@@ -7,6 +7,7 @@ use telegram_relay_api::{
     PersonSummary, PhoneSource, PreviousVersion, ProfileChange, ProfileField, ReplyRef, SenderId,
 };
 
+use super::codes::Code;
 use super::{LinkFilter, PageStart, QuarantinedUpdate, StoreError, TenantId};
 use crate::cursor;
 
@@ -54,10 +55,7 @@ pub fn person(
                 last_name: r.get(1)?,
                 username: r.get(2)?,
                 phone: r.get(3)?,
-                phone_source: source.map(|s| match s.as_str() {
-                    "shared" => PhoneSource::Shared,
-                    _ => PhoneSource::ContactList,
-                }),
+                phone_source: source.map(|s| PhoneSource::decode(4, &s)).transpose()?,
                 deleted: r.get(5)?,
                 first_seen: r.get(6)?,
                 last_seen: r.get(7)?,
@@ -77,12 +75,7 @@ pub fn person(
     let rows = stmt.query_map(params![tenant, id.get() as i64], |r| {
         let field: String = r.get(0)?;
         Ok(ProfileChange {
-            field: match field.as_str() {
-                "first_name" => ProfileField::FirstName,
-                "last_name" => ProfileField::LastName,
-                "username" => ProfileField::Username,
-                _ => ProfileField::Phone,
-            },
+            field: ProfileField::decode(0, &field)?,
             old_value: r.get(1)?,
             new_value: r.get(2)?,
             valid_until: r.get(3)?,
@@ -130,11 +123,7 @@ fn message_row(r: &Row<'_>) -> rusqlite::Result<MessageRow> {
             telegram_message_id: r.get(3)?,
             origin,
             business_connection_id,
-            direction: if direction == "out" {
-                Direction::Out
-            } else {
-                Direction::In
-            },
+            direction: Direction::decode(4, &direction)?,
             sent_at: r.get(5)?,
             text: r.get(6)?,
             entities: entities
@@ -435,11 +424,7 @@ pub fn link_events(
             recorded_at: r.get(1)?,
             sender_id: new_sender.or(old_sender).map(sender).transpose()?,
             event: NewLinkEvent {
-                action: match action.as_str() {
-                    "link" => LinkAction::Link,
-                    "unlink" => LinkAction::Unlink,
-                    _ => LinkAction::Undo,
-                },
+                action: LinkAction::decode(2, &action)?,
                 contact_id: r.get(3)?,
                 old_value: r.get(4)?,
                 new_value: r.get(5)?,
