@@ -196,6 +196,32 @@ fn missing(wanted: &str, fields: &[Field], header: &[String]) -> CsvError {
     }
 }
 
+/// Turns every row into a record with `record`, keeping file order; a row the tokenizer rejected,
+/// or one `record` rejects, becomes an error naming its line, column and header instead.
+fn collect_rows<T>(
+    rows: Vec<Result<RawRow, RowError>>,
+    header: &[String],
+    mut record: impl FnMut(&RawRow) -> Result<T, RowError>,
+) -> CsvRead<T> {
+    let mut out = CsvRead {
+        records: Vec::new(),
+        errors: Vec::new(),
+    };
+    for row in rows {
+        let result = row
+            .map_err(|mut e| {
+                e.column_name = header.get(e.column - 1).cloned();
+                e
+            })
+            .and_then(|row| record(&row));
+        match result {
+            Ok(r) => out.records.push(r),
+            Err(e) => out.errors.push(e),
+        }
+    }
+    out
+}
+
 fn row_error(row: &RawRow, header: &[String], column: usize, message: String) -> RowError {
     RowError {
         line: row.line,
@@ -246,25 +272,9 @@ pub fn read_crm_contacts(text: &str) -> Result<CsvRead<CrmContact>, CsvError> {
             &header,
         ));
     }
-    let mut out = CsvRead {
-        records: Vec::new(),
-        errors: Vec::new(),
-    };
-    for row in rows {
-        let row = match row {
-            Ok(row) => row,
-            Err(mut e) => {
-                e.column_name = header.get(e.column - 1).cloned();
-                out.errors.push(e);
-                continue;
-            }
-        };
-        match crm_row(&row, &header, &kinds, &id_cols) {
-            Ok(contact) => out.records.push(contact),
-            Err(e) => out.errors.push(e),
-        }
-    }
-    Ok(out)
+    Ok(collect_rows(rows, &header, |row| {
+        crm_row(row, &header, &kinds, &id_cols)
+    }))
 }
 
 fn crm_row(
@@ -333,28 +343,12 @@ pub fn read_telegram_contacts(text: &str) -> Result<CsvRead<TelegramPerson>, Csv
         .iter()
         .position(|k| *k == Some(Field::SenderId))
         .ok_or_else(|| missing("senderId", &[Field::SenderId], &header))?;
-    let mut out = CsvRead {
-        records: Vec::new(),
-        errors: Vec::new(),
-    };
-    for row in rows {
-        let row = match row {
-            Ok(row) => row,
-            Err(mut e) => {
-                e.column_name = header.get(e.column - 1).cloned();
-                out.errors.push(e);
-                continue;
-            }
-        };
+    Ok(collect_rows(rows, &header, |row| {
         let cell = |i: usize| unneutralise(&row.fields[i]).to_string();
-        let sender_id = match SenderId::parse(&row.fields[id_col]) {
-            Ok(id) => id,
-            Err(e) => {
-                let message = format!("{:?} is not a valid senderId: {e}", row.fields[id_col]);
-                out.errors.push(row_error(&row, &header, id_col, message));
-                continue;
-            }
-        };
+        let sender_id = SenderId::parse(&row.fields[id_col]).map_err(|e| {
+            let message = format!("{:?} is not a valid senderId: {e}", row.fields[id_col]);
+            row_error(row, &header, id_col, message)
+        })?;
         let mut person = TelegramPerson {
             sender_id,
             first_name: String::new(),
@@ -384,9 +378,8 @@ pub fn read_telegram_contacts(text: &str) -> Result<CsvRead<TelegramPerson>, Csv
             person.first_name = first.to_string();
             person.last_name = last.trim().to_string();
         }
-        out.records.push(person);
-    }
-    Ok(out)
+        Ok(person)
+    }))
 }
 
 #[cfg(test)]
