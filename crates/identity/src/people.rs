@@ -42,3 +42,21 @@ pub struct CrmContact {
     #[serde(default)]
     pub sender_id: Option<SenderId>,
 }
+
+/// A Telegram person for unit tests: `person(7100000003, "Jon", "Perk", None, Some("+44 …"))`.
+#[cfg(test)]
+pub(crate) fn person(
+    id: u64,
+    first: &str,
+    last: &str,
+    username: Option<&str>,
+    phone: Option<&str>,
+) -> TelegramPerson {
+    TelegramPerson {
+        sender_id: SenderId::new(id).unwrap(),
+        first_name: first.into(),
+        last_name: last.into(),
+        username: username.map(Into::into),
+        phone: phone.map(Into::into),
+    }
+}

@@ -126,23 +126,7 @@ pub(crate) fn write_record<'a>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::SenderId;
-
-    fn person(
-        id: u64,
-        first: &str,
-        last: &str,
-        user: Option<&str>,
-        phone: Option<&str>,
-    ) -> TelegramPerson {
-        TelegramPerson {
-            sender_id: SenderId::new(id).unwrap(),
-            first_name: first.into(),
-            last_name: last.into(),
-            username: user.map(Into::into),
-            phone: phone.map(Into::into),
-        }
-    }
+    use crate::people::person;
 
     /// `expected` lists the records; each ends with CRLF in the output.
     fn check(people: &[TelegramPerson], expected: &[&str]) {

@@ -2,22 +2,7 @@
 //! `tests/quality.rs`.
 
 use super::*;
-
-fn person(
-    id: u64,
-    first: &str,
-    last: &str,
-    username: Option<&str>,
-    phone: Option<&str>,
-) -> TelegramPerson {
-    TelegramPerson {
-        sender_id: SenderId::new(id).unwrap(),
-        first_name: first.into(),
-        last_name: last.into(),
-        username: username.map(Into::into),
-        phone: phone.map(Into::into),
-    }
-}
+use crate::people::person;
 
 fn contact(id: &str, name: &str, phones: &[&str], emails: &[&str]) -> CrmContact {
     CrmContact {
