@@ -125,15 +125,6 @@ fn distinguishable(
     }
     let by_id: BTreeMap<SenderId, &TelegramPerson> =
         data.people.iter().map(|p| (p.sender_id, p)).collect();
-    let fold = |s: &str| -> String {
-        s.split('+')
-            .next()
-            .unwrap_or(s)
-            .chars()
-            .filter(char::is_ascii_alphanumeric)
-            .map(|c| c.to_ascii_lowercase())
-            .collect()
-    };
     let mut ok = vec![false; data.contacts.len()];
     for (i, c) in data.contacts.iter().enumerate() {
         let Some(t) = data.truth[i].filter(|_| c.sender_id.is_none()) else {
@@ -155,9 +146,10 @@ fn distinguishable(
                 .and_then(|u| normalize_username(u).ok())
                 == user;
         let handle = user.as_deref().is_some_and(|u| {
-            c.emails
-                .iter()
-                .any(|e| e.rsplit_once('@').is_some_and(|(l, _)| fold(l) == fold(u)))
+            c.emails.iter().any(|e| {
+                e.rsplit_once('@')
+                    .is_some_and(|(l, _)| baseline::handle(l) == baseline::handle(u))
+            })
         });
         let name = name_of(p);
         let cname = contact_name(c);

@@ -165,7 +165,9 @@ fn split(first: &str, last: &str) -> (String, String) {
     }
 }
 
-fn handle(s: &str) -> String {
+/// An email local part or a username reduced for comparison: no `+tag`, only ASCII letters and
+/// digits, lower case (`John.Perk+crm` and `john_perk` both become `johnperk`).
+pub fn handle(s: &str) -> String {
     s.split('+')
         .next()
         .unwrap_or(s)
