@@ -345,24 +345,14 @@ fn telegram_side(
         };
         return (deleted, None);
     }
-    let keep_script = rng.chance(if p.locale.cyrillic { 0.6 } else { 0.7 });
-    let system = rng.below(4) as u8;
-    let render = |s: &str, _: &mut SplitMix64| -> String {
-        if keep_script {
-            s.to_string()
-        } else if p.locale.cyrillic {
-            transliterate(s, system)
-        } else {
-            strip_accents(s)
-        }
-    };
-    let mut first = render(&p.first, rng);
+    let render = spelling(p, if p.locale.cyrillic { 0.6 } else { 0.7 }, rng);
+    let mut first = render(&p.first);
     let mut last = if rng.chance(0.10) {
         String::new()
     } else if p.locale.two_surnames && rng.chance(0.6) {
-        render(p.last.split(' ').next().unwrap_or(""), rng)
+        render(p.last.split(' ').next().unwrap_or(""))
     } else {
-        render(&p.last, rng)
+        render(&p.last)
     };
     if rng.chance(0.03) {
         first = typo_name(&first, rng);
@@ -387,7 +377,7 @@ fn telegram_side(
     let phone = if telegram_only && !earlier.is_empty() && rng.chance(0.01) {
         // A family member's phone: same surname, another person.
         let other = &earlier[rng.below(earlier.len() as u64) as usize];
-        last = render(&other.last, rng);
+        last = render(&other.last);
         Some(format!(
             "{}{}",
             calling_code(other.locale.region),
@@ -442,16 +432,12 @@ fn unique_username(p: &Person, rng: &mut SplitMix64, used: &mut BTreeSet<String>
     name
 }
 
-fn crm_side(
-    p: &Person,
-    n: usize,
-    tg_username: Option<&str>,
-    on_tg: bool,
-    rng: &mut SplitMix64,
-) -> CrmContact {
-    let keep_script = rng.chance(if p.locale.cyrillic { 0.3 } else { 0.6 });
+/// How one side spells a person's names: in their own script with probability `keep`, otherwise
+/// transliterated (Cyrillic, by one of four systems) or without accents.
+fn spelling<'a>(p: &'a Person, keep: f64, rng: &mut SplitMix64) -> impl Fn(&str) -> String + 'a {
+    let keep_script = rng.chance(keep);
     let system = rng.below(4) as u8;
-    let render = |s: &str, _: &mut SplitMix64| -> String {
+    move |s| {
         if keep_script {
             s.to_string()
         } else if p.locale.cyrillic {
@@ -459,12 +445,22 @@ fn crm_side(
         } else {
             strip_accents(s)
         }
-    };
-    let mut first = render(&p.first, rng);
+    }
+}
+
+fn crm_side(
+    p: &Person,
+    n: usize,
+    tg_username: Option<&str>,
+    on_tg: bool,
+    rng: &mut SplitMix64,
+) -> CrmContact {
+    let render = spelling(p, if p.locale.cyrillic { 0.3 } else { 0.6 }, rng);
+    let mut first = render(&p.first);
     let mut last = if p.locale.two_surnames && rng.chance(0.25) {
-        render(p.last.split(' ').next().unwrap_or(""), rng)
+        render(p.last.split(' ').next().unwrap_or(""))
     } else {
-        render(&p.last, rng)
+        render(&p.last)
     };
     if rng.chance(0.05) {
         first = typo_name(&first, rng);
