@@ -136,8 +136,10 @@ pub fn render(text: &str, entities: &[Entity]) -> Vec<Node> {
     let mut spans: Vec<Span> = entities
         .iter()
         .filter_map(|e| {
+            // Added in u32 with saturation: on wasm32 `usize` is 32 bits, so `offset + length` of a
+            // hostile entity (both near u32::MAX) would overflow there and take the message down.
             let start = utf16_to_byte(text, e.offset as usize);
-            let end = utf16_to_byte(text, e.offset as usize + e.length as usize);
+            let end = utf16_to_byte(text, e.offset.saturating_add(e.length) as usize);
             (start < end).then(|| Span {
                 start,
                 end,
@@ -255,6 +257,12 @@ mod tests {
         // Out of range and empty entities are dropped.
         let got = render("ab", &[e("bold", 5, 3), e("italic", 1, 0)]);
         assert_eq!(got, vec![t("ab")]);
+        // Regression: an end past u32::MAX is clamped to the text, not overflowed.
+        let got = render(
+            "ab",
+            &[e("bold", 1, u32::MAX), e("italic", u32::MAX, u32::MAX)],
+        );
+        assert_eq!(got, vec![t("a"), s(Style::Bold, vec![t("b")])]);
     }
 
     #[test]

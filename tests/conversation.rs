@@ -91,6 +91,37 @@ async fn entities_after_emoji_land_on_the_right_characters() {
     );
 }
 
+/// Regression: on wasm32 `usize` is 32 bits, and an entity whose `offset + length` passed u32::MAX
+/// overflowed there (a panic in a debug build), so one bad entity hid the whole message.
+#[wasm_bindgen_test]
+async fn an_entity_ending_past_u32_max_keeps_the_message() {
+    let entities = json!([
+        {"type": "bold", "offset": 3, "length": u32::MAX},
+        {"type": "italic", "offset": u32::MAX, "length": u32::MAX}
+    ]);
+    let (_, root) = show(
+        vec![message(
+            "m1",
+            1_746_000_000,
+            "la factura",
+            json!({"entities": entities}),
+        )],
+        lucia_json(),
+    )
+    .await;
+    let msg = &messages_in(&root)[0];
+    assert!(msg.text_content().unwrap().contains("la factura"));
+    let strong = msg
+        .query_selector("strong")
+        .unwrap()
+        .expect("bold clamped to the text");
+    assert_eq!(strong.text_content().unwrap(), "factura");
+    assert!(
+        msg.query_selector("em").unwrap().is_none(),
+        "empty entity dropped"
+    );
+}
+
 #[wasm_bindgen_test]
 async fn media_marks_replies_and_days() {
     let day1 = 1_746_000_000; // 2025-04-30
