@@ -209,12 +209,13 @@ person 12345: Mario | Bros | @MarioBros | phone - - | deleted false | messages 1
             r#"
 person 123456789: Mario | Bros | @SuperMario | phone - - | deleted false | messages 0"#,
         ),
+        // `from` (Mario Bros) and the chat object (Mario Patera) disagree: the sender's `from` wins.
         (
             "nutgram__chat_shared.json",
             "stored",
             123456789,
             r#"
-person 123456789: Mario | Patera | @SuperMario | phone - - | deleted false | messages 0"#,
+person 123456789: Mario | Bros | @SuperMario | phone - - | deleted false | messages 0"#,
         ),
         (
             "nutgram__message_reaction.json",
@@ -620,4 +621,36 @@ async fn edits_keep_history_deletions_keep_content_and_only_own_contacts_give_a_
   #1 in bot "version three" edited@1200 was="version two" was="version one""#
     );
     assert_eq!(summary(&relay, 82).await, "person 82: unknown");
+}
+
+/// Regression: a shared contact card whose chat object lacks the username erased the person's
+/// username ("username removed"). When the peer sent the message, its `from` is the truth.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_senders_own_from_is_the_profile_whatever_the_chat_object_lacks() {
+    let relay = Relay::start().await;
+    relay.post_json(&text_update(1, 77, 1, 1_000, "hola")).await;
+    let from = json!({"id": 77, "is_bot": false, "first_name": "Ana", "username": "ana"});
+    let bare_chat = json!({"id": 77, "type": "private"});
+    let kinds = [
+        json!({"contact": {"phone_number": "+34600111222", "first_name": "Ana", "user_id": 77}}),
+        json!({"text": "otra"}),
+        json!({"caption": "foto", "photo": [{"file_id": "f", "file_unique_id": "u", "width": 1, "height": 1}]}),
+    ];
+    for (i, extra) in kinds.iter().enumerate() {
+        let id = i as i64 + 2;
+        let mut message =
+            json!({"message_id": id, "from": from, "chat": bare_chat, "date": 1_000 + id});
+        message
+            .as_object_mut()
+            .unwrap()
+            .extend(extra.as_object().unwrap().clone());
+        let update = json!({"update_id": id, "message": message});
+        assert_eq!(relay.post_json(&update).await, "stored", "{update}");
+    }
+    let got = summary(&relay, 77).await;
+    assert!(
+        got.starts_with("person 77: Ana | - | @ana | phone +34600111222 shared"),
+        "{got}"
+    );
+    assert!(!got.contains("username was"), "no username change: {got}");
 }

@@ -154,9 +154,15 @@ fn message_events(m: Message, business: bool, edited: bool) -> Result<Vec<Event>
     };
     let from_peer = m.from.as_ref().is_some_and(|f| f.id == m.chat.id);
 
-    // Profiles: the private chat's peer (the chat object describes them whichever way the message
-    // goes), and in bot chats any human sender (group members).
-    if let Some(person) = person {
+    // Profiles: the private chat's peer, and in bot chats any human sender (group members). When
+    // the peer sent the message, `from` describes them and wins over the chat object (which may
+    // lack the username, as in a shared contact card); otherwise the chat object is all there is.
+    if let Some(from) = &m.from
+        && private
+        && from_peer
+    {
+        events.push(Event::Profile(from.profile(at)?));
+    } else if let Some(person) = person {
         let first_name = m.chat.first_name.clone().unwrap_or_default();
         events.push(Event::Profile(Profile {
             sender_id: person,
