@@ -1,6 +1,6 @@
 // Linking end to end (suggestions, manual entry, undo): the real relay demo (fresh database), the local CRM page speaking ZAF to
-// the real SDK, and the built plugin, in headless Chromium. Each test opens its own tab, so each
-// starts from the CRM's seeded contacts (the store lives in the tab's sessionStorage).
+// the real SDK, and the built plugin, in headless Chromium. Each test resets the Zendesk double
+// and opens its own tab, so each starts from the CRM's seeded contacts.
 // data-testid names are the plugin's contract (src/components/README.md).
 
 import { test, before, after } from "node:test";
@@ -20,7 +20,8 @@ after(async () => {
   await stack?.stop();
 });
 
-function open(path) {
+async function open(path) {
+  await stack.resetCrm();
   return openCrm(context, stack.crmUrl, path);
 }
 

@@ -1,10 +1,12 @@
 // The real demo stack for end-to-end tests and reports, on free loopback ports:
-// `telegram-relay demo` on a temporary database, the local CRM page and the plugin origin
-// (www/serve.mjs), and Debian's Chromium driven by playwright-core.
+// `telegram-relay demo` on a temporary database, the Zendesk double (`zendesk-double`, the one
+// stand-in for Zendesk's servers) on a temporary account file, the local CRM page and the plugin
+// origin (www/serve.mjs), and Debian's Chromium driven by playwright-core.
 //
 // Environment (set by `cargo xtask test` / `cargo xtask report`):
-//   RELAY_BIN   path of the telegram-relay binary
-//   PLUGIN_DIR  the built plugin (dist/plugin)
+//   RELAY_BIN    path of the telegram-relay binary
+//   ZENDESK_BIN  path of the zendesk-double binary
+//   PLUGIN_DIR   the built plugin (dist/plugin)
 
 import { spawn } from "node:child_process";
 import { mkdtempSync, mkdirSync, rmSync, existsSync } from "node:fs";
@@ -42,24 +44,73 @@ function freePort() {
   });
 }
 
-async function waitForHealth(url, relay, output) {
+async function waitForHealth(url, child, name, output) {
   const deadline = Date.now() + 60_000;
   while (Date.now() < deadline) {
-    if (relay.exitCode !== null) throw new Error(`telegram-relay demo exited (${relay.exitCode}):\n${output()}`);
+    if (child.exitCode !== null) throw new Error(`${name} exited (${child.exitCode}):\n${output()}`);
     try {
-      const res = await fetch(`${url}/healthz`);
+      const res = await fetch(url);
       if (res.ok) return;
     } catch {
       // not listening yet
     }
     await new Promise((r) => setTimeout(r, 100));
   }
-  throw new Error(`telegram-relay demo did not answer ${url}/healthz within 60 s:\n${output()}`);
+  throw new Error(`${name} did not answer ${url} within 60 s:\n${output()}`);
+}
+
+/** Spawns `bin args`, keeping the last 20,000 characters of its output. */
+function spawnLogged(bin, args) {
+  const child = spawn(bin, args, { stdio: ["ignore", "pipe", "pipe"] });
+  child.log = "";
+  const keep = (chunk) => {
+    child.log = (child.log + chunk).slice(-20_000);
+  };
+  child.stdout.on("data", keep);
+  child.stderr.on("data", keep);
+  return child;
+}
+
+async function stopChild(child) {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  child.kill("SIGTERM");
+  await new Promise((r) => (child.exitCode !== null || child.signalCode !== null ? r() : child.once("exit", r)));
 }
 
 /**
- * Starts relay + pages. `relayArgs` are extra arguments for `telegram-relay demo`.
- * Returns { crmUrl, pluginUrl, relayUrl, tmp, stop() }.
+ * Starts the Zendesk double on a free port with its account file in `dir`.
+ * Returns { url, child, reset(), faults(f), stop() }.
+ */
+export async function startZendesk(dir) {
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const child = spawnLogged(need("ZENDESK_BIN"), ["--listen", `127.0.0.1:${port}`, "--data", join(dir, "zendesk.json")]);
+  try {
+    await waitForHealth(`${url}/__double/health`, child, "zendesk-double", () => child.log);
+  } catch (e) {
+    await stopChild(child);
+    throw e;
+  }
+  return {
+    url,
+    child,
+    /** The CRM's contacts back to the seed, no jobs, no faults. */
+    async reset() {
+      const res = await fetch(`${url}/__double/reset`, { method: "POST" });
+      if (res.status !== 204) throw new Error(`resetting the Zendesk double answered ${res.status}: ${await res.text()}`);
+    },
+    /** Replaces the double's faults (see crates/zendesk-double/src/limits.rs). */
+    async faults(faults) {
+      const res = await fetch(`${url}/__double/faults`, { method: "PUT", headers: { "content-type": "application/json" }, body: JSON.stringify(faults) });
+      if (!res.ok) throw new Error(`setting faults answered ${res.status}: ${await res.text()}`);
+    },
+    stop: () => stopChild(child),
+  };
+}
+
+/**
+ * Starts relay + Zendesk double + pages. `relayArgs` are extra arguments for `telegram-relay demo`.
+ * Returns { crmUrl, pluginUrl, relayUrl, zendeskUrl, tmp, relayLog(), resetCrm(), faults(f), stop() }.
  */
 export async function startStack({ relayArgs = [] } = {}) {
   const relayBin = need("RELAY_BIN");
@@ -67,39 +118,37 @@ export async function startStack({ relayArgs = [] } = {}) {
   if (!existsSync(join(pluginDir, "index.html"))) throw new Error(`${pluginDir}/index.html is missing: run \`cargo xtask build\``);
   const tmp = mkdtempSync(join(tmpdir(), "telegram-sidebar-e2e-"));
   const pages = await startServers({ crm: "127.0.0.1:0", plugin: "localhost:0", pluginDir });
-  const port = await freePort();
-  const relayUrl = `http://127.0.0.1:${port}`;
-  let log = "";
-  const relay = spawn(relayBin, [
-    "demo", "--listen", `127.0.0.1:${port}`, "--db", join(tmp, "relay.db"),
+  const relayPort = await freePort();
+  const relayUrl = `http://127.0.0.1:${relayPort}`;
+  const relay = spawnLogged(relayBin, [
+    "demo", "--listen", `127.0.0.1:${relayPort}`, "--db", join(tmp, "relay.db"),
     "--allow-origin", pages.crmUrl, "--allow-origin", pages.pluginUrl, ...relayArgs,
-  ], { stdio: ["ignore", "pipe", "pipe"] });
-  const keep = (chunk) => {
-    log = (log + chunk).slice(-20_000);
-  };
-  relay.stdout.on("data", keep);
-  relay.stderr.on("data", keep);
-  try {
-    await waitForHealth(relayUrl, relay, () => log);
-  } catch (e) {
-    relay.kill();
+  ]);
+  let zendesk = null;
+  const stopAll = async () => {
+    await Promise.all([stopChild(relay), zendesk?.stop()]);
     await pages.close();
     rmSync(tmp, { recursive: true, force: true });
+  };
+  try {
+    zendesk = await startZendesk(tmp);
+    await waitForHealth(`${relayUrl}/healthz`, relay, "telegram-relay demo", () => relay.log);
+  } catch (e) {
+    await stopAll();
     throw e;
   }
   pages.config.relayUrl = relayUrl;
+  pages.config.zendeskUrl = zendesk.url;
   return {
     crmUrl: pages.crmUrl,
     pluginUrl: pages.pluginUrl,
     relayUrl,
+    zendeskUrl: zendesk.url,
     tmp,
-    relayLog: () => log,
-    async stop() {
-      relay.kill("SIGTERM");
-      await new Promise((r) => (relay.exitCode !== null ? r() : relay.once("exit", r)));
-      await pages.close();
-      rmSync(tmp, { recursive: true, force: true });
-    },
+    relayLog: () => relay.log,
+    resetCrm: zendesk.reset,
+    faults: zendesk.faults,
+    stop: stopAll,
   };
 }
 

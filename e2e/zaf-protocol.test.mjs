@@ -10,7 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 
 import { startServers } from "../www/serve.mjs";
-import { launchBrowser, screenshot } from "./stack.mjs";
+import { launchBrowser, screenshot, startZendesk } from "./stack.mjs";
 
 const PROBE = `
 const client = ZAFClient.init();
@@ -35,7 +35,7 @@ window.probe = (async () => {
 })().catch((e) => ({ failed: String(e) }));
 `;
 
-let pages, context, tmp;
+let pages, context, tmp, zendesk;
 
 before(async () => {
   tmp = mkdtempSync(join(tmpdir(), "zaf-protocol-"));
@@ -46,17 +46,22 @@ before(async () => {
   writeFileSync(join(plugin, "probe.js"), PROBE);
   writeFileSync(join(plugin, "index.html"), '<!doctype html><meta charset="utf-8"><script src="zaf_sdk.js"></script><script src="probe.js"></script><p>probe</p>');
   // Nothing listens on port 9 (discard): the relay is "unreachable".
-  pages = await startServers({ crm: "127.0.0.1:0", plugin: "localhost:0", pluginDir: plugin, relayUrl: "http://127.0.0.1:9", relayToken: "secret-demo-token" });
+  zendesk = await startZendesk(tmp);
+  pages = await startServers({
+    crm: "127.0.0.1:0", plugin: "localhost:0", pluginDir: plugin, relayUrl: "http://127.0.0.1:9", relayToken: "secret-demo-token", zendeskUrl: zendesk.url,
+  });
   context = await launchBrowser(tmp);
 });
 
 after(async () => {
   await context?.close();
   await pages?.close();
+  await zendesk?.stop();
   rmSync(tmp, { recursive: true, force: true });
 });
 
 async function probeOn(path) {
+  await zendesk.reset(); // every probe writes user.customField:senderId
   const page = await context.newPage();
   await page.goto(`${pages.crmUrl}/${path}`);
   const frame = await (await page.waitForSelector("[data-testid=plugin-frame]")).contentFrame();
@@ -107,5 +112,6 @@ test("invoke resize sizes the iframe; the token never crosses into the app", asy
   const log = await page.evaluate(() => JSON.stringify(window.zafLog));
   assert.ok(log.includes("zaf.app.registered"));
   assert.ok(!log.includes("secret-demo-token"), "the relay token appeared in a ZAF message");
+  assert.ok(!log.includes("demo-zendesk-token"), "the CRM's API token appeared in a ZAF message");
   await page.close();
 });

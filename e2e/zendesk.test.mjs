@@ -1,93 +1,80 @@
-// The local CRM's Zendesk side (www/crm/zendesk.js) without a browser: ZAF paths, the Users and
-// Search API shapes, and the secure-setting rules of client.request.
+// The local CRM's ZAF side (www/crm/zendesk.js) without a browser: ZAF paths over users and
+// tickets as the Zendesk double answers them, set rules, the ZAF user object, API-token
+// authorization and the secure-setting rules of client.request. The REST API itself is tested
+// against the double in crates/zendesk-double/tests/api.rs.
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
 
-import { Account, requestOutcome } from "../www/crm/zendesk.js";
+import { apiAuthorization, get, planSet, prepareRequest, recordsFor, requestOutcome, zafUser } from "../www/crm/zendesk.js";
 
-const user = (id) => ({ location: "user_sidebar", userId: id });
-const ticket = (id) => ({ location: "ticket_sidebar", ticketId: id });
+const FIELDS = ["senderId"];
+const agent = { id: 7, name: "Ann Agent", email: "ann@example.com", role: "agent", locale: "en-US", user_fields: {} };
+const lucia = {
+  id: 1001, name: "Lucía Fernández García", email: "lucia.fernandez@example.es", phone: "+34 612 345 678", role: "end-user",
+  locale: "en-US", notes: "", tags: [], user_fields: { senderId: "7100000001" },
+};
+const john = { ...lucia, id: 1003, name: "John Perk", email: "john.perk@example.co.uk", phone: "07700 900123", user_fields: { senderId: null } };
 
 test("get resolves ZAF user paths keyed by path, with errors keyed by path", () => {
-  const a = new Account();
-  assert.deepEqual(a.get(user(1001), ["user.id", "user.name", "user.customField:senderId"]), {
+  const roots = { currentUser: agent, user: lucia };
+  assert.deepEqual(get(roots, FIELDS, ["user.id", "user.name", "user.customField:senderId", "currentUser.locale"]), {
     errors: {},
     "user.id": 1001,
     "user.name": "Lucía Fernández García",
     "user.customField:senderId": "7100000001",
+    "currentUser.locale": "en-US",
   });
-  assert.equal(a.get(user(1003), ["user.customField:senderId"])["user.customField:senderId"], null);
-  const missing = a.get(user(1001), ["user.customField:telegramId"]);
+  assert.equal(get({ user: john }, FIELDS, ["user.customField:senderId"])["user.customField:senderId"], null);
+  const missing = get(roots, FIELDS, ["user.customField:telegramId"]);
   assert.equal(missing.errors["user.customField:telegramId"].path, "user.customField:telegramId");
   assert.equal("user.customField:telegramId" in missing, false);
 });
 
+test("the records a get needs are named by the paths' heads", () => {
+  assert.deepEqual([...recordsFor(["user.id", "user.name", "currentUser.locale"])].sort(), ["currentUser", "user"]);
+  assert.deepEqual([...recordsFor(["ticket.requester.id"])], ["ticket"]);
+});
+
 test("ticket sidebar sees the requester; user paths do not exist there", () => {
-  const a = new Account();
-  const r = a.get(ticket(102), ["ticket.requester.id", "ticket.requester.name", "ticket.requester.email", "user.id"]);
+  const roots = { currentUser: agent, ticket: { id: 102, subject: "Refund", status: "pending", requester_id: 1003, requester: john } };
+  const r = get(roots, FIELDS, ["ticket.requester.id", "ticket.requester.name", "ticket.requester.email", "user.id", "currentUser.locale"]);
   assert.equal(r["ticket.requester.id"], 1003);
   assert.equal(r["ticket.requester.name"], "John Perk");
   assert.equal(r["ticket.requester.email"], "john.perk@example.co.uk");
+  assert.equal(r["currentUser.locale"], "en-US");
   assert.ok(r.errors["user.id"], "no user object in the ticket sidebar");
-  assert.equal(a.get(ticket(102), ["currentUser.locale"])["currentUser.locale"], "en-US");
 });
 
-test("set writes the open user's field and reports the change event", () => {
-  const a = new Account();
-  const { result, changed } = a.set(user(1003), { "user.customField:senderId": "7100000003" });
-  assert.deepEqual(result, { errors: {}, "user.customField:senderId": "7100000003" });
-  assert.deepEqual(changed, [["user.senderId.changed", "7100000003"]]);
-  assert.equal(a.user(1003).user_fields.senderId, "7100000003");
-  // Same value again: no event.
-  assert.deepEqual(a.set(user(1003), { "user.customField:senderId": "7100000003" }).changed, []);
-  // Clearing is null.
-  assert.deepEqual(a.set(user(1003), { "user.customField:senderId": null }).changed, [["user.senderId.changed", null]]);
-});
-
-test("set refuses the ticket requester, unknown fields and non-strings, storing nothing", () => {
-  const a = new Account();
-  const r1 = a.set(ticket(102), { "ticket.requester.customField:senderId": "7100000003" });
-  assert.ok(r1.result.errors["ticket.requester.customField:senderId"]);
-  const r2 = a.set(user(1003), { "user.customField:nope": "1", "user.customField:senderId": 7100000003 });
-  assert.equal(Object.keys(r2.result.errors).length, 2);
-  assert.deepEqual(r2.changed, []);
-  assert.equal(a.user(1003).user_fields.senderId, null);
-});
-
-test("users API: show, update user_fields, 404 and unknown fields", () => {
-  const a = new Account();
-  assert.equal(a.api("GET", "/api/v2/users/1001.json").body.user.user_fields.senderId, "7100000001");
-  assert.equal(a.api("GET", "/api/v2/users/999.json").status, 404);
-  const put = a.api("PUT", "/api/v2/users/1003.json", JSON.stringify({ user: { user_fields: { senderId: "7100000003" } } }));
-  assert.equal(put.status, 200);
-  assert.equal(put.changedUser, 1003);
-  assert.equal(put.body.user.user_fields.senderId, "7100000003");
-  const bad = a.api("PUT", "/api/v2/users/1003.json", JSON.stringify({ user: { user_fields: { other: "x" } } }));
-  assert.equal(bad.status, 422);
-  assert.equal(a.api("PUT", "/api/v2/users/1003.json", "{not json").status, 400);
-  assert.equal(a.user(1003).user_fields.senderId, "7100000003", "failed updates change nothing");
-});
-
-test("user search by custom field finds exactly the holders (the conflict check)", () => {
-  const a = new Account();
-  const r = a.api("GET", `/api/v2/users/search.json?query=${encodeURIComponent("senderId:7100000004")}`);
-  assert.deepEqual(r.body.users.map((u) => u.id), [1006]);
-  assert.equal(r.body.count, 1);
-  assert.deepEqual(a.api("GET", "/api/v2/users/search.json?query=senderId%3A7100000009").body.users, []);
-  const s = a.api("GET", `/api/v2/search.json?query=${encodeURIComponent("type:user senderId:7100000001")}`);
-  assert.deepEqual(s.body.results.map((u) => [u.id, u.result_type]), [[1001, "user"]]);
+test("set plans writes of the open user's fields only, strings or null", () => {
+  assert.deepEqual(planSet("user_sidebar", FIELDS, { "user.customField:senderId": "7100000003" }), {
+    writes: [{ path: "user.customField:senderId", key: "senderId", value: "7100000003" }],
+    errors: {},
+  });
+  assert.equal(planSet("user_sidebar", FIELDS, { "user.customField:senderId": "" }).writes[0].value, null, "empty clears");
+  const refused = planSet("user_sidebar", FIELDS, { "user.customField:nope": "1", "user.customField:senderId": 7100000003 });
+  assert.deepEqual([refused.writes, Object.keys(refused.errors).sort()], [[], ["user.customField:nope", "user.customField:senderId"]]);
+  const ticket = planSet("ticket_sidebar", FIELDS, { "ticket.requester.customField:senderId": "7100000003", "user.customField:senderId": "1" });
+  assert.deepEqual([ticket.writes, Object.keys(ticket.errors).length], [[], 2], "the requester is read-only in ZAF");
 });
 
 test("secure settings are substituted only in headers and only with secure: true", () => {
-  const a = new Account();
+  const settings = { relay_url: "http://127.0.0.1:8787" };
+  const secure = { relay_token: "demo-install-token" };
+  const prep = (o) => prepareRequest(settings, secure, o);
   const opts = { url: "{{setting.relay_url}}/v1/people/7100000001", type: "GET", headers: { Authorization: "Bearer {{setting.relay_token}}" } };
-  assert.equal(a.prepareRequest({ ...opts, secure: true }).headers.Authorization, "Bearer demo-install-token");
-  assert.equal(a.prepareRequest({ ...opts, secure: true }).url, "http://127.0.0.1:8787/v1/people/7100000001");
-  assert.equal(a.prepareRequest(opts).headers.Authorization, "Bearer {{setting.relay_token}}", "not secure: left as written");
-  assert.throws(() => a.prepareRequest({ url: "http://x/?t={{setting.relay_token}}", secure: true }), /only be used in headers/);
-  const post = a.prepareRequest({ url: "http://x/v1/links", type: "POST", contentType: "application/json", data: '{"a":1}', secure: true });
+  assert.equal(prep({ ...opts, secure: true }).headers.Authorization, "Bearer demo-install-token");
+  assert.equal(prep({ ...opts, secure: true }).url, "http://127.0.0.1:8787/v1/people/7100000001");
+  assert.equal(prep(opts).headers.Authorization, "Bearer {{setting.relay_token}}", "not secure: left as written");
+  assert.throws(() => prep({ url: "http://x/?t={{setting.relay_token}}", secure: true }), /only be used in headers/);
+  const post = prep({ url: "http://x/v1/links", type: "POST", contentType: "application/json", data: '{"a":1}', secure: true });
   assert.deepEqual([post.method, post.body, post.headers["Content-Type"]], ["POST", '{"a":1}', "application/json"]);
+});
+
+test("API-token authorization is Basic {email}/token:{token}", () => {
+  const header = apiAuthorization("ann@example.com", "abc");
+  assert.equal(header, `Basic ${Buffer.from("ann@example.com/token:abc").toString("base64")}`);
+  assert.equal(Buffer.from(apiAuthorization("zoë@example.com", "t").slice(6), "base64").toString(), "zoë@example.com/token:t");
 });
 
 test("request outcomes follow jqXHR and httpCompleteResponse shapes", () => {
@@ -100,10 +87,9 @@ test("request outcomes follow jqXHR and httpCompleteResponse shapes", () => {
 });
 
 test("the ZAF user object carries the phone as a phone_number identity, not a phone property", () => {
-  const a = new Account();
-  const r = a.get(user(1003), ["user.identities", "user.phone"]);
-  assert.deepEqual(r["user.identities"].map((i) => [i.type, i.value]), [["email", "john.perk@example.co.uk"], ["phone_number", "07700 900123"]]);
+  const u = zafUser(john);
+  assert.deepEqual(u.identities.map((i) => [i.type, i.value]), [["email", "john.perk@example.co.uk"], ["phone_number", "07700 900123"]]);
+  const r = get({ user: john }, FIELDS, ["user.identities", "user.phone"]);
+  assert.equal(r["user.identities"][1].value, "07700 900123");
   assert.ok(r.errors["user.phone"], "ZAF's user object has no phone property");
-  const t = a.get(ticket(102), ["ticket.requester.identities"]);
-  assert.equal(t["ticket.requester.identities"][1].value, "07700 900123");
 });

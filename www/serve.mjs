@@ -3,12 +3,15 @@
 //   the local CRM page (www/crm/)   http://127.0.0.1:8788   plays Zendesk's agent page
 //   the plugin (dist/plugin/)       http://localhost:8789   the app's iframe, a different origin
 //
-// The CRM origin also serves /config.json: where the relay and the plugin are, and the relay token
-// (the CRM page plays Zendesk, which holds the app's secure settings; the token never goes to the
-// plugin's origin). No framework: node:http and node:fs only.
+// The CRM origin also serves /config.json: where the relay and the plugin are, the relay token
+// and the Zendesk API token (the CRM page plays Zendesk, which holds the app's secure settings;
+// neither token goes to the plugin's origin), and it passes /api/v2/* and /__double/* through to
+// the Zendesk double (crates/zendesk-double), so the page and the app's `client.request` reach
+// the Zendesk API at relative URLs on the CRM's own origin, as in Zendesk. No framework:
+// node:http and node:fs only.
 //
 //   node www/serve.mjs [--crm HOST:PORT] [--plugin HOST:PORT] [--plugin-dir DIR]
-//                      [--relay URL] [--token TOKEN]
+//                      [--relay URL] [--token TOKEN] [--zendesk URL] [--zendesk-token TOKEN]
 
 import { createServer } from "node:http";
 import { readFile } from "node:fs/promises";
@@ -27,6 +30,33 @@ const TYPES = {
   ".svg": "image/svg+xml",
   ".png": "image/png",
 };
+
+/** Passes the request to `target` (an origin) and its answer back; 502 when it does not answer. */
+async function proxy(req, res, target) {
+  const chunks = [];
+  for await (const c of req) chunks.push(c);
+  const headers = {};
+  for (const name of ["authorization", "content-type", "accept", "x-double-internal"]) {
+    if (req.headers[name] !== undefined) headers[name] = req.headers[name];
+  }
+  headers["x-forwarded-host"] = req.headers.host;
+  headers["x-forwarded-proto"] = "http";
+  try {
+    const answer = await fetch(new URL(req.url, target), {
+      method: req.method,
+      headers,
+      body: req.method === "GET" || req.method === "HEAD" ? undefined : Buffer.concat(chunks),
+    });
+    const out = { "cache-control": "no-store" };
+    for (const [k, v] of answer.headers) {
+      if (["content-type", "retry-after", "x-rate-limit", "x-rate-limit-remaining"].includes(k)) out[k] = v;
+    }
+    res.writeHead(answer.status, out).end(Buffer.from(await answer.arrayBuffer()));
+  } catch (e) {
+    res.writeHead(502, { "content-type": "application/json" })
+      .end(JSON.stringify({ error: "BadGateway", description: `the Zendesk double at ${target} did not answer (${e.cause?.code ?? e.message}); is it running?` }));
+  }
+}
 
 /** Answers GET/HEAD for files under `root` ("/" is index.html); `extra(path)` may answer first. */
 function staticHandler(root, extra = () => null) {
@@ -71,8 +101,9 @@ function listen(server, host, port) {
 }
 
 /**
- * Starts both servers. Ports may be 0 (any free port). `config.relayUrl` and `config.relayToken`
- * can be changed after start (the e2e tests start the relay once the page ports are known).
+ * Starts both servers. Ports may be 0 (any free port). `config.relayUrl`, `config.relayToken` and
+ * `config.zendeskUrl` can be changed after start (the e2e tests start the relay and the double
+ * once the page ports are known).
  * Returns { crmUrl, pluginUrl, config, close() }.
  */
 export async function startServers({
@@ -81,11 +112,18 @@ export async function startServers({
   pluginDir = join(here, "..", "dist", "plugin"),
   relayUrl = "http://127.0.0.1:8787",
   relayToken = "demo-install-token",
+  zendeskUrl = "http://127.0.0.1:8790",
+  zendeskToken = "demo-zendesk-token",
 } = {}) {
   const [crmHost, crmPort] = crm.split(":");
   const [pluginHost, pluginPort] = plugin.split(":");
-  const config = { relayUrl, relayToken, pluginUrl: null };
-  const crmServer = createServer(staticHandler(join(here, "crm"), (p) => (p === "/config.json" ? config : null)));
+  const config = { relayUrl, relayToken, zendeskToken, zendeskUrl, pluginUrl: null };
+  const pages = staticHandler(join(here, "crm"), (p) => (p === "/config.json" ? config : null));
+  const crmServer = createServer((req, res) => {
+    const path = new URL(req.url, "http://x").pathname;
+    if (path.startsWith("/api/v2/") || path.startsWith("/__double/")) return proxy(req, res, config.zendeskUrl);
+    return pages(req, res);
+  });
   const pluginServer = createServer(staticHandler(pluginDir));
   const cp = await listen(crmServer, crmHost, Number(crmPort));
   const pp = await listen(pluginServer, pluginHost, Number(pluginPort));
@@ -103,11 +141,11 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
   const argv = process.argv.slice(2);
   for (let i = 0; i < argv.length; i += 2) {
     const key = argv[i].replace(/^--/, "").replace(/-(.)/g, (_, c) => c.toUpperCase());
-    if (!["crm", "plugin", "pluginDir", "relay", "token"].includes(key) || argv[i + 1] === undefined) {
+    if (!["crm", "plugin", "pluginDir", "relay", "token", "zendesk", "zendeskToken"].includes(key) || argv[i + 1] === undefined) {
       console.error(`serve.mjs: unknown or incomplete option ${argv[i]}; see the comment at the top of www/serve.mjs`);
       process.exit(2);
     }
-    args[{ relay: "relayUrl", token: "relayToken" }[key] ?? key] = argv[i + 1];
+    args[{ relay: "relayUrl", token: "relayToken", zendesk: "zendeskUrl" }[key] ?? key] = argv[i + 1];
   }
   const s = await startServers(args);
   console.error(`serve.mjs: CRM page ${s.crmUrl}/  plugin ${s.pluginUrl}/`);

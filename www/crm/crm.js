@@ -17,9 +17,9 @@
 // reaches the iframe. Every message both ways is kept in `window.zafLog` for the tests.
 // Untrusted text (names, notes, app messages) is only ever set as textContent.
 
-import { Account, requestOutcome, USER_FIELDS } from "./zendesk.js";
+import { apiAuthorization, get as zafGet, planSet, prepareRequest, recordsFor, requestOutcome } from "./zendesk.js";
 
-const STORE_KEY = "local-crm-store-v1";
+const INSTALL_KEY = "local-crm-install-v2";
 const $ = (id) => document.getElementById(id);
 
 function el(tag, attrs = {}, ...children) {
@@ -39,26 +39,91 @@ function toast(text, kind = "notice") {
   setTimeout(() => t.remove(), 5000);
 }
 
-/** The account, persisted in sessionStorage so that edits survive moving between records in this tab. */
-function loadAccount(config) {
-  const saved = JSON.parse(sessionStorage.getItem(STORE_KEY) ?? "null");
-  const account = new Account(saved ?? {});
-  if (!saved) {
-    account.settings.relay_url = config.relayUrl;
-    account.secureSettings.relay_token = config.relayToken;
-  }
-  return account;
+/**
+ * The app install (its settings and secure settings) and who is signed in, kept in this tab's
+ * sessionStorage: Zendesk keeps them per install, the local page per tab so each test tab starts
+ * from the defaults. The contacts are not here: they live in the Zendesk double.
+ */
+function loadInstall(config) {
+  const saved = JSON.parse(sessionStorage.getItem(INSTALL_KEY) ?? "null");
+  return saved ?? {
+    agentEmail: "ann@example.com",
+    locale: null, // null: the agent's own locale from Zendesk
+    settings: { relay_url: config.relayUrl, sender_id_field: "senderId", default_phone_region: "GB" },
+    secureSettings: { relay_token: config.relayToken },
+  };
 }
 
-function saveAccount(account) {
-  const { users, tickets, agent, settings, secureSettings } = account;
-  sessionStorage.setItem(STORE_KEY, JSON.stringify({ users, tickets, agent, settings, secureSettings }));
+function saveInstall(install) {
+  sessionStorage.setItem(INSTALL_KEY, JSON.stringify(install));
+}
+
+/**
+ * The page's client of the Zendesk double, through this origin's /api/v2 proxy (www/serve.mjs),
+ * signed in as the install's agent with the account's API token. `internal` marks the agent
+ * interface's own reads and writes (rendering, ZAF get/set), which in Zendesk are not API
+ * requests: the double does not count them against the rate limit or fail them with faults.
+ */
+class Zendesk {
+  constructor(config, install) {
+    this.config = config;
+    this.install = install;
+    this.fieldKeysCache = null;
+  }
+
+  async call(method, path, body, { internal = true, contentType } = {}) {
+    const headers = { authorization: apiAuthorization(this.install.agentEmail, this.config.zendeskToken) };
+    if (internal) headers["x-double-internal"] = "agent-ui";
+    if (body !== undefined) headers["content-type"] = contentType ?? "application/json";
+    const res = await fetch(path, { method, headers, body: body === undefined || typeof body === "string" ? body : JSON.stringify(body) });
+    const text = await res.text();
+    let json;
+    try {
+      json = JSON.parse(text);
+    } catch {
+      json = undefined;
+    }
+    return { status: res.status, statusText: res.statusText, text, json, headers: Object.fromEntries(res.headers.entries()) };
+  }
+
+  /** The JSON of a 2xx answer, or an error saying what Zendesk answered. */
+  async must(method, path, body) {
+    const r = await this.call(method, path, body);
+    if (r.status < 200 || r.status > 299) {
+      const why = r.json?.description ?? r.json?.error ?? r.text;
+      throw new Error(`${method} ${path} answered ${r.status}: ${why}`);
+    }
+    return r.json;
+  }
+
+  async me() {
+    const user = (await this.must("GET", "/api/v2/users/me.json")).user;
+    return this.install.locale ? { ...user, locale: this.install.locale } : user;
+  }
+
+  async user(id) {
+    return (await this.must("GET", `/api/v2/users/${encodeURIComponent(id)}.json`)).user;
+  }
+
+  async ticket(id) {
+    return (await this.must("GET", `/api/v2/tickets/${encodeURIComponent(id)}.json`)).ticket;
+  }
+
+  async fieldKeys() {
+    this.fieldKeysCache ??= (await this.must("GET", "/api/v2/user_fields.json")).user_fields.filter((f) => f.active).map((f) => f.key);
+    return this.fieldKeysCache;
+  }
+
+  /** Writes one custom field; returns the user as stored. */
+  async setField(id, key, value) {
+    return (await this.must("PUT", `/api/v2/users/${encodeURIComponent(id)}.json`, { user: { user_fields: { [key]: value } } })).user;
+  }
 }
 
 /** The parent side of ZAF for one app iframe. */
 class ZafParent {
-  constructor({ iframe, pluginOrigin, appGuid, where, account, onFieldWritten }) {
-    Object.assign(this, { iframe, pluginOrigin, appGuid, where, account, onFieldWritten });
+  constructor({ iframe, pluginOrigin, appGuid, where, zendesk, install, onFieldWritten }) {
+    Object.assign(this, { iframe, pluginOrigin, appGuid, where, zendesk, install, onFieldWritten });
     this.subscribers = new Map();
     this.log = (window.zafLog ??= []);
     window.addEventListener("message", (e) => this.receive(e));
@@ -93,7 +158,9 @@ class ZafParent {
     if (key.startsWith("iframe.on:")) return this.subscribers.set(key.slice(10), msg.message?.subscriberCount ?? 1);
     if (key.startsWith("iframe.off:")) return this.subscribers.set(key.slice(11), msg.message?.subscriberCount ?? 0);
     if (/^request:\d+$/.test(key)) return this.request(key, msg.message ?? {});
-    if (msg.id !== undefined && msg.request) return this.call(msg);
+    if (msg.id !== undefined && msg.request) {
+      this.call(msg).catch((e) => this.post({ id: msg.id, error: { name: "Error", message: e.message } }));
+    }
   }
 
   registered() {
@@ -103,27 +170,47 @@ class ZafParent {
     if (ticketId !== undefined) context.ticketId = ticketId;
     const metadata = {
       appId: 0, installationId: 1, name: "Telegram Sidebar", version: "local",
-      settings: { title: "Telegram Sidebar", ...this.account.settings }, // secure settings are never sent
+      settings: { title: "Telegram Sidebar", ...this.install.settings }, // secure settings are never sent
     };
     this.post({ key: "zaf.app.registered", message: { context, metadata }, appGuid: this.appGuid });
   }
 
-  call({ id, request, params }) {
-    let result;
+  /** The records a `get` needs, fresh from the double (another tab or the relay may have changed them). */
+  async roots(needs) {
+    const roots = {};
+    if (needs.has("currentUser")) roots.currentUser = await this.zendesk.me();
+    if (needs.has("user") && this.where.location === "user_sidebar") roots.user = await this.zendesk.user(this.where.userId);
+    if (needs.has("ticket") && this.where.location === "ticket_sidebar") {
+      const t = await this.zendesk.ticket(this.where.ticketId);
+      roots.ticket = { ...t, requester: await this.zendesk.user(t.requester_id) };
+    }
+    return roots;
+  }
+
+  async call({ id, request, params }) {
     if (request === "get") {
-      result = this.account.get(this.where, Array.isArray(params) ? params : []);
+      const paths = Array.isArray(params) ? params : [];
+      const roots = await this.roots(recordsFor(paths));
+      this.post({ id, result: zafGet(roots, await this.zendesk.fieldKeys(), paths) });
     } else if (request === "set") {
-      const { result: r, changed } = this.account.set(this.where, params ?? {});
-      result = r;
-      if (changed.length) {
-        saveAccount(this.account);
-        this.onFieldWritten();
+      const { writes, errors } = planSet(this.where.location, await this.zendesk.fieldKeys(), params);
+      const result = { errors };
+      const changed = [];
+      for (const w of writes) {
+        try {
+          const before = (await this.zendesk.user(this.where.userId)).user_fields[w.key] ?? null;
+          await this.zendesk.setField(this.where.userId, w.key, w.value);
+          result[w.path] = w.value;
+          if (before !== w.value) changed.push([`user.${w.key}.changed`, w.value]);
+        } catch (e) {
+          result.errors[w.path] = { name: "Error", message: e.message, path: w.path };
+        }
       }
       this.post({ id, result });
+      if (changed.length) this.onFieldWritten();
       for (const [name, value] of changed) this.trigger(name, value);
-      return;
     } else if (request === "invoke") {
-      result = { errors: {} };
+      const result = { errors: {} };
       for (const [name, args] of Object.entries(params ?? {})) {
         if (name === "resize") {
           const h = String(args?.[0]?.height ?? "");
@@ -136,11 +223,10 @@ class ZafParent {
           result.errors[name] = { name: "Error", message: `Could not find handler for: "${name}"`, path: name };
         }
       }
+      this.post({ id, result });
     } else {
       this.post({ id, error: { name: "Error", message: `unknown request ${request}` } });
-      return;
     }
-    this.post({ id, result });
   }
 
   async request(key, options) {
@@ -150,18 +236,17 @@ class ZafParent {
     };
     let req;
     try {
-      req = this.account.prepareRequest(options);
+      req = prepareRequest(this.install.settings, this.install.secureSettings, options);
     } catch (e) {
       reply(requestOutcome(options, 403, "Forbidden", JSON.stringify({ error: e.message })));
       return;
     }
     if (req.url.startsWith("/api/v2/")) {
-      const { status, body, changedUser } = this.account.api(req.method, req.url, req.body);
-      if (changedUser !== undefined) {
-        saveAccount(this.account);
-        this.onFieldWritten();
-      }
-      reply(requestOutcome(options, status, status === 200 ? "OK" : "error", JSON.stringify(body), { "content-type": "application/json" }));
+      // The app's own Zendesk API requests: the agent's session authenticates them, and they count
+      // against the account's rate limit like any API request.
+      const r = await this.zendesk.call(req.method, req.url, req.body, { internal: false, contentType: req.headers["Content-Type"] });
+      if (req.method !== "GET" && r.status >= 200 && r.status < 300) this.onFieldWritten();
+      reply(requestOutcome(options, r.status, r.statusText, r.text, r.headers));
       return;
     }
     if (!/^https?:\/\//.test(req.url)) {
@@ -195,64 +280,112 @@ function listItem(href, title, sub, current) {
     title, el("small", {}, sub));
 }
 
-function renderList(account, r) {
+/** The left column: tickets, or customers a page of 100 at a time (cursor pagination). */
+async function renderList(zendesk, install, r) {
   const list = $("list");
   list.replaceChildren();
   if (r.view === "ticket" || r.view === "tickets") {
-    for (const t of account.tickets) {
-      const who = account.user(t.requester_id)?.name ?? "?";
+    const { tickets } = await zendesk.must("GET", "/api/v2/tickets.json");
+    const ids = [...new Set(tickets.map((t) => t.requester_id))].join(",");
+    const { users } = await zendesk.must("GET", `/api/v2/users/show_many.json?ids=${ids}`);
+    for (const t of tickets) {
+      const who = users.find((u) => u.id === t.requester_id)?.name ?? "?";
       list.append(listItem(`?ticket=${t.id}`, `#${t.id} ${t.subject}`, who, r.id === String(t.id)));
     }
-  } else {
-    for (const u of account.users) {
-      const sid = u.user_fields.senderId;
-      list.append(listItem(`?user=${u.id}`, u.name, sid ? `senderId ${sid}` : "no senderId", r.id === String(u.id)));
-    }
+    return;
   }
+  const key = install.settings.sender_id_field;
+  const more = el("button", { type: "button", class: "more", "data-testid": "list-more" }, "More customers");
+  const load = async (path) => {
+    const page = await zendesk.must("GET", path);
+    for (const u of page.users) {
+      const sid = u.user_fields[key];
+      more.before(listItem(`?user=${u.id}`, u.name, sid ? `${key} ${sid}` : `no ${key}`, r.id === String(u.id)));
+    }
+    more.hidden = !page.meta.has_more;
+    more.onclick = () => load(`/api/v2/users.json?page[size]=100&role=end-user&page[after]=${encodeURIComponent(page.meta.after_cursor)}`);
+  };
+  list.append(more);
+  await load("/api/v2/users.json?page[size]=100&role=end-user");
 }
 
-function renderUser(account, user, onSave) {
-  const key = account.settings.sender_id_field;
-  const input = el("input", { id: "host-field", "data-testid": "host-field", "aria-label": `Custom field ${key}`, value: user.user_fields[key] ?? "" });
+function renderUser(install, fieldKeys, user, onSave) {
+  const key = install.settings.sender_id_field;
+  const input = el("input", { id: "host-field", "data-testid": "host-field", "aria-label": `Custom field ${key}` });
   input.value = user.user_fields[key] ?? "";
   const save = el("button", { type: "button", "data-testid": "host-field-save", onclick: () => onSave(input.value.trim() || null) }, "Update");
   const dl = el("dl", {},
     el("dt", {}, "Email"), el("dd", {}, user.email ?? "—"),
     el("dt", {}, "Phone"), el("dd", {}, user.phone ?? "—"),
     el("dt", {}, "Notes"), el("dd", {}, user.notes || "—"),
-    el("dt", {}, USER_FIELDS.includes(key) ? key : `${key} (no such user field)`), el("dd", {}, input, " ", save),
+    el("dt", {}, fieldKeys.includes(key) ? key : `${key} (no such user field)`), el("dd", {}, input, " ", save),
   );
   return [el("h2", { "data-testid": "record-name" }, user.name), dl];
 }
 
-function renderSettings(account) {
+/** The settings page: the app install's settings, who is signed in, and the double's faults. */
+async function renderSettings(zendesk, install) {
   const form = el("form", { class: "settings", "data-testid": "settings" });
   const field = (label, name, value, type = "text") =>
     form.append(el("label", { for: `s-${name}` }, label), el("input", { id: `s-${name}`, name, type, value: value ?? "" }));
-  field("Relay URL (relay_url)", "relay_url", account.settings.relay_url);
-  field("Relay token (relay_token, secure: kept by the CRM, never sent to the app)", "relay_token", account.secureSettings.relay_token, "password");
-  field("Custom field key (sender_id_field)", "sender_id_field", account.settings.sender_id_field);
-  field("Default phone region (default_phone_region)", "default_phone_region", account.settings.default_phone_region);
-  field("Agent locale (currentUser.locale)", "locale", account.agent.locale);
-  form.append(el("p", {}, el("button", { type: "submit" }, "Save settings")));
-  form.addEventListener("submit", (e) => {
+  form.append(el("h2", {}, "App settings"));
+  field("Relay URL (relay_url)", "relay_url", install.settings.relay_url);
+  field("Relay token (relay_token, secure: kept by the CRM, never sent to the app)", "relay_token", install.secureSettings.relay_token, "password");
+  field("Custom field key (sender_id_field)", "sender_id_field", install.settings.sender_id_field);
+  field("Default phone region (default_phone_region)", "default_phone_region", install.settings.default_phone_region);
+  form.append(el("h2", {}, "Signed-in agent"));
+  const { users: staff } = await zendesk.must("GET", "/api/v2/users.json?page[size]=100&role[]=agent&role[]=admin");
+  const agent = el("select", { id: "s-agent", name: "agent", "data-testid": "settings-agent" },
+    ...staff.map((u) => {
+      const kind = u.role === "admin" ? "admin" : u.role_type === 1 ? "light agent: may not edit users" : "agent";
+      const o = el("option", { value: u.email }, `${u.name} (${kind})`);
+      o.selected = u.email === install.agentEmail;
+      return o;
+    }));
+  form.append(el("label", { for: "s-agent" }, "Agent (currentUser)"), agent);
+  field("Agent locale override (currentUser.locale; empty: the agent's own)", "locale", install.locale ?? "");
+
+  form.append(el("h2", {}, "Zendesk faults (the double's /__double/faults)"));
+  const faults = await (await fetch("/__double/faults")).json();
+  const numbers = [
+    ["rate_limit", "Requests per minute (plans: 200 to 2,500)"],
+    ["storm_429", "Answer the next N API requests with 429"],
+    ["storm_retry_after", "Retry-After of those 429s, seconds"],
+    ["burst_5xx", "Answer the next N API requests with 503"],
+    ["slow_ms", "Delay every API answer, ms"],
+    ["search_lag_ms", "Writes reach search after, ms"],
+    ["job_item_ms", "Bulk job time per user, ms"],
+  ];
+  for (const [name, label] of numbers) field(label, `f-${name}`, String(faults[name]), "number");
+  field("Users whose bulk updates fail (IDs, comma-separated)", "f-fail_items", faults.fail_items.join(","));
+
+  form.append(el("p", {}, el("button", { type: "submit", "data-testid": "settings-save" }, "Save settings")));
+  form.addEventListener("submit", async (e) => {
     e.preventDefault();
     const f = new FormData(form);
-    account.settings = { relay_url: f.get("relay_url"), sender_id_field: f.get("sender_id_field"), default_phone_region: f.get("default_phone_region") };
-    account.secureSettings = { relay_token: f.get("relay_token") };
-    account.agent.locale = f.get("locale");
-    saveAccount(account);
-    toast("Settings saved; open a customer to see the app with them.");
+    install.settings = { relay_url: f.get("relay_url"), sender_id_field: f.get("sender_id_field"), default_phone_region: f.get("default_phone_region") };
+    install.secureSettings = { relay_token: f.get("relay_token") };
+    install.agentEmail = f.get("agent");
+    install.locale = f.get("locale") || null;
+    saveInstall(install);
+    const next = Object.fromEntries(numbers.map(([name]) => [name, Number(f.get(`f-${name}`))]));
+    next.fail_items = String(f.get("f-fail_items")).split(",").map((s) => s.trim()).filter(Boolean).map(Number);
+    const res = await fetch("/__double/faults", { method: "PUT", headers: { "content-type": "application/json" }, body: JSON.stringify(next) });
+    if (res.ok) toast("Settings saved; open a customer to see the app with them.");
+    else toast(`The faults were not saved: ${await res.text()}`, "error");
   });
   return form;
 }
 
 async function main() {
   const config = await (await fetch("config.json")).json();
-  const account = loadAccount(config);
+  const install = loadInstall(config);
+  const zendesk = new Zendesk(config, install);
   const r = route();
-  $("reset").addEventListener("click", () => {
-    sessionStorage.removeItem(STORE_KEY);
+  $("reset").addEventListener("click", async () => {
+    const res = await fetch("/__double/reset", { method: "POST" });
+    if (!res.ok) return toast(`The demo data could not be reset: ${await res.text()}`, "error");
+    sessionStorage.removeItem(INSTALL_KEY);
     location.reload();
   });
   for (const a of document.querySelectorAll(".rail a")) {
@@ -261,30 +394,34 @@ async function main() {
       || (r.view === "user" && href.searchParams.get("view") === "users") || (r.view === "ticket" && href.searchParams.get("view") === "tickets");
     if (current) a.setAttribute("aria-current", "page");
   }
-  renderList(account, r);
 
   const main = $("main");
+  if (r.view === "settings") {
+    main.className = "page";
+    $("list").replaceChildren(await renderSettings(zendesk, install));
+    $("apps").hidden = true;
+    return;
+  }
+  await renderList(zendesk, install, r);
+  const fieldKeys = await zendesk.fieldKeys();
   let where = null;
   let user = null;
+  let ticket = null;
+  const found = (p) => p.catch((e) => (/ 404:/.test(e.message) ? null : Promise.reject(e)));
   if (r.view === "user") {
-    user = account.user(r.id);
+    user = await found(zendesk.user(r.id));
     if (user) where = { location: "user_sidebar", userId: user.id };
   } else if (r.view === "ticket") {
-    const t = account.ticket(r.id);
-    if (t) {
-      where = { location: "ticket_sidebar", ticketId: t.id };
-      user = account.user(t.requester_id);
-      $("title").textContent = `Ticket #${t.id}: ${t.subject}`;
+    ticket = await found(zendesk.ticket(r.id));
+    if (ticket) {
+      where = { location: "ticket_sidebar", ticketId: ticket.id };
+      user = await zendesk.user(ticket.requester_id);
+      $("title").textContent = `Ticket #${ticket.id}: ${ticket.subject}`;
     }
   } else if (r.view === "nav") {
     where = { location: "nav_bar" };
     main.className = "full";
     $("title").textContent = "Telegram (app page)";
-  } else if (r.view === "settings") {
-    main.className = "wide";
-    $("list").replaceChildren(renderSettings(account));
-    $("apps").hidden = true;
-    return;
   }
   if (!where) {
     main.className = "wide";
@@ -292,35 +429,40 @@ async function main() {
     return;
   }
 
-  const renderRecord = () => {
+  const renderRecord = async () => {
     if (!user) return;
     const requester = [];
     if (where.location === "ticket_sidebar") {
       // The ticket's requester can be changed, as in Zendesk: ticket.requester.id.changed reaches the app.
-      const t = account.ticket(where.ticketId);
+      const { users } = await zendesk.must("GET", "/api/v2/users.json?page[size]=100&role=end-user");
+      if (!users.some((u) => u.id === user.id)) users.unshift(user);
       const select = el("select", { "data-testid": "ticket-requester", "aria-label": "Requester" },
-        ...account.users.map((u) => {
+        ...users.map((u) => {
           const o = el("option", { value: String(u.id) }, u.name);
-          o.selected = u.id === t.requester_id;
+          o.selected = u.id === user.id;
           return o;
         }));
-      select.addEventListener("change", () => {
-        t.requester_id = Number(select.value);
-        user = account.user(t.requester_id);
-        saveAccount(account);
-        renderRecord();
-        parent.trigger("ticket.requester.id.changed", t.requester_id);
+      select.addEventListener("change", async () => {
+        try {
+          ticket = (await zendesk.must("PUT", `/api/v2/tickets/${ticket.id}.json`, { ticket: { requester_id: Number(select.value) } })).ticket;
+          user = await zendesk.user(ticket.requester_id);
+          await renderRecord();
+          parent.trigger("ticket.requester.id.changed", ticket.requester_id);
+        } catch (e) {
+          toast(e.message, "error");
+        }
       });
       requester.push(el("p", {}, "Requester: ", select));
     }
-    $("record").replaceChildren(...requester, ...renderUser(account, user, (value) => {
+    $("record").replaceChildren(...requester, ...renderUser(install, fieldKeys, user, async (value) => {
       // The agent edits the field in the CRM itself: Zendesk fires user.<key>.changed to the app.
-      const key = account.settings.sender_id_field;
+      const key = install.settings.sender_id_field;
       try {
-        if (account.setUserField(user.id, key, value)) {
-          saveAccount(account);
+        const before = user.user_fields[key] ?? null;
+        user = await zendesk.setField(user.id, key, value);
+        if (before !== (user.user_fields[key] ?? null)) {
           if (where.location === "user_sidebar") parent.trigger(`user.${key}.changed`, value);
-          renderList(account, r);
+          await renderList(zendesk, install, r);
         }
       } catch (e) {
         toast(e.message, "error");
@@ -333,14 +475,15 @@ async function main() {
   const src = `${config.pluginUrl}/index.html?origin=${encodeURIComponent(location.origin)}&app_guid=${appGuid}`;
   const iframe = el("iframe", { title: "Telegram Sidebar app", "data-testid": "plugin-frame", name: "telegram-sidebar" });
   const parent = new ZafParent({
-    iframe, pluginOrigin, appGuid, where, account,
-    onFieldWritten: () => {
-      renderRecord();
-      renderList(account, r);
+    iframe, pluginOrigin, appGuid, where, zendesk, install,
+    onFieldWritten: async () => {
+      if (user) user = await zendesk.user(user.id);
+      await renderRecord();
+      await renderList(zendesk, install, r);
     },
   });
   window.zafParent = parent;
-  renderRecord();
+  await renderRecord();
   iframe.src = src;
   $("apps").append(iframe);
 }

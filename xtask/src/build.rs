@@ -82,16 +82,28 @@ const WASM_FEATURES: &[&str] = &[
     "--enable-multivalue",
 ];
 
-/// Builds the relay binary and returns its path.
-pub fn relay(release: bool) -> Result<PathBuf, String> {
+/// The native services the demo, the end-to-end tests and the report run.
+pub struct Services {
+    /// `telegram-relay`.
+    pub relay: PathBuf,
+    /// `zendesk-double`, the stand-in for Zendesk's servers.
+    pub zendesk: PathBuf,
+}
+
+/// Builds the relay and the Zendesk double in one cargo run and returns their paths.
+pub fn services(release: bool) -> Result<Services, String> {
     let mut cmd = cargo();
-    cmd.args(["build", "-p", "telegram-relay", "--bin", "telegram-relay"]);
+    cmd.args(["build", "-p", "telegram-relay", "--bin", "telegram-relay", "-p", "zendesk-double", "--bin", "zendesk-double"]);
     if release {
         cmd.arg("--release");
     }
     run(&mut cmd)?;
-    let bin = target_dir().join(if release { "release" } else { "debug" }).join("telegram-relay");
-    if bin.exists() { Ok(bin) } else { Err(format!("the relay build produced no {}", bin.display())) }
+    let dir = target_dir().join(if release { "release" } else { "debug" });
+    let found = |name: &str| {
+        let bin = dir.join(name);
+        if bin.exists() { Ok(bin) } else { Err(format!("the build produced no {}", bin.display())) }
+    };
+    Ok(Services { relay: found("telegram-relay")?, zendesk: found("zendesk-double")? })
 }
 
 /// `cargo test` of the root crate's `tests/*.rs` for wasm32, run by `wasm-bindgen-test-runner` in

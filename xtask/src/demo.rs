@@ -1,13 +1,18 @@
-//! `cargo xtask demo`: the relay's demo tenant, the local CRM page and the plugin, on loopback.
+//! `cargo xtask demo`: the relay's demo tenant, the Zendesk double, the local CRM page and the
+//! plugin, on loopback.
 //!
 //! | what | where |
 //! |---|---|
 //! | relay (`telegram-relay demo`, fresh database `data/demo.db`) | `http://127.0.0.1:8787` |
 //! | local CRM page (`www/crm/`, plays Zendesk's agent page) | `http://127.0.0.1:8788` |
 //! | plugin assets (`dist/plugin/`) | `http://localhost:8789` |
+//! | Zendesk double (`zendesk-double`, contacts kept in `data/zendesk.json`) | `http://127.0.0.1:8790` |
+//!
+//! The contacts survive restarts (the CRM page's "Reset demo data" or `--reset` start over);
+//! the relay's demo database is made fresh each time.
 //!
 //! Runs until Ctrl-C (which reaches the children too: they share the terminal's process group) or
-//! until one child stops, in which case the other is stopped as well.
+//! until one child stops, in which case the others are stopped as well.
 
 use std::process::{Child, Command};
 use std::thread;
@@ -18,11 +23,18 @@ use crate::{build, root, setup};
 const RELAY: &str = "127.0.0.1:8787";
 const CRM: &str = "127.0.0.1:8788";
 const PLUGIN: &str = "localhost:8789";
+const ZENDESK: &str = "127.0.0.1:8790";
 
-pub fn run(_args: &[String]) -> Result<(), String> {
+pub fn run(args: &[String]) -> Result<(), String> {
+    let reset = match args {
+        [] => false,
+        [flag] if flag == "--reset" => true,
+        _ => return Err("usage: cargo xtask demo [--reset]   (--reset: the CRM's contacts back to the seed)".into()),
+    };
     setup::all()?;
     build::plugin()?;
-    let relay_bin = build::relay(true)?;
+    let services = build::services(true)?;
+    let relay_bin = services.relay;
     let data = root().join("data");
     std::fs::create_dir_all(&data).map_err(|e| format!("{}: {e}", data.display()))?;
 
@@ -34,9 +46,22 @@ pub fn run(_args: &[String]) -> Result<(), String> {
         .spawn()
         .map_err(|e| format!("could not start {}: {e}", relay_bin.display()))?;
     let mut children = vec![("relay", relay)];
+    let mut zendesk = Command::new(&services.zendesk);
+    zendesk.args(["--listen", ZENDESK, "--data"]).arg(data.join("zendesk.json"));
+    if reset {
+        zendesk.arg("--reset");
+    }
+    match zendesk.current_dir(root()).spawn() {
+        Ok(child) => children.push(("Zendesk double", child)),
+        Err(e) => {
+            stop(&mut children);
+            return Err(format!("could not start {}: {e}", services.zendesk.display()));
+        }
+    }
     let pages = Command::new("node")
         .arg("www/serve.mjs")
         .args(["--crm", CRM, "--plugin", PLUGIN, "--relay", &format!("http://{RELAY}")])
+        .args(["--zendesk", &format!("http://{ZENDESK}")])
         .arg("--plugin-dir")
         .arg(build::plugin_dir())
         .current_dir(root())
@@ -52,6 +77,7 @@ pub fn run(_args: &[String]) -> Result<(), String> {
     eprintln!(
         "\nTelegram Sidebar demo\n  open  http://{CRM}/   (the local CRM; the plugin is in its sidebar)\n  \
          relay http://{RELAY}   (tenant `demo`, token `demo-install-token`: demo only)\n  \
+         Zendesk double http://{ZENDESK}   (contacts in data/zendesk.json; `cargo xtask demo --reset` starts over)\n  \
          stop  Ctrl-C\n"
     );
     loop {

@@ -19,7 +19,8 @@ usage: cargo xtask <command>
 
 commands:
   test     run every test of the workspace (native, wasm in headless Chromium, end-to-end)
-  demo     build everything and run the demo: relay with sample data, plugin in a local CRM page
+  demo     build everything and run the demo: relay with sample data, Zendesk double, plugin in a
+           local CRM page (`--reset`: the CRM contacts back to the seed)
   package  build the Zendesk app zip into dist/
   build    build the plugin into dist/plugin/ (wasm, JS glue, host pages, bundled ZAF SDK)
   report   print size, start-up time and scrolling figures of the plugin (not a test)
@@ -116,21 +117,24 @@ fn test(_args: &[String]) -> Result<(), String> {
     if root().join("tests").is_dir() {
         run(&mut build::wasm_bindgen_tests())?;
     }
-    // End to end: the real relay demo, the local CRM page and the built plugin in Chromium.
+    // End to end: the real relay demo, the Zendesk double, the local CRM page and the built
+    // plugin in Chromium.
     build::plugin()?;
-    let relay = build::relay(false)?;
+    let services = build::services(false)?;
     run(Command::new("node")
         .args(["--test", "--test-reporter=spec", "e2e/"])
-        .env("RELAY_BIN", &relay)
+        .env("RELAY_BIN", &services.relay)
+        .env("ZENDESK_BIN", &services.zendesk)
         .env("PLUGIN_DIR", build::plugin_dir()))
 }
 
 fn report() -> Result<(), String> {
     setup::all()?;
     build::plugin()?;
-    let relay = build::relay(true)?;
+    let services = build::services(true)?;
     run(Command::new("node")
         .arg("e2e/report.mjs")
-        .env("RELAY_BIN", &relay)
+        .env("RELAY_BIN", &services.relay)
+        .env("ZENDESK_BIN", &services.zendesk)
         .env("PLUGIN_DIR", build::plugin_dir()))
 }

@@ -52,6 +52,12 @@ pub fn app(double: Double) -> Router {
         .with_state(double)
 }
 
+/// Marks a request of the agent interface itself (the local CRM page rendering a record, or
+/// answering the app's ZAF `get`/`set`). In Zendesk those are not API requests, so the double
+/// neither counts them against the rate limit nor fails them with faults; they still need
+/// credentials. Requests an app makes with `client.request` never carry it.
+pub const INTERNAL: &str = "x-double-internal";
+
 /// Who is calling: the agent or admin the credentials belong to.
 #[derive(Clone)]
 struct Actor(User);
@@ -67,9 +73,14 @@ async fn gate(State(double): State<Double>, mut request: Request, next: Next) ->
         return ZdError::unauthenticated().into_response();
     };
     let now = Instant::now();
+    let internal = request.headers().contains_key(INTERNAL);
     let (faults, admission, burst) = {
         let mut s = double.lock();
-        let admission = if s.faults.storm_429 > 0 {
+        let admission = if internal {
+            Admission::Allowed {
+                remaining: s.faults.rate_limit,
+            }
+        } else if s.faults.storm_429 > 0 {
             s.faults.storm_429 -= 1;
             Admission::Limited {
                 retry_after: s.faults.storm_retry_after,
@@ -78,13 +89,14 @@ async fn gate(State(double): State<Double>, mut request: Request, next: Next) ->
             let limit = s.faults.rate_limit;
             s.limiter.admit(now, limit)
         };
-        let burst = matches!(admission, Admission::Allowed { .. }) && s.faults.burst_5xx > 0;
+        let burst =
+            !internal && matches!(admission, Admission::Allowed { .. }) && s.faults.burst_5xx > 0;
         if burst {
             s.faults.burst_5xx -= 1;
         }
         (s.faults.clone(), admission, burst)
     };
-    if faults.slow_ms > 0 {
+    if faults.slow_ms > 0 && !internal {
         tokio::time::sleep(Duration::from_millis(faults.slow_ms)).await;
     }
     let limit = HeaderValue::from(faults.rate_limit);

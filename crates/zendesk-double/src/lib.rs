@@ -37,7 +37,7 @@ use crate::account::{Account, Snapshot};
 use crate::limits::{Faults, RateLimiter};
 use crate::model::JobStatus;
 
-pub use api::app;
+pub use api::{INTERNAL, app};
 
 /// The most jobs one account may have queued or running at once
 /// (<https://developer.zendesk.com/api-reference/ticketing/ticket-management/job_statuses/>).
