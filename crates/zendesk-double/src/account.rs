@@ -141,21 +141,22 @@ impl Account {
     /// Whether `actor` may change `target`: admins any user; agents end users and themselves;
     /// light agents nobody but themselves
     /// (<https://developer.zendesk.com/api-reference/ticketing/users/users/#update-user>: "Agents
-    /// can only update end users. Administrators can update any user").
+    /// can only update end users. Administrators can update end users, agents, and
+    /// administrators").
     pub fn may_update(actor: &User, target: &User) -> Result<(), ZdError> {
         if actor.id == target.id || actor.role == Role::Admin {
             return Ok(());
         }
         if actor.role == Role::Agent && actor.role_type == Some(ROLE_TYPE_LIGHT_AGENT) {
             return Err(ZdError::forbidden(
-                "You do not have access to this page. Light agents cannot edit users: an admin must give this agent a role that may edit end-user profiles.",
+                "Light agents cannot edit users: an admin must give this agent a role whose end_user_profile_access is edit or full.",
             ));
         }
         if actor.role == Role::Agent && target.role == Role::EndUser {
             return Ok(());
         }
         Err(ZdError::forbidden(
-            "You do not have access to this page. Agents can only update end users.",
+            "Agents can only update end users; an admin can update agents and admins.",
         ))
     }
 
@@ -210,9 +211,7 @@ impl Account {
             ));
         };
         if actor.role == Role::Agent && actor.role_type == Some(ROLE_TYPE_LIGHT_AGENT) {
-            return Err(ZdError::forbidden(
-                "You do not have access to this page. Light agents cannot create users.",
-            ));
+            return Err(ZdError::forbidden("Light agents cannot create users."));
         }
         if patch
             .get("role")
@@ -220,9 +219,7 @@ impl Account {
             .is_some_and(|r| r != "end-user")
             && actor.role != Role::Admin
         {
-            return Err(ZdError::forbidden(
-                "You do not have access to this page. Only admins can create agents.",
-            ));
+            return Err(ZdError::forbidden("Only admins can create agents."));
         }
         let id = self
             .data

@@ -102,8 +102,8 @@ async fn gate(State(double): State<Double>, mut request: Request, next: Next) ->
     let limit = HeaderValue::from(faults.rate_limit);
     let mut response = match admission {
         Admission::Limited { retry_after } => {
-            // Zendesk's 429 body is plain text; the header is what clients read.
-            let mut r = (StatusCode::TOO_MANY_REQUESTS, format!("Rate limit exceeded; retry after {retry_after} s\n")).into_response();
+            // Zendesk's 429 body is this plain text; `Retry-After` is what clients read.
+            let mut r = (StatusCode::TOO_MANY_REQUESTS, "Number of allowed API requests per minute exceeded").into_response();
             r.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(retry_after));
             r.headers_mut().insert("x-rate-limit-remaining", HeaderValue::from(0));
             r
@@ -517,12 +517,14 @@ async fn create_or_update(
         (created, user.to_json(&base(&headers)))
     };
     double.save().await.map_err(save_failed)?;
-    let status = if created {
-        StatusCode::CREATED
-    } else {
-        StatusCode::OK
-    };
-    Ok((status, Json(json!({ "user": user }))).into_response())
+    let mut response = Json(json!({ "user": user })).into_response();
+    if created {
+        *response.status_mut() = StatusCode::CREATED;
+        let location = format!("/api/v2/users/{}.json", user["id"]);
+        let location = HeaderValue::from_str(&location).expect("an ID is a valid header");
+        response.headers_mut().insert(header::LOCATION, location);
+    }
+    Ok(response)
 }
 
 /// `PUT /api/v2/users/update_many.json`: `{"users": [{"id": 1, ...}, ...]}` (each its own

@@ -1,7 +1,7 @@
 //! Zendesk's error answers: a status and `{"error": "...", "description": "...", "details"?: {...}}`
-//! (<https://developer.zendesk.com/api-reference/introduction/requests/#400-range>, and the
-//! 401 body `{"error":"Couldn't authenticate you"}` of
-//! <https://developer.zendesk.com/api-reference/introduction/security-and-auth/>).
+//! (<https://developer.zendesk.com/api-reference/introduction/requests/#400-range>; 422 details
+//! are `{"<field>": [{"type", "description"}]}`). The 401 body `{"error":"Couldn't authenticate
+//! you"}` and the 403 sentence are what Zendesk answers in practice (its reference shows neither).
 
 use axum::Json;
 use axum::http::StatusCode;
@@ -32,9 +32,16 @@ impl ZdError {
         ZdError::new(StatusCode::UNAUTHORIZED, "Couldn't authenticate you", "")
     }
 
-    /// 403 `Forbidden`.
-    pub fn forbidden(description: impl Into<String>) -> ZdError {
-        ZdError::new(StatusCode::FORBIDDEN, "Forbidden", description)
+    /// 403 `Forbidden`: Zendesk's sentence, then why.
+    pub fn forbidden(why: impl Into<String>) -> ZdError {
+        let why = why.into();
+        ZdError::new(
+            StatusCode::FORBIDDEN,
+            "Forbidden",
+            format!(
+                "You do not have access to this page. Please contact the account owner of this help desk for further help. {why}"
+            ),
+        )
     }
 
     /// 400 `InvalidRequest`: a parameter or body the endpoint cannot use.
@@ -49,7 +56,7 @@ impl ZdError {
             status: StatusCode::UNPROCESSABLE_ENTITY,
             error: "RecordInvalid",
             details: Some(
-                json!({ field: [{ "description": description.clone(), "error": "InvalidValue" }] }),
+                json!({ field: [{ "description": description.clone(), "type": "InvalidValue" }] }),
             ),
             description: format!("Record validation errors: {description}"),
         }

@@ -81,6 +81,8 @@ async fn run(double: Double, id: String, actor: User, items: Vec<(u64, Value)>) 
             },
             Err(e) => JobResult::Failed {
                 id: user,
+                action: "update".into(),
+                success: false,
                 error: e.error.into(),
                 details: e.description,
                 status: "Failed".into(),

@@ -140,11 +140,16 @@ pub enum JobResult {
         /// `Updated`.
         status: String,
     },
-    /// The item was refused; the others go on.
+    /// The item was refused; the others go on. Zendesk documents `{id, action, success: false,
+    /// error, details}`; `status: "Failed"` is added as its job results also carry a status.
     Failed {
         /// The user.
         id: u64,
-        /// A Zendesk error code such as `PermissionDenied` or `RecordNotFound`.
+        /// `update`.
+        action: String,
+        /// Always false here.
+        success: bool,
+        /// A Zendesk error code such as `Forbidden`, `RecordInvalid` or `RecordNotFound`.
         error: String,
         /// The human-readable reason.
         details: String,

@@ -1,6 +1,8 @@
 //! The demo account: three staff members (an agent, an admin and a light agent, to try every
 //! permission), the hand-made contacts whose sender IDs are the relay demo's people (see the demo
-//! contract in ARCHITECTURE.md), the tickets of the ticket sidebar, and the `senderId` field.
+//! contract in ARCHITECTURE.md), the tickets of the ticket sidebar, the `senderId` field, and the
+//! generated crowd of about 2,000 customers whose Telegram side the relay demo holds
+//! (`telegram_identity::testdata::demo_crowd`), so bulk linking has real work.
 
 use std::collections::BTreeMap;
 
@@ -55,8 +57,44 @@ fn staff(id: u64, name: &str, email: &str, role: Role, role_type: Option<u8>) ->
     }
 }
 
-/// The demo account.
+/// The first Zendesk ID of the generated crowd (contact `i` of the crowd is user `CROWD_FIRST_ID + i`).
+pub const CROWD_FIRST_ID: u64 = 20_000;
+
+/// The demo account: the hand-made part and the generated crowd.
 pub fn demo() -> Snapshot {
+    let mut account = hand_made();
+    let crowd = telegram_identity::testdata::demo_crowd();
+    for (i, c) in crowd.contacts.iter().enumerate() {
+        let id = CROWD_FIRST_ID + i as u64;
+        let name = if c.name.trim().is_empty() {
+            "(no name)"
+        } else {
+            &c.name
+        };
+        let email = c
+            .emails
+            .first()
+            .map_or_else(|| format!("customer{id}@example.invalid"), Clone::clone);
+        let sender_id = c.sender_id.map(|s| s.to_string());
+        let mut u = user(
+            id,
+            name,
+            &email,
+            c.phones.first().map(String::as_str),
+            sender_id.as_deref(),
+            "Generated customer.",
+        );
+        if c.emails.is_empty() {
+            u.email = None;
+        }
+        account.users.insert(id, u);
+    }
+    account.next_user_id = CROWD_FIRST_ID + crowd.contacts.len() as u64;
+    account
+}
+
+/// The hand-made part of the demo account alone (the double's own tests use it: small and exact).
+pub fn hand_made() -> Snapshot {
     let users = vec![
         staff(7, "Ann Agent", "ann@example.com", Role::Agent, Some(0)),
         staff(8, "Alex Admin", "alex@example.com", Role::Admin, Some(4)),

@@ -30,7 +30,7 @@ async fn start_with(double: Double) -> Zd {
 }
 
 async fn start() -> Zd {
-    start_with(Double::open(None, seed::demo(), seed::DEMO_API_TOKEN.into()).unwrap()).await
+    start_with(Double::open(None, seed::hand_made(), seed::DEMO_API_TOKEN.into()).unwrap()).await
 }
 
 impl Zd {
@@ -576,6 +576,7 @@ async fn update_many_runs_a_job_with_a_result_per_item() {
             "{result}"
         );
         assert!(result["details"].is_string(), "{result}");
+        assert_eq!((&result["action"], &result["success"]), (&json!("update"), &json!(false)));
     }
     assert_eq!(zd.sender_id(1003).await, "7100000002");
     assert_eq!(zd.sender_id(1004).await, "7100000003");
@@ -667,7 +668,7 @@ async fn at_most_thirty_jobs_are_in_flight() {
             .status(),
         StatusCode::NO_CONTENT
     );
-    assert_eq!(zd.double.snapshot(), seed::demo());
+    assert_eq!(zd.double.snapshot(), seed::hand_made());
 }
 
 #[tokio::test]
@@ -707,6 +708,10 @@ async fn the_rate_limit_answers_429_with_retry_after_and_faults_come_and_go() {
         .parse()
         .unwrap();
     assert!((1..=60).contains(&wait), "{wait}");
+    assert_eq!(
+        res.text().await.unwrap(),
+        "Number of allowed API requests per minute exceeded"
+    );
 
     // Storms and bursts last as many requests as asked, whatever the limit.
     zd.faults(Faults {
@@ -777,7 +782,7 @@ async fn the_account_persists_in_its_file_and_resets_to_the_seed() {
     let file = dir.path().join("zendesk.json");
     {
         let zd = start_with(
-            Double::open(Some(&file), seed::demo(), seed::DEMO_API_TOKEN.into()).unwrap(),
+            Double::open(Some(&file), seed::hand_made(), seed::DEMO_API_TOKEN.into()).unwrap(),
         )
         .await;
         let link = json!({ "user": { "user_fields": { "senderId": "7100000002" } } });
@@ -799,9 +804,10 @@ async fn the_account_persists_in_its_file_and_resets_to_the_seed() {
             .await;
         assert_eq!(status, StatusCode::OK);
     }
-    let again =
-        start_with(Double::open(Some(&file), seed::demo(), seed::DEMO_API_TOKEN.into()).unwrap())
-            .await;
+    let again = start_with(
+        Double::open(Some(&file), seed::hand_made(), seed::DEMO_API_TOKEN.into()).unwrap(),
+    )
+    .await;
     assert_eq!(again.sender_id(1003).await, "7100000002");
     assert_eq!(again.sender_id(1004).await, "7100000003");
     assert_eq!(
@@ -814,11 +820,12 @@ async fn the_account_persists_in_its_file_and_resets_to_the_seed() {
         .send()
         .await
         .unwrap();
-    let reopened = Double::open(Some(&file), seed::demo(), seed::DEMO_API_TOKEN.into()).unwrap();
-    assert_eq!(reopened.snapshot(), seed::demo());
+    let reopened =
+        Double::open(Some(&file), seed::hand_made(), seed::DEMO_API_TOKEN.into()).unwrap();
+    assert_eq!(reopened.snapshot(), seed::hand_made());
 
     std::fs::write(&file, b"{\"users\": 3}").unwrap();
-    let err = Double::open(Some(&file), seed::demo(), seed::DEMO_API_TOKEN.into())
+    let err = Double::open(Some(&file), seed::hand_made(), seed::DEMO_API_TOKEN.into())
         .err()
         .unwrap();
     assert!(

@@ -91,6 +91,20 @@ pub struct Dataset {
     pub region: &'static str,
 }
 
+/// The demo's generated crowd, about 2,000 CRM contacts and 2,000 Telegram people: the relay's
+/// demo ingests the people and the Zendesk double seeds its contacts from the same call, so the
+/// demo's bulk linking has real work (exact, noisy and name-only matches, namesakes, existing
+/// links and a few conflicts). No sender ID is one of the hand-made demo people's
+/// (7100000001 …; a test checks).
+pub fn demo_crowd() -> Dataset {
+    generate(DEMO_CROWD_SIZE, DEMO_CROWD_SEED)
+}
+
+/// See [`demo_crowd`].
+pub const DEMO_CROWD_SIZE: usize = 2_350;
+/// See [`demo_crowd`].
+pub const DEMO_CROWD_SEED: u64 = 0x2026_1202;
+
 /// The dataset's home region: national phone formats are only used for it.
 const HOME: &str = "ES";
 
@@ -784,5 +798,22 @@ mod tests {
             assert!((8..=10).contains(&t.chars().count()), "{t}");
             assert!(t.starts_with('F'));
         }
+    }
+}
+
+#[cfg(test)]
+mod demo_crowd_tests {
+    use super::*;
+
+    #[test]
+    fn the_demo_crowd_is_about_two_thousand_on_each_side_and_clear_of_the_hand_made_ids() {
+        let crowd = demo_crowd();
+        for n in [crowd.contacts.len(), crowd.people.len()] {
+            assert!((1_900..=2_100).contains(&n), "{n}");
+        }
+        let hand_made = 7_100_000_000..7_100_000_100;
+        assert!(crowd.people.iter().all(|p| !hand_made.contains(&p.sender_id.get())));
+        let linked = crowd.contacts.iter().filter(|c| c.sender_id.is_some()).count();
+        assert!(linked > 20, "some contacts are linked already: {linked}");
     }
 }

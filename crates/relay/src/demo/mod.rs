@@ -4,8 +4,10 @@
 //! [`crate::telegram::desktop::parse_export`] and [`Storage::import_desktop`], exactly as the webhook
 //! and `import-desktop` do.
 //!
-//! The install token is the public, demo-only [`DEMO_TOKEN`]. The people and their sender IDs are
-//! the demo contract shared with the plugin (7100000001 … 7100000006). The demo is the one place that
+//! The install token is the public, demo-only [`DEMO_TOKEN`]. The hand-made people and their sender
+//! IDs are the demo contract shared with the plugin (7100000001 … 7100000006); beside them, the
+//! generated crowd (`telegram_identity::testdata::demo_crowd`, about 2,000 people) whose CRM side
+//! the Zendesk double holds, so bulk linking has real work. The demo is the one place that
 //! reads the clock to place data: the conversations end shortly before `now`.
 
 mod script;
@@ -80,7 +82,7 @@ pub fn fill(store: &dyn Storage, now: i64) -> Result<(), CliError> {
         secret_hash: auth::hash(DEMO_WEBHOOK_SECRET.as_bytes()),
     };
     store.add_bot(&bot, now)?;
-    for update in script::updates(now) {
+    for update in script::updates(now).into_iter().chain(script::crowd_updates(now)) {
         let body = serde_json::to_vec(&update).expect("JSON values serialise");
         let parsed = api::webhook::prepare(&body)
             .map_err(|e| CliError::new(format!("demo update is not JSON: {e}")))?;

@@ -559,3 +559,46 @@ pub fn desktop_export(now: i64) -> Value {
         }
     })
 }
+
+/// The generated crowd's Telegram side (`telegram_identity::testdata::demo_crowd`), one private
+/// message each over the last 30 days: a contact card with their own number for those whose
+/// number the generator shows (so the relay learns it as shared), a text otherwise. Deleted
+/// accounts (no name) are left out: they cannot write.
+pub fn crowd_updates(now: i64) -> Vec<Value> {
+    const TEXTS: [&str; 4] = [
+        "Hello! Is my order on its way?",
+        "Hola, ¿tenéis el cuenco grande en azul?",
+        "Здравствуйте! Можно оплатить картой?",
+        "Hi, I'd like to change my delivery address.",
+    ];
+    let crowd = telegram_identity::testdata::demo_crowd();
+    let mut updates = Vec::with_capacity(crowd.people.len());
+    for (i, p) in crowd.people.iter().enumerate() {
+        if p.first_name.is_empty() {
+            continue;
+        }
+        let id = p.sender_id.get() as i64;
+        let last = Some(p.last_name.as_str()).filter(|l| !l.is_empty());
+        let from = user(id, &p.first_name, last, p.username.as_deref());
+        // Spread over 30 days, deterministic per person.
+        let date = now - 30 * 86_400 + (id.rem_euclid(30 * 86_400 - 3_600));
+        let mut message = json!({
+            "message_id": 100_000 + i,
+            "from": from,
+            "chat": private_chat(&from),
+            "date": date,
+        });
+        match &p.phone {
+            Some(phone) => {
+                let mut card = json!({"phone_number": phone, "first_name": p.first_name, "user_id": id});
+                if let Some(last) = last {
+                    card["last_name"] = json!(last);
+                }
+                message["contact"] = card;
+            }
+            None => message["text"] = json!(TEXTS[i % TEXTS.len()]),
+        }
+        updates.push(json!({"update_id": 600_000_000 + i, "message": message}));
+    }
+    updates
+}
