@@ -1,0 +1,672 @@
+//! Apply and undo as a state machine: batches of at most 100 writes, each re-read before it is
+//! written, written through one bulk job, then journaled. The machine does no IO and reads no
+//! clock; a driver asks it for the next [`Step`], performs it against Zendesk or the relay, and
+//! reports back. Its whole state is plain serde data, so a reload can resume it from storage.
+//!
+//! Safety rules it enforces:
+//! - a contact is written only if its field still holds what the plan expects (`expect`); one that
+//!   already holds what the plan writes counts as done (written before a reload); anything else
+//!   changed since the review and is left alone, listed as changed;
+//! - after a reload, a batch whose job was submitted is polled, never resubmitted (a job that
+//!   Zendesk no longer knows is re-verified first, which finds the contacts it wrote);
+//! - an undo is a run of its own whose items are the run's written items reversed, under the same
+//!   rules: only contacts still holding what the run wrote get their previous value back.
+
+use serde::{Deserialize, Serialize};
+
+use crate::review::PlanItem;
+
+/// The most contacts in one `update_many` job (Zendesk's limit).
+pub const BATCH_SIZE: usize = 100;
+
+/// What kind of run.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum RunKind {
+    /// Links from a reviewed plan.
+    Link,
+    /// Reverts run `of` (its batch `batch`, or all of it).
+    Undo {
+        /// The run undone.
+        of: String,
+        /// The batch undone, or `None` for the whole run.
+        batch: Option<usize>,
+    },
+}
+
+/// What happened to one item.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ItemState {
+    /// Not decided yet.
+    Pending,
+    /// Verified and sent in the batch's job.
+    Sending,
+    /// Written by this run.
+    Written,
+    /// Already held the value to write (written before a reload, or by someone else).
+    AlreadyDone,
+    /// Changed since the review (holds `found`): left alone.
+    Changed {
+        /// What the field held.
+        found: Option<String>,
+    },
+    /// Zendesk refused this item.
+    Failed {
+        /// Zendesk's words.
+        error: String,
+    },
+}
+
+impl ItemState {
+    /// Whether the item needs no more work.
+    pub fn settled(&self) -> bool {
+        !matches!(self, ItemState::Pending | ItemState::Sending)
+    }
+}
+
+/// Where a batch is.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum BatchState {
+    /// Its contacts must be re-read.
+    Pending,
+    /// Re-read; the `Sending` items wait for their job.
+    Verified,
+    /// Its job was submitted.
+    Submitted {
+        /// Zendesk's job ID.
+        job: String,
+    },
+    /// Written; the writes must be journaled.
+    Written,
+    /// Journaled: finished.
+    Done,
+}
+
+/// A batch of at most [`BATCH_SIZE`] items.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Batch {
+    /// The writes.
+    pub items: Vec<PlanItem>,
+    /// One per item.
+    pub states: Vec<ItemState>,
+    /// Where the batch is.
+    pub state: BatchState,
+}
+
+/// One apply or undo run.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Run {
+    /// The run's ID, also the journal's `batch_id` of every write it makes.
+    pub id: String,
+    /// Link or undo.
+    pub kind: RunKind,
+    /// When it started, Unix seconds.
+    pub started_at: i64,
+    /// Who ran it (the host's current user), for the journal.
+    pub agent: String,
+    /// The batches, in order.
+    pub batches: Vec<Batch>,
+    /// Paused by the agent (or stopped by an error that needs one).
+    pub paused: bool,
+    /// Why the run stopped, when an error stopped it.
+    pub stopped: Option<String>,
+}
+
+/// What the driver should do next.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Step {
+    /// Re-read these contacts (`show_many`) and report with [`Run::verified`].
+    Verify {
+        /// The batch.
+        batch: usize,
+        /// Contact IDs.
+        ids: Vec<String>,
+    },
+    /// Submit one job (`update_many`) with these writes and report with [`Run::submitted`].
+    Submit {
+        /// The batch.
+        batch: usize,
+        /// (contact ID, value to write or `None` to clear).
+        writes: Vec<(String, Option<String>)>,
+    },
+    /// Poll the job until it completes and report with [`Run::job_done`] (or
+    /// [`Run::job_lost`] when Zendesk no longer knows it).
+    Poll {
+        /// The batch.
+        batch: usize,
+        /// The job.
+        job: String,
+    },
+    /// Journal these writes in the relay and report with [`Run::journaled`].
+    Journal {
+        /// The batch.
+        batch: usize,
+        /// The items written, to journal.
+        items: Vec<PlanItem>,
+    },
+    /// Paused or stopped: wait for the agent.
+    Paused,
+    /// Nothing left to do.
+    Finished,
+}
+
+/// Counts for the progress line.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Progress {
+    /// Items in the run.
+    pub total: usize,
+    /// Written by the run.
+    pub written: usize,
+    /// Already held the value.
+    pub already: usize,
+    /// Changed since the review, left alone.
+    pub changed: usize,
+    /// Refused by Zendesk.
+    pub failed: usize,
+}
+
+impl Progress {
+    /// Items settled so far.
+    pub fn settled(&self) -> usize {
+        self.written + self.already + self.changed + self.failed
+    }
+}
+
+impl Run {
+    /// A link run over `items`, in batches of [`BATCH_SIZE`].
+    pub fn new(
+        id: String,
+        kind: RunKind,
+        started_at: i64,
+        agent: String,
+        items: Vec<PlanItem>,
+    ) -> Run {
+        let batches = items
+            .chunks(BATCH_SIZE)
+            .map(|chunk| Batch {
+                items: chunk.to_vec(),
+                states: vec![ItemState::Pending; chunk.len()],
+                state: BatchState::Pending,
+            })
+            .collect();
+        Run {
+            id,
+            kind,
+            started_at,
+            agent,
+            batches,
+            paused: false,
+            stopped: None,
+        }
+    }
+
+    /// The next step; the same until the driver reports its outcome.
+    pub fn next_step(&self) -> Step {
+        if self.paused || self.stopped.is_some() {
+            return Step::Paused;
+        }
+        for (i, b) in self.batches.iter().enumerate() {
+            match &b.state {
+                BatchState::Pending => {
+                    return Step::Verify {
+                        batch: i,
+                        ids: b.items.iter().map(|it| it.contact_id.clone()).collect(),
+                    };
+                }
+                BatchState::Verified => {
+                    let writes = b
+                        .items
+                        .iter()
+                        .zip(&b.states)
+                        .filter(|(_, s)| **s == ItemState::Sending)
+                        .map(|(it, _)| (it.contact_id.clone(), it.write.clone()))
+                        .collect();
+                    return Step::Submit { batch: i, writes };
+                }
+                BatchState::Submitted { job } => {
+                    return Step::Poll {
+                        batch: i,
+                        job: job.clone(),
+                    };
+                }
+                BatchState::Written => {
+                    let items = b
+                        .items
+                        .iter()
+                        .zip(&b.states)
+                        .filter(|(_, s)| **s == ItemState::Written)
+                        .map(|(it, _)| it.clone())
+                        .collect();
+                    return Step::Journal { batch: i, items };
+                }
+                BatchState::Done => {}
+            }
+        }
+        Step::Finished
+    }
+
+    /// The batch's contacts as re-read: `current(contact_id)` is the field's value now (`None` when
+    /// empty; a contact Zendesk no longer has is reported as failed).
+    pub fn verified(&mut self, batch: usize, current: &dyn Fn(&str) -> Option<Option<String>>) {
+        let b = &mut self.batches[batch];
+        for (item, state) in b.items.iter().zip(b.states.iter_mut()) {
+            if state.settled() {
+                continue;
+            }
+            *state = match current(&item.contact_id) {
+                None => ItemState::Failed {
+                    error: "the contact no longer exists in the CRM".into(),
+                },
+                Some(now) if now == item.write => ItemState::AlreadyDone,
+                Some(now) if now == item.expect => ItemState::Sending,
+                Some(found) => ItemState::Changed { found },
+            };
+        }
+        let any = b.states.contains(&ItemState::Sending);
+        b.state = if any {
+            BatchState::Verified
+        } else {
+            BatchState::Written
+        };
+    }
+
+    /// The batch's job was accepted as `job`.
+    pub fn submitted(&mut self, batch: usize, job: String) {
+        self.batches[batch].state = BatchState::Submitted { job };
+    }
+
+    /// The job completed; `failure(contact_id)` is Zendesk's error for an item it refused.
+    pub fn job_done(&mut self, batch: usize, failure: &dyn Fn(&str) -> Option<String>) {
+        let b = &mut self.batches[batch];
+        for (item, state) in b.items.iter().zip(b.states.iter_mut()) {
+            if *state == ItemState::Sending {
+                *state = match failure(&item.contact_id) {
+                    Some(error) => ItemState::Failed { error },
+                    None => ItemState::Written,
+                };
+            }
+        }
+        b.state = BatchState::Written;
+    }
+
+    /// Zendesk no longer knows the job (job statuses are kept for a day): re-read the batch, which
+    /// finds what the job wrote.
+    pub fn job_lost(&mut self, batch: usize) {
+        let b = &mut self.batches[batch];
+        for state in &mut b.states {
+            if *state == ItemState::Sending {
+                *state = ItemState::Pending;
+            }
+        }
+        b.state = BatchState::Pending;
+    }
+
+    /// The batch's writes are in the journal.
+    pub fn journaled(&mut self, batch: usize) {
+        self.batches[batch].state = BatchState::Done;
+    }
+
+    /// Stops the run with a message for the agent (a 403, a missing field): it waits as paused.
+    pub fn stop(&mut self, why: String) {
+        self.stopped = Some(why);
+    }
+
+    /// Resumes a paused or stopped run.
+    pub fn resume(&mut self) {
+        self.paused = false;
+        self.stopped = None;
+    }
+
+    /// After a reload: a batch re-read but not submitted is re-read again (its values may have
+    /// changed while the page was closed). Submitted jobs are polled as they are.
+    pub fn reloaded(&mut self) {
+        for b in &mut self.batches {
+            if b.state == BatchState::Verified {
+                for state in &mut b.states {
+                    if *state == ItemState::Sending {
+                        *state = ItemState::Pending;
+                    }
+                }
+                b.state = BatchState::Pending;
+            }
+        }
+    }
+
+    /// Whether every batch is done.
+    pub fn finished(&self) -> bool {
+        self.batches.iter().all(|b| b.state == BatchState::Done)
+    }
+
+    /// Counts over every item.
+    pub fn progress(&self) -> Progress {
+        let mut p = Progress::default();
+        for s in self.batches.iter().flat_map(|b| &b.states) {
+            p.total += 1;
+            match s {
+                ItemState::Written => p.written += 1,
+                ItemState::AlreadyDone => p.already += 1,
+                ItemState::Changed { .. } => p.changed += 1,
+                ItemState::Failed { .. } => p.failed += 1,
+                ItemState::Pending | ItemState::Sending => {}
+            }
+        }
+        p
+    }
+
+    /// The undo of this run (or of its batch `batch`): every item this run wrote, reversed.
+    pub fn undo(&self, batch: Option<usize>, id: String, started_at: i64, agent: String) -> Run {
+        let items = self
+            .batches
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| batch.is_none_or(|b| b == *i))
+            .flat_map(|(_, b)| b.items.iter().zip(&b.states))
+            .filter(|(_, s)| **s == ItemState::Written)
+            .map(|(it, _)| PlanItem {
+                contact_id: it.contact_id.clone(),
+                name: it.name.clone(),
+                expect: it.write.clone(),
+                write: it.expect.clone(),
+                reason: format!("undo of run {}", self.id),
+            })
+            .collect();
+        Run::new(
+            id,
+            RunKind::Undo {
+                of: self.id.clone(),
+                batch,
+            },
+            started_at,
+            agent,
+            items,
+        )
+    }
+}
+
+/// How long to wait before retry `attempt` (1, 2, …) of a request Zendesk answered with a 5xx or
+/// that did not arrive: 1 s, 2 s, 4 s, 8 s, 16 s, then give up (`None`).
+pub fn backoff_ms(attempt: u32) -> Option<u32> {
+    (1..=5).contains(&attempt).then(|| 1_000 << (attempt - 1))
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    use super::*;
+
+    fn item(id: u32, write: &str) -> PlanItem {
+        PlanItem {
+            contact_id: id.to_string(),
+            name: format!("C{id}"),
+            expect: None,
+            write: Some(write.into()),
+            reason: "r".into(),
+        }
+    }
+
+    fn items(n: u32) -> Vec<PlanItem> {
+        (0..n)
+            .map(|i| item(1000 + i, &format!("{}", 7_000_000_000u64 + u64::from(i))))
+            .collect()
+    }
+
+    /// A stand-in CRM for driving the machine: field values, jobs, the writes made, the journal.
+    #[derive(Default)]
+    struct Crm {
+        fields: BTreeMap<String, Option<String>>,
+        jobs: BTreeMap<String, Vec<(String, Option<String>)>>,
+        writes: Vec<String>,
+        journal: Vec<String>,
+        refuse: Vec<String>,
+    }
+
+    impl Crm {
+        fn with(items: &[PlanItem]) -> Crm {
+            Crm {
+                fields: items.iter().map(|i| (i.contact_id.clone(), None)).collect(),
+                ..Crm::default()
+            }
+        }
+
+        /// Performs one step; returns false when the run is finished or paused.
+        fn step(&mut self, run: &mut Run) -> bool {
+            match run.next_step() {
+                Step::Verify { batch, ids } => {
+                    assert!(ids.len() <= BATCH_SIZE);
+                    let fields = self.fields.clone();
+                    run.verified(batch, &|id| fields.get(id).cloned());
+                }
+                Step::Submit { batch, writes } => {
+                    let job = format!("job{}", self.jobs.len());
+                    self.jobs.insert(job.clone(), writes);
+                    run.submitted(batch, job);
+                }
+                Step::Poll { batch, job } => match self.jobs.remove(&job) {
+                    Some(writes) => {
+                        for (id, value) in writes {
+                            if !self.refuse.contains(&id) {
+                                self.fields.insert(id.clone(), value);
+                                self.writes.push(id);
+                            }
+                        }
+                        let refuse = self.refuse.clone();
+                        run.job_done(batch, &|id| {
+                            refuse
+                                .iter()
+                                .any(|r| r == id)
+                                .then(|| "Forbidden".to_string())
+                        });
+                    }
+                    None => run.job_lost(batch),
+                },
+                Step::Journal { batch, items } => {
+                    self.journal.extend(items.into_iter().map(|i| i.contact_id));
+                    run.journaled(batch);
+                }
+                Step::Paused | Step::Finished => return false,
+            }
+            true
+        }
+
+        fn finish(&mut self, run: &mut Run) {
+            while self.step(run) {}
+        }
+    }
+
+    fn reload(run: &Run) -> Run {
+        let text = serde_json::to_string(run).unwrap();
+        let mut back: Run = serde_json::from_str(&text).unwrap();
+        back.reloaded();
+        back
+    }
+
+    #[test]
+    fn a_run_writes_every_item_once_in_batches_of_a_hundred_and_journals_them() {
+        for (n, batches) in [(0, 0), (1, 1), (100, 1), (101, 2), (250, 3)] {
+            let plan = items(n);
+            let mut crm = Crm::with(&plan);
+            let mut run = Run::new("r1".into(), RunKind::Link, 0, "agent".into(), plan.clone());
+            assert_eq!(run.batches.len(), batches, "{n}");
+            crm.finish(&mut run);
+            assert!(run.finished(), "{n}");
+            assert_eq!(crm.writes.len(), n as usize, "{n}");
+            assert_eq!(crm.journal, crm.writes, "{n}: journal = writes");
+            assert_eq!(
+                run.progress(),
+                Progress {
+                    total: n as usize,
+                    written: n as usize,
+                    ..Progress::default()
+                }
+            );
+            assert!(plan.iter().all(|i| crm.fields[&i.contact_id] == i.write));
+        }
+    }
+
+    #[test]
+    fn a_field_changed_since_the_review_is_left_alone() {
+        let plan = items(3);
+        let mut crm = Crm::with(&plan);
+        crm.fields.insert("1001".into(), Some("7999999999".into())); // someone linked it meanwhile
+        crm.fields.insert("1002".into(), plan[2].write.clone()); // already holds our value
+        let mut run = Run::new("r".into(), RunKind::Link, 0, "a".into(), plan);
+        crm.finish(&mut run);
+        assert_eq!(crm.writes, ["1000"]);
+        assert_eq!(crm.fields["1001"].as_deref(), Some("7999999999"));
+        assert_eq!(
+            run.batches[0].states[1],
+            ItemState::Changed {
+                found: Some("7999999999".into())
+            }
+        );
+        assert_eq!(run.batches[0].states[2], ItemState::AlreadyDone);
+        let p = run.progress();
+        assert_eq!((p.written, p.changed, p.already, p.settled()), (1, 1, 1, 3));
+        assert_eq!(crm.journal, ["1000"], "only real writes are journaled");
+    }
+
+    #[test]
+    fn a_reload_at_any_step_resumes_without_writing_a_contact_twice() {
+        let plan = items(230);
+        // Reload after every k-th step, for several k, including mid-batch. (After every single
+        // step the run would re-read the same batch for ever: a verified batch is re-read after
+        // a reload, which is the point.)
+        for every in 2..=7 {
+            let mut crm = Crm::with(&plan);
+            let mut run = Run::new("r".into(), RunKind::Link, 0, "a".into(), plan.clone());
+            let mut steps = 0;
+            while crm.step(&mut run) {
+                steps += 1;
+                assert!(steps < 10_000, "every {every}: no progress");
+                if steps % every == 0 {
+                    run = reload(&run);
+                }
+            }
+            assert!(run.finished(), "every {every}");
+            let mut once = crm.writes.clone();
+            once.sort();
+            once.dedup();
+            assert_eq!(
+                once.len(),
+                crm.writes.len(),
+                "every {every}: a contact was written twice"
+            );
+            assert_eq!(crm.writes.len(), 230, "every {every}");
+        }
+    }
+
+    #[test]
+    fn a_job_zendesk_forgot_is_reverified_and_finds_its_writes() {
+        let plan = items(5);
+        let mut crm = Crm::with(&plan);
+        let mut run = Run::new("r".into(), RunKind::Link, 0, "a".into(), plan);
+        crm.step(&mut run); // verify
+        crm.step(&mut run); // submit
+        // Zendesk ran the job, then forgot its status.
+        let writes = crm.jobs.remove("job0").unwrap();
+        for (id, v) in writes {
+            crm.fields.insert(id.clone(), v);
+            crm.writes.push(id);
+        }
+        crm.finish(&mut run);
+        assert_eq!(crm.writes.len(), 5, "nothing written twice");
+        assert_eq!(run.progress().already, 5);
+    }
+
+    #[test]
+    fn per_item_refusals_are_listed_and_the_rest_written() {
+        let plan = items(4);
+        let mut crm = Crm::with(&plan);
+        crm.refuse = vec!["1002".into()];
+        let mut run = Run::new("r".into(), RunKind::Link, 0, "a".into(), plan);
+        crm.finish(&mut run);
+        assert_eq!(
+            run.batches[0].states[2],
+            ItemState::Failed {
+                error: "Forbidden".into()
+            }
+        );
+        assert_eq!((run.progress().written, run.progress().failed), (3, 1));
+        assert!(!crm.journal.contains(&"1002".to_string()));
+    }
+
+    #[test]
+    fn pause_and_stop_hold_the_run_until_resumed() {
+        let plan = items(150);
+        let mut crm = Crm::with(&plan);
+        let mut run = Run::new("r".into(), RunKind::Link, 0, "a".into(), plan);
+        for _ in 0..4 {
+            crm.step(&mut run); // the first batch: verify, submit, poll, journal
+        }
+        run.paused = true;
+        assert_eq!(run.next_step(), Step::Paused);
+        run.resume();
+        run.stop("no permission".into());
+        assert_eq!(run.next_step(), Step::Paused);
+        assert_eq!(crm.writes.len(), 100);
+        run.resume();
+        crm.finish(&mut run);
+        assert_eq!(crm.writes.len(), 150);
+    }
+
+    #[test]
+    fn undoing_one_batch_restores_exactly_that_batch_where_the_field_still_holds_the_run_value() {
+        let plan = items(250);
+        let mut crm = Crm::with(&plan);
+        let mut run = Run::new("r".into(), RunKind::Link, 0, "a".into(), plan.clone());
+        crm.finish(&mut run);
+        // Someone relinks one contact of batch 1 after the run.
+        crm.fields.insert("1150".into(), Some("7123456789".into()));
+        let mut undo = run.undo(Some(1), "u".into(), 5, "a".into());
+        assert_eq!(
+            undo.kind,
+            RunKind::Undo {
+                of: "r".into(),
+                batch: Some(1)
+            }
+        );
+        assert_eq!(undo.progress().total, 100);
+        crm.writes.clear();
+        crm.finish(&mut undo);
+        assert_eq!(crm.writes.len(), 99);
+        assert_eq!(
+            undo.progress().changed,
+            1,
+            "the relinked contact is listed and left alone"
+        );
+        assert_eq!(crm.fields["1150"].as_deref(), Some("7123456789"));
+        for i in &plan {
+            let n: u32 = i.contact_id.parse().unwrap();
+            let want = if (1100..1200).contains(&n) && n != 1150 {
+                None
+            } else if n == 1150 {
+                Some("7123456789".into())
+            } else {
+                i.write.clone()
+            };
+            assert_eq!(crm.fields[&i.contact_id], want, "{n}");
+        }
+        // The whole run's undo covers every written item.
+        assert_eq!(
+            run.undo(None, "u2".into(), 6, "a".into()).progress().total,
+            250
+        );
+    }
+
+    #[test]
+    fn backoff_doubles_then_gives_up() {
+        let delays: Vec<Option<u32>> = (0..=6).map(backoff_ms).collect();
+        assert_eq!(
+            delays,
+            [
+                None,
+                Some(1_000),
+                Some(2_000),
+                Some(4_000),
+                Some(8_000),
+                Some(16_000),
+                None
+            ]
+        );
+    }
+}
