@@ -77,13 +77,6 @@ test("the ticket sidebar shows the requester's Telegram identity", async () => {
   await page.close();
 });
 
-test("the nav bar location shows its placeholder page", async () => {
-  const { page, app } = await open("?nav=telegram");
-  await app.getByTestId("nav-placeholder").waitFor({ timeout: 15_000 });
-  await screenshot(page, "10-nav-bar");
-  await page.close();
-});
-
 test("the sidebar follows the agent's locale from the host", async () => {
   const page = await context.newPage();
   await page.goto(`${stack.crmUrl}/?view=settings`);

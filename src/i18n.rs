@@ -59,6 +59,9 @@ pub fn fill(template: &str, values: &[&str]) -> String {
     out
 }
 
+/// Declares a `Text` enum of message keys with their English, Spanish and Russian texts
+/// (`Text::Key.get(locale)`); the sidebar's table is below, the bulk page declares its own.
+#[macro_export]
 macro_rules! texts {
     ($($key:ident => ($en:expr, $es:expr, $ru:expr),)*) => {
         /// A message key.
@@ -68,7 +71,7 @@ macro_rules! texts {
 
         impl Text {
             /// The text in `locale`.
-            pub fn get(self, locale: Locale) -> &'static str {
+            pub fn get(self, locale: $crate::i18n::Locale) -> &'static str {
                 // One table indexed by key and locale: smaller wasm than a match over every pair.
                 const TABLE: &[[&str; 3]] = &[$([$en, $es, $ru],)*];
                 TABLE[self as usize][locale as usize]
@@ -197,9 +200,7 @@ texts! {
     ErrConfig => ("The app is not configured: {}", "La app no está configurada: {}", "Приложение не настроено: {}"),
     // nav_bar
     BulkTitle => ("Bulk linking", "Vinculación masiva", "Массовое связывание"),
-    BulkLater => ("Matching all CRM contacts with Telegram people at once comes in a later version. Until then, open a contact to link it from its sidebar.",
-                  "La vinculación de todos los contactos del CRM con personas de Telegram llegará en una versión posterior. Mientras tanto, abre un contacto para vincularlo desde su barra lateral.",
-                  "Сопоставление всех контактов CRM с людьми Telegram появится в следующей версии. А пока откройте контакт и свяжите его в боковой панели."),
+    BulkLater => ("Bulk linking has its own page: reinstall the app.", "La vinculación masiva tiene su propia página: reinstala la app.", "У массового связывания своя страница: переустановите приложение."),
 }
 
 /// A sender-ID parse error in `locale`: the identity engine's own message in English, a

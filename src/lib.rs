@@ -50,7 +50,7 @@ pub fn mount(host: Rc<dyn CrmHost>, root: web_sys::Element) -> yew::AppHandle<Ap
 
 /// The element to render into: `#app` when the page has one, otherwise a new `<div>` in `<body>`.
 #[cfg(target_arch = "wasm32")]
-fn root_element() -> Option<web_sys::Element> {
+pub fn root_element() -> Option<web_sys::Element> {
     let doc = web_sys::window()?.document()?;
     if let Some(el) = doc.get_element_by_id("app") {
         return Some(el);
@@ -62,7 +62,7 @@ fn root_element() -> Option<web_sys::Element> {
 
 /// Entry point: picks the host adapter and mounts the sidebar. If no adapter can start, the page
 /// says why and what to do (never a blank panel).
-#[cfg(target_arch = "wasm32")]
+#[cfg(all(target_arch = "wasm32", feature = "start"))]
 #[wasm_bindgen::prelude::wasm_bindgen(start)]
 pub fn start() {
     wasm_bindgen_futures::spawn_local(async {

@@ -3,7 +3,8 @@ use yew::prelude::*;
 use crate::context::use_env;
 use crate::i18n::Text;
 
-/// The nav_bar page: bulk linking comes in a later version.
+/// What the sidebar bundle shows if a manifest points the nav bar at it: bulk linking is its own
+/// page (`bulk.html`, crates/bulk).
 #[function_component]
 pub fn NavPlaceholder() -> Html {
     let env = use_env();

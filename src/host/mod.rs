@@ -23,7 +23,7 @@ pub enum Location {
     UserSidebar,
     /// Zendesk's ticket sidebar: the contact is the ticket's requester.
     TicketSidebar,
-    /// Zendesk's top navigation page (bulk linking, later).
+    /// Zendesk's top navigation page (bulk linking).
     NavBar,
     /// A plain iframe outside any CRM framework.
     Standalone,
@@ -140,6 +140,29 @@ pub struct RelayReply {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Unreachable(pub String);
 
+/// A request to the CRM's own REST API (Zendesk: a relative `/api/v2/…` URL, authenticated by
+/// the agent's session).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CrmRequest {
+    /// `GET`, `PUT` or `POST`.
+    pub method: &'static str,
+    /// Path and query, starting with `/api/`.
+    pub path: String,
+    /// JSON body.
+    pub body: Option<String>,
+}
+
+/// The CRM API's answer: any HTTP status, its `Retry-After` (seconds) when it sent one, the body.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CrmReply {
+    /// HTTP status code.
+    pub status: u16,
+    /// `Retry-After` in seconds, on 429 and some 503 answers.
+    pub retry_after: Option<u32>,
+    /// Response body.
+    pub body: String,
+}
+
 /// Everything the sidebar needs from the CRM that embeds it.
 pub trait CrmHost {
     /// Location, locale, contact, field key and agent, fixed for the life of the page.
@@ -159,6 +182,14 @@ pub trait CrmHost {
     ) -> HostFuture<Result<Vec<ContactRef>, HostError>>;
     /// Asks the host to make the sidebar this many pixels tall.
     fn resize(&self, height_px: u32);
+}
+
+/// The CRM's own REST API, which only the bulk page uses. A trait of its own rather than a
+/// method of [`CrmHost`], so the sidebar's bundle (which holds hosts as `dyn CrmHost`) does not
+/// carry its code.
+pub trait CrmApi {
+    /// Sends a request to the CRM's REST API, authenticated as the signed-in agent.
+    fn crm_api(&self, request: CrmRequest) -> HostFuture<Result<CrmReply, Unreachable>>;
 }
 
 /// Percent-encodes a query parameter value (RFC 3986 unreserved characters pass through).

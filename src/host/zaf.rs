@@ -47,6 +47,13 @@
 //! status 0) means the relay was unreachable.
 //!
 //! Size: `client.invoke("resize", { width: "100%", height: "<n>px" })`.
+//!
+//! The bulk page (`crm_api`): `client.request({ url: "/api/v2/…", type: "GET" | "PUT",
+//! contentType: "application/json", data: "<JSON>"?, httpCompleteResponse: true })` → `{ status,
+//! headers: { "retry-after"?: "30", … }, responseText }`. Calls: `users/me.json`,
+//! `users.json?page[size]=100&role=end-user[&page[after]=…]`, `user_fields.json`,
+//! `users/show_many.json?ids=…`, `users/update_many.json` (`{"users":[{"id":…,"user_fields":{…}}]}`),
+//! `job_statuses/<id>.json`.
 
 use std::rc::Rc;
 
@@ -56,8 +63,8 @@ use wasm_bindgen_futures::JsFuture;
 
 use super::standalone::js_error_text;
 use super::{
-    ConnectError, Contact, ContactRef, CrmHost, HostContext, HostError, HostFuture, Location,
-    RelayReply, RelayRequest, Unreachable, encode_component,
+    ConnectError, Contact, ContactRef, CrmApi, CrmHost, CrmReply, CrmRequest, HostContext,
+    HostError, HostFuture, Location, RelayReply, RelayRequest, Unreachable, encode_component,
 };
 
 #[wasm_bindgen]
@@ -232,6 +239,22 @@ impl ZafHost {
             .ok_or(HostError::NoContact)
     }
 
+    /// `client.request(options)` with `data: body` when there is one; the settled value and
+    /// whether it resolved (a rejection carries the response too).
+    async fn request_settled(
+        &self,
+        mut options: Vec<(&str, JsValue)>,
+        body: Option<&str>,
+    ) -> (JsValue, bool) {
+        if let Some(body) = body {
+            options.push(("data", body.into()));
+        }
+        match JsFuture::from(self.inner.client.request(&object(&options))).await {
+            Ok(v) => (v, true),
+            Err(e) => (e, false),
+        }
+    }
+
     /// `client.request` to Zendesk's own API, answering the parsed JSON.
     async fn zendesk_api(&self, options: JsValue) -> Result<JsValue, HostError> {
         JsFuture::from(self.inner.client.request(&options))
@@ -378,7 +401,7 @@ impl CrmHost for ZafHost {
         let this = self.clone();
         Box::pin(async move {
             let headers = object(&[("Authorization", "Bearer {{setting.relay_token}}".into())]);
-            let mut options = vec![
+            let options = vec![
                 (
                     "url",
                     JsValue::from_str(&format!("{}{}", this.inner.relay_url, request.path)),
@@ -389,14 +412,7 @@ impl CrmHost for ZafHost {
                 ("secure", true.into()),
                 ("httpCompleteResponse", true.into()),
             ];
-            if let Some(body) = &request.body {
-                options.push(("data", body.as_str().into()));
-            }
-            let outcome = JsFuture::from(this.inner.client.request(&object(&options))).await;
-            let (settled, ok) = match outcome {
-                Ok(v) => (v, true),
-                Err(e) => (e, false),
-            };
+            let (settled, ok) = this.request_settled(options, request.body.as_deref()).await;
             complete_response(&settled, ok)
         })
     }
@@ -441,6 +457,32 @@ impl CrmHost for ZafHost {
             ("height", format!("{height_px}px").into()),
         ]);
         let _ = self.inner.client.invoke("resize", &size);
+    }
+}
+
+impl CrmApi for ZafHost {
+    fn crm_api(&self, request: CrmRequest) -> HostFuture<Result<CrmReply, Unreachable>> {
+        let this = self.clone();
+        Box::pin(async move {
+            let options = vec![
+                ("url", JsValue::from_str(&request.path)),
+                ("type", request.method.into()),
+                ("contentType", "application/json".into()),
+                ("httpCompleteResponse", true.into()),
+            ];
+            let (settled, ok) = this.request_settled(options, request.body.as_deref()).await;
+            let headers = get_path(&settled, "headers");
+            let retry_after = ["retry-after", "Retry-After"]
+                .iter()
+                .find_map(|h| text(&get_path(&headers, h)))
+                .and_then(|v| v.trim().parse().ok());
+            let reply = complete_response(&settled, ok)?;
+            Ok(CrmReply {
+                status: reply.status,
+                retry_after,
+                body: reply.body,
+            })
+        })
     }
 }
 

@@ -105,8 +105,8 @@ pub fn decode<T: DeserializeOwned>(body: &str) -> Result<T, RelayError> {
     }
 }
 
-/// Serialises a request body.
-fn encode<T: serde::Serialize>(value: &T) -> Result<String, RelayError> {
+/// Serialises a request body (in the browser through `JSON.stringify`, natively `serde_json`).
+pub fn encode<T: serde::Serialize>(value: &T) -> Result<String, RelayError> {
     #[cfg(target_arch = "wasm32")]
     {
         let js = value

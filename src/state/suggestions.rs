@@ -71,6 +71,17 @@ impl Reducible for Suggestions {
     }
 }
 
+/// The matcher's view of a person in the relay's directory.
+pub fn telegram_person(p: &PersonSummary) -> TelegramPerson {
+    TelegramPerson {
+        sender_id: p.sender_id,
+        first_name: p.first_name.clone(),
+        last_name: p.last_name.clone().unwrap_or_default(),
+        username: p.username.clone(),
+        phone: p.phone.clone(),
+    }
+}
+
 /// Ranks the directory for one contact, best first, at most [`LIMIT`]. Deleted accounts are never
 /// suggested.
 pub fn rank(
@@ -79,16 +90,7 @@ pub fn rank(
     region: Option<String>,
 ) -> Vec<Suggestion> {
     let live: Vec<&PersonSummary> = people.iter().filter(|p| !p.deleted).collect();
-    let telegram: Vec<TelegramPerson> = live
-        .iter()
-        .map(|p| TelegramPerson {
-            sender_id: p.sender_id,
-            first_name: p.first_name.clone(),
-            last_name: p.last_name.clone().unwrap_or_default(),
-            username: p.username.clone(),
-            phone: p.phone.clone(),
-        })
-        .collect();
+    let telegram: Vec<TelegramPerson> = live.iter().map(|p| telegram_person(p)).collect();
     let crm = CrmContact {
         id: contact.id.clone(),
         name: contact.name.clone(),

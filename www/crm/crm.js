@@ -472,7 +472,9 @@ async function main() {
 
   const pluginOrigin = new URL(config.pluginUrl).origin;
   const appGuid = crypto.randomUUID();
-  const src = `${config.pluginUrl}/index.html?origin=${encodeURIComponent(location.origin)}&app_guid=${appGuid}`;
+  // Each location loads the page the manifest names for it: the nav bar has its own bundle.
+  const page = where.location === "nav_bar" ? "bulk.html" : "index.html";
+  const src = `${config.pluginUrl}/${page}?origin=${encodeURIComponent(location.origin)}&app_guid=${appGuid}`;
   const iframe = el("iframe", { title: "Telegram Sidebar app", "data-testid": "plugin-frame", name: "telegram-sidebar" });
   const parent = new ZafParent({
     iframe, pluginOrigin, appGuid, where, zendesk, install,

@@ -8,7 +8,9 @@
 //! | `zaf_sdk.js` | `node_modules/zendesk_app_framework_sdk/lib/*.js`, bundled here |
 //! | `start.js`, icons | `assets/` |
 //! | `logo.png`, `logo-small.png` | drawn by `logo.rs` |
+//! | `bulk.html` | `www/bulk.html` (the nav bar's bulk linking page, same SDK) |
 //! | `telegram_sidebar.js`, `telegram_sidebar_bg.wasm` | the root crate via `wasm-bindgen` and `wasm-opt -Oz` |
+//! | `telegram_bulk.js`, `telegram_bulk_bg.wasm` | `crates/bulk`, the same way |
 //!
 //! The package zip holds `manifest.json`, `translations/` and `assets/` (the committed assets, whose
 //! `index.html` loads the SDK from Zendesk's CDN), the wasm and its glue, and the logos.
@@ -20,8 +22,10 @@ use std::process::Command;
 use crate::archive::zip_stored;
 use crate::{cargo, logo, manifest, root, run, setup, target_dir};
 
-/// The crate name as wasm-bindgen spells its outputs.
-const CRATE: &str = "telegram_sidebar";
+/// The wasm bundles: (package, the name wasm-bindgen gives its outputs). Each is its own page:
+/// the sidebar (`index.html`) and the bulk linking page (`bulk.html`, the nav bar), so the
+/// sidebar never downloads the bulk page's code.
+pub const BUNDLES: [(&str, &str); 2] = [("telegram-sidebar", "telegram_sidebar"), ("telegram-bulk", "telegram_bulk")];
 
 /// Where `cargo xtask build` puts the plugin.
 pub fn plugin_dir() -> PathBuf {
@@ -31,41 +35,36 @@ pub fn plugin_dir() -> PathBuf {
 /// Builds the plugin into `dist/plugin/`.
 pub fn plugin() -> Result<(), String> {
     let target = target_dir();
-    run(cargo().args([
-        "build",
-        "--profile",
-        "wasm-release",
-        "--target",
-        "wasm32-unknown-unknown",
-        "-p",
-        "telegram-sidebar",
-        "--lib",
-    ]))?;
-    let wasm = target.join(format!("wasm32-unknown-unknown/wasm-release/{CRATE}.wasm"));
-    let bindgen_out = target.join("wasm-bindgen");
-    run(Command::new("wasm-bindgen")
-        .args(["--target", "web", "--no-typescript", "--out-dir"])
-        .arg(&bindgen_out)
-        .arg(&wasm))?;
-
     let out = plugin_dir();
     if out.exists() {
         fs::remove_dir_all(&out).map_err(|e| format!("could not clear {}: {e}", out.display()))?;
     }
     fs::create_dir_all(&out).map_err(|e| format!("could not create {}: {e}", out.display()))?;
-    run(Command::new(setup::wasm_opt())
-        .args(["-Oz", "--strip-debug", "--strip-producers"])
-        .args(WASM_FEATURES)
-        .arg(bindgen_out.join(format!("{CRATE}_bg.wasm")))
-        .arg("-o")
-        .arg(out.join(format!("{CRATE}_bg.wasm"))))?;
-    copy(&bindgen_out.join(format!("{CRATE}.js")), &out.join(format!("{CRATE}.js")))?;
+    for (package, name) in BUNDLES {
+        // One cargo run per bundle: built together, cargo would unify the sidebar's `start`
+        // feature into the bulk bundle, which would then have two start functions.
+        run(cargo().args(["build", "--profile", "wasm-release", "--target", "wasm32-unknown-unknown", "-p", package, "--lib"]))?;
+        let wasm = target.join(format!("wasm32-unknown-unknown/wasm-release/{name}.wasm"));
+        let bindgen_out = target.join("wasm-bindgen");
+        run(Command::new("wasm-bindgen")
+            .args(["--target", "web", "--no-typescript", "--out-dir"])
+            .arg(&bindgen_out)
+            .arg(&wasm))?;
+        run(Command::new(setup::wasm_opt())
+            .args(["-Oz", "--strip-debug", "--strip-producers"])
+            .args(WASM_FEATURES)
+            .arg(bindgen_out.join(format!("{name}_bg.wasm")))
+            .arg("-o")
+            .arg(out.join(format!("{name}_bg.wasm"))))?;
+        copy(&bindgen_out.join(format!("{name}.js")), &out.join(format!("{name}.js")))?;
+    }
     for entry in read_dir(&root().join("assets"))? {
-        if entry.file_name().is_some_and(|n| n != "index.html") {
+        if entry.file_name().is_some_and(|n| n != "index.html" && n != "bulk.html") {
             copy(&entry, &out.join(entry.file_name().unwrap()))?;
         }
     }
     copy(&root().join("www/index.html"), &out.join("index.html"))?;
+    copy(&root().join("www/bulk.html"), &out.join("bulk.html"))?;
     for (file, size) in logo::LOGOS {
         write(&out.join(file), &logo::png(size))?;
     }
@@ -148,8 +147,10 @@ fn package_entries(root: &Path, plugin: &Path) -> Result<Vec<(String, Vec<u8>)>,
     for path in read_dir(&root.join("assets"))? {
         entries.push((format!("assets/{}", name(&path)), read(&path)?));
     }
-    for file in [format!("{CRATE}.js"), format!("{CRATE}_bg.wasm")] {
-        entries.push((format!("assets/{file}"), read(&plugin.join(&file))?));
+    for (_, bundle) in BUNDLES {
+        for file in [format!("{bundle}.js"), format!("{bundle}_bg.wasm")] {
+            entries.push((format!("assets/{file}"), read(&plugin.join(&file))?));
+        }
     }
     for (file, size) in logo::LOGOS {
         entries.push((format!("assets/{file}"), logo::png(size)));
@@ -224,11 +225,13 @@ mod tests {
 
     #[test]
     fn package_zip_holds_the_app_files() {
-        // A stand-in plugin build: package_entries only copies these two files.
+        // A stand-in plugin build: package_entries only copies each bundle's two files.
         let plugin = env::temp_dir().join(format!("xtask-package-test-{}", std::process::id()));
         fs::create_dir_all(&plugin).unwrap();
-        fs::write(plugin.join("telegram_sidebar.js"), "export default function init() {}").unwrap();
-        fs::write(plugin.join("telegram_sidebar_bg.wasm"), b"\0asm\x01\0\0\0").unwrap();
+        for (_, bundle) in BUNDLES {
+            fs::write(plugin.join(format!("{bundle}.js")), "export default function init() {}").unwrap();
+            fs::write(plugin.join(format!("{bundle}_bg.wasm")), b"\0asm\x01\0\0\0").unwrap();
+        }
 
         let zip = zip_stored(&package_entries(&root(), &plugin).unwrap());
         fs::remove_dir_all(&plugin).unwrap();
@@ -244,6 +247,10 @@ mod tests {
             "assets/icon_nav_bar.svg",
             "assets/telegram_sidebar.js",
             "assets/telegram_sidebar_bg.wasm",
+            "assets/bulk.html",
+            "assets/bulk.js",
+            "assets/telegram_bulk.js",
+            "assets/telegram_bulk_bg.wasm",
             "assets/logo.png",
             "assets/logo-small.png",
         ] {

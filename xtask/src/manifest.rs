@@ -447,8 +447,10 @@ mod tests {
 
     #[test]
     fn production_page_loads_the_sdk_from_zendesks_cdn() {
-        let page = fs::read_to_string(crate::root().join("assets/index.html")).unwrap();
-        assert!(page.contains(&format!("<script src=\"{ZAF_SDK_CDN}\"></script>")), "assets/index.html");
-        assert!(!page.contains("zaf_sdk.js"), "production page must not load the local SDK copy");
+        for file in ["assets/index.html", "assets/bulk.html"] {
+            let page = fs::read_to_string(crate::root().join(file)).unwrap();
+            assert!(page.contains(&format!("<script src=\"{ZAF_SDK_CDN}\"></script>")), "{file}");
+            assert!(!page.contains("zaf_sdk.js"), "{file}: production page must not load the local SDK copy");
+        }
     }
 }

@@ -1,7 +1,9 @@
 //! Apply and undo as a state machine: batches of at most 100 writes, each re-read before it is
 //! written, written through one bulk job, then journaled. The machine does no IO and reads no
 //! clock; a driver asks it for the next [`Step`], performs it against Zendesk or the relay, and
-//! reports back. Its whole state is plain serde data, so a reload can resume it from storage.
+//! reports back. Its whole state is plain serde data, so a reload can resume it from storage
+//! (enums are internally tagged, `{"state": "Changed", "found": …}`, which the browser-side JSON
+//! reader reads without extra code in the sidebar's bundle).
 //!
 //! Safety rules it enforces:
 //! - a contact is written only if its field still holds what the plan expects (`expect`); one that
@@ -21,6 +23,7 @@ pub const BATCH_SIZE: usize = 100;
 
 /// What kind of run.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind")]
 pub enum RunKind {
     /// Links from a reviewed plan.
     Link,
@@ -35,6 +38,7 @@ pub enum RunKind {
 
 /// What happened to one item.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "state")]
 pub enum ItemState {
     /// Not decided yet.
     Pending,
@@ -65,6 +69,7 @@ impl ItemState {
 
 /// Where a batch is.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "state")]
 pub enum BatchState {
     /// Its contacts must be re-read.
     Pending,

@@ -31,6 +31,8 @@ pub struct Account {
     index: BTreeMap<u64, User>,
     /// Writes not yet in the index: (when written, the user as written).
     pending: VecDeque<(Instant, User)>,
+    /// How many times each user's custom fields were changed (for tests: "no contact written twice").
+    field_writes: BTreeMap<u64, u32>,
 }
 
 /// How a user object in a request may change a user (`PUT /users/{id}`, `update_many`,
@@ -55,6 +57,7 @@ impl Account {
             data,
             index,
             pending: VecDeque::new(),
+            field_writes: BTreeMap::new(),
         }
     }
 
@@ -354,7 +357,20 @@ impl Account {
         Ok(())
     }
 
+    /// How many times each user's custom fields changed since the account was opened or reset.
+    pub fn field_writes(&self) -> &BTreeMap<u64, u32> {
+        &self.field_writes
+    }
+
     fn store(&mut self, user: User, at: Instant) {
+        if self
+            .data
+            .users
+            .get(&user.id)
+            .is_none_or(|old| old.user_fields != user.user_fields)
+        {
+            *self.field_writes.entry(user.id).or_default() += 1;
+        }
         self.pending.push_back((at, user.clone()));
         self.data.users.insert(user.id, user);
     }

@@ -576,11 +576,28 @@ async fn update_many_runs_a_job_with_a_result_per_item() {
             "{result}"
         );
         assert!(result["details"].is_string(), "{result}");
-        assert_eq!((&result["action"], &result["success"]), (&json!("update"), &json!(false)));
+        assert_eq!(
+            (&result["action"], &result["success"]),
+            (&json!("update"), &json!(false))
+        );
     }
     assert_eq!(zd.sender_id(1003).await, "7100000002");
     assert_eq!(zd.sender_id(1004).await, "7100000003");
     assert_eq!(zd.sender_id(1005).await, Value::Null);
+    let writes: Value = zd
+        .http
+        .get(format!("{}/__double/field-writes", zd.url))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        writes,
+        json!({ "1003": 1, "1004": 1 }),
+        "one field write each, none for refused items"
+    );
 
     // One change for several IDs.
     let (_, job) = zd
@@ -620,6 +637,21 @@ async fn update_many_runs_a_job_with_a_result_per_item() {
     assert_eq!(
         zd.get("/api/v2/job_statuses/ffff.json").await.0,
         StatusCode::NOT_FOUND
+    );
+    // A light agent, who may edit nobody, is refused before any job exists.
+    let one = json!({ "users": [{ "id": 1003, "notes": "x" }] });
+    let (status, body) = zd
+        .call(
+            Method::PUT,
+            "/api/v2/users/update_many.json",
+            LEE,
+            Some(one),
+        )
+        .await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (StatusCode::FORBIDDEN, Some("Forbidden")),
+        "{body}"
     );
 }
 

@@ -1,0 +1,819 @@
+//! The bulk linking page (Zendesk's `nav_bar`): download the relay's contact info; load every end
+//! user, match them with the relay's directory, review, dry run, apply in batches, and undo a run
+//! or a batch from the history. The page's state is one [`Model`] behind a `RefCell`; async work
+//! (loading, the apply driver) changes it and asks for a redraw.
+//!
+//! Runs are kept in `localStorage` (key [`RUNS_KEY`]) when the browser allows it: that storage
+//! belongs to the app's origin and survives a reload or a closed tab, so a run interrupted mid-way
+//! is offered for resuming, and the history (for undo) stays. Each run's own state says which
+//! writes are done, so resuming writes no contact twice (see [`crate::run`]). Browsers that block
+//! third-party storage deny it to the app's iframe (a different site from the agent's page, in
+//! Zendesk as on the local CRM page): the page then says that its runs last only as long as it.
+
+use std::cell::RefCell;
+use std::collections::BTreeMap;
+use std::rc::Rc;
+
+use telegram_identity::matching::{MatchOptions, assign};
+use telegram_identity::{CrmContact, SenderId, TelegramPerson};
+use telegram_relay_api::{LinkAction, NewLinkEvent};
+use telegram_sidebar::context::AppEnv;
+use telegram_sidebar::host::{CrmApi, Method, RelayRequest};
+use telegram_sidebar::i18n::{Locale, fill, reason_text};
+use telegram_sidebar::services::relay;
+use wasm_bindgen::JsCast;
+use yew::prelude::*;
+
+use crate::review::{Category, Plan, Review};
+use crate::run::{ItemState, Run, RunKind, Step};
+use crate::zendesk::{JobState, Waiting, Zendesk};
+
+/// Where runs are stored.
+pub const RUNS_KEY: &str = "telegram-sidebar-bulk-runs-v1";
+
+/// The page's own styles, on top of the sidebar's (`telegram_sidebar::style`).
+pub const CSS: &str = ".bulk{max-width:960px}.bulk ul.rows{list-style:none;padding:0;margin:6px 0;display:grid;gap:4px}\
+.bulk .tabs{display:flex;flex-wrap:wrap;gap:4px;margin:8px 0}.bulk .row{display:flex;gap:8px;align-items:center;justify-content:space-between;flex-wrap:wrap}\
+.bulk .name{font-weight:600}.bulk input[type=search]{flex:1;min-width:160px}.bulk progress{width:100%}";
+
+/// Rows shown per category before "Show more".
+const PAGE_ROWS: usize = 100;
+
+telegram_sidebar::texts! {
+    Title => ("Bulk linking", "Vinculación masiva", "Массовое связывание"),
+    NoStorage => ("This browser does not let the app keep data, so closing or reloading this page loses its list of runs and their undo. The writes themselves are journaled in the relay, and a new run never writes a contact twice.",
+                  "Este navegador no deja a la app guardar datos: al cerrar o recargar la página se pierde la lista de ejecuciones y su deshacer. Las escrituras quedan en el registro del relay y una nueva ejecución nunca escribe dos veces un contacto.",
+                  "Этот браузер не даёт приложению хранить данные: при закрытии или перезагрузке страницы пропадут список запусков и их отмена. Сами записи сохраняются в журнале relay, а новый запуск никогда не записывает контакт дважды."),
+    NeedsZendesk => ("Bulk linking runs inside Zendesk: open it from the app's icon in Zendesk's navigation bar.",
+                     "La vinculación masiva funciona dentro de Zendesk: ábrela desde el icono de la app en la barra de navegación de Zendesk.",
+                     "Массовое связывание работает внутри Zendesk: откройте его по значку приложения в панели навигации Zendesk."),
+    Intro => ("Match every Zendesk customer with the Telegram people the relay knows, review the matches, try a dry run, then link them in batches. Nothing is overwritten, and every run can be undone.",
+              "Empareja a cada cliente de Zendesk con las personas de Telegram que conoce el relay, revisa las coincidencias, haz una prueba y vincúlalos por lotes. No se sobrescribe nada y cada ejecución se puede deshacer.",
+              "Сопоставьте всех клиентов Zendesk с людьми Telegram, известными relay, проверьте совпадения, сделайте пробный запуск и свяжите их пакетами. Ничего не перезаписывается, любой запуск можно отменить."),
+    Download => ("Download Telegram contact info (CSV)", "Descargar contactos de Telegram (CSV)", "Скачать контакты Telegram (CSV)"),
+    DownloadWhy => ("For a CRM import or a spreadsheet: one row per Telegram person, with sender ID, names, username and phone.",
+                    "Para importar en un CRM o una hoja de cálculo: una fila por persona de Telegram, con ID, nombres, usuario y teléfono.",
+                    "Для импорта в CRM или таблицу: по строке на человека в Telegram — ID, имя, username и телефон."),
+    Match => ("Match contacts", "Emparejar contactos", "Сопоставить контакты"),
+    LoadingContacts => ("Loading contacts from Zendesk: {} so far…", "Cargando contactos de Zendesk: {} hasta ahora…", "Загрузка контактов из Zendesk: пока {}…"),
+    LoadingPeople => ("Loading Telegram people from the relay…", "Cargando personas de Telegram del relay…", "Загрузка людей Telegram с relay…"),
+    Matching => ("Matching {} contacts with {} Telegram people…", "Emparejando {} contactos con {} personas de Telegram…", "Сопоставление {} контактов с {} людьми Telegram…"),
+    Confident => ("Confident", "Seguros", "Уверенные"),
+    ToDecide => ("To decide", "Por decidir", "На решение"),
+    Conflicts => ("Conflicts", "Conflictos", "Конфликты"),
+    Linked => ("Already linked", "Ya vinculados", "Уже связаны"),
+    Unmatched => ("Unmatched", "Sin coincidencia", "Без совпадений"),
+    AcceptAll => ("Accept all confident", "Aceptar todos los seguros", "Принять все уверенные"),
+    Search => ("Search by name", "Buscar por nombre", "Поиск по имени"),
+    ShowMore => ("Show {} more", "Mostrar {} más", "Показать ещё {}"),
+    Accept => ("Link", "Vincular", "Связать"),
+    SharedWith => ("Same sender ID as contact {}", "Mismo ID que el contacto {}", "Тот же ID, что у контакта {}"),
+    DryRun => ("Dry run: Apply would link {} contacts · skip {} · leave {} conflicts as they are. Nothing has been written.",
+               "Prueba: Aplicar vincularía {} contactos · omitiría {} · dejaría {} conflictos como están. No se ha escrito nada.",
+               "Пробный запуск: будет связано {} контактов · пропущено {} · {} конфликтов останутся как есть. Ничего не записано."),
+    DownloadPlan => ("Download the plan (CSV)", "Descargar el plan (CSV)", "Скачать план (CSV)"),
+    Apply => ("Apply", "Aplicar", "Применить"),
+    Progress => ("{} of {} done · {} written · {} changed since the review, left alone · {} refused", "{} de {} hechos · {} escritos · {} cambiados desde la revisión, sin tocar · {} rechazados", "{} из {} готово · {} записано · {} изменились после проверки, не тронуты · {} отклонено"),
+    Pause => ("Pause", "Pausar", "Пауза"),
+    Resume => ("Resume", "Reanudar", "Продолжить"),
+    RateLimited => ("Zendesk asked us to wait {} s.", "Zendesk nos pidió esperar {} s.", "Zendesk попросил подождать {} с."),
+    Retrying => ("Zendesk did not answer; retrying in {} s.", "Zendesk no respondió; reintentando en {} s.", "Zendesk не ответил; повтор через {} с."),
+    Finished => ("Finished.", "Terminado.", "Готово."),
+    History => ("Runs", "Ejecuciones", "Запуски"),
+    RunLine => ("{} of {}: {} written, {} changed since, {} refused", "{} del {}: {} escritos, {} cambiados, {} rechazados", "{} от {}: {} записано, {} изменились, {} отклонено"),
+    RunLink => ("Run", "Ejecución", "Запуск"),
+    RunUndo => ("Undo", "Deshacer", "Отмена"),
+    UndoRun => ("Undo this run", "Deshacer esta ejecución", "Отменить запуск"),
+    UndoBatch => ("Undo batch {}", "Deshacer lote {}", "Отменить пакет {}"),
+    ResumeOffer => ("Resume the run of {} ({} of {} done)", "Reanudar la ejecución del {} ({} de {} hechos)", "Продолжить запуск от {} (готово {} из {})"),
+    Failures => ("Not written", "No escritos", "Не записаны"),
+    FieldMissing => ("Zendesk has no user field with the key “{}”. Create it in Admin Center → People → Configuration → User fields (type Text, field key {}), or correct the app's “Custom field key” setting.",
+                     "Zendesk no tiene un campo de usuario con la clave “{}”. Créalo en Admin Center → Personas → Configuración → Campos de usuario (tipo Texto, clave {}), o corrige el ajuste “clave del campo” de la app.",
+                     "В Zendesk нет поля пользователя с ключом «{}». Создайте его: Admin Center → Люди → Настройка → Поля пользователей (тип «Текст», ключ {}), или исправьте настройку приложения «ключ поля»."),
+    RelayFailed => ("The relay did not answer as expected: {}. Check the app's Relay URL and token settings, then retry.",
+                    "El relay no respondió como se esperaba: {}. Revisa los ajustes URL y token del relay y reintenta.",
+                    "Relay ответил не так, как ожидалось: {}. Проверьте настройки URL и токена relay и повторите."),
+}
+
+/// The page's state.
+#[derive(Default)]
+struct Model {
+    busy: Option<String>,
+    error: Option<String>,
+    contacts: Vec<CrmContact>,
+    names: BTreeMap<SenderId, String>,
+    review: Option<Review>,
+    tab: Option<Category>,
+    query: String,
+    shown: usize,
+    dry_run: Option<Plan>,
+    runs: Vec<Run>,
+    driving: bool,
+    waiting: Option<Waiting>,
+    agent: String,
+    /// The browser denies this (cross-site) frame its storage: runs live only as long as the page.
+    no_storage: bool,
+}
+
+type Shared = Rc<RefCell<Model>>;
+
+/// The bulk page.
+#[derive(Properties)]
+pub struct BulkProps {
+    /// The host and its context.
+    pub env: AppEnv,
+    /// The CRM's REST API (the same adapter as `env.host`).
+    pub api: Rc<dyn CrmApi>,
+}
+
+impl PartialEq for BulkProps {
+    fn eq(&self, other: &Self) -> bool {
+        self.env == other.env && Rc::ptr_eq(&self.api, &other.api)
+    }
+}
+
+/// The page component.
+#[function_component(BulkPage)]
+pub fn bulk_page(props: &BulkProps) -> Html {
+    let env = props.env.clone();
+    let model: Shared = use_mut_ref(|| {
+        let (runs, error) = match load_runs() {
+            Ok(runs) => (runs, None),
+            Err(e) => (Vec::new(), Some(e)),
+        };
+        let no_storage = storage().is_none();
+        Model {
+            runs,
+            error,
+            no_storage,
+            tab: Some(Category::Confident),
+            shown: PAGE_ROWS,
+            ..Model::default()
+        }
+    });
+    let redraw = use_force_update();
+    let l = env.locale;
+    let t = |k: Text| k.get(l);
+
+    let redraw_fn: Rc<dyn Fn()> = {
+        let redraw = redraw.clone();
+        Rc::new(move || redraw.force_update())
+    };
+    let zendesk = {
+        let model = model.clone();
+        let redraw = redraw_fn.clone();
+        Zendesk::new(
+            props.api.clone(),
+            Rc::new(move |w| {
+                model.borrow_mut().waiting = w;
+                redraw();
+            }),
+        )
+    };
+
+    let on_download = {
+        let (env, model, redraw) = (env.clone(), model.clone(), redraw_fn.clone());
+        Callback::from(move |_| {
+            let (env, model, redraw) = (env.clone(), model.clone(), redraw.clone());
+            wasm_bindgen_futures::spawn_local(async move {
+                let reply = env
+                    .host
+                    .relay(RelayRequest {
+                        method: Method::Get,
+                        path: "/v1/export/telegram-contacts.csv".into(),
+                        body: None,
+                    })
+                    .await;
+                match reply
+                    .map_err(|u| relay::RelayError::Unreachable(u.0))
+                    .and_then(relay::classify)
+                {
+                    Ok(csv) => save_file(&format!("telegram-contacts-{}.csv", today()), &csv),
+                    Err(e) => {
+                        model.borrow_mut().error = Some(fill(
+                            Text::RelayFailed.get(env.locale),
+                            &[&format!("{e:?}")],
+                        ))
+                    }
+                }
+                redraw();
+            });
+        })
+    };
+
+    let on_match = {
+        let (env, model, redraw, zendesk) = (
+            env.clone(),
+            model.clone(),
+            redraw_fn.clone(),
+            zendesk.clone(),
+        );
+        Callback::from(move |_| {
+            let (env, model, redraw, zendesk) =
+                (env.clone(), model.clone(), redraw.clone(), zendesk.clone());
+            wasm_bindgen_futures::spawn_local(async move {
+                let result = load_and_match(&env, &zendesk, &model, &redraw).await;
+                let mut m = model.borrow_mut();
+                m.busy = None;
+                if let Err(e) = result {
+                    m.error = Some(e);
+                }
+                drop(m);
+                redraw();
+            });
+        })
+    };
+
+    let m = model.borrow();
+    let busy = m.busy.is_some() || m.driving;
+    let banner = |text: &str| html! { <p class="banner error" role="alert" data-testid="bulk-error">{ text.to_owned() }</p> };
+
+    let resume_offer = m.runs.iter().rposition(|r| !r.finished()).filter(|_| !m.driving).map(|i| {
+        let r = &m.runs[i];
+        let p = r.progress();
+        let text = fill(t(Text::ResumeOffer), &[&when(r.started_at, l), &p.settled().to_string(), &p.total.to_string()]);
+        let on = drive_callback(&env, &zendesk, &model, &redraw_fn, i);
+        html! { <p class="banner warn" data-testid="resume-offer">{ text }{" "}<button onclick={on} data-testid="resume">{ t(Text::Resume) }</button></p> }
+    });
+
+    html! {
+        <div class="ts-app bulk" data-testid="bulk-page">
+            <h1>{ t(Text::Title) }</h1>
+            <p class="muted">{ t(Text::Intro) }</p>
+            { for m.error.as_deref().map(banner) }
+            { for m.no_storage.then(|| html! { <p class="banner warn" data-testid="no-storage">{ t(Text::NoStorage) }</p> }) }
+            { for resume_offer }
+            <div class="card">
+                <p><button class="secondary" onclick={on_download} data-testid="download-contacts">{ t(Text::Download) }</button></p>
+                <p class="small muted">{ t(Text::DownloadWhy) }</p>
+            </div>
+            <p><button onclick={on_match} disabled={busy} data-testid="match">{ t(Text::Match) }</button></p>
+            { for m.busy.clone().map(|b| html! { <p class="notice" role="status" data-testid="bulk-busy">{ b }</p> }) }
+            { for m.waiting.clone().map(|w| html! { <p class="banner warn" role="status" data-testid="bulk-waiting">{ match w {
+                Waiting::RateLimited(s) => fill(t(Text::RateLimited), &[&s.to_string()]),
+                Waiting::Retrying(s) => fill(t(Text::Retrying), &[&s.to_string()]),
+            } }</p> }) }
+            { review_view(&m, &env, &model, &redraw_fn, &zendesk) }
+            { runs_view(&m, &env, &model, &redraw_fn, &zendesk) }
+        </div>
+    }
+}
+
+/// Loads every end user and the whole directory, and matches them.
+async fn load_and_match(
+    env: &AppEnv,
+    zendesk: &Zendesk,
+    model: &Shared,
+    redraw: &Rc<dyn Fn()>,
+) -> Result<(), String> {
+    let l = env.locale;
+    let key = env.ctx.field_key.clone();
+    {
+        let mut m = model.borrow_mut();
+        m.error = None;
+        m.review = None;
+        m.dry_run = None;
+        m.busy = Some(fill(Text::LoadingContacts.get(l), &["0"]));
+    }
+    redraw();
+    let keys = zendesk.field_keys().await.map_err(|e| e.message())?;
+    if !keys.contains(&key) {
+        return Err(fill(Text::FieldMissing.get(l), &[&key, &key]));
+    }
+    model.borrow_mut().agent = zendesk.me().await.map_err(|e| e.message())?;
+    let mut contacts = Vec::new();
+    let mut cursor: Option<String> = None;
+    loop {
+        let (users, next) = zendesk
+            .end_users(cursor.as_deref())
+            .await
+            .map_err(|e| e.message())?;
+        for u in users {
+            let sender_id = u
+                .user_fields
+                .get(&key)
+                .and_then(|v| v.0.as_deref())
+                .and_then(|v| v.parse().ok());
+            contacts.push(CrmContact {
+                id: u.id.to_string(),
+                name: u.name,
+                phones: u.phone.into_iter().collect(),
+                emails: u.email.into_iter().collect(),
+                username: None,
+                sender_id,
+            });
+        }
+        model.borrow_mut().busy = Some(fill(
+            Text::LoadingContacts.get(l),
+            &[&contacts.len().to_string()],
+        ));
+        redraw();
+        match next {
+            Some(c) if cursor.as_ref() != Some(&c) => cursor = Some(c),
+            _ => break,
+        }
+    }
+    model.borrow_mut().busy = Some(Text::LoadingPeople.get(l).into());
+    redraw();
+    let directory = relay::whole_directory(&env.host)
+        .await
+        .map_err(|e| fill(Text::RelayFailed.get(l), &[&format!("{e:?}")]))?;
+    let people: Vec<TelegramPerson> = directory
+        .iter()
+        .filter(|p| !p.deleted)
+        .map(telegram_sidebar::state::suggestions::telegram_person)
+        .collect();
+    let names = people
+        .iter()
+        .map(|p| {
+            let mut name = format!("{} {}", p.first_name, p.last_name)
+                .trim()
+                .to_owned();
+            if let Some(u) = &p.username {
+                name.push_str(&format!(" (@{u})"));
+            }
+            (p.sender_id, name)
+        })
+        .collect();
+    model.borrow_mut().busy = Some(fill(
+        Text::Matching.get(l),
+        &[&contacts.len().to_string(), &people.len().to_string()],
+    ));
+    redraw();
+    // Let the browser paint the line above before the matching holds the thread.
+    gloo::timers::future::sleep(std::time::Duration::from_millis(30)).await;
+    let options = MatchOptions {
+        region: env.ctx.phone_region.clone(),
+    };
+    let assignment = assign(&contacts, &people, &options);
+    let review = Review::build(&contacts, &assignment);
+    let mut m = model.borrow_mut();
+    m.contacts = contacts;
+    m.names = names;
+    m.review = Some(review);
+    m.shown = PAGE_ROWS;
+    Ok(())
+}
+
+fn category_text(c: Category) -> Text {
+    match c {
+        Category::Confident => Text::Confident,
+        Category::Review => Text::ToDecide,
+        Category::Conflict => Text::Conflicts,
+        Category::Linked => Text::Linked,
+        Category::Unmatched => Text::Unmatched,
+    }
+}
+
+fn review_view(
+    m: &Model,
+    env: &AppEnv,
+    model: &Shared,
+    redraw: &Rc<dyn Fn()>,
+    zendesk: &Zendesk,
+) -> Html {
+    let Some(review) = &m.review else {
+        return html! {};
+    };
+    let l = env.locale;
+    let t = |k: Text| k.get(l);
+    let counts = review.counts();
+    let tab = m.tab.unwrap_or(Category::Confident);
+    let change = |f: Rc<dyn Fn(&mut Model)>| {
+        let (model, redraw) = (model.clone(), redraw.clone());
+        Callback::from(move |_: MouseEvent| {
+            f(&mut model.borrow_mut());
+            redraw();
+        })
+    };
+    let tabs = Category::ALL.iter().map(|&c| {
+        let on = change(Rc::new(move |m: &mut Model| {
+            m.tab = Some(c);
+            m.shown = PAGE_ROWS;
+        }));
+        let label = format!("{} · {}", t(category_text(c)), counts[&c]);
+        html! { <button class={if c == tab { "" } else { "secondary" }} onclick={on} data-testid={format!("tab-{c:?}").to_lowercase()} aria-pressed={(c == tab).to_string()}>{ label }</button> }
+    });
+    let on_query = {
+        let (model, redraw) = (model.clone(), redraw.clone());
+        Callback::from(move |e: InputEvent| {
+            if let Some(input) = e
+                .target()
+                .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
+            {
+                let mut m = model.borrow_mut();
+                m.query = input.value();
+                m.shown = PAGE_ROWS;
+            }
+            redraw();
+        })
+    };
+    let query = m.query.to_lowercase();
+    let mut rows: Vec<usize> = review
+        .rows
+        .iter()
+        .enumerate()
+        .filter(|(_, r)| r.category == tab)
+        .filter(|(_, r)| {
+            query.is_empty() || m.contacts[r.contact].name.to_lowercase().contains(&query)
+        })
+        .map(|(i, _)| i)
+        .collect();
+    rows.sort_by(|a, b| {
+        review.rows[*b]
+            .score
+            .total_cmp(&review.rows[*a].score)
+            .then(a.cmp(b))
+    });
+    let total = rows.len();
+    let list = rows.iter().take(m.shown).map(|&i| {
+        let r = &review.rows[i];
+        let c = &m.contacts[r.contact];
+        let person = r.sender_id.map(|s| format!("{} · {s}", m.names.get(&s).cloned().unwrap_or_default()));
+        let reasons: Vec<String> = r.reasons.iter().map(|x| reason_text(l, x)).collect();
+        let toggle = matches!(r.category, Category::Confident | Category::Review).then(|| {
+            let on = change(Rc::new(move |m: &mut Model| {
+                if let Some(review) = m.review.as_mut() {
+                    let now = review.rows[i].accepted;
+                    review.set_accepted(i, !now);
+                }
+                m.dry_run = None;
+            }));
+            html! { <label><input type="checkbox" checked={r.accepted} onclick={on} data-testid="accept" />{ " " }{ t(Text::Accept) }</label> }
+        });
+        html! {
+            <li class="card" data-testid="bulk-row" data-contact={c.id.clone()}>
+                <div class="row"><bdi class="name">{ c.name.clone() }</bdi>{ for toggle }</div>
+                { for person.map(|p| html! { <div class="small">{ "→ " }<bdi>{ p }</bdi>{ if r.score > 0.0 { format!(" · {:.0} %", r.score * 100.0) } else { String::new() } }</div> }) }
+                { for (!reasons.is_empty()).then(|| html! { <div class="small muted">{ reasons.join("; ") }</div> }) }
+                { for (!r.shared_with.is_empty()).then(|| html! { <div class="small muted">{ fill(t(Text::SharedWith), &[&r.shared_with.join(", ")]) }</div> }) }
+            </li>
+        }
+    });
+    let more = (total > m.shown).then(|| {
+        let on = change(Rc::new(|m: &mut Model| m.shown += PAGE_ROWS));
+        html! { <button class="secondary" onclick={on} data-testid="show-more">{ fill(t(Text::ShowMore), &[&PAGE_ROWS.min(total - m.shown).to_string()]) }</button> }
+    });
+    let on_accept_all = change(Rc::new(|m: &mut Model| {
+        if let Some(r) = m.review.as_mut() {
+            r.accept_all(Category::Confident);
+        }
+        m.dry_run = None;
+    }));
+    let plan = review.plan(&m.contacts);
+    let dry = fill(
+        t(Text::DryRun),
+        &[
+            &plan.items.len().to_string(),
+            &plan.skipped.to_string(),
+            &plan.conflicts.to_string(),
+        ],
+    );
+    let on_plan_csv = {
+        let csv = plan.to_csv();
+        Callback::from(move |_| save_file(&format!("telegram-link-plan-{}.csv", today()), &csv))
+    };
+    let on_apply = {
+        let (env, model, redraw, zendesk) =
+            (env.clone(), model.clone(), redraw.clone(), zendesk.clone());
+        Callback::from(move |_| {
+            let mut m = model.borrow_mut();
+            let Some(review) = &m.review else { return };
+            let items = review.plan(&m.contacts).items;
+            let now = now_secs();
+            let run = Run::new(
+                format!("bulk-{now}"),
+                RunKind::Link,
+                now,
+                m.agent.clone(),
+                items,
+            );
+            m.runs.push(run);
+            m.review = None;
+            let index = m.runs.len() - 1;
+            save_runs(&m.runs);
+            drop(m);
+            drive(
+                env.clone(),
+                zendesk.clone(),
+                model.clone(),
+                redraw.clone(),
+                index,
+            );
+        })
+    };
+    html! {
+        <section data-testid="review">
+            <div class="tabs">{ for tabs }</div>
+            <p class="row"><input type="search" placeholder={t(Text::Search)} aria-label={t(Text::Search)} value={m.query.clone()} oninput={on_query} data-testid="bulk-search" />
+               <button class="secondary" onclick={on_accept_all} data-testid="accept-all">{ t(Text::AcceptAll) }</button></p>
+            <ul class="rows">{ for list }</ul>
+            { for more }
+            <div class="card" data-testid="dry-run">
+                <p data-testid="dry-run-counts">{ dry }</p>
+                <p class="row"><button class="secondary" onclick={on_plan_csv} data-testid="download-plan">{ t(Text::DownloadPlan) }</button>
+                   <button onclick={on_apply} disabled={plan.items.is_empty() || m.driving} data-testid="apply">{ t(Text::Apply) }</button></p>
+            </div>
+        </section>
+    }
+}
+
+fn runs_view(
+    m: &Model,
+    env: &AppEnv,
+    model: &Shared,
+    redraw: &Rc<dyn Fn()>,
+    zendesk: &Zendesk,
+) -> Html {
+    if m.runs.is_empty() {
+        return html! {};
+    }
+    let l = env.locale;
+    let t = |k: Text| k.get(l);
+    let list = m.runs.iter().enumerate().rev().map(|(i, r)| {
+        let p = r.progress();
+        let kind = match r.kind {
+            RunKind::Link => t(Text::RunLink),
+            RunKind::Undo { .. } => t(Text::RunUndo),
+        };
+        let line = fill(t(Text::RunLine), &[kind, &when(r.started_at, l), &p.written.to_string(), &p.changed.to_string(), &p.failed.to_string()]);
+        let running = m.driving && i == m.runs.len() - 1;
+        let progress = running.then(|| {
+            let text = fill(t(Text::Progress), &[&p.settled().to_string(), &p.total.to_string(), &p.written.to_string(), &p.changed.to_string(), &p.failed.to_string()]);
+            let on_pause = {
+                let (model, redraw) = (model.clone(), redraw.clone());
+                Callback::from(move |_| {
+                    if let Some(r) = model.borrow_mut().runs.get_mut(i) {
+                        r.paused = true;
+                    }
+                    redraw();
+                })
+            };
+            html! { <><progress max={p.total.to_string()} value={p.settled().to_string()}></progress>
+                    <p data-testid="run-progress">{ text }</p>
+                    <button class="secondary" onclick={on_pause} data-testid="pause">{ t(Text::Pause) }</button></> }
+        });
+        let stopped = r.stopped.clone().map(|s| html! { <p class="banner error" role="alert">{ s }</p> });
+        let done = r.finished() && !running;
+        let undo_buttons = (done && r.kind == RunKind::Link && p.written > 0).then(|| {
+            let undo = |batch: Option<usize>| {
+                let (env, model, redraw, zendesk) = (env.clone(), model.clone(), redraw.clone(), zendesk.clone());
+                Callback::from(move |_| {
+                    let mut m = model.borrow_mut();
+                    if m.driving {
+                        return;
+                    }
+                    let now = now_secs();
+                    let agent = m.agent.clone();
+                    let undo = m.runs[i].undo(batch, format!("undo-{now}"), now, agent);
+                    m.runs.push(undo);
+                    let index = m.runs.len() - 1;
+                    save_runs(&m.runs);
+                    drop(m);
+                    drive(env.clone(), zendesk.clone(), model.clone(), redraw.clone(), index);
+                })
+            };
+            let batches = r.batches.iter().enumerate().filter(|(_, b)| b.states.contains(&ItemState::Written)).map(|(b, _)| {
+                html! { <button class="link" onclick={undo(Some(b))} data-testid={format!("undo-batch-{b}")}>{ fill(t(Text::UndoBatch), &[&(b + 1).to_string()]) }</button> }
+            });
+            html! { <p class="row"><button class="secondary" onclick={undo(None)} data-testid="undo-run">{ t(Text::UndoRun) }</button>{ for batches }</p> }
+        });
+        let failures: Vec<Html> = r
+            .batches
+            .iter()
+            .flat_map(|b| b.items.iter().zip(&b.states))
+            .filter_map(|(it, s)| match s {
+                ItemState::Failed { error } => Some(html! { <li><bdi>{ it.name.clone() }</bdi>{ format!(" ({}): {error}", it.contact_id) }</li> }),
+                _ => None,
+            })
+            .take(50)
+            .collect();
+        html! {
+            <li class="card" data-testid="run" data-run={r.id.clone()}>
+                <p data-testid="run-line">{ line }{ if done { format!(" · {}", t(Text::Finished)) } else { String::new() } }</p>
+                { for progress }
+                { for stopped }
+                { for (!failures.is_empty()).then(|| html! { <details><summary>{ t(Text::Failures) }</summary><ul>{ for failures }</ul></details> }) }
+                { for undo_buttons }
+            </li>
+        }
+    });
+    html! { <section data-testid="runs"><h2>{ t(Text::History) }</h2><ul class="rows">{ for list }</ul></section> }
+}
+
+fn drive_callback(
+    env: &AppEnv,
+    zendesk: &Zendesk,
+    model: &Shared,
+    redraw: &Rc<dyn Fn()>,
+    index: usize,
+) -> Callback<MouseEvent> {
+    let (env, zendesk, model, redraw) =
+        (env.clone(), zendesk.clone(), model.clone(), redraw.clone());
+    Callback::from(move |_| {
+        if let Some(r) = model.borrow_mut().runs.get_mut(index) {
+            r.reloaded();
+            r.resume();
+        }
+        drive(
+            env.clone(),
+            zendesk.clone(),
+            model.clone(),
+            redraw.clone(),
+            index,
+        )
+    })
+}
+
+/// Runs run `index` until it finishes, pauses or stops; saves it after every step.
+fn drive(env: AppEnv, zendesk: Zendesk, model: Shared, redraw: Rc<dyn Fn()>, index: usize) {
+    if model.borrow().driving {
+        return;
+    }
+    model.borrow_mut().driving = true;
+    if model.borrow().agent.is_empty() {
+        // A resumed run journals as the agent resuming it.
+        let (model, zendesk) = (model.clone(), zendesk.clone());
+        wasm_bindgen_futures::spawn_local(async move {
+            if let Ok(agent) = zendesk.me().await {
+                model.borrow_mut().agent = agent;
+            }
+        });
+    }
+    redraw();
+    wasm_bindgen_futures::spawn_local(async move {
+        let key = env.ctx.field_key.clone();
+        loop {
+            let step = model.borrow().runs[index].next_step();
+            let outcome: Result<(), String> = match step {
+                Step::Verify { batch, ids } => zendesk
+                    .field_values(&ids, &key)
+                    .await
+                    .map_err(|e| e.message())
+                    .map(|values| {
+                        model.borrow_mut().runs[index]
+                            .verified(batch, &|id| values.get(id).cloned());
+                    }),
+                Step::Submit { batch, writes } => zendesk
+                    .update_many(&writes, &key)
+                    .await
+                    .map_err(|e| e.message())
+                    .map(|job| {
+                        model.borrow_mut().runs[index].submitted(batch, job);
+                    }),
+                Step::Poll { batch, job } => match zendesk.job(&job).await {
+                    Ok(JobState::Running) => {
+                        gloo::timers::future::sleep(std::time::Duration::from_millis(700)).await;
+                        Ok(())
+                    }
+                    Ok(JobState::Completed(failures)) => {
+                        let failures: BTreeMap<String, String> = failures.into_iter().collect();
+                        model.borrow_mut().runs[index]
+                            .job_done(batch, &|id| failures.get(id).cloned());
+                        Ok(())
+                    }
+                    Ok(JobState::Lost) => {
+                        model.borrow_mut().runs[index].job_lost(batch);
+                        Ok(())
+                    }
+                    Ok(JobState::Failed(why)) => Err(format!("Zendesk's bulk job failed: {why}")),
+                    Err(e) => Err(e.message()),
+                },
+                Step::Journal { batch, items } => {
+                    journal(&env, &model, index, &items).await.map(|()| {
+                        model.borrow_mut().runs[index].journaled(batch);
+                    })
+                }
+                Step::Paused | Step::Finished => break,
+            };
+            if let Err(why) = outcome {
+                model.borrow_mut().runs[index].stop(why);
+            }
+            save_runs(&model.borrow().runs);
+            redraw();
+        }
+        let mut m = model.borrow_mut();
+        m.driving = false;
+        m.waiting = None;
+        save_runs(&m.runs);
+        drop(m);
+        redraw();
+    });
+}
+
+/// Journals a batch's writes in the relay, one link event each, under the run's ID.
+async fn journal(
+    env: &AppEnv,
+    model: &Shared,
+    index: usize,
+    items: &[crate::review::PlanItem],
+) -> Result<(), String> {
+    let (run_id, kind, agent) = {
+        let m = model.borrow();
+        let r = &m.runs[index];
+        (
+            r.id.clone(),
+            r.kind.clone(),
+            if r.agent.is_empty() {
+                m.agent.clone()
+            } else {
+                r.agent.clone()
+            },
+        )
+    };
+    for item in items {
+        let action = match (&kind, &item.write) {
+            (RunKind::Undo { .. }, _) => LinkAction::Undo,
+            (RunKind::Link, Some(_)) => LinkAction::Link,
+            (RunKind::Link, None) => LinkAction::Unlink,
+        };
+        let event = NewLinkEvent {
+            action,
+            contact_id: item.contact_id.clone(),
+            old_value: item.expect.clone(),
+            new_value: item.write.clone(),
+            actor: agent.clone(),
+            batch_id: Some(run_id.clone()),
+            undoes: match &kind {
+                RunKind::Undo { of, .. } => Some(of.clone()),
+                RunKind::Link => None,
+            },
+            reason: Some(item.reason.clone()).filter(|r| !r.is_empty()),
+        };
+        relay::record_link(&env.host, &event)
+            .await
+            .map_err(|e| fill(Text::RelayFailed.get(env.locale), &[&format!("{e:?}")]))?;
+    }
+    Ok(())
+}
+
+fn storage() -> Option<web_sys::Storage> {
+    web_sys::window()?.local_storage().ok()?
+}
+
+/// The stored runs; a store this version cannot read is reported, not silently dropped.
+fn load_runs() -> Result<Vec<Run>, String> {
+    let Some(text) = storage().and_then(|s| s.get_item(RUNS_KEY).ok().flatten()) else {
+        return Ok(Vec::new());
+    };
+    relay::decode(&text).map_err(|e| format!("The stored bulk runs could not be read ({e:?}); their history and undo are not available on this page."))
+}
+
+fn save_runs(runs: &[Run]) {
+    if let (Some(s), Ok(text)) = (storage(), relay::encode(&runs)) {
+        let _ = s.set_item(RUNS_KEY, &text);
+    }
+}
+
+/// Offers `text` as a download named `name`, without leaving the app.
+fn save_file(name: &str, text: &str) {
+    let parts = js_sys::Array::of1(&wasm_bindgen::JsValue::from_str(text));
+    let options = web_sys::BlobPropertyBag::new();
+    options.set_type("text/csv;charset=utf-8");
+    let Ok(blob) = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options) else {
+        return;
+    };
+    let Ok(url) = web_sys::Url::create_object_url_with_blob(&blob) else {
+        return;
+    };
+    let doc = web_sys::window().and_then(|w| w.document());
+    if let Some(a) = doc
+        .and_then(|d| d.create_element("a").ok())
+        .and_then(|a| a.dyn_into::<web_sys::HtmlAnchorElement>().ok())
+    {
+        a.set_href(&url);
+        a.set_download(name);
+        a.click();
+    }
+    let _ = web_sys::Url::revoke_object_url(&url);
+}
+
+fn now_secs() -> i64 {
+    (js_sys::Date::now() / 1000.0) as i64
+}
+
+/// `2026-12-02`, for file names.
+fn today() -> String {
+    let d = js_sys::Date::new_0();
+    format!(
+        "{:04}-{:02}-{:02}",
+        d.get_full_year(),
+        d.get_month() + 1,
+        d.get_date()
+    )
+}
+
+/// "2 Dec 10:41" in the agent's locale.
+fn when(secs: i64, locale: Locale) -> String {
+    let d = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(secs as f64 * 1000.0));
+    let options = js_sys::Object::new();
+    for (k, v) in [
+        ("day", "numeric"),
+        ("month", "short"),
+        ("hour", "2-digit"),
+        ("minute", "2-digit"),
+    ] {
+        let _ = js_sys::Reflect::set(&options, &k.into(), &v.into());
+    }
+    d.to_locale_string(locale.tag(), &options).into()
+}

@@ -1,0 +1,166 @@
+// Bulk linking end to end: the nav bar page (its own wasm bundle) against the real demo stack,
+// whose Zendesk double holds the generated crowd of ~2,000 customers and whose relay holds their
+// Telegram side. What the page shows is checked against what the double then holds.
+
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+
+import { launchBrowser, openCrm, screenshot, startStack, text } from "./stack.mjs";
+
+let stack, context;
+
+before(async () => {
+  stack = await startStack();
+  context = await launchBrowser(stack.tmp);
+});
+
+after(async () => {
+  await context?.close();
+  await stack?.stop();
+});
+
+const ADMIN = `Basic ${Buffer.from("alex@example.com/token:demo-zendesk-token").toString("base64")}`;
+
+/** Every end user's senderId in the double, by user ID (read as the admin, not rate-limited). */
+async function senderIds() {
+  const out = new Map();
+  let path = "/api/v2/users.json?page[size]=100&role=end-user";
+  for (;;) {
+    const res = await fetch(`${stack.zendeskUrl}${path}`, { headers: { authorization: ADMIN, "x-double-internal": "test" } });
+    const page = await res.json();
+    for (const u of page.users) out.set(String(u.id), u.user_fields.senderId ?? null);
+    if (!page.meta.has_more) return out;
+    path = new URL(page.links.next).pathname + new URL(page.links.next).search;
+  }
+}
+
+async function fieldWrites() {
+  return (await fetch(`${stack.zendeskUrl}/__double/field-writes`)).json();
+}
+
+/** The values that changed between two senderIds() maps. */
+function changes(before, afterMap) {
+  const out = new Map();
+  for (const [id, v] of afterMap) if (before.get(id) !== v) out.set(id, v);
+  return out;
+}
+
+async function openBulk() {
+  await stack.resetCrm();
+  const { page, app } = await openCrm(context, stack.crmUrl, "?nav=telegram");
+  await app.getByTestId("bulk-page").waitFor({ timeout: 20_000 });
+  return { page, app };
+}
+
+async function matchAll(app) {
+  await app.getByTestId("match").click();
+  await app.getByTestId("review").waitFor({ timeout: 120_000 });
+}
+
+/** The numbers of the dry-run line: [link, skip, conflicts]. */
+async function dryRun(app) {
+  const line = await text(app.getByTestId("dry-run-counts"));
+  return line.match(/\d[\d,]*/g).map((n) => Number(n.replace(/,/g, "")));
+}
+
+async function finished(app, runIndex = 0) {
+  await app.getByTestId("run").nth(runIndex).getByText(/Finished/).waitFor({ timeout: 180_000 });
+}
+
+test("match, review, dry run and apply on the generated crowd: the counts shown are what the CRM then holds", async () => {
+  const { page, app } = await openBulk();
+  const before = await senderIds();
+  assert.ok(before.size > 1_900, `the crowd is seeded (${before.size})`);
+  await matchAll(app);
+  await screenshot(page, "bulk-1-review");
+  const tabs = {};
+  for (const name of ["confident", "review", "conflict", "linked", "unmatched"]) {
+    const label = await text(app.getByTestId(`tab-${name}`));
+    tabs[name] = Number(label.split("·").pop().trim());
+  }
+  assert.equal(Object.values(tabs).reduce((a, b) => a + b, 0), before.size, "every contact is in one category");
+  assert.ok(tabs.confident > 300 && tabs.review > 20 && tabs.linked > 20 && tabs.unmatched > 100, JSON.stringify(tabs));
+  const [link, skip, conflicts] = await dryRun(app);
+  assert.deepEqual([link, skip, conflicts], [tabs.confident, tabs.review, tabs.conflict], "by default only confident matches are linked");
+  assert.deepEqual(await senderIds(), before, "a dry run writes nothing");
+
+  // Accept one "to decide" row: it joins the plan.
+  await app.getByTestId("tab-review").click();
+  await app.getByTestId("bulk-row").first().getByTestId("accept").check();
+  assert.equal((await dryRun(app))[0], link + 1);
+
+  await app.getByTestId("apply").click();
+  await finished(app);
+  await screenshot(page, "bulk-2-applied");
+  const afterApply = await senderIds();
+  const written = changes(before, afterApply);
+  assert.equal(written.size, link + 1, "exactly the planned contacts were linked");
+  for (const [id, v] of written) assert.ok(before.get(id) === null && /^\d+$/.test(v), `contact ${id}: an empty field got ${v}`);
+  const writes = await fieldWrites();
+  assert.ok(Object.values(writes).every((n) => n === 1), "no contact was written twice");
+  const line = await text(app.getByTestId("run-line").first());
+  assert.match(line, new RegExp(`${link + 1} written`), line);
+
+  // The journal holds one link event per write, under the run's batch ID.
+  const runId = await app.getByTestId("run").first().getAttribute("data-run");
+  const journal = async (batch) =>
+    (await (await fetch(`${stack.relayUrl}/v1/link-events?batch_id=${batch}`, { headers: { authorization: "Bearer demo-install-token" } })).json()).events;
+  const ours = await journal(runId);
+  assert.equal(ours.length, link + 1, `journal of ${runId}`);
+  assert.deepEqual(new Set(ours.map((e) => e.contact_id)), new Set(written.keys()), "one event per contact written");
+  assert.ok(ours.every((e) => e.action === "link" && e.old_value === undefined && e.new_value === written.get(e.contact_id) && /^agent 7 /.test(e.actor)));
+
+  // Undo one batch: exactly those 100 contacts get their empty field back.
+  await app.getByTestId("undo-batch-0").click();
+  await finished(app, 0);
+  const afterUndo = await senderIds();
+  const restored = changes(afterApply, afterUndo);
+  assert.equal(restored.size, 100);
+  for (const [id, v] of restored) assert.equal(v, null, `contact ${id} restored`);
+  const undoId = await app.getByTestId("run").first().getAttribute("data-run");
+  const undone = await journal(undoId);
+  assert.equal(undone.length, 100);
+  assert.ok(undone.every((e) => e.action === "undo" && e.undoes === runId && e.new_value === undefined), "the undo is journaled");
+  await screenshot(page, "bulk-3-undo-batch");
+  await page.close();
+});
+
+test("a field changed between the review and Apply is not overwritten; a 429 storm still ends correct", async () => {
+  const { page, app } = await openBulk();
+  const before = await senderIds();
+  await matchAll(app);
+  const [link] = await dryRun(app);
+  // Someone links one planned contact meanwhile.
+  const first = await app.getByTestId("bulk-row").first().getAttribute("data-contact");
+  const res = await fetch(`${stack.zendeskUrl}/api/v2/users/${first}.json`, {
+    method: "PUT", headers: { authorization: ADMIN, "content-type": "application/json", "x-double-internal": "test" },
+    body: JSON.stringify({ user: { user_fields: { senderId: "7999999999" } } }),
+  });
+  assert.equal(res.status, 200);
+  await stack.faults({ storm_429: 4, storm_retry_after: 1 });
+  await app.getByTestId("apply").click();
+  await app.getByTestId("bulk-waiting").waitFor({ timeout: 20_000 });
+  assert.match(await text(app.getByTestId("bulk-waiting")), /wait 1 s/);
+  await finished(app);
+  const afterApply = await senderIds();
+  assert.equal(afterApply.get(first), "7999999999", "the other agent's link stays");
+  assert.equal(changes(before, afterApply).size, link, "the rest were written (the changed one by the other agent)");
+  assert.match(await text(app.getByTestId("run-line").first()), / 1 changed/);
+  await page.close();
+});
+
+test("an agent whose role may not edit users gets a message naming the role needed", async () => {
+  await stack.resetCrm();
+  const page = await context.newPage();
+  await page.goto(`${stack.crmUrl}/?view=settings`);
+  await page.getByTestId("settings-agent").selectOption("lee@example.com");
+  await page.getByTestId("settings-save").click();
+  await page.goto(`${stack.crmUrl}/?nav=telegram`);
+  const app = page.frameLocator("[data-testid=plugin-frame]");
+  await matchAll(app);
+  await app.getByTestId("apply").click();
+  const stop = app.getByTestId("run").first().getByRole("alert");
+  assert.match(await text(stop), /role may edit end-user profiles/);
+  await screenshot(page, "bulk-5-forbidden");
+  await page.close();
+});
