@@ -149,6 +149,30 @@ test("a field changed between the review and Apply is not overwritten; a 429 sto
   await page.close();
 });
 
+test("closing the page mid-run and resuming writes no contact twice", async () => {
+  const { page, app } = await openBulk();
+  const before = await senderIds();
+  await matchAll(app);
+  const [link] = await dryRun(app);
+  await stack.faults({ job_item_ms: 15 }); // about 1.5 s per batch
+  await app.getByTestId("apply").click();
+  await app.getByTestId("run-progress").getByText(/^(1\d\d|[2-9]\d\d) of/).waitFor({ timeout: 60_000 });
+  await page.reload();
+  const frame = page.frameLocator("[data-testid=plugin-frame]");
+  const offer = frame.getByTestId("resume-offer");
+  await offer.waitFor({ timeout: 20_000 });
+  assert.match(await text(offer), new RegExp(`Resume the run of .* \\(\\d+ of ${link} done\\)`));
+  await screenshot(page, "bulk-4-resume-offer");
+  await frame.getByTestId("resume").click();
+  await finished(frame);
+  assert.equal(changes(before, await senderIds()).size, link, "every planned contact is linked");
+  const writes = await fieldWrites();
+  const twice = Object.entries(writes).filter(([, n]) => n > 1);
+  assert.deepEqual(twice, [], "no contact was written twice");
+  assert.equal(Object.keys(writes).length, link);
+  await page.close();
+});
+
 test("an agent whose role may not edit users gets a message naming the role needed", async () => {
   await stack.resetCrm();
   const page = await context.newPage();

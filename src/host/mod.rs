@@ -104,6 +104,8 @@ pub enum Method {
     Get,
     /// `POST` with a JSON body.
     Post,
+    /// `PUT` with a JSON body (the bulk page's stored runs).
+    Put,
 }
 
 impl Method {
@@ -112,6 +114,7 @@ impl Method {
         match self {
             Method::Get => "GET",
             Method::Post => "POST",
+            Method::Put => "PUT",
         }
     }
 }

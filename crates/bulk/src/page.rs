@@ -3,12 +3,12 @@
 //! or a batch from the history. The page's state is one [`Model`] behind a `RefCell`; async work
 //! (loading, the apply driver) changes it and asks for a redraw.
 //!
-//! Runs are kept in `localStorage` (key [`RUNS_KEY`]) when the browser allows it: that storage
-//! belongs to the app's origin and survives a reload or a closed tab, so a run interrupted mid-way
-//! is offered for resuming, and the history (for undo) stays. Each run's own state says which
-//! writes are done, so resuming writes no contact twice (see [`crate::run`]). Browsers that block
-//! third-party storage deny it to the app's iframe (a different site from the agent's page, in
-//! Zendesk as on the local CRM page): the page then says that its runs last only as long as it.
+//! Runs are kept in the relay (`/v1/documents`, keys `bulk-run/<id>/head` and
+//! `bulk-run/<id>/batch/<n>`), saved after every step: the app's iframe is a different site from
+//! the agent's page, and browsers that block third-party storage (Chromium does) deny it
+//! `localStorage`, while the relay is reachable from any browser and by every agent of the
+//! account. A run interrupted mid-way is offered for resuming; each run's own state says which
+//! writes are done, so resuming writes no contact twice (see [`crate::run`]).
 
 use std::cell::RefCell;
 use std::collections::BTreeMap;
@@ -16,20 +16,20 @@ use std::rc::Rc;
 
 use telegram_identity::matching::{MatchOptions, assign};
 use telegram_identity::{CrmContact, SenderId, TelegramPerson};
-use telegram_relay_api::{LinkAction, NewLinkEvent};
+use telegram_relay_api::{DocumentList, LinkAction, NewLinkEvent};
 use telegram_sidebar::context::AppEnv;
-use telegram_sidebar::host::{CrmApi, Method, RelayRequest};
+use telegram_sidebar::host::{CrmApi, Method, RelayRequest, encode_component};
 use telegram_sidebar::i18n::{Locale, fill, reason_text};
 use telegram_sidebar::services::relay;
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
 use crate::review::{Category, Plan, Review};
-use crate::run::{ItemState, Run, RunKind, Step};
+use crate::run::{Batch, ItemState, Run, RunHead, RunKind, Step};
 use crate::zendesk::{JobState, Waiting, Zendesk};
 
-/// Where runs are stored.
-pub const RUNS_KEY: &str = "telegram-sidebar-bulk-runs-v1";
+/// The prefix of the relay documents that hold runs.
+pub const RUNS_PREFIX: &str = "bulk-run/";
 
 /// The page's own styles, on top of the sidebar's (`telegram_sidebar::style`).
 pub const CSS: &str = ".bulk{max-width:960px}.bulk ul.rows{list-style:none;padding:0;margin:6px 0;display:grid;gap:4px}\
@@ -41,9 +41,12 @@ const PAGE_ROWS: usize = 100;
 
 telegram_sidebar::texts! {
     Title => ("Bulk linking", "Vinculación masiva", "Массовое связывание"),
-    NoStorage => ("This browser does not let the app keep data, so closing or reloading this page loses its list of runs and their undo. The writes themselves are journaled in the relay, and a new run never writes a contact twice.",
-                  "Este navegador no deja a la app guardar datos: al cerrar o recargar la página se pierde la lista de ejecuciones y su deshacer. Las escrituras quedan en el registro del relay y una nueva ejecución nunca escribe dos veces un contacto.",
-                  "Этот браузер не даёт приложению хранить данные: при закрытии или перезагрузке страницы пропадут список запусков и их отмена. Сами записи сохраняются в журнале relay, а новый запуск никогда не записывает контакт дважды."),
+    StoreFailed => ("The relay could not keep this run's progress ({}). The run stops here so nothing is lost: check the relay, then resume.",
+                    "El relay no pudo guardar el progreso de esta ejecución ({}). Se detiene aquí para no perder nada: revisa el relay y reanuda.",
+                    "Relay не смог сохранить ход запуска ({}). Запуск остановлен, чтобы ничего не потерять: проверьте relay и продолжите."),
+    LoadFailed => ("The earlier runs could not be read from the relay ({}); their history and undo are not shown.",
+                   "No se pudieron leer las ejecuciones anteriores del relay ({}); no se muestran su historial ni su deshacer.",
+                   "Не удалось прочитать прошлые запуски с relay ({}); их история и отмена не показаны."),
     NeedsZendesk => ("Bulk linking runs inside Zendesk: open it from the app's icon in Zendesk's navigation bar.",
                      "La vinculación masiva funciona dentro de Zendesk: ábrela desde el icono de la app en la barra de navegación de Zendesk.",
                      "Массовое связывание работает внутри Zendesk: откройте его по значку приложения в панели навигации Zendesk."),
@@ -111,8 +114,6 @@ struct Model {
     driving: bool,
     waiting: Option<Waiting>,
     agent: String,
-    /// The browser denies this (cross-site) frame its storage: runs live only as long as the page.
-    no_storage: bool,
 }
 
 type Shared = Rc<RefCell<Model>>;
@@ -136,20 +137,10 @@ impl PartialEq for BulkProps {
 #[function_component(BulkPage)]
 pub fn bulk_page(props: &BulkProps) -> Html {
     let env = props.env.clone();
-    let model: Shared = use_mut_ref(|| {
-        let (runs, error) = match load_runs() {
-            Ok(runs) => (runs, None),
-            Err(e) => (Vec::new(), Some(e)),
-        };
-        let no_storage = storage().is_none();
-        Model {
-            runs,
-            error,
-            no_storage,
-            tab: Some(Category::Confident),
-            shown: PAGE_ROWS,
-            ..Model::default()
-        }
+    let model: Shared = use_mut_ref(|| Model {
+        tab: Some(Category::Confident),
+        shown: PAGE_ROWS,
+        ..Model::default()
     });
     let redraw = use_force_update();
     let l = env.locale;
@@ -159,6 +150,22 @@ pub fn bulk_page(props: &BulkProps) -> Html {
         let redraw = redraw.clone();
         Rc::new(move || redraw.force_update())
     };
+    {
+        // The runs kept in the relay, once.
+        let (env, model, redraw) = (env.clone(), model.clone(), redraw_fn.clone());
+        use_effect_with((), move |_| {
+            wasm_bindgen_futures::spawn_local(async move {
+                match load_runs(&env).await {
+                    Ok(runs) => model.borrow_mut().runs = runs,
+                    Err(e) => {
+                        model.borrow_mut().error =
+                            Some(fill(Text::LoadFailed.get(env.locale), &[&e]))
+                    }
+                }
+                redraw();
+            });
+        });
+    }
     let zendesk = {
         let model = model.clone();
         let redraw = redraw_fn.clone();
@@ -241,7 +248,6 @@ pub fn bulk_page(props: &BulkProps) -> Html {
             <h1>{ t(Text::Title) }</h1>
             <p class="muted">{ t(Text::Intro) }</p>
             { for m.error.as_deref().map(banner) }
-            { for m.no_storage.then(|| html! { <p class="banner warn" data-testid="no-storage">{ t(Text::NoStorage) }</p> }) }
             { for resume_offer }
             <div class="card">
                 <p><button class="secondary" onclick={on_download} data-testid="download-contacts">{ t(Text::Download) }</button></p>
@@ -491,7 +497,6 @@ fn review_view(
             m.runs.push(run);
             m.review = None;
             let index = m.runs.len() - 1;
-            save_runs(&m.runs);
             drop(m);
             drive(
                 env.clone(),
@@ -568,7 +573,6 @@ fn runs_view(
                     let undo = m.runs[i].undo(batch, format!("undo-{now}"), now, agent);
                     m.runs.push(undo);
                     let index = m.runs.len() - 1;
-                    save_runs(&m.runs);
                     drop(m);
                     drive(env.clone(), zendesk.clone(), model.clone(), redraw.clone(), index);
                 })
@@ -643,8 +647,20 @@ fn drive(env: AppEnv, zendesk: Zendesk, model: Shared, redraw: Rc<dyn Fn()>, ind
     redraw();
     wasm_bindgen_futures::spawn_local(async move {
         let key = env.ctx.field_key.clone();
+        // Every batch stored before the first write, so a reload finds the whole plan.
+        let all: Vec<usize> = (0..model.borrow().runs[index].batches.len()).collect();
+        if let Err(e) = save_run(&env, &model, index, &all).await {
+            model.borrow_mut().runs[index].stop(fill(Text::StoreFailed.get(env.locale), &[&e]));
+        }
         loop {
             let step = model.borrow().runs[index].next_step();
+            let touched = match &step {
+                Step::Verify { batch, .. }
+                | Step::Submit { batch, .. }
+                | Step::Poll { batch, .. }
+                | Step::Journal { batch, .. } => Some(*batch),
+                Step::Paused | Step::Finished => None,
+            };
             let outcome: Result<(), String> = match step {
                 Step::Verify { batch, ids } => zendesk
                     .field_values(&ids, &key)
@@ -689,13 +705,17 @@ fn drive(env: AppEnv, zendesk: Zendesk, model: Shared, redraw: Rc<dyn Fn()>, ind
             if let Err(why) = outcome {
                 model.borrow_mut().runs[index].stop(why);
             }
-            save_runs(&model.borrow().runs);
+            let batches: Vec<usize> = touched.into_iter().collect();
+            if let Err(e) = save_run(&env, &model, index, &batches).await {
+                model.borrow_mut().runs[index].stop(fill(Text::StoreFailed.get(env.locale), &[&e]));
+            }
             redraw();
         }
+        // The head again: paused or stopped is part of it.
+        let _ = save_run(&env, &model, index, &[]).await;
         let mut m = model.borrow_mut();
         m.driving = false;
         m.waiting = None;
-        save_runs(&m.runs);
         drop(m);
         redraw();
     });
@@ -747,22 +767,74 @@ async fn journal(
     Ok(())
 }
 
-fn storage() -> Option<web_sys::Storage> {
-    web_sys::window()?.local_storage().ok()?
-}
-
-/// The stored runs; a store this version cannot read is reported, not silently dropped.
-fn load_runs() -> Result<Vec<Run>, String> {
-    let Some(text) = storage().and_then(|s| s.get_item(RUNS_KEY).ok().flatten()) else {
-        return Ok(Vec::new());
-    };
-    relay::decode(&text).map_err(|e| format!("The stored bulk runs could not be read ({e:?}); their history and undo are not available on this page."))
-}
-
-fn save_runs(runs: &[Run]) {
-    if let (Some(s), Ok(text)) = (storage(), relay::encode(&runs)) {
-        let _ = s.set_item(RUNS_KEY, &text);
+/// The runs kept in the relay, oldest first.
+async fn load_runs(env: &AppEnv) -> Result<Vec<Run>, String> {
+    let path = format!("/v1/documents?prefix={}", encode_component(RUNS_PREFIX));
+    let list: DocumentList = relay::request(&env.host, Method::Get, path, None)
+        .await
+        .map_err(|e| format!("{e:?}"))?;
+    let mut heads: Vec<RunHead> = Vec::new();
+    let mut batches: BTreeMap<String, Vec<Batch>> = BTreeMap::new();
+    // Keys sort as `<id>/batch/00000` … `<id>/head`, so batches come in order.
+    for doc in list.documents {
+        let Some(rest) = doc.key.strip_prefix(RUNS_PREFIX) else {
+            continue;
+        };
+        let Some((id, part)) = rest.split_once('/') else {
+            continue;
+        };
+        let bad = |e: relay::RelayError| format!("{}: {e:?}", doc.key);
+        if part == "head" {
+            heads.push(relay::decode(&doc.body).map_err(bad)?);
+        } else if part.starts_with("batch/") {
+            let batch = relay::decode(&doc.body).map_err(bad)?;
+            batches.entry(id.to_owned()).or_default().push(batch);
+        }
     }
+    heads.sort_by_key(|h| h.started_at);
+    Ok(heads
+        .into_iter()
+        .filter_map(|h| {
+            let b = batches.remove(&h.id).unwrap_or_default();
+            Run::from_parts(h, b)
+        })
+        .collect())
+}
+
+/// Stores run `index`'s head and the listed batches in the relay.
+async fn save_run(
+    env: &AppEnv,
+    model: &Shared,
+    index: usize,
+    batches: &[usize],
+) -> Result<(), String> {
+    let (id, head, bodies) = {
+        let m = model.borrow();
+        let run = &m.runs[index];
+        let bodies = batches
+            .iter()
+            .map(|&b| relay::encode(&run.batches[b]).map(|body| (b, body)))
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| format!("{e:?}"))?;
+        let head = relay::encode(&run.head()).map_err(|e| format!("{e:?}"))?;
+        (run.id.clone(), head, bodies)
+    };
+    for (b, body) in bodies {
+        put_document(env, format!("{RUNS_PREFIX}{id}/batch/{b:05}"), body).await?;
+    }
+    put_document(env, format!("{RUNS_PREFIX}{id}/head"), head).await
+}
+
+async fn put_document(env: &AppEnv, key: String, body: String) -> Result<(), String> {
+    let request = RelayRequest {
+        method: Method::Put,
+        path: format!("/v1/documents/{key}"),
+        body: Some(body),
+    };
+    let reply = env.host.relay(request).await.map_err(|u| u.0)?;
+    relay::classify(reply)
+        .map(|_| ())
+        .map_err(|e| format!("{e:?}"))
 }
 
 /// Offers `text` as a download named `name`, without leaving the app.

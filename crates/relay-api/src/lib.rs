@@ -576,6 +576,34 @@ pub struct LinkEventList {
     pub events: Vec<LinkEvent>,
 }
 
+/// `PUT /v1/documents/{key}` stores any JSON body under `key` for the tenant; `GET
+/// /v1/documents?prefix=…` answers the documents whose key starts with `prefix`, in key order.
+/// The relay keeps them for the plugin (the bulk page's runs) and never reads them.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Document {
+    /// `[A-Za-z0-9._:/-]`, 1 to 200 characters.
+    pub key: String,
+    /// The JSON stored, as text.
+    pub body: String,
+    /// When it was last written, Unix seconds.
+    pub updated_at: i64,
+}
+
+/// `GET /v1/documents?prefix=…`.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DocumentsQuery {
+    /// Only keys starting with this (all when absent).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub prefix: Option<String>,
+}
+
+/// The answer of `GET /v1/documents`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DocumentList {
+    /// In key order.
+    pub documents: Vec<Document>,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

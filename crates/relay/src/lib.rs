@@ -98,7 +98,7 @@ pub fn app(state: AppState) -> Router {
         .allow_origin(AllowOrigin::list(
             state.config.allowed_origins.iter().cloned(),
         ))
-        .allow_methods([Method::GET, Method::POST])
+        .allow_methods([Method::GET, Method::POST, Method::PUT])
         .allow_headers([header::AUTHORIZATION, header::CONTENT_TYPE])
         .expose_headers([HeaderName::from_static("x-relay-outcome")])
         .max_age(std::time::Duration::from_secs(600));
@@ -107,6 +107,7 @@ pub fn app(state: AppState) -> Router {
         .merge(api::people::routes())
         .merge(api::directory::routes())
         .merge(api::link_events::routes())
+        .merge(api::documents::routes())
         .method_not_allowed_fallback(method_not_allowed)
         .layer(cors);
     let rest = Router::new()

@@ -544,3 +544,86 @@ async fn bad_ids_limits_and_cursors_are_400_with_the_reason() {
         .await;
     assert_error(status, &body, 400, "bad_request");
 }
+
+#[tokio::test]
+async fn documents_are_kept_per_tenant_and_listed_by_prefix() {
+    let relay = Relay::start().await;
+    let put = |token: String, key: &str, body: &'static str| {
+        let request = relay
+            .http
+            .put(format!("{}/v1/documents/{key}", relay.url))
+            .bearer_auth(token)
+            .header("content-type", "application/json")
+            .body(body);
+        async move { request.send().await.unwrap() }
+    };
+    let me = relay.token.clone();
+    for (key, body) in [
+        ("bulk-run/r1/head", r#"{"id":"r1"}"#),
+        ("bulk-run/r1/batch/00000", r#"{"items":[1]}"#),
+        ("bulk-run/r2/head", r#"{"id":"r2"}"#),
+        ("other", "[]"),
+    ] {
+        assert_eq!(
+            put(me.clone(), key, body).await.status(),
+            StatusCode::NO_CONTENT,
+            "{key}"
+        );
+    }
+    // Writing again replaces.
+    put(me.clone(), "bulk-run/r1/batch/00000", r#"{"items":[1,2]}"#).await;
+    let list = relay.ok("/v1/documents?prefix=bulk-run/r1/").await;
+    let keys: Vec<&str> = list["documents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["key"].as_str().unwrap())
+        .collect();
+    assert_eq!(keys, ["bulk-run/r1/batch/00000", "bulk-run/r1/head"]);
+    assert_eq!(list["documents"][0]["body"], r#"{"items":[1,2]}"#);
+    assert_eq!(
+        relay.ok("/v1/documents").await["documents"]
+            .as_array()
+            .unwrap()
+            .len(),
+        4
+    );
+
+    // Bad keys and bodies are refused, naming what is wrong; nothing is stored.
+    for (key, body, code) in [
+        ("bad%20key", "{}", "bad_request"),
+        ("x", "{not json", "bad_request"),
+    ] {
+        let response = put(me.clone(), key, body).await;
+        let status = response.status();
+        let body: Value = response.json().await.unwrap();
+        assert_error(status, &body, 400, code);
+    }
+    let too_long = "k".repeat(201);
+    assert_eq!(
+        put(me.clone(), &too_long, "{}").await.status(),
+        StatusCode::BAD_REQUEST
+    );
+    assert_eq!(
+        relay.ok("/v1/documents").await["documents"]
+            .as_array()
+            .unwrap()
+            .len(),
+        4
+    );
+    let (status, body) = relay.get("/v1/documents?prefix=no%20spaces").await;
+    assert_error(status, &body, 400, "bad_request");
+
+    // Another tenant sees none of them; without a token, nothing at all.
+    let (_, other, _) = relay.add_tenant("other");
+    let (_, theirs) = relay.get_as(&other, "/v1/documents").await;
+    assert_eq!(theirs["documents"], json!([]));
+    let anonymous = relay
+        .http
+        .put(format!("{}/v1/documents/x", relay.url))
+        .body("{}")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(anonymous.status(), StatusCode::UNAUTHORIZED);
+}

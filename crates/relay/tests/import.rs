@@ -294,12 +294,21 @@ async fn demo_data_meets_the_demo_contract() {
     // The generated crowd, through the same ingest: each person with their name, username and,
     // where the generator shows it, the phone they shared.
     let crowd = telegram_identity::testdata::demo_crowd();
-    let writers: Vec<_> = crowd.people.iter().filter(|p| !p.first_name.is_empty()).collect();
+    let writers: Vec<_> = crowd
+        .people
+        .iter()
+        .filter(|p| !p.first_name.is_empty())
+        .collect();
     assert!(writers.len() > 1_900, "{}", writers.len());
     for p in writers.iter().step_by(97) {
         let got = get(format!("/v1/people/{}", p.sender_id)).await;
         assert_eq!(got["first_name"], p.first_name.as_str(), "{}", p.sender_id);
-        assert_eq!(got["username"].as_str(), p.username.as_deref(), "{}", p.sender_id);
+        assert_eq!(
+            got["username"].as_str(),
+            p.username.as_deref(),
+            "{}",
+            p.sender_id
+        );
         assert_eq!(got["phone"].as_str(), p.phone.as_deref(), "{}", p.sender_id);
         if p.phone.is_some() {
             assert_eq!(got["phone_source"], "shared", "{}", p.sender_id);

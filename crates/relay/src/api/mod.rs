@@ -1,6 +1,7 @@
 //! The HTTP layer: one module per resource, each owning its routes.
 
 pub mod directory;
+pub mod documents;
 pub mod link_events;
 pub mod people;
 pub mod webhook;

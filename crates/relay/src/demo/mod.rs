@@ -82,7 +82,10 @@ pub fn fill(store: &dyn Storage, now: i64) -> Result<(), CliError> {
         secret_hash: auth::hash(DEMO_WEBHOOK_SECRET.as_bytes()),
     };
     store.add_bot(&bot, now)?;
-    for update in script::updates(now).into_iter().chain(script::crowd_updates(now)) {
+    for update in script::updates(now)
+        .into_iter()
+        .chain(script::crowd_updates(now))
+    {
         let body = serde_json::to_vec(&update).expect("JSON values serialise");
         let parsed = api::webhook::prepare(&body)
             .map_err(|e| CliError::new(format!("demo update is not JSON: {e}")))?;

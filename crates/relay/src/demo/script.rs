@@ -590,7 +590,8 @@ pub fn crowd_updates(now: i64) -> Vec<Value> {
         });
         match &p.phone {
             Some(phone) => {
-                let mut card = json!({"phone_number": phone, "first_name": p.first_name, "user_id": id});
+                let mut card =
+                    json!({"phone_number": phone, "first_name": p.first_name, "user_id": id});
                 if let Some(last) = last {
                     card["last_name"] = json!(last);
                 }

@@ -186,4 +186,16 @@ pub const MIGRATIONS: &[&str] = &[
         INSERT INTO people_search (rowid, search_key) VALUES (new.search_rowid, new.search_key);
     END;
     "#,
+    // 3: documents the plugin keeps per tenant.
+    r#"
+    -- The bulk page's runs (and anything else the plugin must find again after a reload, from any
+    -- browser): opaque JSON text, stored and answered without being read.
+    CREATE TABLE plugin_documents (
+        tenant_id   INTEGER NOT NULL REFERENCES tenants(id),
+        key         TEXT NOT NULL,
+        body        TEXT NOT NULL,
+        updated_at  INTEGER NOT NULL,
+        PRIMARY KEY (tenant_id, key)
+    ) WITHOUT ROWID;
+    "#,
 ];

@@ -229,4 +229,19 @@ pub trait Storage: Send + Sync + 'static {
         tenant: TenantId,
         filter: &LinkFilter,
     ) -> Result<Vec<LinkEvent>, StoreError>;
+
+    /// Stores (or replaces) the plugin's document `key`.
+    fn put_document(
+        &self,
+        tenant: TenantId,
+        key: String,
+        body: String,
+        now: i64,
+    ) -> Result<(), StoreError>;
+    /// The plugin's documents whose key starts with `prefix`, in key order.
+    fn documents(
+        &self,
+        tenant: TenantId,
+        prefix: &str,
+    ) -> Result<Vec<telegram_relay_api::Document>, StoreError>;
 }

@@ -565,6 +565,44 @@ impl Storage for SqliteStorage {
     ) -> Result<Vec<LinkEvent>, StoreError> {
         self.read(|conn| read::link_events(conn, tenant, filter))
     }
+
+    fn put_document(
+        &self,
+        tenant: TenantId,
+        key: String,
+        body: String,
+        now: i64,
+    ) -> Result<(), StoreError> {
+        self.write(move |conn| {
+            conn.prepare_cached(
+                "INSERT INTO plugin_documents (tenant_id, key, body, updated_at) VALUES (?1, ?2, ?3, ?4)
+                 ON CONFLICT (tenant_id, key) DO UPDATE SET body = excluded.body, updated_at = excluded.updated_at",
+            )?
+            .execute(rusqlite::params![tenant, key, body, now])?;
+            Ok(())
+        })
+    }
+
+    fn documents(
+        &self,
+        tenant: TenantId,
+        prefix: &str,
+    ) -> Result<Vec<telegram_relay_api::Document>, StoreError> {
+        self.read(|conn| {
+            let mut stmt = conn.prepare_cached(
+                "SELECT key, body, updated_at FROM plugin_documents
+                  WHERE tenant_id = ?1 AND substr(key, 1, length(?2)) = ?2 ORDER BY key",
+            )?;
+            let rows = stmt.query_map(rusqlite::params![tenant, prefix], |r| {
+                Ok(telegram_relay_api::Document {
+                    key: r.get(0)?,
+                    body: r.get(1)?,
+                    updated_at: r.get(2)?,
+                })
+            })?;
+            Ok(rows.collect::<Result<Vec<_>, _>>()?)
+        })
+    }
 }
 
 #[cfg(test)]
