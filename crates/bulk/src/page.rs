@@ -93,9 +93,6 @@ telegram_sidebar::texts! {
     FieldMissing => ("Zendesk has no user field with the key “{}”. Create it in Admin Center → People → Configuration → User fields (type Text, field key {}), or correct the app's “Custom field key” setting.",
                      "Zendesk no tiene un campo de usuario con la clave “{}”. Créalo en Admin Center → Personas → Configuración → Campos de usuario (tipo Texto, clave {}), o corrige el ajuste “clave del campo” de la app.",
                      "В Zendesk нет поля пользователя с ключом «{}». Создайте его: Admin Center → Люди → Настройка → Поля пользователей (тип «Текст», ключ {}), или исправьте настройку приложения «ключ поля»."),
-    RelayFailed => ("The relay did not answer as expected: {}. Check the app's Relay URL and token settings, then retry.",
-                    "El relay no respondió como se esperaba: {}. Revisa los ajustes URL y token del relay y reintenta.",
-                    "Relay ответил не так, как ожидалось: {}. Проверьте настройки URL и токена relay и повторите."),
 }
 
 /// The page's state.
@@ -196,12 +193,7 @@ pub fn bulk_page(props: &BulkProps) -> Html {
                     .and_then(relay::classify)
                 {
                     Ok(csv) => save_file(&format!("telegram-contacts-{}.csv", today()), &csv),
-                    Err(e) => {
-                        model.borrow_mut().error = Some(fill(
-                            Text::RelayFailed.get(env.locale),
-                            &[&format!("{e:?}")],
-                        ))
-                    }
+                    Err(e) => model.borrow_mut().error = Some(relay_error(e, env.locale)),
                 }
                 redraw();
             });
@@ -323,7 +315,7 @@ async fn load_and_match(
     redraw();
     let directory = relay::whole_directory(&env.host)
         .await
-        .map_err(|e| fill(Text::RelayFailed.get(l), &[&format!("{e:?}")]))?;
+        .map_err(|e| relay_error(e, l))?;
     let people: Vec<TelegramPerson> = directory
         .iter()
         .filter(|p| !p.deleted)
@@ -450,7 +442,7 @@ fn review_view(
         html! {
             <li class="card" data-testid="bulk-row" data-contact={c.id.clone()}>
                 <div class="row"><bdi class="name">{ c.name.clone() }</bdi>{ for toggle }</div>
-                { for person.map(|p| html! { <div class="small">{ "→ " }<bdi>{ p }</bdi>{ if r.score > 0.0 { format!(" · {:.0} %", r.score * 100.0) } else { String::new() } }</div> }) }
+                { for person.map(|p| html! { <div class="small">{ "→ " }<bdi>{ p }</bdi></div> }) }
                 { for (!reasons.is_empty()).then(|| html! { <div class="small muted">{ reasons.join("; ") }</div> }) }
                 { for (!r.shared_with.is_empty()).then(|| html! { <div class="small muted">{ fill(t(Text::SharedWith), &[&r.shared_with.join(", ")]) }</div> }) }
             </li>
@@ -762,7 +754,7 @@ async fn journal(
         };
         relay::record_link(&env.host, &event)
             .await
-            .map_err(|e| fill(Text::RelayFailed.get(env.locale), &[&format!("{e:?}")]))?;
+            .map_err(|e| relay_error(e, env.locale))?;
     }
     Ok(())
 }
@@ -772,7 +764,7 @@ async fn load_runs(env: &AppEnv) -> Result<Vec<Run>, String> {
     let path = format!("/v1/documents?prefix={}", encode_component(RUNS_PREFIX));
     let list: DocumentList = relay::request(&env.host, Method::Get, path, None)
         .await
-        .map_err(|e| format!("{e:?}"))?;
+        .map_err(|e| relay_error(e, env.locale))?;
     let mut heads: Vec<RunHead> = Vec::new();
     let mut batches: BTreeMap<String, Vec<Batch>> = BTreeMap::new();
     // Keys sort as `<id>/batch/00000` … `<id>/head`, so batches come in order.
@@ -831,10 +823,17 @@ async fn put_document(env: &AppEnv, key: String, body: String) -> Result<(), Str
         path: format!("/v1/documents/{key}"),
         body: Some(body),
     };
-    let reply = env.host.relay(request).await.map_err(|u| u.0)?;
-    relay::classify(reply)
+    let reply = env.host.relay(request).await;
+    reply
+        .map_err(|u| relay::RelayError::Unreachable(u.0))
+        .and_then(relay::classify)
         .map(|_| ())
-        .map_err(|e| format!("{e:?}"))
+        .map_err(|e| relay_error(e, env.locale))
+}
+
+/// A relay failure in the agent's words, saying what to do (the sidebar's own messages).
+fn relay_error(e: relay::RelayError, locale: Locale) -> String {
+    telegram_sidebar::errors::AppError::from(e).message(locale)
 }
 
 /// Offers `text` as a download named `name`, without leaving the app.
