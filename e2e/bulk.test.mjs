@@ -121,6 +121,9 @@ test("match, review, dry run and apply on the generated crowd: the counts shown 
   const undone = await journal(undoId);
   assert.equal(undone.length, 100);
   assert.ok(undone.every((e) => e.action === "undo" && e.undoes === runId && e.new_value === undefined), "the undo is journaled");
+  const linkRun = app.locator(`[data-testid=run][data-run="${runId}"]`);
+  assert.equal(await linkRun.getByTestId("undo-batch-0").count(), 0, "an undone batch is not offered again");
+  assert.equal(await linkRun.getByTestId("undo-batch-1").count(), 1);
   await screenshot(page, "bulk-3-undo-batch");
   await page.close();
 });

@@ -552,7 +552,18 @@ fn runs_view(
         });
         let stopped = r.stopped.clone().map(|s| html! { <p class="banner error" role="alert">{ s }</p> });
         let done = r.finished() && !running;
-        let undo_buttons = (done && r.kind == RunKind::Link && p.written > 0).then(|| {
+        // What finished undos of this run already covered: the whole run, or these batches.
+        let undone: Vec<Option<usize>> = m
+            .runs
+            .iter()
+            .filter(|u| u.finished())
+            .filter_map(|u| match &u.kind {
+                RunKind::Undo { of, batch } if *of == r.id => Some(*batch),
+                _ => None,
+            })
+            .collect();
+        let whole_undone = undone.contains(&None);
+        let undo_buttons = (done && r.kind == RunKind::Link && p.written > 0 && !whole_undone).then(|| {
             let undo = |batch: Option<usize>| {
                 let (env, model, redraw, zendesk) = (env.clone(), model.clone(), redraw.clone(), zendesk.clone());
                 Callback::from(move |_| {
@@ -569,7 +580,7 @@ fn runs_view(
                     drive(env.clone(), zendesk.clone(), model.clone(), redraw.clone(), index);
                 })
             };
-            let batches = r.batches.iter().enumerate().filter(|(_, b)| b.states.contains(&ItemState::Written)).map(|(b, _)| {
+            let batches = r.batches.iter().enumerate().filter(|(i, b)| b.states.contains(&ItemState::Written) && !undone.contains(&Some(*i))).map(|(b, _)| {
                 html! { <button class="link" onclick={undo(Some(b))} data-testid={format!("undo-batch-{b}")}>{ fill(t(Text::UndoBatch), &[&(b + 1).to_string()]) }</button> }
             });
             html! { <p class="row"><button class="secondary" onclick={undo(None)} data-testid="undo-run">{ t(Text::UndoRun) }</button>{ for batches }</p> }
