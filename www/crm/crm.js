@@ -49,7 +49,7 @@ function loadInstall(config) {
   return saved ?? {
     agentEmail: "ann@example.com",
     locale: null, // null: the agent's own locale from Zendesk
-    settings: { relay_url: config.relayUrl, sender_id_field: "senderId", default_phone_region: "GB" },
+    settings: { relay_url: config.relayUrl, sender_id_field: "senderId", default_phone_region: "ES" },
     secureSettings: { relay_token: config.relayToken },
   };
 }

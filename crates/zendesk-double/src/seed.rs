@@ -125,7 +125,7 @@ pub fn hand_made() -> Snapshot {
             1003,
             "John Perk",
             "john.perk@example.co.uk",
-            Some("07700 900123"),
+            Some("+44 7700 900123"),
             None,
             "Unlinked; the relay knows a Jon Perk with this phone.",
         ),
