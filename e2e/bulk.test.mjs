@@ -176,6 +176,40 @@ test("closing the page mid-run and resuming writes no contact twice", async () =
   await page.close();
 });
 
+test("an uploaded CSV export is matched like the CRM, with skipped rows listed; a file that is not one is named", async () => {
+  const { page, app } = await openBulk();
+  // A Zendesk-style user export of the first 300 customers, plus two broken rows.
+  const ids = await senderIds();
+  const users = [];
+  for (const id of [...ids.keys()].slice(0, 300)) {
+    const res = await fetch(`${stack.zendeskUrl}/api/v2/users/${id}.json`, { headers: { authorization: ADMIN, "x-double-internal": "test" } });
+    users.push((await res.json()).user);
+  }
+  const cell = (v) => (v == null ? "" : /[",\n]/.test(String(v)) ? `"${String(v).replace(/"/g, '""')}"` : String(v));
+  const lines = ["id,name,email,phone,user_fields.senderId"];
+  for (const u of users) lines.push([u.id, u.name, u.email, u.phone, u.user_fields.senderId].map(cell).join(","));
+  lines.push(",No Id,,,"); // no id and no email: nothing identifies the contact
+  lines.push("99999,Bad Sender,bad@example.com,,abc");
+  await app.getByTestId("upload-csv").setInputFiles({ name: "users.csv", mimeType: "text/csv", buffer: Buffer.from(lines.join("\r\n")) });
+  await app.getByTestId("review").waitFor({ timeout: 60_000 });
+  const skipped = await text(app.getByTestId("skipped-rows"));
+  assert.match(skipped, /skipped: 2/);
+  assert.match(skipped, /line 302/);
+  assert.match(skipped, /line 303/);
+  let total = 0;
+  for (const name of ["confident", "review", "conflict", "linked", "unmatched"]) {
+    total += Number((await text(app.getByTestId(`tab-${name}`))).split("·").pop().trim());
+  }
+  assert.equal(total, 300, "every good row is one contact in the review");
+  await screenshot(page, "bulk-6-csv-upload");
+
+  await app.getByTestId("upload-csv").setInputFiles({ name: "notes.txt", mimeType: "text/plain", buffer: Buffer.from("hello\nworld\n") });
+  const error = await text(app.getByTestId("bulk-error"));
+  assert.match(error, /not a contacts CSV/);
+  assert.match(error, /found: hello/);
+  await page.close();
+});
+
 test("an agent whose role may not edit users gets a message naming the role needed", async () => {
   await stack.resetCrm();
   const page = await context.newPage();

@@ -53,6 +53,11 @@ telegram_sidebar::texts! {
     Intro => ("Match every Zendesk customer with the Telegram people the relay knows, review the matches, try a dry run, then link them in batches. Nothing is overwritten, and every run can be undone.",
               "Empareja a cada cliente de Zendesk con las personas de Telegram que conoce el relay, revisa las coincidencias, haz una prueba y vincúlalos por lotes. No se sobrescribe nada y cada ejecución se puede deshacer.",
               "Сопоставьте всех клиентов Zendesk с людьми Telegram, известными relay, проверьте совпадения, сделайте пробный запуск и свяжите их пакетами. Ничего не перезаписывается, любой запуск можно отменить."),
+    OrUpload => ("…or match a CSV export of your contacts:", "…o empareja una exportación CSV de tus contactos:", "…или сопоставьте CSV-выгрузку контактов:"),
+    NotContactsCsv => ("This file is not a contacts CSV: {}. Upload a Zendesk user export (with id, name, email, phone columns).",
+                       "Este archivo no es un CSV de contactos: {}. Sube una exportación de usuarios de Zendesk (con columnas id, name, email, phone).",
+                       "Этот файл — не CSV с контактами: {}. Загрузите выгрузку пользователей Zendesk (со столбцами id, name, email, phone)."),
+    SkippedRows => ("Rows of the file skipped: {}", "Filas del archivo omitidas: {}", "Пропущено строк файла: {}"),
     Download => ("Download Telegram contact info (CSV)", "Descargar contactos de Telegram (CSV)", "Скачать контакты Telegram (CSV)"),
     DownloadWhy => ("For a CRM import or a spreadsheet: one row per Telegram person, with sender ID, names, username and phone.",
                     "Para importar en un CRM o una hoja de cálculo: una fila por persona de Telegram, con ID, nombres, usuario y teléfono.",
@@ -111,6 +116,8 @@ struct Model {
     driving: bool,
     waiting: Option<Waiting>,
     agent: String,
+    /// Rows of an uploaded CSV that were skipped, with line and reason.
+    skipped_rows: Vec<String>,
 }
 
 type Shared = Rc<RefCell<Model>>;
@@ -211,7 +218,50 @@ pub fn bulk_page(props: &BulkProps) -> Html {
             let (env, model, redraw, zendesk) =
                 (env.clone(), model.clone(), redraw.clone(), zendesk.clone());
             wasm_bindgen_futures::spawn_local(async move {
-                let result = load_and_match(&env, &zendesk, &model, &redraw).await;
+                let result = load_and_match(&env, &zendesk, &model, &redraw, None).await;
+                let mut m = model.borrow_mut();
+                m.busy = None;
+                if let Err(e) = result {
+                    m.error = Some(e);
+                }
+                drop(m);
+                redraw();
+            });
+        })
+    };
+
+    let on_upload = {
+        let (env, model, redraw, zendesk) = (
+            env.clone(),
+            model.clone(),
+            redraw_fn.clone(),
+            zendesk.clone(),
+        );
+        Callback::from(move |e: Event| {
+            let Some(input) = e
+                .target()
+                .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
+            else {
+                return;
+            };
+            let Some(file) = input.files().and_then(|f| f.get(0)) else {
+                return;
+            };
+            input.set_value(""); // the same file can be chosen again
+            let (env, model, redraw, zendesk) =
+                (env.clone(), model.clone(), redraw.clone(), zendesk.clone());
+            wasm_bindgen_futures::spawn_local(async move {
+                let text = wasm_bindgen_futures::JsFuture::from(file.text())
+                    .await
+                    .ok()
+                    .and_then(|v| v.as_string());
+                let result = match text {
+                    Some(text) => load_and_match(&env, &zendesk, &model, &redraw, Some(text)).await,
+                    None => Err(fill(
+                        Text::NotContactsCsv.get(env.locale),
+                        &["the file could not be read as text"],
+                    )),
+                };
                 let mut m = model.borrow_mut();
                 m.busy = None;
                 if let Err(e) = result {
@@ -245,7 +295,14 @@ pub fn bulk_page(props: &BulkProps) -> Html {
                 <p><button class="secondary" onclick={on_download} data-testid="download-contacts">{ t(Text::Download) }</button></p>
                 <p class="small muted">{ t(Text::DownloadWhy) }</p>
             </div>
-            <p><button onclick={on_match} disabled={busy} data-testid="match">{ t(Text::Match) }</button></p>
+            <p class="row"><button onclick={on_match} disabled={busy} data-testid="match">{ t(Text::Match) }</button>
+               <label class="small">{ t(Text::OrUpload) }{ " " }<input type="file" accept=".csv,text/csv" onchange={on_upload} disabled={busy} data-testid="upload-csv" /></label></p>
+            { for (!m.skipped_rows.is_empty()).then(|| html! {
+                <details class="banner warn" data-testid="skipped-rows" open=true>
+                    <summary>{ fill(t(Text::SkippedRows), &[&m.skipped_rows.len().to_string()]) }</summary>
+                    <ul>{ for m.skipped_rows.iter().take(50).map(|r| html! { <li>{ r.clone() }</li> }) }</ul>
+                </details>
+            }) }
             { for m.busy.clone().map(|b| html! { <p class="notice" role="status" data-testid="bulk-busy">{ b }</p> }) }
             { for m.waiting.clone().map(|w| html! { <p class="banner warn" role="status" data-testid="bulk-waiting">{ match w {
                 Waiting::RateLimited(s) => fill(t(Text::RateLimited), &[&s.to_string()]),
@@ -257,12 +314,13 @@ pub fn bulk_page(props: &BulkProps) -> Html {
     }
 }
 
-/// Loads every end user and the whole directory, and matches them.
+/// Loads every end user (or reads an uploaded CSV export) and the whole directory, and matches them.
 async fn load_and_match(
     env: &AppEnv,
     zendesk: &Zendesk,
     model: &Shared,
     redraw: &Rc<dyn Fn()>,
+    upload: Option<String>,
 ) -> Result<(), String> {
     let l = env.locale;
     let key = env.ctx.field_key.clone();
@@ -271,6 +329,7 @@ async fn load_and_match(
         m.error = None;
         m.review = None;
         m.dry_run = None;
+        m.skipped_rows = Vec::new();
         m.busy = Some(fill(Text::LoadingContacts.get(l), &["0"]));
     }
     redraw();
@@ -279,6 +338,26 @@ async fn load_and_match(
         return Err(fill(Text::FieldMissing.get(l), &[&key, &key]));
     }
     model.borrow_mut().agent = zendesk.me().await.map_err(|e| e.message())?;
+    let contacts = match upload {
+        Some(text) => {
+            let read = telegram_identity::csv::read_crm_contacts(&text)
+                .map_err(|e| fill(Text::NotContactsCsv.get(l), &[&e.to_string()]))?;
+            model.borrow_mut().skipped_rows = read.errors.iter().map(ToString::to_string).collect();
+            read.records
+        }
+        None => zendesk_contacts(zendesk, &key, model, redraw, l).await?,
+    };
+    match_contacts(env, model, redraw, contacts).await
+}
+
+/// Every end user, through cursor pagination.
+async fn zendesk_contacts(
+    zendesk: &Zendesk,
+    key: &str,
+    model: &Shared,
+    redraw: &Rc<dyn Fn()>,
+    l: Locale,
+) -> Result<Vec<CrmContact>, String> {
     let mut contacts = Vec::new();
     let mut cursor: Option<String> = None;
     loop {
@@ -289,7 +368,7 @@ async fn load_and_match(
         for u in users {
             let sender_id = u
                 .user_fields
-                .get(&key)
+                .get(key)
                 .and_then(|v| v.0.as_deref())
                 .and_then(|v| v.parse().ok());
             contacts.push(CrmContact {
@@ -311,6 +390,17 @@ async fn load_and_match(
             _ => break,
         }
     }
+    Ok(contacts)
+}
+
+/// Loads the relay's directory and matches `contacts` with it.
+async fn match_contacts(
+    env: &AppEnv,
+    model: &Shared,
+    redraw: &Rc<dyn Fn()>,
+    contacts: Vec<CrmContact>,
+) -> Result<(), String> {
+    let l = env.locale;
     model.borrow_mut().busy = Some(Text::LoadingPeople.get(l).into());
     redraw();
     let directory = relay::whole_directory(&env.host)
