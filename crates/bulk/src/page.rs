@@ -57,6 +57,9 @@ telegram_sidebar::texts! {
     NotContactsCsv => ("This file is not a contacts CSV: {}. Upload a Zendesk user export (with id, name, email, phone columns).",
                        "Este archivo no es un CSV de contactos: {}. Sube una exportación de usuarios de Zendesk (con columnas id, name, email, phone).",
                        "Этот файл — не CSV с контактами: {}. Загрузите выгрузку пользователей Zendesk (со столбцами id, name, email, phone)."),
+    NotZendeskId => ("contact “{}”: not a Zendesk user ID; Apply writes by ID, so export with the id column",
+                     "contacto “{}”: no es un ID de usuario de Zendesk; Aplicar escribe por ID, exporta con la columna id",
+                     "контакт «{}»: это не ID пользователя Zendesk; запись идёт по ID, выгрузите со столбцом id"),
     SkippedRows => ("Rows of the file skipped: {}", "Filas del archivo omitidas: {}", "Пропущено строк файла: {}"),
     Download => ("Download Telegram contact info (CSV)", "Descargar contactos de Telegram (CSV)", "Скачать контакты Telegram (CSV)"),
     DownloadWhy => ("For a CRM import or a spreadsheet: one row per Telegram person, with sender ID, names, username and phone.",
@@ -113,7 +116,10 @@ struct Model {
     shown: usize,
     dry_run: Option<Plan>,
     runs: Vec<Run>,
-    driving: bool,
+    /// The run being applied, if any.
+    driving: Option<usize>,
+    /// Whether the stored runs have been read (until then nothing starts: indices would shift).
+    loaded: bool,
     waiting: Option<Waiting>,
     agent: String,
     /// Rows of an uploaded CSV that were skipped, with line and reason.
@@ -159,13 +165,14 @@ pub fn bulk_page(props: &BulkProps) -> Html {
         let (env, model, redraw) = (env.clone(), model.clone(), redraw_fn.clone());
         use_effect_with((), move |_| {
             wasm_bindgen_futures::spawn_local(async move {
-                match load_runs(&env).await {
-                    Ok(runs) => model.borrow_mut().runs = runs,
-                    Err(e) => {
-                        model.borrow_mut().error =
-                            Some(fill(Text::LoadFailed.get(env.locale), &[&e]))
-                    }
+                let loaded = load_runs(&env).await;
+                let mut m = model.borrow_mut();
+                match loaded {
+                    Ok(runs) => m.runs = runs,
+                    Err(e) => m.error = Some(fill(Text::LoadFailed.get(env.locale), &[&e])),
                 }
+                m.loaded = true;
+                drop(m);
                 redraw();
             });
         });
@@ -274,10 +281,10 @@ pub fn bulk_page(props: &BulkProps) -> Html {
     };
 
     let m = model.borrow();
-    let busy = m.busy.is_some() || m.driving;
+    let busy = m.busy.is_some() || m.driving.is_some() || !m.loaded;
     let banner = |text: &str| html! { <p class="banner error" role="alert" data-testid="bulk-error">{ text.to_owned() }</p> };
 
-    let resume_offer = m.runs.iter().rposition(|r| !r.finished()).filter(|_| !m.driving).map(|i| {
+    let resume_offer = m.runs.iter().rposition(|r| !r.finished()).filter(|_| m.driving.is_none()).map(|i| {
         let r = &m.runs[i];
         let p = r.progress();
         let text = fill(t(Text::ResumeOffer), &[&when(r.started_at, l), &p.settled().to_string(), &p.total.to_string()]);
@@ -342,8 +349,19 @@ async fn load_and_match(
         Some(text) => {
             let read = telegram_identity::csv::read_crm_contacts(&text)
                 .map_err(|e| fill(Text::NotContactsCsv.get(l), &[&e.to_string()]))?;
-            model.borrow_mut().skipped_rows = read.errors.iter().map(ToString::to_string).collect();
-            read.records
+            let mut skipped: Vec<String> = read.errors.iter().map(ToString::to_string).collect();
+            // Apply writes by Zendesk user ID; a row identified by email or external id cannot be.
+            let (ids, others): (Vec<CrmContact>, Vec<CrmContact>) = read
+                .records
+                .into_iter()
+                .partition(|c| c.id.parse::<u64>().is_ok());
+            skipped.extend(
+                others
+                    .iter()
+                    .map(|c| fill(Text::NotZendeskId.get(l), &[&c.id])),
+            );
+            model.borrow_mut().skipped_rows = skipped;
+            ids
         }
         None => zendesk_contacts(zendesk, &key, model, redraw, l).await?,
     };
@@ -566,11 +584,14 @@ fn review_view(
             (env.clone(), model.clone(), redraw.clone(), zendesk.clone());
         Callback::from(move |_| {
             let mut m = model.borrow_mut();
+            if m.driving.is_some() {
+                return;
+            }
             let Some(review) = &m.review else { return };
             let items = review.plan(&m.contacts).items;
             let now = now_secs();
             let run = Run::new(
-                format!("bulk-{now}"),
+                run_id("bulk", now),
                 RunKind::Link,
                 now,
                 m.agent.clone(),
@@ -599,7 +620,7 @@ fn review_view(
             <div class="card" data-testid="dry-run">
                 <p data-testid="dry-run-counts">{ dry }</p>
                 <p class="row"><button class="secondary" onclick={on_plan_csv} data-testid="download-plan">{ t(Text::DownloadPlan) }</button>
-                   <button onclick={on_apply} disabled={plan.items.is_empty() || m.driving} data-testid="apply">{ t(Text::Apply) }</button></p>
+                   <button onclick={on_apply} disabled={plan.items.is_empty() || m.driving.is_some()} data-testid="apply">{ t(Text::Apply) }</button></p>
             </div>
         </section>
     }
@@ -624,7 +645,7 @@ fn runs_view(
             RunKind::Undo { .. } => t(Text::RunUndo),
         };
         let line = fill(t(Text::RunLine), &[kind, &when(r.started_at, l), &p.written.to_string(), &p.changed.to_string(), &p.failed.to_string()]);
-        let running = m.driving && i == m.runs.len() - 1;
+        let running = m.driving == Some(i);
         let progress = running.then(|| {
             let text = fill(t(Text::Progress), &[&p.settled().to_string(), &p.total.to_string(), &p.written.to_string(), &p.changed.to_string(), &p.failed.to_string()]);
             let on_pause = {
@@ -658,12 +679,12 @@ fn runs_view(
                 let (env, model, redraw, zendesk) = (env.clone(), model.clone(), redraw.clone(), zendesk.clone());
                 Callback::from(move |_| {
                     let mut m = model.borrow_mut();
-                    if m.driving {
+                    if m.driving.is_some() {
                         return;
                     }
                     let now = now_secs();
                     let agent = m.agent.clone();
-                    let undo = m.runs[i].undo(batch, format!("undo-{now}"), now, agent);
+                    let undo = m.runs[i].undo(batch, run_id("undo", now), now, agent);
                     m.runs.push(undo);
                     let index = m.runs.len() - 1;
                     drop(m);
@@ -708,10 +729,15 @@ fn drive_callback(
     let (env, zendesk, model, redraw) =
         (env.clone(), zendesk.clone(), model.clone(), redraw.clone());
     Callback::from(move |_| {
-        if let Some(r) = model.borrow_mut().runs.get_mut(index) {
+        let mut m = model.borrow_mut();
+        if m.driving.is_some() {
+            return;
+        }
+        if let Some(r) = m.runs.get_mut(index) {
             r.reloaded();
             r.resume();
         }
+        drop(m);
         drive(
             env.clone(),
             zendesk.clone(),
@@ -724,10 +750,10 @@ fn drive_callback(
 
 /// Runs run `index` until it finishes, pauses or stops; saves it after every step.
 fn drive(env: AppEnv, zendesk: Zendesk, model: Shared, redraw: Rc<dyn Fn()>, index: usize) {
-    if model.borrow().driving {
+    if model.borrow().driving.is_some() {
         return;
     }
-    model.borrow_mut().driving = true;
+    model.borrow_mut().driving = Some(index);
     if model.borrow().agent.is_empty() {
         // A resumed run journals as the agent resuming it.
         let (model, zendesk) = (model.clone(), zendesk.clone());
@@ -769,11 +795,15 @@ fn drive(env: AppEnv, zendesk: Zendesk, model: Shared, redraw: Rc<dyn Fn()>, ind
                     .map_err(|e| e.message())
                     .map(|job| {
                         model.borrow_mut().runs[index].submitted(batch, job);
+                    })
+                    .inspect_err(|_| {
+                        // No answer is not "nothing written": re-read the batch on resume.
+                        model.borrow_mut().runs[index].uncertain(batch);
                     }),
                 Step::Poll { batch, job } => match zendesk.job(&job).await {
                     Ok(JobState::Running) => {
                         gloo::timers::future::sleep(std::time::Duration::from_millis(700)).await;
-                        Ok(())
+                        continue; // nothing changed: nothing to store
                     }
                     Ok(JobState::Completed(failures)) => {
                         let failures: BTreeMap<String, String> = failures.into_iter().collect();
@@ -785,7 +815,11 @@ fn drive(env: AppEnv, zendesk: Zendesk, model: Shared, redraw: Rc<dyn Fn()>, ind
                         model.borrow_mut().runs[index].job_lost(batch);
                         Ok(())
                     }
-                    Ok(JobState::Failed(why)) => Err(format!("Zendesk's bulk job failed: {why}")),
+                    Ok(JobState::Failed(why)) => {
+                        // It may have written some items before failing: re-read them on resume.
+                        model.borrow_mut().runs[index].uncertain(batch);
+                        Err(format!("Zendesk's bulk job failed: {why}"))
+                    }
                     Err(e) => Err(e.message()),
                 },
                 Step::Journal { batch, items } => {
@@ -807,7 +841,7 @@ fn drive(env: AppEnv, zendesk: Zendesk, model: Shared, redraw: Rc<dyn Fn()>, ind
         // The head again: paused or stopped is part of it.
         let _ = save_run(&env, &model, index, &[]).await;
         let mut m = model.borrow_mut();
-        m.driving = false;
+        m.driving = None;
         m.waiting = None;
         drop(m);
         redraw();
@@ -958,6 +992,12 @@ fn save_file(name: &str, text: &str) {
         a.click();
     }
     let _ = web_sys::Url::revoke_object_url(&url);
+}
+
+/// A run ID unique across tabs and agents: the time and a random suffix.
+fn run_id(kind: &str, now: i64) -> String {
+    let random = (js_sys::Math::random() * 4_294_967_296.0) as u32;
+    format!("{kind}-{now}-{random:08x}")
 }
 
 fn now_secs() -> i64 {

@@ -162,8 +162,15 @@ impl Review {
         let mut items = Vec::new();
         let mut skipped = 0;
         let mut conflicts = 0;
+        // A contact listed twice (an uploaded file can) is written once, for its first row.
+        let mut planned = std::collections::BTreeSet::new();
         for r in &self.rows {
             match r.category {
+                Category::Confident | Category::Review
+                    if r.accepted && !planned.insert(&contacts[r.contact].id) =>
+                {
+                    skipped += 1;
+                }
                 Category::Confident | Category::Review if r.accepted => {
                     let c = &contacts[r.contact];
                     let sender = r.sender_id.expect("proposal rows have a sender ID");
@@ -363,6 +370,21 @@ mod tests {
         assert_eq!((written, plan.skipped), (vec!["2"], 1));
         review.accept_all(Category::Confident);
         assert_eq!(review.plan(&contacts).items.len(), 2);
+    }
+
+    #[test]
+    fn a_contact_listed_twice_is_planned_once() {
+        let contacts = vec![contact("7", None), contact("7", None)];
+        let assignment = Assignment {
+            proposals: vec![
+                proposal(0, "7", 7100000001, Tier::Auto),
+                proposal(1, "7", 7100000002, Tier::Auto),
+            ],
+            ..Assignment::default()
+        };
+        let plan = Review::build(&contacts, &assignment).plan(&contacts);
+        assert_eq!((plan.items.len(), plan.skipped), (1, 1));
+        assert_eq!(plan.items[0].write.as_deref(), Some("7100000001"));
     }
 
     #[test]

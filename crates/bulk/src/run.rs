@@ -44,6 +44,10 @@ pub enum ItemState {
     Pending,
     /// Verified and sent in the batch's job.
     Sending,
+    /// Was being sent when the outcome got lost (a reload before the job was recorded, a job
+    /// Zendesk forgot or failed, a submit that got no answer): the next re-read decides, and a
+    /// field that holds what this run writes counts as written by it (journaled, undoable).
+    Uncertain,
     /// Written by this run.
     Written,
     /// Already held the value to write (written before a reload, or by someone else).
@@ -63,7 +67,10 @@ pub enum ItemState {
 impl ItemState {
     /// Whether the item needs no more work.
     pub fn settled(&self) -> bool {
-        !matches!(self, ItemState::Pending | ItemState::Sending)
+        !matches!(
+            self,
+            ItemState::Pending | ItemState::Sending | ItemState::Uncertain
+        )
     }
 }
 
@@ -277,10 +284,12 @@ impl Run {
             if state.settled() {
                 continue;
             }
+            let uncertain = *state == ItemState::Uncertain;
             *state = match current(&item.contact_id) {
                 None => ItemState::Failed {
                     error: "the contact no longer exists in the CRM".into(),
                 },
+                Some(now) if now == item.write && uncertain => ItemState::Written,
                 Some(now) if now == item.write => ItemState::AlreadyDone,
                 Some(now) if now == item.expect => ItemState::Sending,
                 Some(found) => ItemState::Changed { found },
@@ -316,10 +325,16 @@ impl Run {
     /// Zendesk no longer knows the job (job statuses are kept for a day): re-read the batch, which
     /// finds what the job wrote.
     pub fn job_lost(&mut self, batch: usize) {
+        self.uncertain(batch);
+    }
+
+    /// The batch's job failed as a whole, or its submit got no answer: whatever it wrote is found
+    /// by re-reading the batch, and counts as this run's.
+    pub fn uncertain(&mut self, batch: usize) {
         let b = &mut self.batches[batch];
         for state in &mut b.states {
             if *state == ItemState::Sending {
-                *state = ItemState::Pending;
+                *state = ItemState::Uncertain;
             }
         }
         b.state = BatchState::Pending;
@@ -346,9 +361,10 @@ impl Run {
     pub fn reloaded(&mut self) {
         for b in &mut self.batches {
             if b.state == BatchState::Verified {
+                // The page may have closed while the batch's update_many was on its way.
                 for state in &mut b.states {
                     if *state == ItemState::Sending {
-                        *state = ItemState::Pending;
+                        *state = ItemState::Uncertain;
                     }
                 }
                 b.state = BatchState::Pending;
@@ -403,7 +419,7 @@ impl Run {
                 ItemState::AlreadyDone => p.already += 1,
                 ItemState::Changed { .. } => p.changed += 1,
                 ItemState::Failed { .. } => p.failed += 1,
-                ItemState::Pending | ItemState::Sending => {}
+                ItemState::Pending | ItemState::Sending | ItemState::Uncertain => {}
             }
         }
         p
@@ -643,7 +659,37 @@ mod tests {
         }
         crm.finish(&mut run);
         assert_eq!(crm.writes.len(), 5, "nothing written twice");
-        assert_eq!(run.progress().already, 5);
+        assert_eq!(
+            run.progress().written,
+            5,
+            "what the lost job wrote is this run's"
+        );
+        assert_eq!(crm.journal.len(), 5, "and journaled, so it can be undone");
+        assert_eq!(
+            run.undo(None, "u".into(), 1, "a".into()).progress().total,
+            5
+        );
+    }
+
+    #[test]
+    fn a_reload_while_the_submit_was_on_its_way_still_journals_its_writes() {
+        let plan = items(3);
+        let mut crm = Crm::with(&plan);
+        let mut run = Run::new("r".into(), RunKind::Link, 0, "a".into(), plan.clone());
+        crm.step(&mut run); // verify: the batch is Verified
+        // update_many reached Zendesk and ran, but the page closed before recording the job.
+        for i in &plan {
+            crm.fields.insert(i.contact_id.clone(), i.write.clone());
+            crm.writes.push(i.contact_id.clone());
+        }
+        let mut run = reload(&run);
+        crm.finish(&mut run);
+        assert_eq!(crm.writes.len(), 3, "not written again");
+        assert_eq!((run.progress().written, crm.journal.len()), (3, 3));
+        // Someone else's identical value, never sent by this run, stays AlreadyDone.
+        let mut other = Run::new("o".into(), RunKind::Link, 0, "a".into(), plan);
+        crm.finish(&mut other);
+        assert_eq!(other.progress().already, 3);
     }
 
     #[test]

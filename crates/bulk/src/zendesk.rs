@@ -86,7 +86,7 @@ pub struct FieldValue(pub Option<String>);
 impl<'de> Deserialize<'de> for FieldValue {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<FieldValue, D::Error> {
         struct V;
-        impl serde::de::Visitor<'_> for V {
+        impl<'de> serde::de::Visitor<'de> for V {
             type Value = FieldValue;
             fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
                 f.write_str("a custom field value")
@@ -103,7 +103,25 @@ impl<'de> Deserialize<'de> for FieldValue {
                 Ok(FieldValue(Some(v.to_string())))
             }
             fn visit_f64<E>(self, _: f64) -> Result<FieldValue, E> {
-                Ok(FieldValue(None)) // not a sender ID; no float formatting in the wasm
+                // Not a sender ID, but not empty either (no float formatting in the wasm).
+                Ok(FieldValue(Some("(a number)".into())))
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                mut seq: A,
+            ) -> Result<FieldValue, A::Error> {
+                while seq.next_element::<serde::de::IgnoredAny>()?.is_some() {}
+                Ok(FieldValue(Some("(a list)".into())))
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<FieldValue, A::Error> {
+                while map
+                    .next_entry::<serde::de::IgnoredAny, serde::de::IgnoredAny>()?
+                    .is_some()
+                {}
+                Ok(FieldValue(Some("(an object)".into())))
             }
             fn visit_bool<E>(self, v: bool) -> Result<FieldValue, E> {
                 Ok(FieldValue(Some(if v { "true" } else { "false" }.into())))
@@ -211,8 +229,8 @@ impl Zendesk {
         Zendesk { host, on_wait }
     }
 
-    /// One request, retried on 429 (after `Retry-After`), 5xx and lost answers (with back-off);
-    /// answers the 2xx body, or 404 as `Ok(None)`.
+    /// One request, retried on 429 (after `Retry-After`: nothing was done) and, for reads only, on
+    /// 5xx and lost answers (with back-off); answers the 2xx body, or 404 as `Ok(None)`.
     async fn call(
         &self,
         method: &'static str,
@@ -249,7 +267,14 @@ impl Zendesk {
                 Err(unreachable) => unreachable.0,
             };
             attempt += 1;
-            let Some(ms) = backoff_ms(attempt) else {
+            // A write that got a 5xx or no answer may have happened: retrying it blind could
+            // write over a change made since. The caller re-reads instead.
+            let retry = if method == "GET" {
+                backoff_ms(attempt)
+            } else {
+                None
+            };
+            let Some(ms) = retry else {
                 (self.on_wait)(None);
                 return Err(ApiError::GaveUp(failure));
             };
