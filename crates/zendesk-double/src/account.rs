@@ -224,10 +224,13 @@ impl Account {
         {
             return Err(ZdError::forbidden("Only admins can create agents."));
         }
-        let id = self
-            .data
-            .next_user_id
-            .max(self.data.users.keys().next_back().map_or(1, |k| k + 1));
+        let id = self.data.next_user_id.max(
+            self.data
+                .users
+                .keys()
+                .next_back()
+                .map_or(1, |k| k.saturating_add(1)),
+        );
         self.data.next_user_id = id + 1;
         let mut user = User {
             id,

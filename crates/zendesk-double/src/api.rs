@@ -544,7 +544,18 @@ async fn update_many(
     let mut items = Vec::new();
     if let Some(ids) = param(&pairs, "ids") {
         let patch = user_object(&body)?;
-        for id in ids.split(',').map(str::trim).filter(|x| !x.is_empty()) {
+        let listed: Vec<&str> = ids
+            .split(',')
+            .map(str::trim)
+            .filter(|x| !x.is_empty())
+            .collect();
+        if listed.len() > MAX_BULK_ITEMS {
+            return Err(ZdError::bad_request(format!(
+                "update_many takes 1 to {MAX_BULK_ITEMS} users, not {}",
+                listed.len()
+            )));
+        }
+        for id in listed {
             let id = id.parse().map_err(|_| {
                 ZdError::bad_request(format!(
                     "ids must be user IDs separated by commas, not {id:?}"
