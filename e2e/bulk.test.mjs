@@ -152,6 +152,25 @@ test("a field changed between the review and Apply is not overwritten; a 429 sto
   await page.close();
 });
 
+test("Pause during a rate-limit wait stops at once, and Resume finishes the run", async () => {
+  const { page, app } = await openBulk();
+  const before = await senderIds();
+  await matchAll(app);
+  const [link] = await dryRun(app);
+  await stack.faults({ storm_429: 1, storm_retry_after: 60 });
+  await app.getByTestId("apply").click();
+  await app.getByTestId("bulk-waiting").getByText(/wait 60 s/).waitFor({ timeout: 20_000 });
+  const paused = Date.now();
+  await app.getByTestId("pause").click();
+  await app.getByTestId("resume-offer").waitFor({ timeout: 10_000 });
+  assert.ok(Date.now() - paused < 10_000, "the 60 s wait was cut short");
+  assert.equal(await app.getByTestId("bulk-waiting").count(), 0);
+  await app.getByTestId("resume").click();
+  await finished(app);
+  assert.equal(changes(before, await senderIds()).size, link);
+  await page.close();
+});
+
 test("closing the page mid-run and resuming writes no contact twice", async () => {
   const { page, app } = await openBulk();
   const before = await senderIds();

@@ -180,11 +180,18 @@ pub fn bulk_page(props: &BulkProps) -> Html {
     let zendesk = {
         let model = model.clone();
         let redraw = redraw_fn.clone();
+        let paused_model = model.clone();
         Zendesk::new(
             props.api.clone(),
             Rc::new(move |w| {
                 model.borrow_mut().waiting = w;
                 redraw();
+            }),
+            Rc::new(move || {
+                let m = paused_model.borrow();
+                m.driving
+                    .and_then(|i| m.runs.get(i))
+                    .is_some_and(|r| r.paused)
             }),
         )
     };
@@ -829,7 +836,10 @@ fn drive(env: AppEnv, zendesk: Zendesk, model: Shared, redraw: Rc<dyn Fn()>, ind
                 }
                 Step::Paused | Step::Finished => break,
             };
-            if let Err(why) = outcome {
+            // A wait the agent cut short with Pause is not an error.
+            if let Err(why) = outcome
+                && !model.borrow().runs[index].paused
+            {
                 model.borrow_mut().runs[index].stop(why);
             }
             let batches: Vec<usize> = touched.into_iter().collect();

@@ -28,6 +28,8 @@ pub enum ApiError {
     Refused(u16, String),
     /// The answer was not what Zendesk documents.
     BadAnswer(String),
+    /// The agent paused the run while the request waited.
+    Paused,
 }
 
 impl ApiError {
@@ -47,6 +49,7 @@ impl ApiError {
             ApiError::BadAnswer(why) => format!(
                 "Zendesk answered in an unexpected shape ({why}). Reload the page and retry."
             ),
+            ApiError::Paused => "Paused.".into(),
         }
     }
 }
@@ -221,12 +224,38 @@ pub struct Zendesk {
     host: Rc<dyn CrmApi>,
     /// Called while a request waits, so the page can say why.
     on_wait: Rc<dyn Fn(Option<Waiting>)>,
+    /// Whether the agent paused: a wait ends early when it says so.
+    paused: Rc<dyn Fn() -> bool>,
 }
 
 impl Zendesk {
-    /// The API of `host`; `on_wait` hears about waits (and `None` when they end).
-    pub fn new(host: Rc<dyn CrmApi>, on_wait: Rc<dyn Fn(Option<Waiting>)>) -> Zendesk {
-        Zendesk { host, on_wait }
+    /// The API of `host`; `on_wait` hears about waits (and `None` when they end); `paused` is
+    /// asked every second of a wait.
+    pub fn new(
+        host: Rc<dyn CrmApi>,
+        on_wait: Rc<dyn Fn(Option<Waiting>)>,
+        paused: Rc<dyn Fn() -> bool>,
+    ) -> Zendesk {
+        Zendesk {
+            host,
+            on_wait,
+            paused,
+        }
+    }
+
+    /// Sleeps `ms`, in one-second slices; `Err(Paused)` as soon as the agent pauses.
+    async fn wait(&self, ms: u64) -> Result<(), ApiError> {
+        let mut left = ms;
+        while left > 0 {
+            if (self.paused)() {
+                (self.on_wait)(None);
+                return Err(ApiError::Paused);
+            }
+            let slice = left.min(1_000);
+            gloo::timers::future::sleep(std::time::Duration::from_millis(slice)).await;
+            left -= slice;
+        }
+        Ok(())
     }
 
     /// One request, retried on 429 (after `Retry-After`: nothing was done) and, for reads only, on
@@ -256,8 +285,7 @@ impl Zendesk {
                 Ok(r) if r.status == 429 => {
                     let secs = r.retry_after.unwrap_or(60).clamp(1, 3_600);
                     (self.on_wait)(Some(Waiting::RateLimited(secs)));
-                    gloo::timers::future::sleep(std::time::Duration::from_secs(u64::from(secs)))
-                        .await;
+                    self.wait(u64::from(secs) * 1_000).await?;
                     continue; // a 429 is not a failure: Zendesk said when to come back
                 }
                 Ok(r) if r.status == 401 => return Err(ApiError::Unauthenticated),
@@ -279,7 +307,7 @@ impl Zendesk {
                 return Err(ApiError::GaveUp(failure));
             };
             (self.on_wait)(Some(Waiting::Retrying(ms / 1000)));
-            gloo::timers::future::sleep(std::time::Duration::from_millis(u64::from(ms))).await;
+            self.wait(u64::from(ms)).await?;
         }
     }
 
