@@ -255,6 +255,37 @@ fn path_id(segment: &str) -> Result<u64, ZdError> {
         .map_err(|_| ZdError::not_found())
 }
 
+/// The items of a comma-separated bulk parameter (`ids=1,2`, `external_ids=a,b`), at most
+/// [`MAX_BULK_ITEMS`].
+fn bulk_list(text: &str) -> Result<Vec<&str>, ZdError> {
+    let items: Vec<&str> = text
+        .split(',')
+        .map(str::trim)
+        .filter(|x| !x.is_empty())
+        .collect();
+    if items.len() > MAX_BULK_ITEMS {
+        return Err(ZdError::bad_request(format!(
+            "at most {MAX_BULK_ITEMS} users per request, not {}",
+            items.len()
+        )));
+    }
+    Ok(items)
+}
+
+/// `ids=1,2,3` as user IDs.
+fn user_ids(text: &str) -> Result<Vec<u64>, ZdError> {
+    bulk_list(text)?
+        .into_iter()
+        .map(|id| {
+            id.parse().map_err(|_| {
+                ZdError::bad_request(format!(
+                    "ids must be user IDs separated by commas, not {id:?}"
+                ))
+            })
+        })
+        .collect()
+}
+
 fn parse_body(body: &Bytes) -> Result<Value, ZdError> {
     serde_json::from_slice(body)
         .map_err(|e| ZdError::bad_request(format!("the request body is not JSON ({e})")))
@@ -423,38 +454,14 @@ async fn show_many(
     let pairs = query_pairs(q.as_deref());
     let base = base(&headers);
     let s = double.lock();
-    let list = |key: &str| {
-        param(&pairs, key).map(|v| {
-            v.split(',')
-                .map(str::trim)
-                .filter(|x| !x.is_empty())
-                .collect::<Vec<_>>()
-        })
-    };
-    let too_many = |n: usize| {
-        ZdError::bad_request(format!(
-            "at most {MAX_BULK_ITEMS} users per request, not {n}"
-        ))
-    };
-    let users: Vec<&User> = if let Some(ids) = list("ids") {
-        if ids.len() > MAX_BULK_ITEMS {
-            return Err(too_many(ids.len()));
-        }
-        let mut found = Vec::new();
-        for id in ids {
-            let id: u64 = id.parse().map_err(|_| {
-                ZdError::bad_request(format!(
-                    "ids must be user IDs separated by commas, not {id:?}"
-                ))
-            })?;
-            found.extend(s.account.user(id));
-        }
-        found
-    } else if let Some(ext) = list("external_ids") {
-        if ext.len() > MAX_BULK_ITEMS {
-            return Err(too_many(ext.len()));
-        }
-        ext.iter()
+    let users: Vec<&User> = if let Some(ids) = param(&pairs, "ids") {
+        user_ids(ids)?
+            .into_iter()
+            .filter_map(|id| s.account.user(id))
+            .collect()
+    } else if let Some(ext) = param(&pairs, "external_ids") {
+        bulk_list(ext)?
+            .iter()
             .flat_map(|e| s.account.by_external_id(e))
             .collect()
     } else {
@@ -544,23 +551,7 @@ async fn update_many(
     let mut items = Vec::new();
     if let Some(ids) = param(&pairs, "ids") {
         let patch = user_object(&body)?;
-        let listed: Vec<&str> = ids
-            .split(',')
-            .map(str::trim)
-            .filter(|x| !x.is_empty())
-            .collect();
-        if listed.len() > MAX_BULK_ITEMS {
-            return Err(ZdError::bad_request(format!(
-                "update_many takes 1 to {MAX_BULK_ITEMS} users, not {}",
-                listed.len()
-            )));
-        }
-        for id in listed {
-            let id = id.parse().map_err(|_| {
-                ZdError::bad_request(format!(
-                    "ids must be user IDs separated by commas, not {id:?}"
-                ))
-            })?;
+        for id in user_ids(ids)? {
             items.push((id, patch.clone()));
         }
     } else {
