@@ -60,15 +60,21 @@ bdi{unicode-bidi:isolate}
 
 /// Adds the stylesheet to `<head>` once.
 pub fn inject() {
+    inject_sheet("telegram-sidebar-style", CSS);
+}
+
+/// Adds `css` to `<head>` as the `<style id=…>` `id`, unless the page has it already (the bulk
+/// page adds its own sheet on top of this one).
+pub fn inject_sheet(id: &str, css: &str) {
     let Some(doc) = web_sys::window().and_then(|w| w.document()) else {
         return;
     };
-    if doc.get_element_by_id("telegram-sidebar-style").is_some() {
+    if doc.get_element_by_id(id).is_some() {
         return;
     }
     if let (Ok(style), Some(head)) = (doc.create_element("style"), doc.head()) {
-        style.set_id("telegram-sidebar-style");
-        style.set_text_content(Some(CSS));
+        style.set_id(id);
+        style.set_text_content(Some(css));
         let _ = head.append_child(&style);
     }
 }

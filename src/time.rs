@@ -52,6 +52,17 @@ pub fn clock(unix_seconds: i64, locale: Locale) -> String {
         .into()
 }
 
+/// "2 Dec, 10:41" (in the locale's own form): when a bulk run started.
+pub fn day_and_clock(unix_seconds: i64, locale: Locale) -> String {
+    let o = options(&[
+        ("day", "numeric"),
+        ("month", "short"),
+        ("hour", "2-digit"),
+        ("minute", "2-digit"),
+    ]);
+    date(unix_seconds).to_locale_string(locale.tag(), &o).into()
+}
+
 /// ISO 8601 for `<time datetime>`.
 pub fn iso(unix_seconds: i64) -> String {
     date(unix_seconds).to_iso_string().into()

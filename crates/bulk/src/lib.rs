@@ -27,12 +27,7 @@ pub fn start() {
             return;
         };
         telegram_sidebar::style::inject();
-        if let Some(doc) = web_sys::window().and_then(|w| w.document())
-            && let (Ok(style), Some(head)) = (doc.create_element("style"), doc.head())
-        {
-            style.set_text_content(Some(page::CSS));
-            let _ = head.append_child(&style);
-        }
+        telegram_sidebar::style::inject_sheet("telegram-bulk-style", page::CSS);
         let locale = telegram_sidebar::i18n::Locale::from_tag(
             &web_sys::window()
                 .and_then(|w| w.navigator().language())

@@ -233,13 +233,7 @@ pub fn bulk_page(props: &BulkProps) -> Html {
                 (env.clone(), model.clone(), redraw.clone(), zendesk.clone());
             wasm_bindgen_futures::spawn_local(async move {
                 let result = load_and_match(&env, &zendesk, &model, &redraw, None).await;
-                let mut m = model.borrow_mut();
-                m.busy = None;
-                if let Err(e) = result {
-                    m.error = Some(e);
-                }
-                drop(m);
-                redraw();
+                finish_loading(&model, &redraw, result);
             });
         })
     };
@@ -276,13 +270,7 @@ pub fn bulk_page(props: &BulkProps) -> Html {
                         &["the file could not be read as text"],
                     )),
                 };
-                let mut m = model.borrow_mut();
-                m.busy = None;
-                if let Err(e) = result {
-                    m.error = Some(e);
-                }
-                drop(m);
-                redraw();
+                finish_loading(&model, &redraw, result);
             });
         })
     };
@@ -294,7 +282,7 @@ pub fn bulk_page(props: &BulkProps) -> Html {
     let resume_offer = m.runs.iter().rposition(|r| !r.finished()).filter(|_| m.driving.is_none()).map(|i| {
         let r = &m.runs[i];
         let p = r.progress();
-        let text = fill(t(Text::ResumeOffer), &[&when(r.started_at, l), &p.settled().to_string(), &p.total.to_string()]);
+        let text = fill(t(Text::ResumeOffer), &[&telegram_sidebar::time::day_and_clock(r.started_at, l), &p.settled().to_string(), &p.total.to_string()]);
         let on = drive_callback(&env, &zendesk, &model, &redraw_fn, i);
         html! { <p class="banner warn" data-testid="resume-offer">{ text }{" "}<button onclick={on} data-testid="resume">{ t(Text::Resume) }</button></p> }
     });
@@ -373,6 +361,17 @@ async fn load_and_match(
         None => zendesk_contacts(zendesk, &key, model, redraw, l).await?,
     };
     match_contacts(env, model, redraw, contacts).await
+}
+
+/// Ends a loading step: clears the busy line, shows the error if there is one, redraws.
+fn finish_loading(model: &Shared, redraw: &Rc<dyn Fn()>, result: Result<(), String>) {
+    let mut m = model.borrow_mut();
+    m.busy = None;
+    if let Err(e) = result {
+        m.error = Some(e);
+    }
+    drop(m);
+    redraw();
 }
 
 /// Every end user, through cursor pagination.
@@ -651,7 +650,7 @@ fn runs_view(
             RunKind::Link => t(Text::RunLink),
             RunKind::Undo { .. } => t(Text::RunUndo),
         };
-        let line = fill(t(Text::RunLine), &[kind, &when(r.started_at, l), &p.written.to_string(), &p.changed.to_string(), &p.failed.to_string()]);
+        let line = fill(t(Text::RunLine), &[kind, &telegram_sidebar::time::day_and_clock(r.started_at, l), &p.written.to_string(), &p.changed.to_string(), &p.failed.to_string()]);
         let running = m.driving == Some(i);
         let progress = running.then(|| {
             let text = fill(t(Text::Progress), &[&p.settled().to_string(), &p.total.to_string(), &p.written.to_string(), &p.changed.to_string(), &p.failed.to_string()]);
@@ -1014,28 +1013,8 @@ fn now_secs() -> i64 {
     (js_sys::Date::now() / 1000.0) as i64
 }
 
-/// `2026-12-02`, for file names.
+/// `2026-12-02` (the agent's calendar day), for file names.
 fn today() -> String {
-    let d = js_sys::Date::new_0();
-    format!(
-        "{:04}-{:02}-{:02}",
-        d.get_full_year(),
-        d.get_month() + 1,
-        d.get_date()
-    )
-}
-
-/// "2 Dec 10:41" in the agent's locale.
-fn when(secs: i64, locale: Locale) -> String {
-    let d = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(secs as f64 * 1000.0));
-    let options = js_sys::Object::new();
-    for (k, v) in [
-        ("day", "numeric"),
-        ("month", "short"),
-        ("hour", "2-digit"),
-        ("minute", "2-digit"),
-    ] {
-        let _ = js_sys::Reflect::set(&options, &k.into(), &v.into());
-    }
-    d.to_locale_string(locale.tag(), &options).into()
+    let (year, month, day) = telegram_sidebar::time::day_key(now_secs());
+    format!("{year:04}-{:02}-{day:02}", month + 1)
 }
