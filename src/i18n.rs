@@ -59,6 +59,24 @@ pub fn fill(template: &str, values: &[&str]) -> String {
     out
 }
 
+/// `n` with the locale's digit grouping: 12,000 (en), 12.000 (es), 12 000 (ru, a no-break space).
+pub fn count(locale: Locale, n: usize) -> String {
+    let sep = match locale {
+        Locale::En => ',',
+        Locale::Es => '.',
+        Locale::Ru => '\u{a0}',
+    };
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, d) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(sep);
+        }
+        out.push(d);
+    }
+    out
+}
+
 /// Declares a `Text` enum of message keys with their English, Spanish and Russian texts
 /// (`Text::Key.get(locale)`); the sidebar's table is below, the bulk page declares its own.
 #[macro_export]
@@ -313,6 +331,15 @@ const RU_REASONS: ReasonWords = ReasonWords {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn counts_are_grouped_by_locale() {
+        assert_eq!(count(Locale::En, 0), "0");
+        assert_eq!(count(Locale::En, 999), "999");
+        assert_eq!(count(Locale::En, 1_000), "1,000");
+        assert_eq!(count(Locale::Es, 12_345_678), "12.345.678");
+        assert_eq!(count(Locale::Ru, 100_000), "100\u{a0}000");
+    }
 
     #[test]
     fn locale_from_tag() {

@@ -204,6 +204,21 @@ async fn users_page_by_cursor_with_links_and_a_role_filter() {
         .await;
     assert_eq!(ids(&staff), [7, 8, 9]);
 
+    // The count the bulk page shows progress against ("3,400 of about 12,000").
+    let (status, count) = zd.get("/api/v2/users/count.json?role=end-user").await;
+    assert_eq!(status, StatusCode::OK, "{count}");
+    assert_eq!(count["count"]["value"], walked.len());
+    assert!(
+        count["count"]["refreshed_at"]
+            .as_str()
+            .unwrap()
+            .ends_with('Z')
+    );
+    let (_, all) = zd.get("/api/v2/users/count.json").await;
+    assert_eq!(all["count"]["value"], walked.len() + 3);
+    let (status, _) = zd.get("/api/v2/users/count.json?role=customer").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+
     for bad in [
         "page[size]=101",
         "page[size]=0",

@@ -407,6 +407,24 @@ impl Directory<'_> {
         options: &MatchOptions,
         threads: usize,
     ) -> Assignment {
+        self.assign_observed(contacts, options, threads, &|_| {})
+    }
+
+    /// [`Directory::assign_with_threads`] that reports how many contacts have been scored so far
+    /// (every [`PROGRESS_STEP`] contacts, and once at the end), for a progress bar. Scoring is most
+    /// of the work; the one-to-one pass after it takes a fraction of that.
+    pub fn assign_observed(
+        &self,
+        contacts: &[CrmContact],
+        options: &MatchOptions,
+        threads: usize,
+        progress: &(dyn Fn(usize) + Sync),
+    ) -> Assignment {
+        let scored_so_far = std::sync::atomic::AtomicUsize::new(0);
+        let step = |n: usize| {
+            let done = scored_so_far.fetch_add(n, std::sync::atomic::Ordering::Relaxed) + n;
+            progress(done);
+        };
         let region = options.region();
         let mut result = Assignment::default();
 
@@ -472,6 +490,9 @@ impl Directory<'_> {
             let mut edges = Vec::new();
             let (mut ids, mut scored) = (Vec::new(), Vec::new());
             for (k, c) in chunk.iter().enumerate() {
+                if k % PROGRESS_STEP == 0 && k > 0 {
+                    step(PROGRESS_STEP);
+                }
                 if c.sender_id.is_some() {
                     prepared_chunk.push(None);
                     continue;
@@ -487,6 +508,7 @@ impl Directory<'_> {
                 }));
                 prepared_chunk.push(Some(prepared));
             }
+            step(chunk.len() - chunk.len().saturating_sub(1) / PROGRESS_STEP * PROGRESS_STEP);
             (prepared_chunk, edges)
         });
         let mut prepared_contacts: Vec<Option<Prepared>> = Vec::with_capacity(contacts.len());
@@ -586,6 +608,9 @@ pub(crate) fn sort_small_by<T>(v: &mut [T], mut less: impl FnMut(&T, &T) -> bool
         }
     }
 }
+
+/// How many contacts [`Directory::assign_observed`] scores between two progress reports.
+pub const PROGRESS_STEP: usize = 256;
 
 /// Below this best score after the first lookup stage, the typo-tolerant fallback keys are read.
 const FALLBACK_BELOW: f64 = 0.75;

@@ -254,6 +254,40 @@ fn threads_do_not_change_the_result() {
 }
 
 #[test]
+fn progress_counts_every_contact_once_and_only_grows() {
+    let data = crate::testdata::generate(5_000, 12);
+    let options = MatchOptions {
+        region: Some(data.region.into()),
+    };
+    let directory = Directory::with_threads(&data.people, 3);
+    for threads in [1, 3] {
+        let seen = std::sync::Mutex::new(Vec::new());
+        let observed = directory.assign_observed(&data.contacts, &options, threads, &|done| {
+            seen.lock().unwrap().push(done);
+        });
+        let seen = seen.into_inner().unwrap();
+        // Threads report in any order; the counter itself only grows.
+        assert_eq!(
+            seen.iter().max(),
+            Some(&data.contacts.len()),
+            "{threads} threads"
+        );
+        if threads == 1 {
+            assert!(seen.windows(2).all(|w| w[0] <= w[1]));
+            assert_eq!(seen.last(), Some(&data.contacts.len()));
+        }
+        assert!(
+            seen.len() >= data.contacts.len() / PROGRESS_STEP,
+            "{threads} threads"
+        );
+        assert_eq!(
+            observed,
+            directory.assign_with_threads(&data.contacts, &options, 1)
+        );
+    }
+}
+
+#[test]
 fn an_initial_is_not_a_particle() {
     // Regression: "I." was taken for the Catalan conjunction "i" and ignored.
     let people = vec![person(1, "Irina", "Kravchuk", None, None)];

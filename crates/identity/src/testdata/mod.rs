@@ -812,8 +812,17 @@ mod demo_crowd_tests {
             assert!((1_900..=2_100).contains(&n), "{n}");
         }
         let hand_made = 7_100_000_000..7_100_000_100;
-        assert!(crowd.people.iter().all(|p| !hand_made.contains(&p.sender_id.get())));
-        let linked = crowd.contacts.iter().filter(|c| c.sender_id.is_some()).count();
+        assert!(
+            crowd
+                .people
+                .iter()
+                .all(|p| !hand_made.contains(&p.sender_id.get()))
+        );
+        let linked = crowd
+            .contacts
+            .iter()
+            .filter(|c| c.sender_id.is_some())
+            .count();
         assert!(linked > 20, "some contacts are linked already: {linked}");
     }
 }
