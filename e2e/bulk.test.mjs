@@ -76,7 +76,7 @@ test("match, review, dry run and apply on the generated crowd: the counts shown 
   const tabs = {};
   for (const name of ["confident", "review", "conflict", "linked", "unmatched"]) {
     const label = await text(app.getByTestId(`tab-${name}`));
-    tabs[name] = Number(label.split("·").pop().trim());
+    tabs[name] = Number(label.split("·").pop().trim().replace(/,/g, ""));
   }
   assert.equal(Object.values(tabs).reduce((a, b) => a + b, 0), before.size, "every contact is in one category");
   assert.ok(tabs.confident > 300 && tabs.review > 20 && tabs.linked > 20 && tabs.unmatched > 100, JSON.stringify(tabs));
@@ -125,6 +125,60 @@ test("match, review, dry run and apply on the generated crowd: the counts shown 
   assert.equal(await linkRun.getByTestId("undo-batch-0").count(), 0, "an undone batch is not offered again");
   assert.equal(await linkRun.getByTestId("undo-batch-1").count(), 1);
   await screenshot(page, "bulk-3-undo-batch");
+  await page.close();
+});
+
+test("loading shows progress against Zendesk's count and Cancel stops it; the list renders only rows in view; a row can take another candidate", async () => {
+  const { page, app } = await openBulk();
+  const before = await senderIds();
+  await stack.faults({ slow_ms: 250 }); // 20 pages of 100: about 5 s of loading
+  await app.getByTestId("match").click();
+  const line = app.getByTestId("bulk-busy-line");
+  await line.getByText(/Loading contacts from Zendesk: [1-9][\d,]* of about 2,\d{3}/).waitFor({ timeout: 20_000 });
+  assert.ok(Number(await app.getByTestId("bulk-progress").getAttribute("value")) > 0);
+  await screenshot(page, "bulk-7-loading");
+  await app.getByTestId("cancel").click();
+  await app.getByTestId("bulk-notice").getByText(/Matching cancelled/).waitFor();
+  assert.equal(await app.getByTestId("bulk-busy").count(), 0);
+  await new Promise((r) => setTimeout(r, 800)); // a page in flight when Cancel came must not revive it
+  assert.equal(await app.getByTestId("review").count(), 0, "no review after Cancel");
+  assert.equal(await app.getByTestId("match").isEnabled(), true);
+  await stack.faults({});
+
+  await matchAll(app);
+  await app.getByTestId("tab-review").click();
+  const listed = Number((await text(app.getByTestId("row-count"))).match(/[\d,]+/)[0].replace(/,/g, ""));
+  assert.ok(listed > 200, `rows to decide: ${listed}`);
+  const rendered = await app.getByTestId("bulk-row").count();
+  assert.ok(rendered > 0 && rendered <= 15, `only the rows in view exist in the page (${rendered} of ${listed})`);
+  const list = app.getByTestId("bulk-list");
+  const firstId = await app.getByTestId("bulk-row").first().getAttribute("data-contact");
+  await list.evaluate((el) => { el.scrollTop = el.scrollHeight; });
+  await app.locator(`[data-testid=bulk-row][data-contact="${firstId}"]`).waitFor({ state: "detached" });
+  assert.ok((await app.getByTestId("bulk-row").count()) <= 15);
+
+  // Find a row offering other candidates, and pick the first of them.
+  await list.evaluate((el) => { el.scrollTop = 0; });
+  let row = null;
+  for (let top = 0; top < listed * 112 && !row; top += 112 * 6) {
+    await list.evaluate((el, y) => { el.scrollTop = y; }, top);
+    await page.waitForTimeout(30);
+    const picks = app.getByTestId("bulk-row").filter({ has: app.getByTestId("pick") });
+    if ((await picks.count()) > 0) row = app.locator(`[data-testid=bulk-row][data-contact="${await picks.first().getAttribute("data-contact")}"]`);
+  }
+  assert.ok(row, "some row to decide offers another candidate");
+  const [link] = await dryRun(app);
+  const proposed = await text(row.locator(".small").first());
+  const option = await row.getByTestId("pick").locator("option").nth(1).textContent();
+  await row.getByTestId("pick").selectOption({ index: 1 });
+  const now = await text(row.locator(".small").first());
+  assert.notEqual(now, proposed);
+  assert.ok(now.includes(option.split(" · ")[1]), `the row now proposes the picked person: ${now} / ${option}`);
+  assert.equal(await row.getByTestId("accept").isChecked(), true, "picking accepts the row");
+  assert.equal(await row.getByTestId("pick").inputValue(), "", "the menu offers the others again, the old proposal among them");
+  assert.equal((await dryRun(app))[0], link + 1);
+  await screenshot(page, "bulk-8-pick");
+  assert.deepEqual(await senderIds(), before, "nothing was written");
   await page.close();
 });
 
@@ -217,7 +271,7 @@ test("an uploaded CSV export is matched like the CRM, with skipped rows listed; 
   assert.match(skipped, /line 303/);
   let total = 0;
   for (const name of ["confident", "review", "conflict", "linked", "unmatched"]) {
-    total += Number((await text(app.getByTestId(`tab-${name}`))).split("·").pop().trim());
+    total += Number((await text(app.getByTestId(`tab-${name}`))).split("·").pop().trim().replace(/,/g, ""));
   }
   assert.equal(total, 300, "every good row is one contact in the review");
   await screenshot(page, "bulk-6-csv-upload");

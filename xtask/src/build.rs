@@ -249,6 +249,7 @@ mod tests {
             "assets/telegram_sidebar_bg.wasm",
             "assets/bulk.html",
             "assets/bulk.js",
+            "assets/match-worker.js",
             "assets/telegram_bulk.js",
             "assets/telegram_bulk_bg.wasm",
             "assets/logo.png",

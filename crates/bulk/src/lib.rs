@@ -6,10 +6,12 @@
 //! - [`run`]: Apply and undo as a state machine over batches of 100, with no IO, so that it is
 //!   tested natively and resumed from storage after a reload.
 //! - [`zendesk`]: the Zendesk REST calls through the host (rate limits and retries handled).
+//! - [`matcher`]: the matching Web Worker's messages and its side of them.
 //! - [`page`]: the page itself (Yew), mounted by [`start`] in its own wasm bundle, so the sidebar's
 //!   bundle does not carry any of this.
 #![deny(missing_docs)]
 
+pub mod matcher;
 pub mod page;
 pub mod review;
 pub mod run;

@@ -14,17 +14,19 @@ use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::rc::Rc;
 
-use telegram_identity::matching::{MatchOptions, assign};
-use telegram_identity::{CrmContact, SenderId, TelegramPerson};
+use telegram_identity::matching::MatchOptions;
+use telegram_identity::{CrmContact, TelegramPerson};
 use telegram_relay_api::{DocumentList, LinkAction, NewLinkEvent};
 use telegram_sidebar::context::AppEnv;
 use telegram_sidebar::host::{CrmApi, Method, RelayRequest, encode_component};
-use telegram_sidebar::i18n::{Locale, fill, reason_text};
+use telegram_sidebar::i18n::{Locale, count, fill, reason_text};
 use telegram_sidebar::services::relay;
 use wasm_bindgen::JsCast;
+use wasm_bindgen::prelude::Closure;
 use yew::prelude::*;
 
-use crate::review::{Category, Plan, Review};
+use crate::matcher::{CHUNK, FromWorker, ToWorker};
+use crate::review::{Category, Plan, Review, Row};
 use crate::run::{Batch, ItemState, Run, RunHead, RunKind, Step};
 use crate::zendesk::{JobState, Waiting, Zendesk};
 
@@ -34,10 +36,21 @@ pub const RUNS_PREFIX: &str = "bulk-run/";
 /// The page's own styles, on top of the sidebar's (`telegram_sidebar::style`).
 pub const CSS: &str = ".bulk{max-width:960px}.bulk ul.rows{list-style:none;padding:0;margin:6px 0;display:grid;gap:4px}\
 .bulk .tabs{display:flex;flex-wrap:wrap;gap:4px;margin:8px 0}.bulk .row{display:flex;gap:8px;align-items:center;justify-content:space-between;flex-wrap:wrap}\
-.bulk .name{font-weight:600}.bulk input[type=search]{flex:1;min-width:160px}.bulk progress{width:100%}";
+.bulk .name{font-weight:600}.bulk input[type=search]{flex:1;min-width:160px}.bulk progress{width:100%}\
+.bulk .window{overflow-y:auto;position:relative;border:1px solid var(--ts-border,#d8dcde);border-radius:4px}\
+.bulk .window ul{position:relative;margin:0}.bulk .window li{position:absolute;left:4px;right:4px;box-sizing:border-box;overflow:hidden}\
+.bulk .window li{padding:6px 10px;margin:0}.bulk .window label{display:inline-flex;gap:4px;align-items:center;white-space:nowrap}\
+.bulk .window .line{white-space:nowrap;overflow:hidden;text-overflow:ellipsis;line-height:20px}.bulk select{max-width:60%}";
 
-/// Rows shown per category before "Show more".
-const PAGE_ROWS: usize = 100;
+/// Height of one review row in the windowed list, in CSS pixels (every row has the same, so
+/// the list knows where row k is without measuring: 100,000 rows cost only the visible ones).
+const ROW_HEIGHT: usize = 112;
+
+/// Rows visible at once in the list.
+const VISIBLE_ROWS: usize = 7;
+
+/// Rows rendered above and below the visible ones, so a fast scroll does not show blanks.
+const OVERSCAN: usize = 4;
 
 telegram_sidebar::texts! {
     Title => ("Bulk linking", "Vinculación masiva", "Массовое связывание"),
@@ -68,7 +81,19 @@ telegram_sidebar::texts! {
     Match => ("Match contacts", "Emparejar contactos", "Сопоставить контакты"),
     LoadingContacts => ("Loading contacts from Zendesk: {} so far…", "Cargando contactos de Zendesk: {} hasta ahora…", "Загрузка контактов из Zendesk: пока {}…"),
     LoadingPeople => ("Loading Telegram people from the relay…", "Cargando personas de Telegram del relay…", "Загрузка людей Telegram с relay…"),
+    LoadingContactsOf => ("Loading contacts from Zendesk: {} of about {}…", "Cargando contactos de Zendesk: {} de unos {}…", "Загрузка контактов из Zendesk: {} из примерно {}…"),
     Matching => ("Matching {} contacts with {} Telegram people…", "Emparejando {} contactos con {} personas de Telegram…", "Сопоставление {} контактов с {} людьми Telegram…"),
+    Scored => ("Matching: {} of {} contacts compared", "Emparejando: {} de {} contactos comparados", "Сопоставление: сравнено {} из {} контактов"),
+    Cancel => ("Cancel", "Cancelar", "Отмена"),
+    Cancelled => ("Matching cancelled. Nothing was written.", "Emparejamiento cancelado. No se escribió nada.", "Сопоставление отменено. Ничего не записано."),
+    MatcherFailed => ("The matcher could not run ({}). Reload the page; if it persists, reinstall the app.",
+                      "El emparejador no pudo ejecutarse ({}). Recarga la página; si persiste, reinstala la app.",
+                      "Сопоставление не запустилось ({}). Перезагрузите страницу; если не поможет, переустановите приложение."),
+    PickOther => ("Another candidate", "Otra persona candidata", "Другой кандидат"),
+    PickTaken => ("{} is now proposed for another contact: decide that row first.",
+                  "{} ya está propuesta para otro contacto: decide primero esa fila.",
+                  "{} уже предложен другому контакту: сначала решите ту строку."),
+    TimeLeft => ("about {} left", "quedan unos {}", "осталось около {}"),
     Confident => ("Confident", "Seguros", "Уверенные"),
     ToDecide => ("To decide", "Por decidir", "На решение"),
     Conflicts => ("Conflicts", "Conflictos", "Конфликты"),
@@ -76,7 +101,7 @@ telegram_sidebar::texts! {
     Unmatched => ("Unmatched", "Sin coincidencia", "Без совпадений"),
     AcceptAll => ("Accept all confident", "Aceptar todos los seguros", "Принять все уверенные"),
     Search => ("Search by name", "Buscar por nombre", "Поиск по имени"),
-    ShowMore => ("Show {} more", "Mostrar {} más", "Показать ещё {}"),
+    Rows => ("{} rows", "{} filas", "строк: {}"),
     Accept => ("Link", "Vincular", "Связать"),
     SharedWith => ("Same sender ID as contact {}", "Mismo ID que el contacto {}", "Тот же ID, что у контакта {}"),
     DryRun => ("Dry run: Apply would link {} contacts · skip {} · leave {} conflicts as they are. Nothing has been written.",
@@ -107,14 +132,24 @@ telegram_sidebar::texts! {
 #[derive(Default)]
 struct Model {
     busy: Option<String>,
+    /// Progress of the loading or matching step the busy line names: done, of about.
+    progress: Option<(usize, usize)>,
+    /// Counts loading and matching jobs: Cancel moves it on, and a job that sees it moved stops.
+    job: u64,
+    /// The matching worker, while it runs.
+    matching: Option<Matching>,
+    notice: Option<String>,
     error: Option<String>,
     contacts: Vec<CrmContact>,
-    names: BTreeMap<SenderId, String>,
     review: Option<Review>,
+    /// What Apply would write for the review as it stands (kept, not recomputed per redraw).
+    plan: Option<Plan>,
+    /// The rows of the open tab that match the search, best score first, and what they are for.
+    order: Option<((Category, String), Vec<usize>)>,
+    /// The list's scroll position, in rows.
+    first_row: usize,
     tab: Option<Category>,
     query: String,
-    shown: usize,
-    dry_run: Option<Plan>,
     runs: Vec<Run>,
     /// The run being applied, if any.
     driving: Option<usize>,
@@ -124,6 +159,75 @@ struct Model {
     agent: String,
     /// Rows of an uploaded CSV that were skipped, with line and reason.
     skipped_rows: Vec<String>,
+    /// When this page started driving the current run, and how many items were settled then
+    /// (for "about 3 min left").
+    clock: Option<(f64, usize)>,
+}
+
+impl Model {
+    /// Sets the review (or clears it) and everything derived from it.
+    fn set_review(&mut self, review: Option<Review>) {
+        self.review = review;
+        self.order = None;
+        self.reviewed();
+    }
+
+    /// After a decision (accept, reject, pick): the plan again. The list keeps its order, so
+    /// a row does not jump away from the agent's pointer when its score changes.
+    fn reviewed(&mut self) {
+        self.plan = self.review.as_ref().map(|r| r.plan(&self.contacts));
+    }
+
+    /// The open tab's rows matching the search, best score first (cached until either changes).
+    fn ordered_rows(&mut self) -> &[usize] {
+        let tab = self.tab.unwrap_or(Category::Confident);
+        let key = (tab, self.query.to_lowercase());
+        if self.order.as_ref().is_none_or(|(k, _)| *k != key) {
+            let rows = match &self.review {
+                Some(review) => {
+                    let mut rows: Vec<usize> = review
+                        .rows
+                        .iter()
+                        .enumerate()
+                        .filter(|(_, r)| r.category == tab)
+                        .filter(|(_, r)| {
+                            key.1.is_empty()
+                                || self.contacts[r.contact]
+                                    .name
+                                    .to_lowercase()
+                                    .contains(&key.1)
+                        })
+                        .map(|(i, _)| i)
+                        .collect();
+                    rows.sort_by(|a, b| {
+                        review.rows[*b]
+                            .score
+                            .total_cmp(&review.rows[*a].score)
+                            .then(a.cmp(b))
+                    });
+                    rows
+                }
+                None => Vec::new(),
+            };
+            self.order = Some((key, rows));
+        }
+        &self.order.as_ref().expect("just set").1
+    }
+}
+
+/// The page's side of the matching worker: the worker, its handlers (kept alive while it runs),
+/// and the rows received so far.
+struct Matching {
+    worker: web_sys::Worker,
+    _on_message: Closure<dyn FnMut(web_sys::MessageEvent)>,
+    _on_error: Closure<dyn FnMut(web_sys::ErrorEvent)>,
+    rows: Vec<Row>,
+}
+
+impl Drop for Matching {
+    fn drop(&mut self) {
+        self.worker.terminate();
+    }
 }
 
 type Shared = Rc<RefCell<Model>>;
@@ -149,7 +253,6 @@ pub fn bulk_page(props: &BulkProps) -> Html {
     let env = props.env.clone();
     let model: Shared = use_mut_ref(|| Model {
         tab: Some(Category::Confident),
-        shown: PAGE_ROWS,
         ..Model::default()
     });
     let redraw = use_force_update();
@@ -275,6 +378,14 @@ pub fn bulk_page(props: &BulkProps) -> Html {
         })
     };
 
+    model.borrow_mut().ordered_rows(); // cached for the list below
+    let on_cancel = {
+        let (model, redraw) = (model.clone(), redraw_fn.clone());
+        Callback::from(move |_| {
+            cancel(&model, l);
+            redraw();
+        })
+    };
     let m = model.borrow();
     let busy = m.busy.is_some() || m.driving.is_some() || !m.loaded;
     let banner = |text: &str| html! { <p class="banner error" role="alert" data-testid="bulk-error">{ text.to_owned() }</p> };
@@ -305,7 +416,14 @@ pub fn bulk_page(props: &BulkProps) -> Html {
                     <ul>{ for m.skipped_rows.iter().take(50).map(|r| html! { <li>{ r.clone() }</li> }) }</ul>
                 </details>
             }) }
-            { for m.busy.clone().map(|b| html! { <p class="notice" role="status" data-testid="bulk-busy">{ b }</p> }) }
+            { for m.notice.clone().map(|n| html! { <p class="notice" role="status" data-testid="bulk-notice">{ n }</p> }) }
+            { for m.busy.clone().map(|b| html! {
+                <div class="card" data-testid="bulk-busy">
+                    <p role="status" data-testid="bulk-busy-line">{ b }</p>
+                    { for m.progress.map(|(done, of)| html! { <progress max={of.to_string()} value={done.to_string()} data-testid="bulk-progress"></progress> }) }
+                    { for (m.driving.is_none()).then(|| html! { <button class="secondary" onclick={on_cancel.clone()} data-testid="cancel">{ t(Text::Cancel) }</button> }) }
+                </div>
+            }) }
             { for m.waiting.clone().map(|w| html! { <p class="banner warn" role="status" data-testid="bulk-waiting">{ match w {
                 Waiting::RateLimited(s) => fill(t(Text::RateLimited), &[&s.to_string()]),
                 Waiting::Retrying(s) => fill(t(Text::Retrying), &[&s.to_string()]),
@@ -316,7 +434,8 @@ pub fn bulk_page(props: &BulkProps) -> Html {
     }
 }
 
-/// Loads every end user (or reads an uploaded CSV export) and the whole directory, and matches them.
+/// Loads every end user (or reads an uploaded CSV export) and the whole directory, and hands them
+/// to the matching worker. Stops quietly when Cancel has moved `job` on.
 async fn load_and_match(
     env: &AppEnv,
     zendesk: &Zendesk,
@@ -326,15 +445,21 @@ async fn load_and_match(
 ) -> Result<(), String> {
     let l = env.locale;
     let key = env.ctx.field_key.clone();
-    {
+    let job = {
         let mut m = model.borrow_mut();
+        m.job += 1;
         m.error = None;
-        m.review = None;
-        m.dry_run = None;
+        m.notice = None;
+        m.matching = None;
+        m.contacts = Vec::new();
+        m.set_review(None);
         m.skipped_rows = Vec::new();
         m.busy = Some(fill(Text::LoadingContacts.get(l), &["0"]));
-    }
+        m.progress = None;
+        m.job
+    };
     redraw();
+    let current = || model.borrow().job == job;
     let keys = zendesk.field_keys().await.map_err(|e| e.message())?;
     if !keys.contains(&key) {
         return Err(fill(Text::FieldMissing.get(l), &[&key, &key]));
@@ -358,15 +483,26 @@ async fn load_and_match(
             model.borrow_mut().skipped_rows = skipped;
             ids
         }
-        None => zendesk_contacts(zendesk, &key, model, redraw, l).await?,
+        None => match zendesk_contacts(zendesk, &key, model, redraw, l, job).await? {
+            Some(contacts) => contacts,
+            None => return Ok(()),
+        },
     };
-    match_contacts(env, model, redraw, contacts).await
+    if !current() {
+        return Ok(());
+    }
+    match_contacts(env, model, redraw, contacts, job).await
 }
 
-/// Ends a loading step: clears the busy line, shows the error if there is one, redraws.
+/// Ends a loading step: clears the busy line unless the worker is still matching, shows the
+/// error if there is one, redraws.
 fn finish_loading(model: &Shared, redraw: &Rc<dyn Fn()>, result: Result<(), String>) {
     let mut m = model.borrow_mut();
-    m.busy = None;
+    if m.matching.is_none() || result.is_err() {
+        m.busy = None;
+        m.progress = None;
+        m.matching = None;
+    }
     if let Err(e) = result {
         m.error = Some(e);
     }
@@ -374,14 +510,18 @@ fn finish_loading(model: &Shared, redraw: &Rc<dyn Fn()>, result: Result<(), Stri
     redraw();
 }
 
-/// Every end user, through cursor pagination.
+/// Every end user, through cursor pagination, with progress against Zendesk's count; `None`
+/// when Cancel stopped it.
 async fn zendesk_contacts(
     zendesk: &Zendesk,
     key: &str,
     model: &Shared,
     redraw: &Rc<dyn Fn()>,
     l: Locale,
-) -> Result<Vec<CrmContact>, String> {
+    job: u64,
+) -> Result<Option<Vec<CrmContact>>, String> {
+    // Only for the progress line: without it, "so far" is said instead.
+    let about = zendesk.end_user_count().await.ok().filter(|&n| n > 0);
     let mut contacts = Vec::new();
     let mut cursor: Option<String> = None;
     loop {
@@ -389,6 +529,9 @@ async fn zendesk_contacts(
             .end_users(cursor.as_deref())
             .await
             .map_err(|e| e.message())?;
+        if model.borrow().job != job {
+            return Ok(None);
+        }
         for u in users {
             let sender_id = u
                 .user_fields
@@ -404,67 +547,189 @@ async fn zendesk_contacts(
                 sender_id,
             });
         }
-        model.borrow_mut().busy = Some(fill(
-            Text::LoadingContacts.get(l),
-            &[&contacts.len().to_string()],
-        ));
+        {
+            let mut m = model.borrow_mut();
+            let done = contacts.len();
+            m.busy = Some(match about {
+                // The count is approximate: never say "12,100 of about 12,000".
+                Some(n) => fill(
+                    Text::LoadingContactsOf.get(l),
+                    &[&count(l, done), &count(l, n.max(done))],
+                ),
+                None => fill(Text::LoadingContacts.get(l), &[&count(l, done)]),
+            });
+            m.progress = about.map(|n| (done, n.max(done)));
+        }
         redraw();
         match next {
             Some(c) if cursor.as_ref() != Some(&c) => cursor = Some(c),
             _ => break,
         }
     }
-    Ok(contacts)
+    Ok(Some(contacts))
 }
 
-/// Loads the relay's directory and matches `contacts` with it.
+/// Loads the relay's directory and has the worker match `contacts` with it; the worker's
+/// messages then fill in the review (see [`start_worker`]).
 async fn match_contacts(
     env: &AppEnv,
     model: &Shared,
     redraw: &Rc<dyn Fn()>,
     contacts: Vec<CrmContact>,
+    job: u64,
 ) -> Result<(), String> {
     let l = env.locale;
-    model.borrow_mut().busy = Some(Text::LoadingPeople.get(l).into());
+    {
+        let mut m = model.borrow_mut();
+        m.busy = Some(Text::LoadingPeople.get(l).into());
+        m.progress = None;
+    }
     redraw();
     let directory = relay::whole_directory(&env.host)
         .await
         .map_err(|e| relay_error(e, l))?;
+    if model.borrow().job != job {
+        return Ok(());
+    }
     let people: Vec<TelegramPerson> = directory
         .iter()
         .filter(|p| !p.deleted)
         .map(telegram_sidebar::state::suggestions::telegram_person)
         .collect();
-    let names = people
-        .iter()
-        .map(|p| {
-            let mut name = format!("{} {}", p.first_name, p.last_name)
-                .trim()
-                .to_owned();
-            if let Some(u) = &p.username {
-                name.push_str(&format!(" (@{u})"));
-            }
-            (p.sender_id, name)
-        })
-        .collect();
-    model.borrow_mut().busy = Some(fill(
-        Text::Matching.get(l),
-        &[&contacts.len().to_string(), &people.len().to_string()],
-    ));
+    drop(directory);
+    let worker = start_worker(model, redraw, l)?;
+    {
+        let mut m = model.borrow_mut();
+        m.busy = Some(fill(
+            Text::Matching.get(l),
+            &[&count(l, contacts.len()), &count(l, people.len())],
+        ));
+        m.progress = Some((0, contacts.len()));
+    }
     redraw();
-    // Let the browser paint the line above before the matching holds the thread.
-    gloo::timers::future::sleep(std::time::Duration::from_millis(30)).await;
-    let options = MatchOptions {
-        region: env.ctx.phone_region.clone(),
+    // In chunks, each its own task, so the page stays responsive while they are copied.
+    let send = |message: &ToWorker| -> Result<(), String> {
+        let value = crate::matcher::to_js(message)?;
+        worker
+            .post_message(&value)
+            .map_err(|e| fill(Text::MatcherFailed.get(l), &[&format!("{e:?}")]))
     };
-    let assignment = assign(&contacts, &people, &options);
-    let review = Review::build(&contacts, &assignment);
-    let mut m = model.borrow_mut();
-    m.contacts = contacts;
-    m.names = names;
-    m.review = Some(review);
-    m.shown = PAGE_ROWS;
+    let messages = contacts
+        .chunks(CHUNK)
+        .map(|c| ToWorker::Contacts { items: c.to_vec() })
+        .chain(
+            people
+                .chunks(CHUNK)
+                .map(|c| ToWorker::People { items: c.to_vec() }),
+        );
+    for message in messages {
+        send(&message)?;
+        gloo::timers::future::sleep(std::time::Duration::ZERO).await;
+        if model.borrow().job != job {
+            return Ok(());
+        }
+    }
+    send(&ToWorker::Match {
+        options: MatchOptions {
+            region: env.ctx.phone_region.clone(),
+        },
+    })?;
+    model.borrow_mut().contacts = contacts;
     Ok(())
+}
+
+/// Starts the matching worker (`match-worker.js`, next to this page) and keeps it in the model;
+/// its messages move the progress bar, collect the rows, and on `Done` show the review.
+fn start_worker(
+    model: &Shared,
+    redraw: &Rc<dyn Fn()>,
+    l: Locale,
+) -> Result<web_sys::Worker, String> {
+    let failed = |e: wasm_bindgen::JsValue| fill(Text::MatcherFailed.get(l), &[&format!("{e:?}")]);
+    let options = web_sys::WorkerOptions::new();
+    options.set_type(web_sys::WorkerType::Module);
+    let worker = web_sys::Worker::new_with_options("match-worker.js", &options).map_err(failed)?;
+    let on_message = {
+        let (model, redraw) = (model.clone(), redraw.clone());
+        Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |e: web_sys::MessageEvent| {
+            let message: Result<FromWorker, _> = serde_wasm_bindgen::from_value(e.data());
+            let mut m = model.borrow_mut();
+            if m.matching.is_none() {
+                return; // cancelled
+            }
+            match message {
+                Ok(FromWorker::Progress { done, total }) => {
+                    m.busy = Some(fill(
+                        Text::Scored.get(l),
+                        &[&count(l, done), &count(l, total)],
+                    ));
+                    m.progress = Some((done, total));
+                }
+                Ok(FromWorker::Rows { items }) => {
+                    if let Some(matching) = m.matching.as_mut() {
+                        matching.rows.extend(items);
+                    }
+                    return; // nothing new to show
+                }
+                Ok(FromWorker::Done { .. }) => {
+                    let mut matching = m.matching.take().expect("checked above");
+                    let rows = std::mem::take(&mut matching.rows);
+                    // Not dropped here: this closure is part of it and is running.
+                    wasm_bindgen_futures::spawn_local(async move { drop(matching) });
+                    m.set_review(Some(Review { rows }));
+                    m.first_row = 0;
+                    m.busy = None;
+                    m.progress = None;
+                }
+                Err(e) => {
+                    if let Some(matching) = m.matching.take() {
+                        wasm_bindgen_futures::spawn_local(async move { drop(matching) });
+                    }
+                    m.busy = None;
+                    m.progress = None;
+                    m.error = Some(fill(Text::MatcherFailed.get(l), &[&e.to_string()]));
+                }
+            }
+            drop(m);
+            redraw();
+        })
+    };
+    let on_error = {
+        let (model, redraw) = (model.clone(), redraw.clone());
+        Closure::<dyn FnMut(web_sys::ErrorEvent)>::new(move |e: web_sys::ErrorEvent| {
+            let mut m = model.borrow_mut();
+            if let Some(matching) = m.matching.take() {
+                wasm_bindgen_futures::spawn_local(async move { drop(matching) });
+                m.job += 1;
+                m.busy = None;
+                m.progress = None;
+                m.error = Some(fill(Text::MatcherFailed.get(l), &[&e.message()]));
+            }
+            drop(m);
+            redraw();
+        })
+    };
+    worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+    worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
+    model.borrow_mut().matching = Some(Matching {
+        worker: worker.clone(),
+        _on_message: on_message,
+        _on_error: on_error,
+        rows: Vec::new(),
+    });
+    Ok(worker)
+}
+
+/// Cancel: stops loading or matching; nothing has been written, so nothing needs undoing.
+fn cancel(model: &Shared, l: Locale) {
+    let mut m = model.borrow_mut();
+    m.job += 1;
+    m.matching = None; // terminates the worker
+    m.busy = None;
+    m.progress = None;
+    m.contacts = Vec::new();
+    m.set_review(None);
+    m.notice = Some(Text::Cancelled.get(l).into());
 }
 
 fn category_text(c: Category) -> Text {
@@ -484,7 +749,7 @@ fn review_view(
     redraw: &Rc<dyn Fn()>,
     zendesk: &Zendesk,
 ) -> Html {
-    let Some(review) = &m.review else {
+    let (Some(review), Some(plan)) = (&m.review, &m.plan) else {
         return html! {};
     };
     let l = env.locale;
@@ -501,9 +766,9 @@ fn review_view(
     let tabs = Category::ALL.iter().map(|&c| {
         let on = change(Rc::new(move |m: &mut Model| {
             m.tab = Some(c);
-            m.shown = PAGE_ROWS;
+            m.first_row = 0;
         }));
-        let label = format!("{} · {}", t(category_text(c)), counts[&c]);
+        let label = format!("{} · {}", t(category_text(c)), count(l, counts[&c]));
         html! { <button class={if c == tab { "" } else { "secondary" }} onclick={on} data-testid={format!("tab-{c:?}").to_lowercase()} aria-pressed={(c == tab).to_string()}>{ label }</button> }
     });
     let on_query = {
@@ -515,33 +780,21 @@ fn review_view(
             {
                 let mut m = model.borrow_mut();
                 m.query = input.value();
-                m.shown = PAGE_ROWS;
+                m.first_row = 0;
             }
             redraw();
         })
     };
-    let query = m.query.to_lowercase();
-    let mut rows: Vec<usize> = review
-        .rows
-        .iter()
-        .enumerate()
-        .filter(|(_, r)| r.category == tab)
-        .filter(|(_, r)| {
-            query.is_empty() || m.contacts[r.contact].name.to_lowercase().contains(&query)
-        })
-        .map(|(i, _)| i)
-        .collect();
-    rows.sort_by(|a, b| {
-        review.rows[*b]
-            .score
-            .total_cmp(&review.rows[*a].score)
-            .then(a.cmp(b))
-    });
+    let rows: &[usize] = m.order.as_ref().map_or(&[], |(_, rows)| rows);
     let total = rows.len();
-    let list = rows.iter().take(m.shown).map(|&i| {
+    // Windowed: only the rows in view (and a few around them) exist in the page.
+    let from = m.first_row.saturating_sub(OVERSCAN).min(total);
+    let to = (m.first_row + VISIBLE_ROWS + OVERSCAN).min(total);
+    let list = rows[from..to].iter().enumerate().map(|(k, &i)| {
         let r = &review.rows[i];
         let c = &m.contacts[r.contact];
-        let person = r.sender_id.map(|s| format!("{} · {s}", m.names.get(&s).cloned().unwrap_or_default()));
+        let top = (from + k) * ROW_HEIGHT;
+        let person = r.sender_id.map(|s| format!("{} · {s}", r.person));
         let reasons: Vec<String> = r.reasons.iter().map(|x| reason_text(l, x)).collect();
         let toggle = matches!(r.category, Category::Confident | Category::Review).then(|| {
             let on = change(Rc::new(move |m: &mut Model| {
@@ -549,41 +802,89 @@ fn review_view(
                     let now = review.rows[i].accepted;
                     review.set_accepted(i, !now);
                 }
-                m.dry_run = None;
+                m.reviewed();
             }));
             html! { <label><input type="checkbox" checked={r.accepted} onclick={on} data-testid="accept" />{ " " }{ t(Text::Accept) }</label> }
         });
+        let pick = (!r.choices.is_empty()).then(|| {
+            let (model, redraw) = (model.clone(), redraw.clone());
+            let on = Callback::from(move |e: Event| {
+                let Some(select) = e.target().and_then(|t| t.dyn_into::<web_sys::HtmlSelectElement>().ok()) else { return };
+                let Ok(choice) = select.value().parse::<usize>() else { return };
+                let mut m = model.borrow_mut();
+                let Some(review) = m.review.as_mut() else { return };
+                let name = review.rows[i].choices.get(choice).map(|c| c.person.clone()).unwrap_or_default();
+                if review.pick(i, choice) {
+                    m.notice = None;
+                } else {
+                    m.notice = Some(fill(Text::PickTaken.get(l), &[&name]));
+                }
+                m.reviewed();
+                drop(m);
+                redraw();
+            });
+            html! {
+                <div class="line small"><label>{ t(Text::PickOther) }{ ": " }
+                    <select key={r.sender_id.map(|s| s.to_string()).unwrap_or_default()} onchange={on} data-testid="pick" aria-label={t(Text::PickOther)}>
+                        <option value="" selected=true>{ "—" }</option>
+                        { for r.choices.iter().enumerate().map(|(k, ch)| html! {
+                            <option value={k.to_string()}>{ format!("{} · {} · {:.0}%", ch.person, ch.sender_id, ch.score * 100.0) }</option>
+                        }) }
+                    </select></label></div>
+            }
+        });
         html! {
-            <li class="card" data-testid="bulk-row" data-contact={c.id.clone()}>
-                <div class="row"><bdi class="name">{ c.name.clone() }</bdi>{ for toggle }</div>
-                { for person.map(|p| html! { <div class="small">{ "→ " }<bdi>{ p }</bdi></div> }) }
-                { for (!reasons.is_empty()).then(|| html! { <div class="small muted">{ reasons.join("; ") }</div> }) }
-                { for (!r.shared_with.is_empty()).then(|| html! { <div class="small muted">{ fill(t(Text::SharedWith), &[&r.shared_with.join(", ")]) }</div> }) }
+            <li class="card" style={format!("top:{top}px;height:{}px", ROW_HEIGHT - 6)} data-testid="bulk-row" data-contact={c.id.clone()}>
+                <div class="row"><bdi class="name line">{ c.name.clone() }</bdi>{ for toggle }</div>
+                { for person.map(|p| html! { <div class="small line">{ "→ " }<bdi>{ p }</bdi></div> }) }
+                { for (!reasons.is_empty()).then(|| html! { <div class="small muted line">{ reasons.join("; ") }</div> }) }
+                { for (!r.shared_with.is_empty()).then(|| html! { <div class="small muted line">{ fill(t(Text::SharedWith), &[&r.shared_with.join(", ")]) }</div> }) }
+                { for pick }
             </li>
         }
     });
-    let more = (total > m.shown).then(|| {
-        let on = change(Rc::new(|m: &mut Model| m.shown += PAGE_ROWS));
-        html! { <button class="secondary" onclick={on} data-testid="show-more">{ fill(t(Text::ShowMore), &[&PAGE_ROWS.min(total - m.shown).to_string()]) }</button> }
-    });
+    let on_scroll = {
+        let (model, redraw) = (model.clone(), redraw.clone());
+        Callback::from(move |e: Event| {
+            let Some(el) = e
+                .target()
+                .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+            else {
+                return;
+            };
+            let first = el.scroll_top().max(0) as usize / ROW_HEIGHT;
+            let mut m = model.borrow_mut();
+            if m.first_row != first {
+                m.first_row = first;
+                drop(m);
+                redraw();
+            }
+        })
+    };
     let on_accept_all = change(Rc::new(|m: &mut Model| {
         if let Some(r) = m.review.as_mut() {
             r.accept_all(Category::Confident);
         }
-        m.dry_run = None;
+        m.reviewed();
     }));
-    let plan = review.plan(&m.contacts);
     let dry = fill(
         t(Text::DryRun),
         &[
-            &plan.items.len().to_string(),
-            &plan.skipped.to_string(),
-            &plan.conflicts.to_string(),
+            &count(l, plan.items.len()),
+            &count(l, plan.skipped),
+            &count(l, plan.conflicts),
         ],
     );
     let on_plan_csv = {
-        let csv = plan.to_csv();
-        Callback::from(move |_| save_file(&format!("telegram-link-plan-{}.csv", today()), &csv))
+        let model = model.clone();
+        Callback::from(move |_| {
+            if let Some(plan) = &model.borrow().plan {
+                save_file(
+                    &format!("telegram-link-plan-{}.csv", today()),
+                    &plan.to_csv(),
+                );
+            }
+        })
     };
     let on_apply = {
         let (env, model, redraw, zendesk) =
@@ -593,8 +894,8 @@ fn review_view(
             if m.driving.is_some() {
                 return;
             }
-            let Some(review) = &m.review else { return };
-            let items = review.plan(&m.contacts).items;
+            let Some(plan) = &m.plan else { return };
+            let items = plan.items.clone();
             let now = now_secs();
             let run = Run::new(
                 run_id("bulk", now),
@@ -604,7 +905,7 @@ fn review_view(
                 items,
             );
             m.runs.push(run);
-            m.review = None;
+            m.set_review(None);
             let index = m.runs.len() - 1;
             drop(m);
             drive(
@@ -616,13 +917,17 @@ fn review_view(
             );
         })
     };
+    // A new tab or search starts a new list, scrolled to the top.
+    let window_key = format!("{tab:?}/{}", m.query);
     html! {
         <section data-testid="review">
             <div class="tabs">{ for tabs }</div>
             <p class="row"><input type="search" placeholder={t(Text::Search)} aria-label={t(Text::Search)} value={m.query.clone()} oninput={on_query} data-testid="bulk-search" />
                <button class="secondary" onclick={on_accept_all} data-testid="accept-all">{ t(Text::AcceptAll) }</button></p>
-            <ul class="rows">{ for list }</ul>
-            { for more }
+            <p class="small muted" data-testid="row-count">{ fill(t(Text::Rows), &[&count(l, total)]) }</p>
+            <div class="window" key={window_key} onscroll={on_scroll} data-testid="bulk-list" style={format!("height:{}px", total.clamp(1, VISIBLE_ROWS) * ROW_HEIGHT)}>
+                <ul class="rows" style={format!("height:{}px", total * ROW_HEIGHT)}>{ for list }</ul>
+            </div>
             <div class="card" data-testid="dry-run">
                 <p data-testid="dry-run-counts">{ dry }</p>
                 <p class="row"><button class="secondary" onclick={on_plan_csv} data-testid="download-plan">{ t(Text::DownloadPlan) }</button>
@@ -653,7 +958,11 @@ fn runs_view(
         let line = fill(t(Text::RunLine), &[kind, &telegram_sidebar::time::day_and_clock(r.started_at, l), &p.written.to_string(), &p.changed.to_string(), &p.failed.to_string()]);
         let running = m.driving == Some(i);
         let progress = running.then(|| {
-            let text = fill(t(Text::Progress), &[&p.settled().to_string(), &p.total.to_string(), &p.written.to_string(), &p.changed.to_string(), &p.failed.to_string()]);
+            let mut text = fill(t(Text::Progress), &[&count(l, p.settled()), &count(l, p.total), &count(l, p.written), &count(l, p.changed), &count(l, p.failed)]);
+            if let Some(left) = m.clock.and_then(|(since, settled)| time_left(since, settled, p.settled(), p.total)) {
+                text.push_str(" · ");
+                text.push_str(&fill(t(Text::TimeLeft), &[&left]));
+            }
             let on_pause = {
                 let (model, redraw) = (model.clone(), redraw.clone());
                 Callback::from(move |_| {
@@ -759,7 +1068,12 @@ fn drive(env: AppEnv, zendesk: Zendesk, model: Shared, redraw: Rc<dyn Fn()>, ind
     if model.borrow().driving.is_some() {
         return;
     }
-    model.borrow_mut().driving = Some(index);
+    {
+        let mut m = model.borrow_mut();
+        m.driving = Some(index);
+        let settled = m.runs[index].progress().settled();
+        m.clock = Some((js_sys::Date::now(), settled));
+    }
     if model.borrow().agent.is_empty() {
         // A resumed run journals as the agent resuming it.
         let (model, zendesk) = (model.clone(), zendesk.clone());
@@ -1001,6 +1315,19 @@ fn save_file(name: &str, text: &str) {
         a.click();
     }
     let _ = web_sys::Url::revoke_object_url(&url);
+}
+
+/// "3 min" from the pace since this page started driving the run (`settled_then` items done at
+/// `since`, in ms), once there is a pace to go by.
+fn time_left(since: f64, settled_then: usize, settled: usize, total: usize) -> Option<String> {
+    let done = settled.checked_sub(settled_then).filter(|&d| d > 0)?;
+    let per_item = (js_sys::Date::now() - since) / 1000.0 / done as f64;
+    let secs = (per_item * total.saturating_sub(settled) as f64).round() as u64;
+    Some(match secs {
+        0..=59 => format!("{} s", secs.max(1)),
+        60..=3599 => format!("{} min", secs.div_ceil(60)),
+        _ => format!("{} h {} min", secs / 3600, secs % 3600 / 60),
+    })
 }
 
 /// A run ID unique across tabs and agents: the time and a random suffix.

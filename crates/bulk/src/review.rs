@@ -7,8 +7,8 @@
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
-use telegram_identity::matching::{Assignment, Proposal, Reason, Tier};
-use telegram_identity::{CrmContact, SenderId};
+use telegram_identity::matching::{Assignment, Directory, MatchOptions, Proposal, Reason, Tier};
+use telegram_identity::{CrmContact, SenderId, TelegramPerson};
 
 /// Where a contact stands after matching.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
@@ -37,7 +37,7 @@ impl Category {
 }
 
 /// One contact in the review.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Row {
     /// Position in the contacts given to [`Review::build`].
     pub contact: usize,
@@ -53,6 +53,39 @@ pub struct Row {
     pub shared_with: Vec<String>,
     /// Whether Apply writes this row.
     pub accepted: bool,
+    /// The proposed person's name and username, as the agent reads them ("Ana Ruiz (@ana)").
+    #[serde(default)]
+    pub person: String,
+    /// Other people the agent can pick instead (rows to decide only), best first.
+    #[serde(default)]
+    pub choices: Vec<Choice>,
+}
+
+/// Another candidate for a row to decide.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Choice {
+    /// The Telegram person.
+    pub sender_id: SenderId,
+    /// Their name and username.
+    pub person: String,
+    /// The engine's score.
+    pub score: f64,
+    /// Why, strongest first.
+    pub reasons: Vec<Reason>,
+}
+
+/// The name and username of a Telegram person as rows show them.
+pub fn person_label(p: &TelegramPerson) -> String {
+    let mut name = format!("{} {}", p.first_name, p.last_name)
+        .trim()
+        .to_owned();
+    if let Some(u) = &p.username {
+        if !name.is_empty() {
+            name.push(' ');
+        }
+        name.push_str(&format!("(@{u})"));
+    }
+    name
 }
 
 /// The review of one matching run.
@@ -115,6 +148,8 @@ impl Review {
                     reasons: Vec::new(),
                     shared_with: shared.get(c.id.as_str()).cloned().unwrap_or_default(),
                     accepted: false,
+                    person: String::new(),
+                    choices: Vec::new(),
                 }
             })
             .collect();
@@ -128,6 +163,86 @@ impl Review {
             *row = proposal_row(p);
         }
         Review { rows }
+    }
+
+    /// Names every row's person from `people` (the directory the assignment was made with), and
+    /// offers each row to decide up to `limit` other candidates: people the directory ranks for
+    /// its contact that no other row holds or is proposed (so a pick never links one person to
+    /// two contacts).
+    pub fn offer_choices(
+        &mut self,
+        contacts: &[CrmContact],
+        directory: &Directory<'_>,
+        options: &MatchOptions,
+        limit: usize,
+    ) {
+        let people = directory.people();
+        let labels: BTreeMap<SenderId, &TelegramPerson> =
+            people.iter().map(|p| (p.sender_id, p)).collect();
+        let label = |s: SenderId| labels.get(&s).map(|p| person_label(p)).unwrap_or_default();
+        let held: std::collections::BTreeSet<SenderId> =
+            self.rows.iter().filter_map(|r| r.sender_id).collect();
+        for row in &mut self.rows {
+            if let Some(s) = row.sender_id {
+                row.person = label(s);
+            }
+            if row.category != Category::Review {
+                continue;
+            }
+            row.choices = directory
+                .rank(&contacts[row.contact], options, limit + 1)
+                .into_iter()
+                .filter(|p| !held.contains(&p.sender_id))
+                .take(limit)
+                .map(|p| Choice {
+                    sender_id: p.sender_id,
+                    person: label(p.sender_id),
+                    score: p.score,
+                    reasons: p.reasons,
+                })
+                .collect();
+        }
+    }
+
+    /// Picks choice `choice` of row `index` instead of its proposal, and accepts the row. The
+    /// proposal becomes a choice in its place. Refused (`false`) when another row now holds or is
+    /// proposed that person.
+    pub fn pick(&mut self, index: usize, choice: usize) -> bool {
+        let Some(sender) = self
+            .rows
+            .get(index)
+            .and_then(|r| r.choices.get(choice))
+            .map(|c| c.sender_id)
+        else {
+            return false;
+        };
+        let taken = self
+            .rows
+            .iter()
+            .enumerate()
+            .any(|(i, r)| i != index && r.sender_id == Some(sender));
+        if taken {
+            return false;
+        }
+        let row = &mut self.rows[index];
+        let picked = row.choices.remove(choice);
+        if let Some(previous) = row.sender_id {
+            row.choices.insert(
+                choice,
+                Choice {
+                    sender_id: previous,
+                    person: std::mem::take(&mut row.person),
+                    score: row.score,
+                    reasons: std::mem::take(&mut row.reasons),
+                },
+            );
+        }
+        row.sender_id = Some(picked.sender_id);
+        row.person = picked.person;
+        row.score = picked.score;
+        row.reasons = picked.reasons;
+        row.accepted = true;
+        true
     }
 
     /// How many rows each category has.
@@ -210,6 +325,8 @@ fn proposal_row(p: &Proposal) -> Row {
         // Confident proposals start accepted ("accept all confident" is the default); review
         // proposals wait for a person.
         accepted: p.tier == Tier::Auto,
+        person: String::new(),
+        choices: Vec::new(),
     }
 }
 
@@ -385,6 +502,77 @@ mod tests {
         let plan = Review::build(&contacts, &assignment).plan(&contacts);
         assert_eq!((plan.items.len(), plan.skipped), (1, 1));
         assert_eq!(plan.items[0].write.as_deref(), Some("7100000001"));
+    }
+
+    fn telegram(sender: u64, first: &str, last: &str, username: Option<&str>) -> TelegramPerson {
+        TelegramPerson {
+            sender_id: SenderId::new(sender).unwrap(),
+            first_name: first.into(),
+            last_name: last.into(),
+            username: username.map(Into::into),
+            phone: None,
+        }
+    }
+
+    #[test]
+    fn a_row_to_decide_offers_free_namesakes_and_a_pick_never_doubles_a_person() {
+        // Three namesakes; the first is already held by contact "9".
+        let people = vec![
+            telegram(7100000011, "María José", "Ruiz", Some("mj_one")),
+            telegram(7100000012, "María José", "Ruiz", None),
+            telegram(7100000013, "María José", "Ruiz", Some("mjr")),
+        ];
+        let mut contacts = vec![
+            CrmContact {
+                id: "8".into(),
+                name: "María José Ruiz".into(),
+                ..CrmContact::default()
+            },
+            contact("9", Some(7100000011)),
+        ];
+        contacts[1].name = "Someone Else".into();
+        let options = MatchOptions::default();
+        let directory = Directory::new(&people);
+        // The bulk assignment leaves a coin toss unproposed; the review still has the row to
+        // decide when the engine proposes one, as here.
+        let assignment = Assignment {
+            proposals: vec![proposal(0, "8", 7100000012, Tier::Review)],
+            ..Assignment::default()
+        };
+        let mut review = Review::build(&contacts, &assignment);
+        review.offer_choices(&contacts, &directory, &options, 3);
+        let row = &review.rows[0];
+        assert_eq!(row.person, "María José Ruiz");
+        let offered: Vec<u64> = row.choices.iter().map(|c| c.sender_id.get()).collect();
+        assert_eq!(
+            offered,
+            [7100000013],
+            "not the proposal, not the person contact 9 holds"
+        );
+        assert_eq!(row.choices[0].person, "María José Ruiz (@mjr)");
+        assert!(!row.choices[0].reasons.is_empty());
+        assert_eq!(
+            review.rows[1].person, "María José Ruiz (@mj_one)",
+            "held people are named too"
+        );
+
+        assert!(review.pick(0, 0));
+        let row = &review.rows[0];
+        assert_eq!(row.sender_id.map(|s| s.get()), Some(7100000013));
+        assert!(row.accepted, "picking accepts");
+        assert_eq!(
+            row.choices[0].sender_id.get(),
+            7100000012,
+            "the old proposal can be picked back"
+        );
+        let plan = review.plan(&contacts);
+        assert_eq!(plan.items[0].write.as_deref(), Some("7100000013"));
+
+        // A person another row is now proposed is refused.
+        review.rows[1].sender_id = Some(SenderId::new(7100000012).unwrap());
+        assert!(!review.pick(0, 0));
+        assert_eq!(review.rows[0].sender_id.map(|s| s.get()), Some(7100000013));
+        assert!(!review.pick(0, 5), "no such choice");
     }
 
     #[test]

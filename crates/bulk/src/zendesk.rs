@@ -166,6 +166,16 @@ struct UserField {
 }
 
 #[derive(Deserialize)]
+struct UserCount {
+    count: CountValue,
+}
+
+#[derive(Deserialize)]
+struct CountValue {
+    value: usize,
+}
+
+#[derive(Deserialize)]
 struct UserFields {
     user_fields: Vec<UserField>,
 }
@@ -343,6 +353,17 @@ impl Zendesk {
             .filter(|f| f.active != Some(false))
             .map(|f| f.key)
             .collect())
+    }
+
+    /// About how many end users the account has (Zendesk's count is approximate and refreshed
+    /// daily above 100,000), for progress while they load.
+    /// <https://developer.zendesk.com/api-reference/ticketing/users/users/#count-users>
+    pub async fn end_user_count(&self) -> Result<usize, ApiError> {
+        let c: UserCount = self
+            .get("/api/v2/users/count.json?role=end-user".into())
+            .await?
+            .ok_or_else(|| ApiError::BadAnswer("no count".into()))?;
+        Ok(c.count.value)
     }
 
     /// One page of end users (100) after `cursor`; answers the users and the next cursor.
