@@ -16,7 +16,9 @@ use std::rc::Rc;
 
 use telegram_identity::matching::MatchOptions;
 use telegram_identity::{CrmContact, TelegramPerson};
-use telegram_relay_api::{DocumentList, LinkAction, NewLinkEvent};
+use telegram_relay_api::{
+    DocumentList, LinkAction, NewLinkEvent, NewLinkEvents, RecordedLinkEvents,
+};
 use telegram_sidebar::context::AppEnv;
 use telegram_sidebar::host::{CrmApi, Method, RelayRequest, encode_component};
 use telegram_sidebar::i18n::{Locale, count, fill, reason_text};
@@ -1171,7 +1173,8 @@ fn drive(env: AppEnv, zendesk: Zendesk, model: Shared, redraw: Rc<dyn Fn()>, ind
     });
 }
 
-/// Journals a batch's writes in the relay, one link event each, under the run's ID.
+/// Journals a batch's writes in the relay, one link event each, under the run's ID, in one
+/// request (`/v1/link-events/batch`).
 async fn journal(
     env: &AppEnv,
     model: &Shared,
@@ -1191,13 +1194,13 @@ async fn journal(
             },
         )
     };
-    for item in items {
+    let events = items.iter().map(|item| {
         let action = match (&kind, &item.write) {
             (RunKind::Undo { .. }, _) => LinkAction::Undo,
             (RunKind::Link, Some(_)) => LinkAction::Link,
             (RunKind::Link, None) => LinkAction::Unlink,
         };
-        let event = NewLinkEvent {
+        NewLinkEvent {
             action,
             contact_id: item.contact_id.clone(),
             old_value: item.expect.clone(),
@@ -1209,11 +1212,22 @@ async fn journal(
                 RunKind::Link => None,
             },
             reason: Some(item.reason.clone()).filter(|r| !r.is_empty()),
-        };
-        relay::record_link(&env.host, &event)
-            .await
-            .map_err(|e| relay_error(e, env.locale))?;
-    }
+        }
+    });
+    // One request for the batch; the relay skips what it already has, so a journal step
+    // repeated after a lost answer leaves one entry per write.
+    let batch = NewLinkEvents {
+        events: events.collect(),
+    };
+    let body = relay::encode(&batch).map_err(|e| relay_error(e, env.locale))?;
+    let _: RecordedLinkEvents = relay::request(
+        &env.host,
+        Method::Post,
+        "/v1/link-events/batch".into(),
+        Some(body),
+    )
+    .await
+    .map_err(|e| relay_error(e, env.locale))?;
     Ok(())
 }
 

@@ -540,6 +540,27 @@ pub struct NewLinkEvent {
     pub reason: Option<String>,
 }
 
+/// `POST /v1/link-events/batch`: the writes of one bulk batch, recorded together (all or none).
+/// An event whose `batch_id`, `contact_id` and `action` are already journaled is not recorded
+/// again, so a batch re-sent after a lost answer leaves one entry per write.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewLinkEvents {
+    /// The events, at most [`MAX_LINK_EVENTS_PER_BATCH`].
+    pub events: Vec<NewLinkEvent>,
+}
+
+/// The most events one `POST /v1/link-events/batch` takes.
+pub const MAX_LINK_EVENTS_PER_BATCH: usize = 1_000;
+
+/// The answer to `POST /v1/link-events/batch`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RecordedLinkEvents {
+    /// Events recorded now.
+    pub recorded: usize,
+    /// Events that were already in the journal, left as they were.
+    pub already: usize,
+}
+
 /// A recorded journal entry.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LinkEvent {

@@ -6,6 +6,7 @@ mod common;
 use common::{Relay, assert_error, text_update};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
+use telegram_relay::Config;
 
 async fn fill(relay: &Relay, sender: i64, count: i64) {
     for i in 0..count {
@@ -417,6 +418,77 @@ async fn link_journal() {
         let (status, theirs) = relay.get_as(&other_token, path).await;
         assert_eq!((status, &theirs["events"]), (StatusCode::OK, &json!([])));
     }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_bulk_batch_is_journaled_at_once_and_never_twice() {
+    // The production body limit: a batch of 100 is about 15 KB, 1,001 small events fit too.
+    let relay = Relay::start_with(Config {
+        allowed_origins: Vec::new(),
+        max_body: telegram_relay::DEFAULT_MAX_BODY,
+    })
+    .await;
+    let post = |body: Value| {
+        let request = relay
+            .http
+            .post(format!("{}/v1/link-events/batch", relay.url))
+            .bearer_auth(&relay.token)
+            .json(&body);
+        async move {
+            let response = request.send().await.unwrap();
+            (response.status(), response.json::<Value>().await.unwrap())
+        }
+    };
+    let event = |contact: u32, action: &str| {
+        json!({"action": action, "contact_id": format!("c-{contact}"), "new_value": format!("71000{contact:05}"),
+               "actor": "agent 7 Ann", "batch_id": "bulk-1", "reason": "phone equal"})
+    };
+    let first: Vec<Value> = (0..60).map(|c| event(c, "link")).collect();
+    let (status, body) = post(json!({ "events": first })).await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    assert_eq!(body, json!({"recorded": 60, "already": 0}));
+
+    // The answer was lost and the whole batch is sent again, with the rest of it.
+    let again: Vec<Value> = (0..100).map(|c| event(c, "link")).collect();
+    let (_, body) = post(json!({ "events": again })).await;
+    assert_eq!(body, json!({"recorded": 40, "already": 60}));
+    let journal = relay.ok("/v1/link-events?batch_id=bulk-1").await;
+    let mut contacts: Vec<&str> = journal["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["contact_id"].as_str().unwrap())
+        .collect();
+    contacts.sort_unstable();
+    contacts.dedup();
+    assert_eq!(journal["events"].as_array().unwrap().len(), 100);
+    assert_eq!(contacts.len(), 100, "one entry per contact");
+
+    // One bad event: the request names it and stores none of the others.
+    let mut bad: Vec<Value> = (100..110).map(|c| event(c, "link")).collect();
+    bad[7]["actor"] = json!(" ");
+    let (status, body) = post(json!({ "events": bad })).await;
+    assert_error(status, &body, 400, "bad_request");
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("events[7]"),
+        "{body}"
+    );
+    assert_eq!(
+        relay.ok("/v1/link-events?contact_id=c-100").await["events"],
+        json!([])
+    );
+    let too_many: Vec<Value> = (0..1_001)
+        .map(|c| json!({"action": "undo", "contact_id": c.to_string(), "actor": "a"}))
+        .collect();
+    let (status, body) = post(json!({ "events": too_many })).await;
+    assert_error(status, &body, 400, "bad_request");
+    // The same contacts in an undo of the batch are new entries.
+    let undo: Vec<Value> = (0..3).map(|c| event(c, "undo")).collect();
+    let (_, body) = post(json!({ "events": undo })).await;
+    assert_eq!(body["recorded"], 3);
 }
 
 /// Guards against a route without the relay's body limit (axum's own default is 2 MB).

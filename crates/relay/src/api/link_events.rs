@@ -2,9 +2,12 @@
 
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::{Json, Router};
-use telegram_relay_api::{LinkEvent, LinkEventList, LinkEventsQuery, NewLinkEvent};
+use telegram_relay_api::{
+    LinkEvent, LinkEventList, LinkEventsQuery, MAX_LINK_EVENTS_PER_BATCH, NewLinkEvent,
+    NewLinkEvents, RecordedLinkEvents,
+};
 
 use super::{ApiJson, ApiQuery, Tenant, blocking, sender_id};
 use crate::error::ApiError;
@@ -13,7 +16,9 @@ use crate::{AppState, now};
 
 /// The routes of this resource.
 pub fn routes() -> Router<AppState> {
-    Router::new().route("/v1/link-events", get(list).post(record))
+    Router::new()
+        .route("/v1/link-events", get(list).post(record))
+        .route("/v1/link-events/batch", post(record_batch))
 }
 
 async fn record(
@@ -21,15 +26,47 @@ async fn record(
     Tenant(tenant): Tenant,
     ApiJson(event): ApiJson<NewLinkEvent>,
 ) -> Result<(StatusCode, Json<LinkEvent>), ApiError> {
+    check(&event).map_err(ApiError::BadRequest)?;
+    let now = now();
+    let recorded = blocking(&state, move |s| s.add_link_event(tenant, event, now)).await?;
+    Ok((StatusCode::CREATED, Json(recorded)))
+}
+
+/// `POST /v1/link-events/batch`: a bulk batch's writes in one transaction; every event is
+/// checked before any is stored, and one already journaled (same batch, contact, action) is not
+/// stored twice.
+async fn record_batch(
+    State(state): State<AppState>,
+    Tenant(tenant): Tenant,
+    ApiJson(batch): ApiJson<NewLinkEvents>,
+) -> Result<(StatusCode, Json<RecordedLinkEvents>), ApiError> {
+    if batch.events.len() > MAX_LINK_EVENTS_PER_BATCH {
+        return Err(ApiError::BadRequest(format!(
+            "{} events in one batch; send at most {MAX_LINK_EVENTS_PER_BATCH} per request",
+            batch.events.len()
+        )));
+    }
+    for (i, event) in batch.events.iter().enumerate() {
+        check(event).map_err(|why| ApiError::BadRequest(format!("events[{i}]: {why}")))?;
+    }
+    let now = now();
+    let (recorded, already) = blocking(&state, move |s| {
+        s.add_link_events(tenant, batch.events, now)
+    })
+    .await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(RecordedLinkEvents { recorded, already }),
+    ))
+}
+
+/// What makes an event unfit for the journal, in words that say how to fix it.
+fn check(event: &NewLinkEvent) -> Result<(), String> {
     if event.contact_id.trim().is_empty() {
-        return Err(ApiError::BadRequest(
-            "`contact_id` is empty; give the CRM contact's ID".into(),
-        ));
+        return Err("`contact_id` is empty; give the CRM contact's ID".into());
     }
     if event.actor.trim().is_empty() {
-        return Err(ApiError::BadRequest(
-            "`actor` is empty; say who made the change".into(),
-        ));
+        return Err("`actor` is empty; say who made the change".into());
     }
     for (name, value) in [
         ("old_value", &event.old_value),
@@ -38,15 +75,13 @@ async fn record(
         if let Some(v) = value.as_deref().filter(|v| !v.trim().is_empty())
             && v.len() > 200
         {
-            return Err(ApiError::BadRequest(format!(
+            return Err(format!(
                 "`{name}` is {} bytes long; a senderId field holds at most 200",
                 v.len()
-            )));
+            ));
         }
     }
-    let now = now();
-    let recorded = blocking(&state, move |s| s.add_link_event(tenant, event, now)).await?;
-    Ok((StatusCode::CREATED, Json(recorded)))
+    Ok(())
 }
 
 async fn list(

@@ -483,6 +483,38 @@ pub fn link_event(
     })
 }
 
+/// Journals `events` (one savepoint: all or none), skipping any whose batch, contact and action
+/// are already journaled. Answers (recorded, already there).
+pub fn link_events(
+    conn: &Connection,
+    tenant: TenantId,
+    events: Vec<NewLinkEvent>,
+    now: i64,
+) -> Result<(usize, usize), StoreError> {
+    let (mut recorded, mut already) = (0, 0);
+    for e in events {
+        if let Some(batch) = &e.batch_id {
+            let seen: Option<i64> = conn
+                .prepare_cached(
+                    "SELECT 1 FROM link_events
+                      WHERE tenant_id = ?1 AND batch_id = ?2 AND contact_id = ?3 AND action = ?4
+                      LIMIT 1",
+                )?
+                .query_row(params![tenant, batch, e.contact_id, e.action.code()], |r| {
+                    r.get(0)
+                })
+                .optional()?;
+            if seen.is_some() {
+                already += 1;
+                continue;
+            }
+        }
+        link_event(conn, tenant, e, now)?;
+        recorded += 1;
+    }
+    Ok((recorded, already))
+}
+
 /// Benchmarks only: `n` text messages for one person, numbered from `start`, one a minute.
 pub fn bulk_messages(
     conn: &Connection,

@@ -223,6 +223,14 @@ pub trait Storage: Send + Sync + 'static {
         event: NewLinkEvent,
         now: i64,
     ) -> Result<LinkEvent, StoreError>;
+    /// Journals several events in one transaction, skipping those whose batch, contact and
+    /// action are already journaled; answers (recorded, already there).
+    fn add_link_events(
+        &self,
+        tenant: TenantId,
+        events: Vec<NewLinkEvent>,
+        now: i64,
+    ) -> Result<(usize, usize), StoreError>;
     /// Journal entries, newest first.
     fn link_events(
         &self,

@@ -558,6 +558,15 @@ impl Storage for SqliteStorage {
         self.write(move |conn| apply::link_event(conn, tenant, event, now))
     }
 
+    fn add_link_events(
+        &self,
+        tenant: TenantId,
+        events: Vec<NewLinkEvent>,
+        now: i64,
+    ) -> Result<(usize, usize), StoreError> {
+        self.write(move |conn| apply::link_events(conn, tenant, events, now))
+    }
+
     fn link_events(
         &self,
         tenant: TenantId,
