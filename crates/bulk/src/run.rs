@@ -21,6 +21,10 @@ use crate::review::PlanItem;
 /// The most contacts in one `update_many` job (Zendesk's limit).
 pub const BATCH_SIZE: usize = 100;
 
+/// The most jobs one run has queued or running at Zendesk at once (the account allows 30, shared
+/// with every other app and integration).
+pub const JOBS_IN_FLIGHT: usize = 3;
+
 /// What kind of run.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind")]
@@ -236,44 +240,63 @@ impl Run {
         if self.paused || self.stopped.is_some() {
             return Step::Paused;
         }
-        for (i, b) in self.batches.iter().enumerate() {
-            match &b.state {
-                BatchState::Pending => {
-                    return Step::Verify {
-                        batch: i,
-                        ids: b.items.iter().map(|it| it.contact_id.clone()).collect(),
-                    };
-                }
-                BatchState::Verified => {
-                    let writes = b
-                        .items
-                        .iter()
-                        .zip(&b.states)
-                        .filter(|(_, s)| **s == ItemState::Sending)
-                        .map(|(it, _)| (it.contact_id.clone(), it.write.clone()))
-                        .collect();
-                    return Step::Submit { batch: i, writes };
-                }
-                BatchState::Submitted { job } => {
-                    return Step::Poll {
-                        batch: i,
-                        job: job.clone(),
-                    };
-                }
-                BatchState::Written => {
-                    let items = b
-                        .items
-                        .iter()
-                        .zip(&b.states)
-                        .filter(|(_, s)| **s == ItemState::Written)
-                        .map(|(it, _)| it.clone())
-                        .collect();
-                    return Step::Journal { batch: i, items };
-                }
-                BatchState::Done => {}
-            }
+        // A written batch is journaled first: its writes are done and must be on record.
+        if let Some((i, b)) = self
+            .batches
+            .iter()
+            .enumerate()
+            .find(|(_, b)| b.state == BatchState::Written)
+        {
+            let items = b
+                .items
+                .iter()
+                .zip(&b.states)
+                .filter(|(_, s)| **s == ItemState::Written)
+                .map(|(it, _)| it.clone())
+                .collect();
+            return Step::Journal { batch: i, items };
         }
-        Step::Finished
+        // Then the next batch is started while fewer than JOBS_IN_FLIGHT jobs run, so Zendesk
+        // works on one job while the next is verified and submitted.
+        let submitted = || {
+            self.batches
+                .iter()
+                .enumerate()
+                .filter_map(|(i, b)| match &b.state {
+                    BatchState::Submitted { job } => Some((i, job)),
+                    _ => None,
+                })
+        };
+        if submitted().count() < JOBS_IN_FLIGHT
+            && let Some((i, b)) = self
+                .batches
+                .iter()
+                .enumerate()
+                .find(|(_, b)| matches!(b.state, BatchState::Pending | BatchState::Verified))
+        {
+            if b.state == BatchState::Pending {
+                return Step::Verify {
+                    batch: i,
+                    ids: b.items.iter().map(|it| it.contact_id.clone()).collect(),
+                };
+            }
+            let writes = b
+                .items
+                .iter()
+                .zip(&b.states)
+                .filter(|(_, s)| **s == ItemState::Sending)
+                .map(|(it, _)| (it.contact_id.clone(), it.write.clone()))
+                .collect();
+            return Step::Submit { batch: i, writes };
+        }
+        // Otherwise the oldest job is polled.
+        match submitted().next() {
+            Some((i, job)) => Step::Poll {
+                batch: i,
+                job: job.clone(),
+            },
+            None => Step::Finished,
+        }
     }
 
     /// The batch's contacts as re-read: `current(contact_id)` is the field's value now (`None` when
@@ -491,6 +514,8 @@ mod tests {
         writes: Vec<String>,
         journal: Vec<String>,
         refuse: Vec<String>,
+        /// Jobs submitted so far (their IDs are never reused, as Zendesk's are not).
+        submitted: usize,
     }
 
     impl Crm {
@@ -510,7 +535,8 @@ mod tests {
                     run.verified(batch, &|id| fields.get(id).cloned());
                 }
                 Step::Submit { batch, writes } => {
-                    let job = format!("job{}", self.jobs.len());
+                    let job = format!("job{}", self.submitted);
+                    self.submitted += 1;
                     self.jobs.insert(job.clone(), writes);
                     run.submitted(batch, job);
                 }
@@ -710,11 +736,43 @@ mod tests {
     }
 
     #[test]
+    fn a_few_jobs_run_at_once_and_each_is_journaled_as_soon_as_it_is_written() {
+        let plan = items(1_000);
+        let mut crm = Crm::with(&plan);
+        let mut run = Run::new("r".into(), RunKind::Link, 0, "a".into(), plan);
+        let mut trace = Vec::new();
+        loop {
+            let in_flight = run
+                .batches
+                .iter()
+                .filter(|b| matches!(b.state, BatchState::Submitted { .. }))
+                .count();
+            assert!(in_flight <= JOBS_IN_FLIGHT, "{in_flight} jobs at once");
+            trace.push(match run.next_step() {
+                Step::Verify { batch, .. } => format!("V{batch}"),
+                Step::Submit { batch, .. } => format!("S{batch}"),
+                Step::Poll { batch, .. } => format!("P{batch}"),
+                Step::Journal { batch, .. } => format!("J{batch}"),
+                Step::Paused | Step::Finished => break,
+            });
+            crm.step(&mut run);
+        }
+        assert_eq!(
+            trace[..12].join(" "),
+            "V0 S0 V1 S1 V2 S2 P0 J0 V3 S3 P1 J1",
+            "the next batch is verified and submitted while earlier jobs run"
+        );
+        assert_eq!(trace.len(), 10 * 4, "{}", trace.join(" "));
+        assert_eq!(crm.writes.len(), 1_000);
+        assert_eq!(crm.journal.len(), 1_000);
+    }
+
+    #[test]
     fn pause_and_stop_hold_the_run_until_resumed() {
         let plan = items(150);
         let mut crm = Crm::with(&plan);
         let mut run = Run::new("r".into(), RunKind::Link, 0, "a".into(), plan);
-        for _ in 0..4 {
+        while run.batches[0].state != BatchState::Done {
             crm.step(&mut run); // the first batch: verify, submit, poll, journal
         }
         run.paused = true;
