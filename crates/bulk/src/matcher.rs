@@ -17,7 +17,7 @@ use telegram_identity::{CrmContact, TelegramPerson};
 use crate::review::{Review, Row};
 
 /// Items per message either way.
-pub const CHUNK: usize = 2_000;
+pub const CHUNK: usize = 500;
 
 /// Other candidates offered for each row to decide.
 pub const CHOICES: usize = 3;

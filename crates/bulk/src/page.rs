@@ -28,7 +28,7 @@ use wasm_bindgen::prelude::Closure;
 use yew::prelude::*;
 
 use crate::matcher::{CHUNK, FromWorker, ToWorker};
-use crate::review::{Category, Plan, Review, Row};
+use crate::review::{Category, Review, Row, Tally};
 use crate::run::{Batch, ItemState, Run, RunHead, RunKind, Step};
 use crate::zendesk::{JobState, Waiting, Zendesk};
 
@@ -144,8 +144,9 @@ struct Model {
     error: Option<String>,
     contacts: Vec<CrmContact>,
     review: Option<Review>,
-    /// What Apply would write for the review as it stands (kept, not recomputed per redraw).
-    plan: Option<Plan>,
+    /// What Apply would do with the review as it stands (kept, not recomputed per redraw; the
+    /// plan itself is built only for Apply and the CSV).
+    tally: Option<Tally>,
     /// The rows of the open tab that match the search, best score first, and what they are for.
     order: Option<((Category, String), Vec<usize>)>,
     /// The list's scroll position, in rows.
@@ -177,7 +178,7 @@ impl Model {
     /// After a decision (accept, reject, pick): the plan again. The list keeps its order, so
     /// a row does not jump away from the agent's pointer when its score changes.
     fn reviewed(&mut self) {
-        self.plan = self.review.as_ref().map(|r| r.plan(&self.contacts));
+        self.tally = self.review.as_ref().map(|r| r.tally(&self.contacts));
     }
 
     /// The open tab's rows matching the search, best score first (cached until either changes).
@@ -751,7 +752,7 @@ fn review_view(
     redraw: &Rc<dyn Fn()>,
     zendesk: &Zendesk,
 ) -> Html {
-    let (Some(review), Some(plan)) = (&m.review, &m.plan) else {
+    let (Some(review), Some(tally)) = (&m.review, m.tally) else {
         return html! {};
     };
     let l = env.locale;
@@ -872,18 +873,19 @@ fn review_view(
     let dry = fill(
         t(Text::DryRun),
         &[
-            &count(l, plan.items.len()),
-            &count(l, plan.skipped),
-            &count(l, plan.conflicts),
+            &count(l, tally.link),
+            &count(l, tally.skipped),
+            &count(l, tally.conflicts),
         ],
     );
     let on_plan_csv = {
         let model = model.clone();
         Callback::from(move |_| {
-            if let Some(plan) = &model.borrow().plan {
+            let m = model.borrow();
+            if let Some(review) = &m.review {
                 save_file(
                     &format!("telegram-link-plan-{}.csv", today()),
-                    &plan.to_csv(),
+                    &review.plan(&m.contacts).to_csv(),
                 );
             }
         })
@@ -896,8 +898,8 @@ fn review_view(
             if m.driving.is_some() {
                 return;
             }
-            let Some(plan) = &m.plan else { return };
-            let items = plan.items.clone();
+            let Some(review) = &m.review else { return };
+            let items = review.plan(&m.contacts).items;
             let now = now_secs();
             let run = Run::new(
                 run_id("bulk", now),
@@ -933,7 +935,7 @@ fn review_view(
             <div class="card" data-testid="dry-run">
                 <p data-testid="dry-run-counts">{ dry }</p>
                 <p class="row"><button class="secondary" onclick={on_plan_csv} data-testid="download-plan">{ t(Text::DownloadPlan) }</button>
-                   <button onclick={on_apply} disabled={plan.items.is_empty() || m.driving.is_some()} data-testid="apply">{ t(Text::Apply) }</button></p>
+                   <button onclick={on_apply} disabled={tally.link == 0 || m.driving.is_some()} data-testid="apply">{ t(Text::Apply) }</button></p>
             </div>
         </section>
     }

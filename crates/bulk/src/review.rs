@@ -272,42 +272,85 @@ impl Review {
         }
     }
 
+    /// What Apply would do with each row, in row order (a contact listed twice, as an uploaded
+    /// file can, is written once, for its first accepted row).
+    fn decisions<'a>(
+        &'a self,
+        contacts: &'a [CrmContact],
+    ) -> impl Iterator<Item = (&'a Row, Decision)> + 'a {
+        let mut planned = std::collections::BTreeSet::new();
+        self.rows.iter().map(move |r| {
+            let decision = match r.category {
+                Category::Confident | Category::Review
+                    if r.accepted && planned.insert(contacts[r.contact].id.as_str()) =>
+                {
+                    Decision::Write
+                }
+                Category::Confident | Category::Review => Decision::Skip,
+                Category::Conflict => Decision::Conflict,
+                Category::Linked | Category::Unmatched => Decision::Nothing,
+            };
+            (r, decision)
+        })
+    }
+
+    /// The counts of [`Review::plan`] without building it: cheap enough for every decision.
+    pub fn tally(&self, contacts: &[CrmContact]) -> Tally {
+        let mut t = Tally::default();
+        for (_, d) in self.decisions(contacts) {
+            match d {
+                Decision::Write => t.link += 1,
+                Decision::Skip => t.skipped += 1,
+                Decision::Conflict => t.conflicts += 1,
+                Decision::Nothing => {}
+            }
+        }
+        t
+    }
+
     /// The writes Apply would make for the accepted rows, and what it leaves alone.
     pub fn plan(&self, contacts: &[CrmContact]) -> Plan {
         let mut items = Vec::new();
-        let mut skipped = 0;
-        let mut conflicts = 0;
-        // A contact listed twice (an uploaded file can) is written once, for its first row.
-        let mut planned = std::collections::BTreeSet::new();
-        for r in &self.rows {
-            match r.category {
-                Category::Confident | Category::Review
-                    if r.accepted && !planned.insert(&contacts[r.contact].id) =>
-                {
-                    skipped += 1;
-                }
-                Category::Confident | Category::Review if r.accepted => {
-                    let c = &contacts[r.contact];
-                    let sender = r.sender_id.expect("proposal rows have a sender ID");
-                    items.push(PlanItem {
-                        contact_id: c.id.clone(),
-                        name: c.name.clone(),
-                        expect: None,
-                        write: Some(sender.to_string()),
-                        reason: Reason::describe_all(&r.reasons),
-                    });
-                }
-                Category::Confident | Category::Review => skipped += 1,
-                Category::Conflict => conflicts += 1,
-                Category::Linked | Category::Unmatched => {}
+        let t = self.tally(contacts);
+        for (r, d) in self.decisions(contacts) {
+            if d == Decision::Write {
+                let c = &contacts[r.contact];
+                let sender = r.sender_id.expect("proposal rows have a sender ID");
+                items.push(PlanItem {
+                    contact_id: c.id.clone(),
+                    name: c.name.clone(),
+                    expect: None,
+                    write: Some(sender.to_string()),
+                    reason: Reason::describe_all(&r.reasons),
+                });
             }
         }
         Plan {
             items,
-            skipped,
-            conflicts,
+            skipped: t.skipped,
+            conflicts: t.conflicts,
         }
     }
+}
+
+/// What Apply would do with one row.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Decision {
+    Write,
+    Skip,
+    Conflict,
+    Nothing,
+}
+
+/// How many contacts Apply would link, skip, and leave in conflict.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Tally {
+    /// Contacts written.
+    pub link: usize,
+    /// Proposals not accepted (or a contact's second row).
+    pub skipped: usize,
+    /// Conflicts left as they are.
+    pub conflicts: usize,
 }
 
 fn proposal_row(p: &Proposal) -> Row {
@@ -469,6 +512,8 @@ mod tests {
         // Confident starts accepted, review does not.
         let plan = review.plan(&contacts);
         assert_eq!((plan.items.len(), plan.skipped, plan.conflicts), (1, 1, 2));
+        let tally = review.tally(&contacts);
+        assert_eq!((tally.link, tally.skipped, tally.conflicts), (1, 1, 2));
         assert_eq!(
             plan.items[0],
             PlanItem {
@@ -499,8 +544,17 @@ mod tests {
             ],
             ..Assignment::default()
         };
-        let plan = Review::build(&contacts, &assignment).plan(&contacts);
+        let review = Review::build(&contacts, &assignment);
+        let plan = review.plan(&contacts);
         assert_eq!((plan.items.len(), plan.skipped), (1, 1));
+        assert_eq!(
+            review.tally(&contacts),
+            Tally {
+                link: 1,
+                skipped: 1,
+                conflicts: 0
+            }
+        );
         assert_eq!(plan.items[0].write.as_deref(), Some("7100000001"));
     }
 
