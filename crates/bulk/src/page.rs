@@ -29,11 +29,15 @@ use yew::prelude::*;
 
 use crate::matcher::{CHUNK, FromWorker, ToWorker};
 use crate::review::{Category, Review, Row, Tally};
-use crate::run::{Batch, ItemState, Run, RunHead, RunKind, Step};
+use crate::run::{Batch, Run, RunHead, RunKind, Step};
 use crate::zendesk::{JobState, Waiting, Zendesk};
 
-/// The prefix of the relay documents that hold runs.
+/// The prefix of the relay documents that hold runs' batches (`bulk-run/<id>/batch/<n>`).
 pub const RUNS_PREFIX: &str = "bulk-run/";
+
+/// The prefix of the relay documents that hold runs' heads (`bulk-head/<id>`): a few hundred
+/// bytes each, so the page lists every run without downloading a batch.
+pub const HEADS_PREFIX: &str = "bulk-head/";
 
 /// The page's own styles, on top of the sidebar's (`telegram_sidebar::style`).
 pub const CSS: &str = ".bulk{max-width:960px}.bulk ul.rows{list-style:none;padding:0;margin:6px 0;display:grid;gap:4px}\
@@ -121,6 +125,9 @@ telegram_sidebar::texts! {
     RunLine => ("{} of {}: {} written, {} changed since, {} refused", "{} del {}: {} escritos, {} cambiados, {} rechazados", "{} от {}: {} записано, {} изменились, {} отклонено"),
     RunLink => ("Run", "Ejecución", "Запуск"),
     RunUndo => ("Undo", "Deshacer", "Отмена"),
+    RunIncomplete => ("The relay holds only part of run {}, so it cannot be resumed or undone from here. Its writes are in the journal.",
+                      "El relay guarda solo parte de la ejecución {}, así que no se puede reanudar ni deshacer desde aquí. Sus escrituras están en el registro.",
+                      "В relay сохранена только часть запуска {}, поэтому его нельзя продолжить или отменить отсюда. Его записи есть в журнале."),
     UndoRun => ("Undo this run", "Deshacer esta ejecución", "Отменить запуск"),
     UndoBatch => ("Undo batch {}", "Deshacer lote {}", "Отменить пакет {}"),
     ResumeOffer => ("Resume the run of {} ({} of {} done)", "Reanudar la ejecución del {} ({} de {} hechos)", "Продолжить запуск от {} (готово {} из {})"),
@@ -156,6 +163,8 @@ struct Model {
     runs: Vec<Run>,
     /// The run being applied, if any.
     driving: Option<usize>,
+    /// A run's batches are being loaded to resume or undo it.
+    opening: bool,
     /// Whether the stored runs have been read (until then nothing starts: indices would shift).
     loaded: bool,
     waiting: Option<Waiting>,
@@ -997,33 +1006,31 @@ fn runs_view(
             let undo = |batch: Option<usize>| {
                 let (env, model, redraw, zendesk) = (env.clone(), model.clone(), redraw.clone(), zendesk.clone());
                 Callback::from(move |_| {
-                    let mut m = model.borrow_mut();
-                    if m.driving.is_some() {
-                        return;
-                    }
-                    let now = now_secs();
-                    let agent = m.agent.clone();
-                    let undo = m.runs[i].undo(batch, run_id("undo", now), now, agent);
-                    m.runs.push(undo);
-                    let index = m.runs.len() - 1;
-                    drop(m);
-                    drive(env.clone(), zendesk.clone(), model.clone(), redraw.clone(), index);
+                    let (env, model, redraw, zendesk) = (env.clone(), model.clone(), redraw.clone(), zendesk.clone());
+                    wasm_bindgen_futures::spawn_local(async move {
+                        if !open_run(&env, &model, &redraw, i).await {
+                            return;
+                        }
+                        let mut m = model.borrow_mut();
+                        let now = now_secs();
+                        let agent = m.agent.clone();
+                        let undo = m.runs[i].undo(batch, run_id("undo", now), now, agent);
+                        m.runs.push(undo);
+                        let index = m.runs.len() - 1;
+                        drop(m);
+                        drive(env, zendesk, model, redraw, index);
+                    });
                 })
             };
-            let batches = r.batches.iter().enumerate().filter(|(i, b)| b.states.contains(&ItemState::Written) && !undone.contains(&Some(*i))).map(|(b, _)| {
+            let batches = r.written_batches().into_iter().filter(|b| !undone.contains(&Some(*b))).map(|b| {
                 html! { <button class="link" onclick={undo(Some(b))} data-testid={format!("undo-batch-{b}")}>{ fill(t(Text::UndoBatch), &[&(b + 1).to_string()]) }</button> }
             });
             html! { <p class="row"><button class="secondary" onclick={undo(None)} data-testid="undo-run">{ t(Text::UndoRun) }</button>{ for batches }</p> }
         });
         let failures: Vec<Html> = r
-            .batches
-            .iter()
-            .flat_map(|b| b.items.iter().zip(&b.states))
-            .filter_map(|(it, s)| match s {
-                ItemState::Failed { error } => Some(html! { <li><bdi>{ it.name.clone() }</bdi>{ format!(" ({}): {error}", it.contact_id) }</li> }),
-                _ => None,
-            })
-            .take(50)
+            .failures()
+            .into_iter()
+            .map(|f| html! { <li><bdi>{ f.name }</bdi>{ format!(" ({}): {}", f.contact_id, f.error) }</li> })
             .collect();
         html! {
             <li class="card" data-testid="run" data-run={r.id.clone()}>
@@ -1048,23 +1055,59 @@ fn drive_callback(
     let (env, zendesk, model, redraw) =
         (env.clone(), zendesk.clone(), model.clone(), redraw.clone());
     Callback::from(move |_| {
-        let mut m = model.borrow_mut();
-        if m.driving.is_some() {
-            return;
-        }
-        if let Some(r) = m.runs.get_mut(index) {
-            r.reloaded();
-            r.resume();
-        }
-        drop(m);
-        drive(
-            env.clone(),
-            zendesk.clone(),
-            model.clone(),
-            redraw.clone(),
-            index,
-        )
+        let (env, zendesk, model, redraw) =
+            (env.clone(), zendesk.clone(), model.clone(), redraw.clone());
+        wasm_bindgen_futures::spawn_local(async move {
+            if !open_run(&env, &model, &redraw, index).await {
+                return;
+            }
+            if let Some(r) = model.borrow_mut().runs.get_mut(index) {
+                r.reloaded();
+                r.resume();
+            }
+            drive(env, zendesk, model, redraw, index);
+        });
     })
+}
+
+/// Makes run `index` whole (its batches loaded from the relay) before it is resumed or undone;
+/// `false` (with the reason shown) when that cannot be done or something else is running.
+async fn open_run(env: &AppEnv, model: &Shared, redraw: &Rc<dyn Fn()>, index: usize) -> bool {
+    let (id, head) = {
+        let mut m = model.borrow_mut();
+        if m.driving.is_some() || m.opening {
+            return false;
+        }
+        let run = &m.runs[index];
+        if !run.needs_batches() {
+            return true;
+        }
+        let head = run.head();
+        let id = run.id.clone();
+        m.opening = true;
+        (id, head)
+    };
+    let loaded = load_batches(env, &id).await;
+    let mut m = model.borrow_mut();
+    m.opening = false;
+    let whole = loaded.map(|batches| Run::from_parts(head, batches));
+    let ok = match whole {
+        Ok(Some(run)) => {
+            m.runs[index] = run;
+            true
+        }
+        Ok(None) => {
+            m.error = Some(fill(Text::RunIncomplete.get(env.locale), &[&id]));
+            false
+        }
+        Err(e) => {
+            m.error = Some(e);
+            false
+        }
+    };
+    drop(m);
+    redraw();
+    ok
 }
 
 /// Runs run `index` until it finishes, pauses or stops; saves it after every step.
@@ -1233,38 +1276,31 @@ async fn journal(
     Ok(())
 }
 
-/// The runs kept in the relay, oldest first.
+/// The runs kept in the relay, oldest first, by their heads alone.
 async fn load_runs(env: &AppEnv) -> Result<Vec<Run>, String> {
-    let path = format!("/v1/documents?prefix={}", encode_component(RUNS_PREFIX));
+    let mut heads: Vec<RunHead> = documents(env, HEADS_PREFIX).await?;
+    heads.sort_by_key(|h| h.started_at);
+    Ok(heads.into_iter().map(Run::from_head).collect())
+}
+
+/// Run `id`'s batches, in order.
+async fn load_batches(env: &AppEnv, id: &str) -> Result<Vec<Batch>, String> {
+    documents(env, &format!("{RUNS_PREFIX}{id}/batch/")).await
+}
+
+/// The bodies of the relay documents under `prefix`, in key order.
+async fn documents<T: serde::de::DeserializeOwned>(
+    env: &AppEnv,
+    prefix: &str,
+) -> Result<Vec<T>, String> {
+    let path = format!("/v1/documents?prefix={}", encode_component(prefix));
     let list: DocumentList = relay::request(&env.host, Method::Get, path, None)
         .await
         .map_err(|e| relay_error(e, env.locale))?;
-    let mut heads: Vec<RunHead> = Vec::new();
-    let mut batches: BTreeMap<String, Vec<Batch>> = BTreeMap::new();
-    // Keys sort as `<id>/batch/00000` … `<id>/head`, so batches come in order.
-    for doc in list.documents {
-        let Some(rest) = doc.key.strip_prefix(RUNS_PREFIX) else {
-            continue;
-        };
-        let Some((id, part)) = rest.split_once('/') else {
-            continue;
-        };
-        let bad = |e: relay::RelayError| format!("{}: {e:?}", doc.key);
-        if part == "head" {
-            heads.push(relay::decode(&doc.body).map_err(bad)?);
-        } else if part.starts_with("batch/") {
-            let batch = relay::decode(&doc.body).map_err(bad)?;
-            batches.entry(id.to_owned()).or_default().push(batch);
-        }
-    }
-    heads.sort_by_key(|h| h.started_at);
-    Ok(heads
-        .into_iter()
-        .filter_map(|h| {
-            let b = batches.remove(&h.id).unwrap_or_default();
-            Run::from_parts(h, b)
-        })
-        .collect())
+    list.documents
+        .iter()
+        .map(|doc| relay::decode(&doc.body).map_err(|e| format!("{}: {e:?}", doc.key)))
+        .collect()
 }
 
 /// Stores run `index`'s head and the listed batches in the relay.
@@ -1288,7 +1324,7 @@ async fn save_run(
     for (b, body) in bodies {
         put_document(env, format!("{RUNS_PREFIX}{id}/batch/{b:05}"), body).await?;
     }
-    put_document(env, format!("{RUNS_PREFIX}{id}/head"), head).await
+    put_document(env, format!("{HEADS_PREFIX}{id}"), head).await
 }
 
 async fn put_document(env: &AppEnv, key: String, body: String) -> Result<(), String> {

@@ -125,7 +125,41 @@ pub struct Run {
     pub paused: bool,
     /// Why the run stopped, when an error stopped it.
     pub stopped: Option<String>,
+    /// What the history needs of a run whose batches are not loaded (see [`Run::from_head`]);
+    /// `None` when the batches are here.
+    #[serde(skip)]
+    pub summary: Option<Summary>,
 }
+
+/// What the history shows of a run, kept in its head so the page lists every run without
+/// downloading their batches.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Summary {
+    /// How many batches the run has.
+    pub batches: usize,
+    /// Counts over every item.
+    pub progress: Progress,
+    /// Whether every batch is done.
+    pub finished: bool,
+    /// The batches holding at least one item this run wrote (what can be undone).
+    pub written_batches: Vec<usize>,
+    /// The first [`SUMMARY_FAILURES`] items Zendesk refused.
+    pub failures: Vec<Failure>,
+}
+
+/// An item Zendesk refused.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Failure {
+    /// The contact.
+    pub contact_id: String,
+    /// Its name.
+    pub name: String,
+    /// Zendesk's message.
+    pub error: String,
+}
+
+/// How many refusals a head keeps.
+pub const SUMMARY_FAILURES: usize = 50;
 
 /// A run without its batches, stored on its own so that one step rewrites only the batch it
 /// changed (a run of 10,000 writes is a hundred batch documents of about 25 KB).
@@ -145,6 +179,9 @@ pub struct RunHead {
     pub paused: bool,
     /// See [`Run::stopped`].
     pub stopped: Option<String>,
+    /// What the history shows.
+    #[serde(default)]
+    pub summary: Summary,
 }
 
 /// What the driver should do next.
@@ -186,7 +223,7 @@ pub enum Step {
 }
 
 /// Counts for the progress line.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Progress {
     /// Items in the run.
     pub total: usize,
@@ -232,6 +269,7 @@ impl Run {
             batches,
             paused: false,
             stopped: None,
+            summary: None,
         }
     }
 
@@ -402,10 +440,79 @@ impl Run {
             kind: self.kind.clone(),
             started_at: self.started_at,
             agent: self.agent.clone(),
-            batches: self.batches.len(),
+            batches: match &self.summary {
+                Some(s) => s.batches,
+                None => self.batches.len(),
+            },
             paused: self.paused,
             stopped: self.stopped.clone(),
+            summary: match &self.summary {
+                Some(s) => s.clone(),
+                None => Summary {
+                    batches: self.batches.len(),
+                    progress: self.progress(),
+                    finished: self.finished(),
+                    written_batches: self.written_batches(),
+                    failures: self.failures(),
+                },
+            },
         }
+    }
+
+    /// A run known by its head alone: the history can list it (from the head's summary), but it
+    /// must get its batches ([`Run::from_parts`]) before it is resumed or undone.
+    pub fn from_head(head: RunHead) -> Run {
+        Run {
+            id: head.id,
+            kind: head.kind,
+            started_at: head.started_at,
+            agent: head.agent,
+            batches: Vec::new(),
+            paused: head.paused,
+            stopped: head.stopped,
+            summary: Some(Summary {
+                batches: head.batches,
+                ..head.summary
+            }),
+        }
+    }
+
+    /// Whether the batches must be loaded before the run is resumed or undone.
+    pub fn needs_batches(&self) -> bool {
+        self.summary.is_some()
+    }
+
+    /// The batches holding at least one item this run wrote.
+    pub fn written_batches(&self) -> Vec<usize> {
+        if let Some(s) = &self.summary {
+            return s.written_batches.clone();
+        }
+        self.batches
+            .iter()
+            .enumerate()
+            .filter(|(_, b)| b.states.contains(&ItemState::Written))
+            .map(|(i, _)| i)
+            .collect()
+    }
+
+    /// The first [`SUMMARY_FAILURES`] items Zendesk refused.
+    pub fn failures(&self) -> Vec<Failure> {
+        if let Some(s) = &self.summary {
+            return s.failures.clone();
+        }
+        self.batches
+            .iter()
+            .flat_map(|b| b.items.iter().zip(&b.states))
+            .filter_map(|(it, s)| match s {
+                ItemState::Failed { error } => Some(Failure {
+                    contact_id: it.contact_id.clone(),
+                    name: it.name.clone(),
+                    error: error.clone(),
+                }),
+                _ => None,
+            })
+            .take(SUMMARY_FAILURES)
+            .collect()
     }
 
     /// A run from its head and its batches in order; `None` when batches are missing (a run
@@ -424,16 +531,23 @@ impl Run {
             batches,
             paused: head.paused,
             stopped: head.stopped,
+            summary: None,
         })
     }
 
     /// Whether every batch is done.
     pub fn finished(&self) -> bool {
+        if let Some(s) = &self.summary {
+            return s.finished;
+        }
         self.batches.iter().all(|b| b.state == BatchState::Done)
     }
 
     /// Counts over every item.
     pub fn progress(&self) -> Progress {
+        if let Some(s) = &self.summary {
+            return s.progress;
+        }
         let mut p = Progress::default();
         for s in self.batches.iter().flat_map(|b| &b.states) {
             p.total += 1;
@@ -765,6 +879,43 @@ mod tests {
         assert_eq!(trace.len(), 10 * 4, "{}", trace.join(" "));
         assert_eq!(crm.writes.len(), 1_000);
         assert_eq!(crm.journal.len(), 1_000);
+    }
+
+    #[test]
+    fn a_head_alone_tells_the_history_what_the_batches_would() {
+        let plan = items(250);
+        let mut crm = Crm::with(&plan);
+        crm.refuse = vec!["1003".into()];
+        crm.fields
+            .insert("1201".into(), Some("someone else".into()));
+        let mut run = Run::new("r".into(), RunKind::Link, 0, "a".into(), plan);
+        for _ in 0..5 {
+            crm.step(&mut run);
+        }
+        let head: RunHead =
+            serde_json::from_str(&serde_json::to_string(&run.head()).unwrap()).unwrap();
+        let summary = Run::from_head(head.clone());
+        assert!(summary.needs_batches() && !run.needs_batches());
+        assert_eq!(summary.head(), head, "a head read back is stored as it was");
+        assert_eq!(summary.progress(), run.progress());
+        assert!(!summary.finished());
+        crm.finish(&mut run);
+        let summary = Run::from_head(run.head());
+        assert!(summary.finished());
+        assert_eq!(summary.progress(), run.progress());
+        assert_eq!(summary.written_batches(), [0, 1, 2]);
+        assert_eq!(summary.written_batches(), run.written_batches());
+        let failures = summary.failures();
+        assert_eq!(failures.len(), 1);
+        assert_eq!(
+            (failures[0].contact_id.as_str(), failures[0].error.as_str()),
+            ("1003", "Forbidden")
+        );
+        assert_eq!(run.progress().changed, 1);
+        // The batches make it whole again.
+        let whole = Run::from_parts(run.head(), run.batches.clone()).unwrap();
+        assert!(!whole.needs_batches());
+        assert_eq!(whole, run);
     }
 
     #[test]
