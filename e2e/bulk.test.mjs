@@ -5,7 +5,7 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 
-import { launchBrowser, openCrm, screenshot, startStack, text } from "./stack.mjs";
+import { appMessages, launchBrowser, openCrm, screenshot, startStack, text } from "./stack.mjs";
 
 let stack, context;
 
@@ -179,6 +179,23 @@ test("loading shows progress against Zendesk's count and Cancel stops it; the li
   assert.equal((await dryRun(app))[0], link + 1);
   await screenshot(page, "bulk-8-pick");
   assert.deepEqual(await senderIds(), before, "nothing was written");
+
+  // A second match on the same page downloads only what changed in the directory since.
+  const directoryAnswers = async () => {
+    const log = await page.evaluate(() => window.zafLog);
+    const keys = log.filter((m) => m.dir === "in" && /^request:\d+$/.test(m.msg.key ?? "") && String(m.msg.message?.url ?? "").includes("/v1/directory")).map((m) => m.msg.key);
+    return keys.map((k) => {
+      const reply = log.find((m) => m.dir === "out" && m.msg.key === `zaf.${k}.done`);
+      const args = reply.msg.message.responseArgs[0];
+      return (args.responseJSON ?? JSON.parse(args.responseText ?? args)).people.length;
+    });
+  };
+  const firstLoad = await directoryAnswers();
+  assert.ok(firstLoad.reduce((a, b) => a + b, 0) > 1_500, `the first match read the whole directory (${firstLoad})`);
+  await matchAll(app);
+  const again = (await directoryAnswers()).slice(firstLoad.length);
+  assert.deepEqual(again, [0], "the second asks for changes since and gets none");
+  assert.equal((await text(app.getByTestId("tab-review"))).split("·").pop().trim(), String(listed), "the same review from the kept directory");
   await page.close();
 });
 

@@ -3,12 +3,16 @@
 //! or a batch from the history. The page's state is one [`Model`] behind a `RefCell`; async work
 //! (loading, the apply driver) changes it and asks for a redraw.
 //!
-//! Runs are kept in the relay (`/v1/documents`, keys `bulk-run/<id>/head` and
+//! Runs are kept in the relay (`/v1/documents`, keys `bulk-head/<id>` and
 //! `bulk-run/<id>/batch/<n>`), saved after every step: the app's iframe is a different site from
 //! the agent's page, and browsers that block third-party storage (Chromium does) deny it
-//! `localStorage`, while the relay is reachable from any browser and by every agent of the
-//! account. A run interrupted mid-way is offered for resuming; each run's own state says which
-//! writes are done, so resuming writes no contact twice (see [`crate::run`]).
+//! `localStorage` and IndexedDB, while the relay is reachable from any browser and by every agent
+//! of the account. The history is read from the heads; a run's batches are read when it is
+//! resumed or undone. A run interrupted mid-way is offered for resuming; each run's own state
+//! says which writes are done, so resuming writes no contact twice (see [`crate::run`]).
+//!
+//! For the same reason the relay's directory is kept in memory only, for as long as the page is
+//! open: a second match downloads just the people changed since the first.
 
 use std::cell::RefCell;
 use std::collections::BTreeMap;
@@ -171,6 +175,10 @@ struct Model {
     agent: String,
     /// Rows of an uploaded CSV that were skipped, with line and reason.
     skipped_rows: Vec<String>,
+    /// The relay's directory as last loaded, and where to continue: a second match on this page
+    /// downloads only the people created or changed since.
+    directory: BTreeMap<telegram_identity::SenderId, telegram_relay_api::PersonSummary>,
+    directory_next: Option<telegram_relay_api::Cursor>,
     /// When this page started driving the current run, and how many items were settled then
     /// (for "about 3 min left").
     clock: Option<(f64, usize)>,
@@ -597,18 +605,17 @@ async fn match_contacts(
         m.progress = None;
     }
     redraw();
-    let directory = relay::whole_directory(&env.host)
-        .await
-        .map_err(|e| relay_error(e, l))?;
+    refresh_directory(env, model, job).await?;
     if model.borrow().job != job {
         return Ok(());
     }
-    let people: Vec<TelegramPerson> = directory
-        .iter()
+    let people: Vec<TelegramPerson> = model
+        .borrow()
+        .directory
+        .values()
         .filter(|p| !p.deleted)
         .map(telegram_sidebar::state::suggestions::telegram_person)
         .collect();
-    drop(directory);
     let worker = start_worker(model, redraw, l)?;
     {
         let mut m = model.borrow_mut();
@@ -647,6 +654,34 @@ async fn match_contacts(
         },
     })?;
     model.borrow_mut().contacts = contacts;
+    Ok(())
+}
+
+/// Brings the page's copy of the relay's directory up to date: everything the first time, then
+/// only the people created or changed since the last page's cursor (the relay's `after=`).
+/// The copy lives as long as the page: the app's frame gets no browser storage (see the module
+/// documentation), so a reload downloads the directory again.
+async fn refresh_directory(env: &AppEnv, model: &Shared, job: u64) -> Result<(), String> {
+    let mut after = model.borrow().directory_next.clone();
+    // Bounded, so a misbehaving relay cannot loop us.
+    for _ in 0..10_000 {
+        let page = relay::directory(&env.host, after.as_ref())
+            .await
+            .map_err(|e| relay_error(e, env.locale))?;
+        let mut m = model.borrow_mut();
+        if m.job != job {
+            return Ok(());
+        }
+        for p in page.people {
+            m.directory.insert(p.sender_id, p);
+        }
+        let more = page.has_more && after.as_ref() != Some(&page.next);
+        m.directory_next = Some(page.next.clone());
+        after = Some(page.next);
+        if !more {
+            break;
+        }
+    }
     Ok(())
 }
 
