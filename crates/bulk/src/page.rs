@@ -52,6 +52,10 @@ pub const CSS: &str = ".bulk{max-width:960px}.bulk ul.rows{list-style:none;paddi
 .bulk .window li{padding:6px 10px;margin:0}.bulk .window label{display:inline-flex;gap:4px;align-items:center;white-space:nowrap}\
 .bulk .window .line{white-space:nowrap;overflow:hidden;text-overflow:ellipsis;line-height:20px}.bulk select{max-width:60%}";
 
+/// How long a job may stay queued or running before the run pauses and says so (Zendesk runs
+/// a batch of 100 in seconds; a job untouched for this long is stuck on Zendesk's side).
+const JOB_PATIENCE_MS: f64 = 10.0 * 60_000.0;
+
 /// Height of one review row in the windowed list, in CSS pixels (every row has the same, so
 /// the list knows where row k is without measuring: 100,000 rows cost only the visible ones).
 const ROW_HEIGHT: usize = 112;
@@ -104,6 +108,9 @@ telegram_sidebar::texts! {
                   "{} ya está propuesta para otro contacto: decide primero esa fila.",
                   "{} уже предложен другому контакту: сначала решите ту строку."),
     TimeLeft => ("about {} left", "quedan unos {}", "осталось около {}"),
+    JobStuck => ("Zendesk has not finished its bulk job {} in {} minutes, so the run is paused. Resume later: the job is checked again, never sent twice.",
+                 "Zendesk no ha terminado su tarea masiva {} en {} minutos, así que la ejecución está en pausa. Reanuda más tarde: la tarea se vuelve a comprobar, nunca se envía dos veces.",
+                 "Zendesk не завершил пакетное задание {} за {} минут, поэтому запуск приостановлен. Продолжите позже: задание будет проверено снова и не будет отправлено повторно."),
     Confident => ("Confident", "Seguros", "Уверенные"),
     ToDecide => ("To decide", "Por decidir", "На решение"),
     Conflicts => ("Conflicts", "Conflictos", "Конфликты"),
@@ -1173,6 +1180,8 @@ fn drive(env: AppEnv, zendesk: Zendesk, model: Shared, redraw: Rc<dyn Fn()>, ind
         if let Err(e) = save_run(&env, &model, index, &all).await {
             model.borrow_mut().runs[index].stop(fill(Text::StoreFailed.get(env.locale), &[&e]));
         }
+        // When this page first saw each job still running, to notice one Zendesk never runs.
+        let mut running_since: BTreeMap<String, f64> = BTreeMap::new();
         loop {
             let step = model.borrow().runs[index].next_step();
             let touched = match &step {
@@ -1204,8 +1213,20 @@ fn drive(env: AppEnv, zendesk: Zendesk, model: Shared, redraw: Rc<dyn Fn()>, ind
                     }),
                 Step::Poll { batch, job } => match zendesk.job(&job).await {
                     Ok(JobState::Running) => {
-                        gloo::timers::future::sleep(std::time::Duration::from_millis(700)).await;
-                        continue; // nothing changed: nothing to store
+                        let since = *running_since
+                            .entry(job.clone())
+                            .or_insert_with(js_sys::Date::now);
+                        if js_sys::Date::now() - since > JOB_PATIENCE_MS {
+                            // Stopping keeps the job: resuming polls it again, never resubmits.
+                            Err(fill(
+                                Text::JobStuck.get(env.locale),
+                                &[&job, &(JOB_PATIENCE_MS / 60_000.0).to_string()],
+                            ))
+                        } else {
+                            gloo::timers::future::sleep(std::time::Duration::from_millis(700))
+                                .await;
+                            continue; // nothing changed: nothing to store
+                        }
                     }
                     Ok(JobState::Completed(failures)) => {
                         let failures: BTreeMap<String, String> = failures.into_iter().collect();
