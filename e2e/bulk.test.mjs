@@ -293,6 +293,24 @@ test("an uploaded CSV export is matched like the CRM, with skipped rows listed; 
   assert.equal(total, 300, "every good row is one contact in the review");
   await screenshot(page, "bulk-6-csv-upload");
 
+  // Zendesk's own user export has no id column: the email identifies each row, and the page
+  // finds the users by it; an email no user has is listed, not guessed.
+  const withEmail = users.filter((u) => u.email).slice(0, 80);
+  const exportLines = ["name,email,external_id,phone,custom_fields.senderId"];
+  for (const u of withEmail) exportLines.push([u.name, u.email.toUpperCase(), "", u.phone, u.user_fields.senderId].map(cell).join(","));
+  exportLines.push("Nobody Known,nobody.known@example.invalid,,,");
+  await app.getByTestId("upload-csv").setInputFiles({ name: "export.csv", mimeType: "text/csv", buffer: Buffer.from(exportLines.join("\n")) });
+  await app.getByTestId("skipped-rows").getByText(/skipped: 1/).waitFor({ timeout: 60_000 });
+  await app.getByTestId("review").waitFor();
+  assert.match(await text(app.getByTestId("skipped-rows")), /NOBODY.KNOWN@EXAMPLE.INVALID|nobody\.known@example\.invalid/i);
+  let byEmail = 0;
+  for (const name of ["confident", "review", "conflict", "linked", "unmatched"]) {
+    byEmail += Number((await text(app.getByTestId(`tab-${name}`))).split("·").pop().trim().replace(/,/g, ""));
+  }
+  assert.equal(byEmail, withEmail.length, "every row with a known email is its Zendesk user in the review");
+  const rowIds = await app.getByTestId("bulk-row").evaluateAll((els) => els.map((e) => e.dataset.contact));
+  assert.ok(rowIds.length > 0 && rowIds.every((id) => /^\d+$/.test(id) && ids.has(id)), `rows carry Zendesk user IDs: ${rowIds}`);
+
   await app.getByTestId("upload-csv").setInputFiles({ name: "notes.txt", mimeType: "text/plain", buffer: Buffer.from("hello\nworld\n") });
   const error = await text(app.getByTestId("bulk-error"));
   assert.match(error, /not a contacts CSV/);

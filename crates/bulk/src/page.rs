@@ -84,9 +84,9 @@ telegram_sidebar::texts! {
     NotContactsCsv => ("This file is not a contacts CSV: {}. Upload a Zendesk user export (with id, name, email, phone columns).",
                        "Este archivo no es un CSV de contactos: {}. Sube una exportación de usuarios de Zendesk (con columnas id, name, email, phone).",
                        "Этот файл — не CSV с контактами: {}. Загрузите выгрузку пользователей Zendesk (со столбцами id, name, email, phone)."),
-    NotZendeskId => ("contact “{}”: not a Zendesk user ID; Apply writes by ID, so export with the id column",
-                     "contacto “{}”: no es un ID de usuario de Zendesk; Aplicar escribe por ID, exporta con la columna id",
-                     "контакт «{}»: это не ID пользователя Zendesk; запись идёт по ID, выгрузите со столбцом id"),
+    NotInZendesk => ("contact “{}”: no Zendesk user has this email or external ID, so there is nothing to link; check the row, or export with the id column",
+                     "contacto “{}”: ningún usuario de Zendesk tiene este correo o ID externo, así que no hay nada que vincular; revisa la fila o exporta con la columna id",
+                     "контакт «{}»: ни у одного пользователя Zendesk нет такого email или внешнего ID, связывать нечего; проверьте строку или выгрузите со столбцом id"),
     SkippedRows => ("Rows of the file skipped: {}", "Filas del archivo omitidas: {}", "Пропущено строк файла: {}"),
     Download => ("Download Telegram contact info (CSV)", "Descargar contactos de Telegram (CSV)", "Скачать контакты Telegram (CSV)"),
     DownloadWhy => ("For a CRM import or a spreadsheet: one row per Telegram person, with sender ID, names, username and phone.",
@@ -497,16 +497,21 @@ async fn load_and_match(
             let read = telegram_identity::csv::read_crm_contacts(&text)
                 .map_err(|e| fill(Text::NotContactsCsv.get(l), &[&e.to_string()]))?;
             let mut skipped: Vec<String> = read.errors.iter().map(ToString::to_string).collect();
-            // Apply writes by Zendesk user ID; a row identified by email or external id cannot be.
-            let (ids, others): (Vec<CrmContact>, Vec<CrmContact>) = read
+            // Apply writes by Zendesk user ID: rows identified by email or external ID (Zendesk's
+            // own user export has no id column) are looked up first.
+            let (mut ids, others): (Vec<CrmContact>, Vec<CrmContact>) = read
                 .records
                 .into_iter()
                 .partition(|c| c.id.parse::<u64>().is_ok());
-            skipped.extend(
-                others
-                    .iter()
-                    .map(|c| fill(Text::NotZendeskId.get(l), &[&c.id])),
-            );
+            if !others.is_empty() {
+                match resolve_rows(zendesk, &key, others, model, redraw, l, job).await? {
+                    Some((found, missing)) => {
+                        ids.extend(found);
+                        skipped.extend(missing);
+                    }
+                    None => return Ok(()),
+                }
+            }
             model.borrow_mut().skipped_rows = skipped;
             ids
         }
@@ -519,6 +524,70 @@ async fn load_and_match(
         return Ok(());
     }
     match_contacts(env, model, redraw, contacts, job).await
+}
+
+/// Finds the Zendesk users of uploaded rows identified by external ID (`show_many`, 100 at a
+/// time) or by email (every end user is listed once and matched case-insensitively). Answers
+/// the rows with their Zendesk IDs and the field's current value, and a reason for each row no
+/// user matches; `None` when Cancel stopped it.
+async fn resolve_rows(
+    zendesk: &Zendesk,
+    key: &str,
+    rows: Vec<CrmContact>,
+    model: &Shared,
+    redraw: &Rc<dyn Fn()>,
+    l: Locale,
+    job: u64,
+) -> Result<Option<(Vec<CrmContact>, Vec<String>)>, String> {
+    let (by_email, by_external): (Vec<CrmContact>, Vec<CrmContact>) =
+        rows.into_iter().partition(|c| c.id.contains('@'));
+    // Lower-cased identifier → (Zendesk ID, the field's value now).
+    let mut users: BTreeMap<String, (String, Option<telegram_identity::SenderId>)> =
+        BTreeMap::new();
+    let field = |u: &crate::zendesk::User| {
+        u.user_fields
+            .get(key)
+            .and_then(|v| v.0.as_deref())
+            .and_then(|v| v.parse().ok())
+    };
+    let wanted: Vec<String> = by_external.iter().map(|c| c.id.clone()).collect();
+    for chunk in wanted.chunks(100) {
+        for u in zendesk
+            .users_by_external_id(chunk)
+            .await
+            .map_err(|e| e.message())?
+        {
+            if let Some(x) = &u.external_id {
+                users.insert(x.to_lowercase(), (u.id.to_string(), field(&u)));
+            }
+        }
+        if model.borrow().job != job {
+            return Ok(None);
+        }
+    }
+    if !by_email.is_empty() {
+        let Some(all) = zendesk_contacts(zendesk, key, model, redraw, l, job).await? else {
+            return Ok(None);
+        };
+        for c in all {
+            for e in &c.emails {
+                users.insert(e.to_lowercase(), (c.id.clone(), c.sender_id));
+            }
+        }
+    }
+    let mut found = Vec::new();
+    let mut missing = Vec::new();
+    for row in by_external.into_iter().chain(by_email) {
+        match users.get(&row.id.to_lowercase()) {
+            Some((id, sender_id)) => found.push(CrmContact {
+                id: id.clone(),
+                sender_id: *sender_id,
+                ..row
+            }),
+            None => missing.push(fill(Text::NotInZendesk.get(l), &[&row.id])),
+        }
+    }
+    Ok(Some((found, missing)))
 }
 
 /// Ends a loading step: clears the busy line unless the worker is still matching, shows the

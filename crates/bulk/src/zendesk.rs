@@ -76,6 +76,9 @@ pub struct User {
     /// Primary phone.
     #[serde(default)]
     pub phone: Option<String>,
+    /// The ID another system gave the user.
+    #[serde(default)]
+    pub external_id: Option<String>,
     /// Custom fields, values as text (`None` when empty).
     #[serde(default)]
     pub user_fields: BTreeMap<String, FieldValue>,
@@ -408,6 +411,24 @@ impl Zendesk {
                 (u.id.to_string(), value)
             })
             .collect())
+    }
+
+    /// The users with these external IDs (at most 100), for an uploaded export that identifies
+    /// contacts by external ID. <https://developer.zendesk.com/api-reference/ticketing/users/users/#show-many-users>
+    pub async fn users_by_external_id(
+        &self,
+        external_ids: &[String],
+    ) -> Result<Vec<User>, ApiError> {
+        let list: Vec<String> = external_ids.iter().map(|e| encode_component(e)).collect();
+        let path = format!(
+            "/api/v2/users/show_many.json?external_ids={}",
+            list.join(",")
+        );
+        let users: Users = self
+            .get(path)
+            .await?
+            .ok_or_else(|| ApiError::BadAnswer("show_many answered nothing".into()))?;
+        Ok(users.users)
     }
 
     /// Submits one `update_many` job writing `key` for each (contact ID, value); answers its ID.
