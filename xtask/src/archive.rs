@@ -53,7 +53,11 @@ fn zlib_stored(data: &[u8]) -> Vec<u8> {
 
 /// Encodes 8-bit RGBA pixels (row-major, `width * height * 4` bytes) as a PNG file.
 pub fn png_rgba(width: u32, height: u32, rgba: &[u8]) -> Vec<u8> {
-    assert_eq!(rgba.len(), width as usize * height as usize * 4, "pixel buffer size");
+    assert_eq!(
+        rgba.len(),
+        width as usize * height as usize * 4,
+        "pixel buffer size"
+    );
     let mut raw = Vec::with_capacity(rgba.len() + height as usize);
     for row in rgba.chunks(width as usize * 4) {
         raw.push(0); // filter: none
@@ -65,7 +69,11 @@ pub fn png_rgba(width: u32, height: u32, rgba: &[u8]) -> Vec<u8> {
     ihdr.extend_from_slice(&[8, 6, 0, 0, 0]); // 8 bits, RGBA, deflate, no filter, no interlace
 
     let mut png = b"\x89PNG\r\n\x1a\n".to_vec();
-    for (kind, data) in [(b"IHDR", ihdr), (b"IDAT", zlib_stored(&raw)), (b"IEND", Vec::new())] {
+    for (kind, data) in [
+        (b"IHDR", ihdr),
+        (b"IDAT", zlib_stored(&raw)),
+        (b"IEND", Vec::new()),
+    ] {
         png.extend_from_slice(&(data.len() as u32).to_be_bytes());
         png.extend_from_slice(kind);
         png.extend_from_slice(&data);
@@ -161,15 +169,21 @@ pub fn unzip_stored(zip: &[u8]) -> Result<Vec<(String, Vec<u8>)>, String> {
         let method = u16_at(at + 10)?;
         let crc = u32_at(at + 16)?;
         let size = u32_at(at + 20)? as usize;
-        let (name_len, extra_len, comment_len) = (u16_at(at + 28)?, u16_at(at + 30)?, u16_at(at + 32)?);
+        let (name_len, extra_len, comment_len) =
+            (u16_at(at + 28)?, u16_at(at + 30)?, u16_at(at + 32)?);
         let local = u32_at(at + 42)? as usize;
         let name = String::from_utf8(zip[at + 46..at + 46 + name_len].to_vec())
             .map_err(|_| format!("entry name at byte {at} is not UTF-8"))?;
         if method != 0 {
-            return Err(format!("{name}: compression method {method}; only stored entries are read"));
+            return Err(format!(
+                "{name}: compression method {method}; only stored entries are read"
+            ));
         }
         let data_at = local + 30 + u16_at(local + 26)? + u16_at(local + 28)?;
-        let data = zip.get(data_at..data_at + size).ok_or(format!("{name}: data truncated"))?.to_vec();
+        let data = zip
+            .get(data_at..data_at + size)
+            .ok_or(format!("{name}: data truncated"))?
+            .to_vec();
         if crc32(&data) != crc {
             return Err(format!("{name}: CRC mismatch"));
         }

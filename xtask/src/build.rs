@@ -25,7 +25,10 @@ use crate::{cargo, logo, manifest, root, run, setup, target_dir};
 /// The wasm bundles: (package, the name wasm-bindgen gives its outputs). Each is its own page:
 /// the sidebar (`index.html`) and the bulk linking page (`bulk.html`, the nav bar), so the
 /// sidebar never downloads the bulk page's code.
-pub const BUNDLES: [(&str, &str); 2] = [("telegram-sidebar", "telegram_sidebar"), ("telegram-bulk", "telegram_bulk")];
+pub const BUNDLES: [(&str, &str); 2] = [
+    ("telegram-sidebar", "telegram_sidebar"),
+    ("telegram-bulk", "telegram_bulk"),
+];
 
 /// Where `cargo xtask build` puts the plugin.
 pub fn plugin_dir() -> PathBuf {
@@ -43,7 +46,16 @@ pub fn plugin() -> Result<(), String> {
     for (package, name) in BUNDLES {
         // One cargo run per bundle: built together, cargo would unify the sidebar's `start`
         // feature into the bulk bundle, which would then have two start functions.
-        run(cargo().args(["build", "--profile", "wasm-release", "--target", "wasm32-unknown-unknown", "-p", package, "--lib"]))?;
+        run(cargo().args([
+            "build",
+            "--profile",
+            "wasm-release",
+            "--target",
+            "wasm32-unknown-unknown",
+            "-p",
+            package,
+            "--lib",
+        ]))?;
         let wasm = target.join(format!("wasm32-unknown-unknown/wasm-release/{name}.wasm"));
         let bindgen_out = target.join("wasm-bindgen");
         run(Command::new("wasm-bindgen")
@@ -56,10 +68,16 @@ pub fn plugin() -> Result<(), String> {
             .arg(bindgen_out.join(format!("{name}_bg.wasm")))
             .arg("-o")
             .arg(out.join(format!("{name}_bg.wasm"))))?;
-        copy(&bindgen_out.join(format!("{name}.js")), &out.join(format!("{name}.js")))?;
+        copy(
+            &bindgen_out.join(format!("{name}.js")),
+            &out.join(format!("{name}.js")),
+        )?;
     }
     for entry in read_dir(&root().join("assets"))? {
-        if entry.file_name().is_some_and(|n| n != "index.html" && n != "bulk.html") {
+        if entry
+            .file_name()
+            .is_some_and(|n| n != "index.html" && n != "bulk.html")
+        {
             copy(&entry, &out.join(entry.file_name().unwrap()))?;
         }
     }
@@ -68,7 +86,10 @@ pub fn plugin() -> Result<(), String> {
     for (file, size) in logo::LOGOS {
         write(&out.join(file), &logo::png(size))?;
     }
-    write(&out.join("zaf_sdk.js"), zaf_sdk_bundle(&root().join("node_modules/zendesk_app_framework_sdk"))?.as_bytes())
+    write(
+        &out.join("zaf_sdk.js"),
+        zaf_sdk_bundle(&root().join("node_modules/zendesk_app_framework_sdk"))?.as_bytes(),
+    )
 }
 
 /// Features the Rust wasm32 target emits by default; wasm-opt must accept them.
@@ -92,7 +113,17 @@ pub struct Services {
 /// Builds the relay and the Zendesk double in one cargo run and returns their paths.
 pub fn services(release: bool) -> Result<Services, String> {
     let mut cmd = cargo();
-    cmd.args(["build", "-p", "telegram-relay", "--bin", "telegram-relay", "-p", "zendesk-double", "--bin", "zendesk-double"]);
+    cmd.args([
+        "build",
+        "-p",
+        "telegram-relay",
+        "--bin",
+        "telegram-relay",
+        "-p",
+        "zendesk-double",
+        "--bin",
+        "zendesk-double",
+    ]);
     if release {
         cmd.arg("--release");
     }
@@ -100,9 +131,16 @@ pub fn services(release: bool) -> Result<Services, String> {
     let dir = target_dir().join(if release { "release" } else { "debug" });
     let found = |name: &str| {
         let bin = dir.join(name);
-        if bin.exists() { Ok(bin) } else { Err(format!("the build produced no {}", bin.display())) }
+        if bin.exists() {
+            Ok(bin)
+        } else {
+            Err(format!("the build produced no {}", bin.display()))
+        }
     };
-    Ok(Services { relay: found("telegram-relay")?, zendesk: found("zendesk-double")? })
+    Ok(Services {
+        relay: found("telegram-relay")?,
+        zendesk: found("zendesk-double")?,
+    })
 }
 
 /// `cargo test` of the root crate's `tests/*.rs` for wasm32, run by `wasm-bindgen-test-runner` in
@@ -110,10 +148,21 @@ pub fn services(release: bool) -> Result<Services, String> {
 /// path and flags: headless, no sandbox as root).
 pub fn wasm_bindgen_tests() -> Command {
     let mut cmd = cargo();
-    cmd.args(["test", "--target", "wasm32-unknown-unknown", "-p", "telegram-sidebar", "--test", "*"])
-        .env("CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER", "wasm-bindgen-test-runner")
-        .env("CHROMEDRIVER", setup::CHROMEDRIVER)
-        .env("WASM_BINDGEN_TEST_TIMEOUT", "120");
+    cmd.args([
+        "test",
+        "--target",
+        "wasm32-unknown-unknown",
+        "-p",
+        "telegram-sidebar",
+        "--test",
+        "*",
+    ])
+    .env(
+        "CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER",
+        "wasm-bindgen-test-runner",
+    )
+    .env("CHROMEDRIVER", setup::CHROMEDRIVER)
+    .env("WASM_BINDGEN_TEST_TIMEOUT", "120");
     cmd
 }
 
@@ -122,13 +171,23 @@ pub fn package() -> Result<PathBuf, String> {
     let root = root();
     let (manifest_json, translations) = manifest::load(&root)?;
     let has_file = |path: &str| root.join(path).is_file();
-    let problems = manifest::check(&manifest::App { manifest: manifest_json, translations, has_file: &has_file });
+    let problems = manifest::check(&manifest::App {
+        manifest: manifest_json,
+        translations,
+        has_file: &has_file,
+    });
     if !problems.is_empty() {
-        return Err(format!("manifest.json or translations/ break Zendesk's rules:\n  {}", problems.join("\n  ")));
+        return Err(format!(
+            "manifest.json or translations/ break Zendesk's rules:\n  {}",
+            problems.join("\n  ")
+        ));
     }
     let page = String::from_utf8(read(&root.join("assets/index.html"))?).unwrap_or_default();
     if !page.contains(manifest::ZAF_SDK_CDN) {
-        return Err(format!("assets/index.html must load the ZAF SDK from Zendesk's CDN ({})", manifest::ZAF_SDK_CDN));
+        return Err(format!(
+            "assets/index.html must load the ZAF SDK from Zendesk's CDN ({})",
+            manifest::ZAF_SDK_CDN
+        ));
     }
     plugin()?;
     let entries = package_entries(&root, &plugin_dir())?;
@@ -140,7 +199,10 @@ pub fn package() -> Result<PathBuf, String> {
 
 /// The files of the Zendesk package, by their path inside the zip.
 fn package_entries(root: &Path, plugin: &Path) -> Result<Vec<(String, Vec<u8>)>, String> {
-    let mut entries = vec![("manifest.json".to_string(), read(&root.join("manifest.json"))?)];
+    let mut entries = vec![(
+        "manifest.json".to_string(),
+        read(&root.join("manifest.json"))?,
+    )];
     for path in read_dir(&root.join("translations"))? {
         entries.push((format!("translations/{}", name(&path)), read(&path)?));
     }
@@ -162,8 +224,12 @@ fn package_entries(root: &Path, plugin: &Path) -> Result<Vec<(String, Vec<u8>)>,
 /// that defines `window.ZAFClient`, as Zendesk's CDN build does.
 pub fn zaf_sdk_bundle(package: &Path) -> Result<String, String> {
     let lib = package.join("lib");
-    let meta = fs::read_to_string(package.join("package.json"))
-        .map_err(|e| format!("{}: {e}; run `cargo xtask setup` (npm ci)", package.display()))?;
+    let meta = fs::read_to_string(package.join("package.json")).map_err(|e| {
+        format!(
+            "{}: {e}; run `cargo xtask setup` (npm ci)",
+            package.display()
+        )
+    })?;
     let version = meta
         .split("\"version\":")
         .nth(1)
@@ -180,7 +246,9 @@ pub fn zaf_sdk_bundle(package: &Path) -> Result<String, String> {
     for id in ["index", "client", "utils", "vendor/native-promise-only"] {
         let path = lib.join(format!("{id}.js"));
         let source = fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
-        out.push_str(&format!("defs[{id:?}] = function (module, exports, require) {{\n{source}\n}};\n"));
+        out.push_str(&format!(
+            "defs[{id:?}] = function (module, exports, require) {{\n{source}\n}};\n"
+        ));
     }
     out.push_str("window.ZAFClient = require('index');\n}());\n");
     Ok(out)
@@ -213,7 +281,9 @@ fn write(path: &Path, bytes: &[u8]) -> Result<(), String> {
 }
 
 fn copy(from: &Path, to: &Path) -> Result<(), String> {
-    fs::copy(from, to).map(drop).map_err(|e| format!("copying {} to {}: {e}", from.display(), to.display()))
+    fs::copy(from, to)
+        .map(drop)
+        .map_err(|e| format!("copying {} to {}: {e}", from.display(), to.display()))
 }
 
 #[cfg(test)]
@@ -229,7 +299,11 @@ mod tests {
         let plugin = env::temp_dir().join(format!("xtask-package-test-{}", std::process::id()));
         fs::create_dir_all(&plugin).unwrap();
         for (_, bundle) in BUNDLES {
-            fs::write(plugin.join(format!("{bundle}.js")), "export default function init() {}").unwrap();
+            fs::write(
+                plugin.join(format!("{bundle}.js")),
+                "export default function init() {}",
+            )
+            .unwrap();
             fs::write(plugin.join(format!("{bundle}_bg.wasm")), b"\0asm\x01\0\0\0").unwrap();
         }
 
@@ -255,14 +329,23 @@ mod tests {
             "assets/logo.png",
             "assets/logo-small.png",
         ] {
-            assert!(names.contains(&required), "{required} missing from {names:?}");
+            assert!(
+                names.contains(&required),
+                "{required} missing from {names:?}"
+            );
         }
         let file = |n: &str| &entries.iter().find(|(name, _)| name == n).unwrap().1;
         assert_eq!(png_size(file("assets/logo.png")), Some((320, 320)));
         assert_eq!(png_size(file("assets/logo-small.png")), Some((128, 128)));
         let index = String::from_utf8(file("assets/index.html").clone()).unwrap();
-        assert!(index.contains(manifest::ZAF_SDK_CDN), "the packaged page loads Zendesk's CDN SDK");
-        assert!(!names.iter().any(|n| n.contains("zaf_sdk.js")), "the npm SDK copy stays out of the package");
+        assert!(
+            index.contains(manifest::ZAF_SDK_CDN),
+            "the packaged page loads Zendesk's CDN SDK"
+        );
+        assert!(
+            !names.iter().any(|n| n.contains("zaf_sdk.js")),
+            "the npm SDK copy stays out of the package"
+        );
     }
 
     #[test]

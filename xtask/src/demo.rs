@@ -29,7 +29,10 @@ pub fn run(args: &[String]) -> Result<(), String> {
     let reset = match args {
         [] => false,
         [flag] if flag == "--reset" => true,
-        _ => return Err("usage: cargo xtask demo [--reset]   (--reset: the CRM's contacts back to the seed)".into()),
+        _ => return Err(
+            "usage: cargo xtask demo [--reset]   (--reset: the CRM's contacts back to the seed)"
+                .into(),
+        ),
     };
     setup::all()?;
     build::plugin()?;
@@ -41,13 +44,20 @@ pub fn run(args: &[String]) -> Result<(), String> {
     let relay = Command::new(&relay_bin)
         .args(["demo", "--listen", RELAY, "--db"])
         .arg(data.join("demo.db"))
-        .args(["--allow-origin", &format!("http://{CRM}"), "--allow-origin", &format!("http://{PLUGIN}")])
+        .args([
+            "--allow-origin",
+            &format!("http://{CRM}"),
+            "--allow-origin",
+            &format!("http://{PLUGIN}"),
+        ])
         .current_dir(root())
         .spawn()
         .map_err(|e| format!("could not start {}: {e}", relay_bin.display()))?;
     let mut children = vec![("relay", relay)];
     let mut zendesk = Command::new(&services.zendesk);
-    zendesk.args(["--listen", ZENDESK, "--data"]).arg(data.join("zendesk.json"));
+    zendesk
+        .args(["--listen", ZENDESK, "--data"])
+        .arg(data.join("zendesk.json"));
     if reset {
         zendesk.arg("--reset");
     }
@@ -55,12 +65,22 @@ pub fn run(args: &[String]) -> Result<(), String> {
         Ok(child) => children.push(("Zendesk double", child)),
         Err(e) => {
             stop(&mut children);
-            return Err(format!("could not start {}: {e}", services.zendesk.display()));
+            return Err(format!(
+                "could not start {}: {e}",
+                services.zendesk.display()
+            ));
         }
     }
     let pages = Command::new("node")
         .arg("www/serve.mjs")
-        .args(["--crm", CRM, "--plugin", PLUGIN, "--relay", &format!("http://{RELAY}")])
+        .args([
+            "--crm",
+            CRM,
+            "--plugin",
+            PLUGIN,
+            "--relay",
+            &format!("http://{RELAY}"),
+        ])
         .args(["--zendesk", &format!("http://{ZENDESK}")])
         .arg("--plugin-dir")
         .arg(build::plugin_dir())
@@ -86,7 +106,11 @@ pub fn run(args: &[String]) -> Result<(), String> {
                 let name = children[i].0;
                 children.remove(i);
                 stop(&mut children);
-                return if status.success() { Ok(()) } else { Err(format!("the {name} stopped ({status})")) };
+                return if status.success() {
+                    Ok(())
+                } else {
+                    Err(format!("the {name} stopped ({status})"))
+                };
             }
         }
         thread::sleep(Duration::from_millis(200));

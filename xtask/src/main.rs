@@ -58,7 +58,8 @@ fn main() -> ExitCode {
 /// directory at run time; the compile-time value is only a fallback, because a binary in a shared
 /// target directory may have been compiled from another checkout.
 pub fn root() -> PathBuf {
-    let manifest_dir = env::var_os("CARGO_MANIFEST_DIR").map_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")), PathBuf::from);
+    let manifest_dir = env::var_os("CARGO_MANIFEST_DIR")
+        .map_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")), PathBuf::from);
     Path::new(&manifest_dir)
         .parent()
         .expect("xtask lives one level below the workspace root")
@@ -99,6 +100,29 @@ pub fn cargo() -> Command {
 
 fn test(_args: &[String]) -> Result<(), String> {
     setup::all()?;
+    // Formatting and lints first: cheap, and a failure here is the author's to fix.
+    run(cargo().args(["fmt", "--all", "--check"]))?;
+    run(cargo().args([
+        "clippy",
+        "--workspace",
+        "--all-targets",
+        "--",
+        "-D",
+        "warnings",
+    ]))?;
+    run(cargo().args([
+        "clippy",
+        "--target",
+        "wasm32-unknown-unknown",
+        "-p",
+        "telegram-sidebar",
+        "-p",
+        "telegram-bulk",
+        "--all-targets",
+        "--",
+        "-D",
+        "warnings",
+    ]))?;
     // Native tests of every crate.
     run(cargo().args(["test", "--workspace", "--all-targets"]))?;
     run(cargo().args(["test", "--workspace", "--doc"]))?;

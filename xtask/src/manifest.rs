@@ -31,23 +31,43 @@ const LOCATIONS: &[(&str, &[&str])] = &[
     ("chat", &["background", "chat_sidebar", "modal"]),
     (
         "sell",
-        &["background", "deal_card", "lead_card", "modal", "person_card", "top_bar"],
+        &[
+            "background",
+            "deal_card",
+            "lead_card",
+            "modal",
+            "person_card",
+            "top_bar",
+        ],
     ),
 ];
 
 /// Parameter types of the manifest reference.
-const PARAMETER_TYPES: &[&str] =
-    &["text", "password", "checkbox", "url", "number", "multiline", "hidden", "oauth"];
+const PARAMETER_TYPES: &[&str] = &[
+    "text",
+    "password",
+    "checkbox",
+    "url",
+    "number",
+    "multiline",
+    "hidden",
+    "oauth",
+];
 
 /// Where a secure setting may be substituted (`scopes`).
 const SECURE_SCOPES: &[&str] = &["header"];
 
 /// Marketplace texts every `en.json` must have ("Create content").
-const MARKETPLACE_KEYS: &[&str] =
-    &["app.name", "app.short_description", "app.long_description", "app.installation_instructions"];
+const MARKETPLACE_KEYS: &[&str] = &[
+    "app.name",
+    "app.short_description",
+    "app.long_description",
+    "app.installation_instructions",
+];
 
 /// The URL production pages must load the SDK from.
-pub const ZAF_SDK_CDN: &str = "https://static.zdassets.com/zendesk_app_framework_sdk/2.0/zaf_sdk.min.js";
+pub const ZAF_SDK_CDN: &str =
+    "https://static.zdassets.com/zendesk_app_framework_sdk/2.0/zaf_sdk.min.js";
 
 /// The app as it sits in a directory: manifest, translations by locale, and a way to ask
 /// whether a file (relative to the app root) exists.
@@ -68,7 +88,11 @@ pub fn load(root: &Path) -> Result<(Value, BTreeMap<String, Value>), String> {
     let dir = root.join("translations");
     for entry in fs::read_dir(&dir).map_err(|e| format!("{}: {e}", dir.display()))? {
         let path = entry.map_err(|e| format!("{}: {e}", dir.display()))?.path();
-        if let Some(locale) = path.file_name().and_then(|n| n.to_str()).and_then(|n| n.strip_suffix(".json")) {
+        if let Some(locale) = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .and_then(|n| n.strip_suffix(".json"))
+        {
             translations.insert(locale.to_string(), read_json(&path)?);
         }
     }
@@ -81,15 +105,26 @@ pub fn check(app: &App<'_>) -> Vec<String> {
     let m = &app.manifest;
     let mut need_string = |key: &str| match m.pointer(key) {
         Some(Value::String(s)) if !s.trim().is_empty() => {}
-        _ => problems.push(format!("manifest `{key}` is required and must be a non-empty string")),
+        _ => problems.push(format!(
+            "manifest `{key}` is required and must be a non-empty string"
+        )),
     };
-    for key in ["/name", "/author/name", "/author/email", "/defaultLocale", "/version", "/frameworkVersion"] {
+    for key in [
+        "/name",
+        "/author/name",
+        "/author/email",
+        "/defaultLocale",
+        "/version",
+        "/frameworkVersion",
+    ] {
         need_string(key);
     }
-    if let Some(fw) = m.get("frameworkVersion").and_then(Value::as_str) {
-        if fw != "2.0" {
-            problems.push(format!("manifest `frameworkVersion` is {fw:?}; this app is built for \"2.0\""));
-        }
+    if let Some(fw) = m.get("frameworkVersion").and_then(Value::as_str)
+        && fw != "2.0"
+    {
+        problems.push(format!(
+            "manifest `frameworkVersion` is {fw:?}; this app is built for \"2.0\""
+        ));
     }
     check_locations(app, &mut problems);
     check_parameters(m, &mut problems);
@@ -99,12 +134,16 @@ pub fn check(app: &App<'_>) -> Vec<String> {
 
 fn check_locations(app: &App<'_>, problems: &mut Vec<String>) {
     let Some(products) = app.manifest.get("location").and_then(Value::as_object) else {
-        problems.push("manifest `location` is required: an object of products and their locations".into());
+        problems.push(
+            "manifest `location` is required: an object of products and their locations".into(),
+        );
         return;
     };
     for (product, locations) in products {
         let Some((_, known)) = LOCATIONS.iter().find(|(p, _)| p == product) else {
-            problems.push(format!("location: unknown product `{product}` (known: support, chat, sell)"));
+            problems.push(format!(
+                "location: unknown product `{product}` (known: support, chat, sell)"
+            ));
             continue;
         };
         let Some(locations) = locations.as_object() else {
@@ -113,7 +152,10 @@ fn check_locations(app: &App<'_>, problems: &mut Vec<String>) {
         };
         for (location, target) in locations {
             if !known.contains(&location.as_str()) {
-                problems.push(format!("location.{product}.{location}: unknown location (known: {})", known.join(", ")));
+                problems.push(format!(
+                    "location.{product}.{location}: unknown location (known: {})",
+                    known.join(", ")
+                ));
             }
             let url = match target {
                 Value::String(url) => Some(url.as_str()),
@@ -141,7 +183,10 @@ fn check_parameters(m: &Value, problems: &mut Vec<String>) {
             return;
         }
     };
-    let whitelist = m.get("domainWhitelist").and_then(Value::as_array).is_some_and(|d| !d.is_empty());
+    let whitelist = m
+        .get("domainWhitelist")
+        .and_then(Value::as_array)
+        .is_some_and(|d| !d.is_empty());
     let mut names = BTreeSet::new();
     for (i, p) in params.iter().enumerate() {
         let Some(name) = p.get("name").and_then(Value::as_str) else {
@@ -151,17 +196,26 @@ fn check_parameters(m: &Value, problems: &mut Vec<String>) {
         if !names.insert(name) {
             problems.push(format!("parameter `{name}` is declared twice"));
         }
-        if name.is_empty() || !name.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_') {
+        if name.is_empty()
+            || !name
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+        {
             problems.push(format!("parameter `{name}`: use lowercase letters, digits and `_` (it is used as {{{{setting.{name}}}}})"));
         }
         match p.get("type").and_then(Value::as_str) {
             Some(t) if PARAMETER_TYPES.contains(&t) => {}
-            Some(t) => problems.push(format!("parameter `{name}`: unknown type `{t}` (known: {})", PARAMETER_TYPES.join(", "))),
+            Some(t) => problems.push(format!(
+                "parameter `{name}`: unknown type `{t}` (known: {})",
+                PARAMETER_TYPES.join(", ")
+            )),
             None => problems.push(format!("parameter `{name}`: `type` is required")),
         }
         for flag in ["required", "secure"] {
             if p.get(flag).is_some_and(|v| !v.is_boolean()) {
-                problems.push(format!("parameter `{name}`: `{flag}` must be true or false"));
+                problems.push(format!(
+                    "parameter `{name}`: `{flag}` must be true or false"
+                ));
             }
         }
         let secure = p.get("secure").and_then(Value::as_bool).unwrap_or(false);
@@ -178,24 +232,34 @@ fn check_parameters(m: &Value, problems: &mut Vec<String>) {
                 ));
             }
             for s in scopes.iter().filter(|s| !SECURE_SCOPES.contains(s)) {
-                problems.push(format!("secure parameter `{name}`: unknown scope `{s}` (known: header)"));
+                problems.push(format!(
+                    "secure parameter `{name}`: unknown scope `{s}` (known: header)"
+                ));
             }
             if p.get("default").is_some() {
-                problems.push(format!("secure parameter `{name}` must not have a default: a default is not secret"));
+                problems.push(format!(
+                    "secure parameter `{name}` must not have a default: a default is not secret"
+                ));
             }
         }
-        if let Some(default) = p.get("default") {
-            if looks_secret(name, default) {
-                problems.push(format!("parameter `{name}`: default {default} looks like a secret; leave it out"));
-            }
+        if let Some(default) = p.get("default")
+            && looks_secret(name, default)
+        {
+            problems.push(format!(
+                "parameter `{name}`: default {default} looks like a secret; leave it out"
+            ));
         }
     }
 }
 
 /// A default that belongs to a credential-like name, or that looks like a random token.
 fn looks_secret(name: &str, default: &Value) -> bool {
-    let Some(s) = default.as_str() else { return false };
-    let credential_name = ["token", "secret", "password", "apikey", "api_key", "key"].iter().any(|w| name.contains(w));
+    let Some(s) = default.as_str() else {
+        return false;
+    };
+    let credential_name = ["token", "secret", "password", "apikey", "api_key", "key"]
+        .iter()
+        .any(|w| name.contains(w));
     let long_and_random = s.len() >= 20
         && !s.contains(' ')
         && s.bytes().any(|b| b.is_ascii_digit())
@@ -204,9 +268,15 @@ fn looks_secret(name: &str, default: &Value) -> bool {
 }
 
 fn check_translations(app: &App<'_>, problems: &mut Vec<String>) {
-    let default = app.manifest.get("defaultLocale").and_then(Value::as_str).unwrap_or("");
+    let default = app
+        .manifest
+        .get("defaultLocale")
+        .and_then(Value::as_str)
+        .unwrap_or("");
     let Some(default_tr) = app.translations.get(default) else {
-        problems.push(format!("translations/{default}.json is required: it is the manifest's defaultLocale"));
+        problems.push(format!(
+            "translations/{default}.json is required: it is the manifest's defaultLocale"
+        ));
         return;
     };
     let reference = leaves(default_tr);
@@ -214,39 +284,58 @@ fn check_translations(app: &App<'_>, problems: &mut Vec<String>) {
         let ok_name = locale.len() == 2 && locale.bytes().all(|b| b.is_ascii_lowercase())
             || locale.len() == 5 && locale.as_bytes()[2] == b'-';
         if !ok_name {
-            problems.push(format!("translations/{locale}.json: name the file after a locale such as `es` or `pt-br`"));
+            problems.push(format!(
+                "translations/{locale}.json: name the file after a locale such as `es` or `pt-br`"
+            ));
         }
         let keys = leaves(tr);
         for (key, value) in &keys {
             match value {
                 Value::String(s) if !s.trim().is_empty() => {}
-                _ => problems.push(format!("translations/{locale}.json: `{key}` must be a non-empty string")),
+                _ => problems.push(format!(
+                    "translations/{locale}.json: `{key}` must be a non-empty string"
+                )),
             }
         }
         let have: BTreeSet<_> = keys.keys().collect();
         let want: BTreeSet<_> = reference.keys().collect();
         for missing in want.difference(&have) {
-            problems.push(format!("translations/{locale}.json: missing `{missing}` (present in {default}.json)"));
+            problems.push(format!(
+                "translations/{locale}.json: missing `{missing}` (present in {default}.json)"
+            ));
         }
         for extra in have.difference(&want) {
-            problems.push(format!("translations/{locale}.json: `{extra}` is not in {default}.json"));
+            problems.push(format!(
+                "translations/{locale}.json: `{extra}` is not in {default}.json"
+            ));
         }
     }
     for key in MARKETPLACE_KEYS {
         if !reference.contains_key(*key) {
-            problems.push(format!("translations/{default}.json: marketplace text `{key}` is required"));
+            problems.push(format!(
+                "translations/{default}.json: marketplace text `{key}` is required"
+            ));
         }
     }
-    if let Some(Value::String(name)) = reference.get("app.name") {
-        if name.chars().count() > 40 {
-            problems.push(format!("translations/{default}.json: `app.name` is longer than Zendesk's 40 characters"));
-        }
+    if let Some(Value::String(name)) = reference.get("app.name")
+        && name.chars().count() > 40
+    {
+        problems.push(format!(
+            "translations/{default}.json: `app.name` is longer than Zendesk's 40 characters"
+        ));
     }
-    let params = app.manifest.get("parameters").and_then(Value::as_array).into_iter().flatten();
+    let params = app
+        .manifest
+        .get("parameters")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten();
     for name in params.filter_map(|p| p.get("name").and_then(Value::as_str)) {
         let key = format!("app.parameters.{name}.label");
         if !reference.contains_key(&key) {
-            problems.push(format!("translations/{default}.json: parameter `{name}` needs a label (`{key}`)"));
+            problems.push(format!(
+                "translations/{default}.json: parameter `{name}` needs a label (`{key}`)"
+            ));
         }
     }
 }
@@ -257,7 +346,11 @@ fn leaves(v: &Value) -> BTreeMap<String, &Value> {
         match v {
             Value::Object(o) => {
                 for (k, v) in o {
-                    let key = if prefix.is_empty() { k.clone() } else { format!("{prefix}.{k}") };
+                    let key = if prefix.is_empty() {
+                        k.clone()
+                    } else {
+                        format!("{prefix}.{k}")
+                    };
                     walk(&key, v, out);
                 }
             }
@@ -280,7 +373,10 @@ mod tests {
         let has_file = |path: &str| path == "assets/index.html";
         let app = App {
             manifest,
-            translations: translations.iter().map(|(l, v)| (l.to_string(), v.clone())).collect(),
+            translations: translations
+                .iter()
+                .map(|(l, v)| (l.to_string(), v.clone()))
+                .collect(),
             has_file: &has_file,
         };
         check(&app)
@@ -312,23 +408,54 @@ mod tests {
         let root = crate::root();
         let (manifest, translations) = load(&root).unwrap();
         let has_file = |path: &str| root.join(path).is_file();
-        let problems = check(&App { manifest, translations, has_file: &has_file });
-        assert!(problems.is_empty(), "manifest problems:\n{}", problems.join("\n"));
+        let problems = check(&App {
+            manifest,
+            translations,
+            has_file: &has_file,
+        });
+        assert!(
+            problems.is_empty(),
+            "manifest problems:\n{}",
+            problems.join("\n")
+        );
     }
 
     #[test]
     fn the_committed_app_has_the_promised_locations_settings_and_locales() {
         let (m, translations) = load(&crate::root()).unwrap();
         for location in ["user_sidebar", "ticket_sidebar", "nav_bar"] {
-            assert!(m["location"]["support"].get(location).is_some(), "{location}");
+            assert!(
+                m["location"]["support"].get(location).is_some(),
+                "{location}"
+            );
         }
-        let params: Vec<&str> = m["parameters"].as_array().unwrap().iter().map(|p| p["name"].as_str().unwrap()).collect();
-        assert_eq!(params, ["relay_url", "relay_token", "sender_id_field", "default_phone_region"]);
-        assert_eq!(m["parameters"][0]["required"], true, "relay URL is required");
+        let params: Vec<&str> = m["parameters"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p["name"].as_str().unwrap())
+            .collect();
+        assert_eq!(
+            params,
+            [
+                "relay_url",
+                "relay_token",
+                "sender_id_field",
+                "default_phone_region"
+            ]
+        );
+        assert_eq!(
+            m["parameters"][0]["required"], true,
+            "relay URL is required"
+        );
         assert_eq!(m["parameters"][1]["secure"], true, "relay token is secure");
         assert_eq!(m["parameters"][2]["default"], "senderId");
         assert_eq!(translations.keys().collect::<Vec<_>>(), ["en", "es", "ru"]);
-        assert_eq!(m["version"], env!("CARGO_PKG_VERSION"), "manifest version follows the workspace version");
+        assert_eq!(
+            m["version"],
+            env!("CARGO_PKG_VERSION"),
+            "manifest version follows the workspace version"
+        );
     }
 
     #[test]
@@ -347,7 +474,10 @@ mod tests {
                 "manifest `/author/email` is required and must be a non-empty string",
             ],
         );
-        check_manifest(|m| m["frameworkVersion"] = json!("1.0"), &["manifest `frameworkVersion` is \"1.0\"; this app is built for \"2.0\""]);
+        check_manifest(
+            |m| m["frameworkVersion"] = json!("1.0"),
+            &["manifest `frameworkVersion` is \"1.0\"; this app is built for \"2.0\""],
+        );
         check_manifest(
             |m| {
                 m.as_object_mut().unwrap().remove("location");
@@ -360,20 +490,29 @@ mod tests {
     fn locations_must_be_known_and_point_at_files() {
         check_manifest(
             |m| m["location"]["support"]["contact_sidebar"] = json!("assets/index.html"),
-            &["location.support.contact_sidebar: unknown location (known: background, modal, nav_bar, new_ticket_sidebar, organization_sidebar, ticket_editor, ticket_sidebar, top_bar, user_sidebar)"],
+            &[
+                "location.support.contact_sidebar: unknown location (known: background, modal, nav_bar, new_ticket_sidebar, organization_sidebar, ticket_editor, ticket_sidebar, top_bar, user_sidebar)",
+            ],
         );
         check_manifest(
             |m| m["location"]["support"]["user_sidebar"] = json!({"url": "assets/missing.html"}),
-            &["location.support.user_sidebar: `assets/missing.html` is neither an https URL nor a file under assets/"],
+            &[
+                "location.support.user_sidebar: `assets/missing.html` is neither an https URL nor a file under assets/",
+            ],
         );
-        check_manifest(|m| m["location"]["desk"] = json!({}), &["location: unknown product `desk` (known: support, chat, sell)"]);
+        check_manifest(
+            |m| m["location"]["desk"] = json!({}),
+            &["location: unknown product `desk` (known: support, chat, sell)"],
+        );
     }
 
     #[test]
     fn parameter_types_must_be_known() {
         check_manifest(
             |m| m["parameters"][0]["type"] = json!("secret"),
-            &["parameter `token`: unknown type `secret` (known: text, password, checkbox, url, number, multiline, hidden, oauth)"],
+            &[
+                "parameter `token`: unknown type `secret` (known: text, password, checkbox, url, number, multiline, hidden, oauth)",
+            ],
         );
     }
 
@@ -393,7 +532,10 @@ mod tests {
             },
             &[],
         );
-        check_manifest(|m| m["parameters"][0]["scopes"] = json!(["query"]), &["secure parameter `token`: unknown scope `query` (known: header)"]);
+        check_manifest(
+            |m| m["parameters"][0]["scopes"] = json!(["query"]),
+            &["secure parameter `token`: unknown scope `query` (known: header)"],
+        );
     }
 
     #[test]
@@ -412,9 +554,12 @@ mod tests {
                 "translations/en.json: parameter `region` needs a label (`app.parameters.region.label`)",
             ],
         );
-        check_manifest(|m| m["parameters"] = json!([{"name": "field", "type": "text", "default": "senderId"}]), &[
-            "translations/en.json: parameter `field` needs a label (`app.parameters.field.label`)",
-        ]);
+        check_manifest(
+            |m| m["parameters"] = json!([{"name": "field", "type": "text", "default": "senderId"}]),
+            &[
+                "translations/en.json: parameter `field` needs a label (`app.parameters.field.label`)",
+            ],
+        );
     }
 
     #[test]
@@ -424,7 +569,10 @@ mod tests {
             ["translations/en.json is required: it is the manifest's defaultLocale"]
         );
         let mut es = good_en();
-        es["app"].as_object_mut().unwrap().remove("long_description");
+        es["app"]
+            .as_object_mut()
+            .unwrap()
+            .remove("long_description");
         es["app"]["extra"] = json!("e");
         assert_eq!(
             problems_of(good_manifest(), &[("en", good_en()), ("es", es)]),
@@ -449,8 +597,14 @@ mod tests {
     fn production_page_loads_the_sdk_from_zendesks_cdn() {
         for file in ["assets/index.html", "assets/bulk.html"] {
             let page = fs::read_to_string(crate::root().join(file)).unwrap();
-            assert!(page.contains(&format!("<script src=\"{ZAF_SDK_CDN}\"></script>")), "{file}");
-            assert!(!page.contains("zaf_sdk.js"), "{file}: production page must not load the local SDK copy");
+            assert!(
+                page.contains(&format!("<script src=\"{ZAF_SDK_CDN}\"></script>")),
+                "{file}"
+            );
+            assert!(
+                !page.contains("zaf_sdk.js"),
+                "{file}: production page must not load the local SDK copy"
+            );
         }
     }
 }

@@ -4,6 +4,7 @@
 //! | tool | check | install |
 //! |---|---|---|
 //! | wasm32 target | `rustup target list --installed` | `rustup target add` |
+//! | rustfmt, clippy (the test command's gate) | `rustup component list --installed` | `rustup component add` |
 //! | wasm-bindgen CLI | `wasm-bindgen --version` equals `Cargo.lock` | `cargo install wasm-bindgen-cli --version X` |
 //! | npm packages (ZAF SDK, Playwright, binaryen's `wasm-opt`) | `node_modules/.package-lock.json` newer than `package-lock.json` | `npm ci` |
 //! | Chromium and chromedriver | `/usr/bin/chromium`, `/usr/bin/chromedriver` | `apt-get install chromium chromium-driver` |
@@ -22,6 +23,7 @@ pub const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 /// Every step, in the order the other commands need them.
 pub fn all() -> Result<(), String> {
     wasm_target()?;
+    components()?;
     wasm_bindgen_cli()?;
     npm_packages()?;
     chromium()
@@ -40,6 +42,26 @@ pub fn wasm_target() -> Result<(), String> {
         return Ok(());
     }
     run(Command::new("rustup").args(["target", "add", "wasm32-unknown-unknown"]))
+}
+
+/// `rustup component add rustfmt clippy`, unless both are installed (a `minimal` rustup profile
+/// has neither).
+pub fn components() -> Result<(), String> {
+    let out = Command::new("rustup")
+        .args(["component", "list", "--installed"])
+        .output()
+        .map_err(|e| format!("could not run rustup (needed for rustfmt and clippy): {e}"))?;
+    let installed = String::from_utf8_lossy(&out.stdout);
+    let missing: Vec<&str> = ["rustfmt", "clippy"]
+        .into_iter()
+        .filter(|c| !installed.lines().any(|l| l.starts_with(&format!("{c}-"))))
+        .collect();
+    if missing.is_empty() {
+        return Ok(());
+    }
+    run(Command::new("rustup")
+        .args(["component", "add"])
+        .args(&missing))
 }
 
 /// The version of `package` recorded in a `Cargo.lock` text, if the lock has exactly one.
@@ -107,7 +129,13 @@ pub fn chromium() -> Result<(), String> {
                 apt-get update && apt-get install -y chromium chromium-driver)";
     run(Command::new("apt-get").arg("update")).map_err(|e| format!("{e}\n{hint}"))?;
     run(Command::new("apt-get")
-        .args(["install", "-y", "--no-install-recommends", "chromium", "chromium-driver"])
+        .args([
+            "install",
+            "-y",
+            "--no-install-recommends",
+            "chromium",
+            "chromium-driver",
+        ])
         .env("DEBIAN_FRONTEND", "noninteractive"))
     .map_err(|e| format!("{e}\n{hint}"))
 }
@@ -122,10 +150,12 @@ fn is_fresh(target: &Path, sources: &[&Path]) -> bool {
     let Ok(target_time) = fs::metadata(target).and_then(|m| m.modified()) else {
         return false;
     };
-    sources.iter().all(|s| match fs::metadata(s).and_then(|m| m.modified()) {
-        Ok(t) => t <= target_time,
-        Err(_) => true,
-    })
+    sources
+        .iter()
+        .all(|s| match fs::metadata(s).and_then(|m| m.modified()) {
+            Ok(t) => t <= target_time,
+            Err(_) => true,
+        })
 }
 
 #[cfg(test)]
@@ -144,8 +174,14 @@ source = \"registry+https://github.com/rust-lang/crates.io-index\"
 name = \"wasm-bindgen-futures\"
 version = \"0.4.55\"
 ";
-        assert_eq!(locked_version(lock, "wasm-bindgen").as_deref(), Some("0.2.130"));
-        assert_eq!(locked_version(lock, "wasm-bindgen-futures").as_deref(), Some("0.4.55"));
+        assert_eq!(
+            locked_version(lock, "wasm-bindgen").as_deref(),
+            Some("0.2.130")
+        );
+        assert_eq!(
+            locked_version(lock, "wasm-bindgen-futures").as_deref(),
+            Some("0.4.55")
+        );
         assert_eq!(locked_version(lock, "yew"), None);
     }
 
