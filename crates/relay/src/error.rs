@@ -41,6 +41,10 @@ pub enum ApiError {
     /// 500 `internal` (or 503 when the storage is closing).
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// 503 `unavailable`: the relay cannot do its job (the database takes no writes); the message
+    /// says why, for the operator's monitoring.
+    #[error("{0}")]
+    Unhealthy(String),
     /// 500 `internal`: a blocking task failed.
     #[error("a worker task failed: {0}")]
     Task(String),
@@ -58,7 +62,7 @@ impl ApiError {
             ApiError::MethodNotAllowed(_) => ErrorCode::MethodNotAllowed,
             ApiError::PayloadTooLarge(_) => ErrorCode::PayloadTooLarge,
             ApiError::UnsupportedMediaType(_) => ErrorCode::UnsupportedMediaType,
-            ApiError::Store(StoreError::Closed) => ErrorCode::Unavailable,
+            ApiError::Store(StoreError::Closed) | ApiError::Unhealthy(_) => ErrorCode::Unavailable,
             ApiError::Store(_) | ApiError::Task(_) => ErrorCode::Internal,
         }
     }

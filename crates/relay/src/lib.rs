@@ -47,7 +47,7 @@ use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::trace::TraceLayer;
 
 use crate::error::ApiError;
-use crate::store::{Bot, Storage, TenantId};
+use crate::store::{Bot, Storage, StoreError, TenantId};
 
 /// The largest request body accepted by default (Telegram updates are a few kilobytes).
 pub const DEFAULT_MAX_BODY: usize = 256 * 1024;
@@ -123,8 +123,35 @@ pub fn app(state: AppState) -> Router {
             )
         })
         .layer(DefaultBodyLimit::max(state.config.max_body))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            refuse_declared_oversize,
+        ))
         .layer(TraceLayer::new_for_http().make_span_with(request_span))
         .with_state(state)
+}
+
+/// Refuses a request whose declared `Content-Length` is over the limit before reading any of its
+/// body (a client announcing 10 GB is answered at once, not after the first 256 KiB arrive).
+async fn refuse_declared_oversize(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let declared = request
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<u64>().ok());
+    let max = state.config.max_body;
+    if let Some(n) = declared.filter(|&n| n > max as u64) {
+        return ApiError::PayloadTooLarge(format!(
+            "the body declares {n} bytes; this relay accepts at most {max} (its --max-body)"
+        ))
+        .into_response();
+    }
+    next.run(request).await
 }
 
 /// The span of a request names its method and route template (`/v1/people/{sender_id}`), never
@@ -147,7 +174,16 @@ async fn method_not_allowed(method: Method) -> ApiError {
 async fn health(
     axum::extract::State(state): axum::extract::State<AppState>,
 ) -> Result<axum::Json<telegram_relay_api::Health>, ApiError> {
-    api::blocking(&state, |s| s.health()).await?;
+    api::blocking(&state, |s| s.health())
+        .await
+        .map_err(|e| match e {
+            ApiError::Store(StoreError::Closed) => ApiError::Store(StoreError::Closed),
+            ApiError::Store(e) => {
+                tracing::error!(error = %e, "health check failed");
+                ApiError::Unhealthy(e.to_string())
+            }
+            other => other,
+        })?;
     Ok(axum::Json(telegram_relay_api::Health {
         status: "ok".into(),
         version: env!("CARGO_PKG_VERSION").into(),

@@ -514,6 +514,26 @@ async fn every_route_applies_the_body_limit() {
     );
     let stored = relay.ok("/v1/link-events?contact_id=z-big").await;
     assert_eq!(stored["events"], json!([]));
+
+    // A body declared far too large is refused from its headers, before any of it is sent.
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let address = relay.url.strip_prefix("http://").unwrap();
+    let mut socket = tokio::net::TcpStream::connect(address).await.unwrap();
+    let head = format!(
+        "POST /v1/link-events HTTP/1.1\r\nHost: {address}\r\nAuthorization: Bearer {}\r\n\
+         Content-Type: application/json\r\nContent-Length: 10000000000\r\n\r\n",
+        relay.token
+    );
+    socket.write_all(head.as_bytes()).await.unwrap();
+    let mut answer = vec![0u8; 4096];
+    // Generous: it guards against waiting for a body that never comes, it does not time anything.
+    let n = tokio::time::timeout(std::time::Duration::from_secs(30), socket.read(&mut answer))
+        .await
+        .expect("the relay answered without waiting for the body")
+        .unwrap();
+    let answer = String::from_utf8_lossy(&answer[..n]);
+    assert!(answer.starts_with("HTTP/1.1 413"), "{answer}");
+    assert!(answer.contains("declares 10000000000 bytes"), "{answer}");
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -585,6 +605,12 @@ async fn bad_ids_limits_and_cursors_are_400_with_the_reason() {
             assert!(message.contains(reason), "{path}: {message}");
         }
     }
+    let (status, body) = relay.get("/v1/people?q=an%00a").await;
+    assert_error(status, &body, 400, "bad_request");
+    assert!(
+        body["error"]["message"].as_str().unwrap().contains("NUL"),
+        "{body}"
+    );
     for path in [
         "/v1/people/57/messages?limit=0",
         "/v1/people?q=ana&limit=0",

@@ -81,6 +81,11 @@ async fn search(
             "`q` is empty; give a name, a username or phone digits to search for".into(),
         ));
     }
+    if query.q.contains('\0') {
+        return Err(ApiError::BadRequest(
+            "`q` contains a NUL character; search for names, usernames or phone digits".into(),
+        ));
+    }
     let limit = limit(query.limit, 20)?;
     let people = blocking(&state, move |s| s.search(tenant, &query.q, limit)).await?;
     Ok(Json(PeopleList { people }))

@@ -198,4 +198,11 @@ pub const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (tenant_id, key)
     ) WITHOUT ROWID;
     "#,
+    // 4: one row that /healthz and the start-up check write, to prove the database takes writes.
+    r#"
+    CREATE TABLE relay_health (
+        id          INTEGER PRIMARY KEY CHECK (id = 1),
+        checked_at  INTEGER NOT NULL
+    );
+    "#,
 ];

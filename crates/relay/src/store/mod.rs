@@ -152,7 +152,7 @@ pub enum StoreError {
 
 /// The relay's storage. See the module documentation.
 pub trait Storage: Send + Sync + 'static {
-    /// Checks that the storage answers.
+    /// Checks that the storage answers reads and commits a write.
     fn health(&self) -> Result<(), StoreError>;
 
     /// Creates a tenant whose install token hashes to `token_hash`.

@@ -69,7 +69,9 @@ impl SqliteStorage {
             })?;
         }
         let conn = open_connection(path, false)
+            .and_then(|conn| check_writable(&conn, path).map(|()| conn))
             .and_then(|mut conn| migrate(&mut conn, path).map(|()| conn))
+            .and_then(|conn| probe_write(&conn, path).map(|()| conn))
             .map_err(|e| match e {
                 StoreError::Sqlite(e) => StoreError::Unusable(format!(
                     "{} is not a database this relay can use ({e}); pass --db with the relay's \
@@ -228,6 +230,41 @@ impl Drop for SqliteStorage {
     }
 }
 
+/// Refuses a database SQLite opened read-only (the file or its directory is not writable): the
+/// relay would start, answer reads, and fail every webhook.
+pub(crate) fn check_writable(conn: &Connection, path: &Path) -> Result<(), StoreError> {
+    if conn.is_readonly(rusqlite::MAIN_DB)? {
+        return Err(StoreError::Unusable(format!(
+            "{} is read-only for this relay: make the file and its directory writable by the \
+             relay's user, or pass another --db",
+            path.display()
+        )));
+    }
+    Ok(())
+}
+
+/// Writes the health row: proves the database takes writes now (not read-only, disk not full).
+/// Used at start-up and, committed by the writer, by `/healthz`.
+fn write_health_row(conn: &Connection) -> Result<(), rusqlite::Error> {
+    conn.execute(
+        "INSERT INTO relay_health (id, checked_at) VALUES (1, CAST(strftime('%s', 'now') AS INTEGER))
+         ON CONFLICT (id) DO UPDATE SET checked_at = excluded.checked_at",
+        [],
+    )
+    .map(|_| ())
+}
+
+/// The start-up write probe, with a message naming the file.
+pub(crate) fn probe_write(conn: &Connection, path: &Path) -> Result<(), StoreError> {
+    write_health_row(conn).map_err(|e| {
+        StoreError::Unusable(format!(
+            "the database {} does not take writes ({e}): check the disk's free space and the \
+             file's permissions",
+            path.display()
+        ))
+    })
+}
+
 fn open_connection(path: &Path, read_only: bool) -> Result<Connection, StoreError> {
     let flags = if read_only {
         OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX
@@ -370,6 +407,15 @@ impl Storage for SqliteStorage {
             Some(writer) if writer.is_finished() => return Err(writer_stopped()),
             Some(_) => {}
         }
+        // The reason without the path: /healthz is public.
+        self.write(|conn| {
+            write_health_row(conn).map_err(|e| {
+                StoreError::Unusable(format!(
+                    "the database does not take writes ({e}): check the disk's free space and \
+                     the file's permissions"
+                ))
+            })
+        })?;
         self.read(|conn| Ok(conn.query_row("SELECT count(*) FROM tenants", [], |_| Ok(()))?))
     }
 
@@ -617,6 +663,39 @@ impl Storage for SqliteStorage {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_database_that_takes_no_writes_is_named_and_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("relay.db");
+        let store = SqliteStorage::open(&path).unwrap();
+        store.health().unwrap();
+        let checked: i64 = store
+            .read(|c| Ok(c.query_row("SELECT checked_at FROM relay_health", [], |r| r.get(0))?))
+            .unwrap();
+        assert!(
+            checked > 1_700_000_000,
+            "the health check committed a write ({checked})"
+        );
+        store.close();
+        // As SQLite opens a file it may not write (root ignores file modes, so the test opens it
+        // read-only itself).
+        let conn = Connection::open_with_flags(&path, OpenFlags::SQLITE_OPEN_READ_ONLY).unwrap();
+        let StoreError::Unusable(why) = check_writable(&conn, &path).unwrap_err() else {
+            panic!("not an unusable-database error");
+        };
+        assert!(
+            why.contains("relay.db is read-only") && why.contains("--db"),
+            "{why}"
+        );
+        let StoreError::Unusable(why) = probe_write(&conn, &path).unwrap_err() else {
+            panic!("not an unusable-database error");
+        };
+        assert!(
+            why.contains("relay.db does not take writes") && why.contains("readonly"),
+            "{why}"
+        );
+    }
 
     #[test]
     fn a_failing_or_panicking_job_does_not_spoil_its_batch() {
