@@ -252,6 +252,29 @@ fn split_list(cell: &str) -> impl Iterator<Item = String> + '_ {
 /// A row without an id, or with a senderId that [`SenderId::parse`] rejects, is skipped with an
 /// error naming its line and column; a contact with a broken senderId must not be re-matched.
 pub fn read_crm_contacts(text: &str) -> Result<CsvRead<CrmContact>, CsvError> {
+    let read = read_crm_contacts_with_sources(text)?;
+    Ok(CsvRead {
+        records: read.records.into_iter().map(|(c, _)| c).collect(),
+        errors: read.errors,
+    })
+}
+
+/// Which column gave a CRM contact its id.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum IdSource {
+    /// The id column: the CRM's own ID.
+    Id,
+    /// The external id column: another system's ID, which the CRM must look up.
+    ExternalId,
+    /// The email column (Zendesk's bulk-import format identifies users by email).
+    Email,
+}
+
+/// [`read_crm_contacts`] that also says, per contact, which column its id came from: a numeric
+/// external id is not the CRM's ID, and must not be written to as one.
+pub fn read_crm_contacts_with_sources(
+    text: &str,
+) -> Result<CsvRead<(CrmContact, IdSource)>, CsvError> {
     let (header, rows) = read_table(text).ok_or(CsvError::NoHeader)?;
     let kinds = classify(&header);
     // Where the contact's id comes from, in order: id, external id, email (the first non-empty).
@@ -282,11 +305,19 @@ fn crm_row(
     header: &[String],
     kinds: &[Option<Field>],
     id_cols: &[usize],
-) -> Result<CrmContact, RowError> {
-    let Some(id) = id_cols
+) -> Result<(CrmContact, IdSource), RowError> {
+    let Some((id, source)) = id_cols
         .iter()
-        .map(|&i| row.fields[i].trim())
-        .find(|v| !v.is_empty())
+        .map(|&i| (row.fields[i].trim(), kinds[i]))
+        .find(|(v, _)| !v.is_empty())
+        .map(|(v, kind)| {
+            let source = match kind {
+                Some(Field::Id) => IdSource::Id,
+                Some(Field::ExternalId) => IdSource::ExternalId,
+                _ => IdSource::Email,
+            };
+            (v, source)
+        })
     else {
         let message =
             "the contact has no id (nor external id or email): every contact needs one".to_string();
@@ -328,7 +359,7 @@ fn crm_row(
             _ => last,
         };
     }
-    Ok(contact)
+    Ok((contact, source))
 }
 
 /// Reads the Telegram contact-info export written by
@@ -418,6 +449,27 @@ mod tests {
 
     fn check_crm(text: &str, expected: &str) {
         assert_eq!(render_crm(text), expected, "input: {text:?}");
+    }
+
+    #[test]
+    fn each_contact_says_which_column_gave_its_id() {
+        let read = read_crm_contacts_with_sources(
+            "id,external_id,email,name\n20001,,,A\n,48213,b@example.com,B\n,,c@example.com,C\n",
+        )
+        .unwrap();
+        let got: Vec<(&str, IdSource)> = read
+            .records
+            .iter()
+            .map(|(c, s)| (c.id.as_str(), *s))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("20001", IdSource::Id),
+                ("48213", IdSource::ExternalId),
+                ("c@example.com", IdSource::Email)
+            ]
+        );
     }
 
     #[test]

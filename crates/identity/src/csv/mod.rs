@@ -16,7 +16,10 @@ mod formats;
 mod reader;
 mod writer;
 
-pub use formats::{CsvError, CsvRead, read_crm_contacts, read_telegram_contacts};
+pub use formats::{
+    CsvError, CsvRead, IdSource, read_crm_contacts, read_crm_contacts_with_sources,
+    read_telegram_contacts,
+};
 pub use reader::RowError;
 pub use writer::{
     ASSIGNMENT_HEADER, TELEGRAM_CONTACTS_HEADER, write_assignment, write_telegram_contacts,
