@@ -305,12 +305,22 @@ impl Run {
                     _ => None,
                 })
         };
-        if submitted().count() < JOBS_IN_FLIGHT
+        // A batch whose outcome was lost is re-read only once no other job is queued: its own
+        // job may still be waiting behind them at Zendesk, and re-reading too early would see
+        // the old values and submit the same writes again.
+        let in_flight = submitted().count();
+        let startable = |b: &Batch| match b.state {
+            BatchState::Verified => true,
+            BatchState::Pending => in_flight == 0 || !b.states.contains(&ItemState::Uncertain),
+            _ => false,
+        };
+        if in_flight < JOBS_IN_FLIGHT
             && let Some((i, b)) = self
                 .batches
                 .iter()
                 .enumerate()
                 .find(|(_, b)| matches!(b.state, BatchState::Pending | BatchState::Verified))
+                .filter(|(_, b)| startable(b))
         {
             if b.state == BatchState::Pending {
                 return Step::Verify {
@@ -879,6 +889,67 @@ mod tests {
         assert_eq!(trace.len(), 10 * 4, "{}", trace.join(" "));
         assert_eq!(crm.writes.len(), 1_000);
         assert_eq!(crm.journal.len(), 1_000);
+    }
+
+    #[test]
+    fn a_batch_whose_submit_got_no_answer_is_reread_only_once_no_job_is_queued() {
+        let plan = items(500);
+        let mut crm = Crm::with(&plan);
+        let mut run = Run::new("r".into(), RunKind::Link, 0, "a".into(), plan);
+        let mut trace = Vec::new();
+        let mut lost_once = false;
+        loop {
+            let step = run.next_step();
+            trace.push(match &step {
+                Step::Verify { batch, .. } => format!("V{batch}"),
+                Step::Submit { batch, .. } => format!("S{batch}"),
+                Step::Poll { batch, .. } => format!("P{batch}"),
+                Step::Journal { batch, .. } => format!("J{batch}"),
+                Step::Paused | Step::Finished => break,
+            });
+            if let Step::Submit { batch: 1, writes } = &step
+                && !lost_once
+            {
+                // The request reached Zendesk (its job will run) but the answer was lost.
+                lost_once = true;
+                crm.jobs.insert("lost".into(), writes.clone());
+                run.uncertain(1);
+                continue;
+            }
+            crm.step(&mut run);
+            if trace.last().is_some_and(|t| t == "P0") {
+                // Zendesk runs the lost job in its turn, after job 0.
+                if let Some(writes) = crm.jobs.remove("lost") {
+                    for (id, value) in writes {
+                        crm.fields.insert(id.clone(), value);
+                        crm.writes.push(id);
+                    }
+                }
+            }
+        }
+        let joined = trace.join(" ");
+        let reread = trace.iter().rposition(|t| t == "V1").unwrap();
+        let last_poll_before = trace[..reread]
+            .iter()
+            .rposition(|t| t.starts_with('P'))
+            .unwrap();
+        assert!(
+            trace[last_poll_before..reread]
+                .iter()
+                .all(|t| !t.starts_with('S')),
+            "no job queued when batch 1 is re-read: {joined}"
+        );
+        assert_eq!(
+            crm.writes.len(),
+            500,
+            "every contact written exactly once: {joined}"
+        );
+        let p = run.progress();
+        assert_eq!(
+            (p.written, p.already),
+            (500, 0),
+            "the lost job's writes count as the run's"
+        );
     }
 
     #[test]
