@@ -64,6 +64,12 @@ pub enum FromWorker {
         /// How many rows were sent.
         rows: usize,
     },
+    /// The worker could not match (posted by `match-worker.js` when the bundle fails to load or
+    /// traps).
+    Failed {
+        /// What went wrong.
+        message: String,
+    },
 }
 
 /// The worker's state: what the page has sent so far.

@@ -18,6 +18,7 @@ use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::rc::Rc;
 
+use telegram_identity::csv::IdSource;
 use telegram_identity::matching::MatchOptions;
 use telegram_identity::{CrmContact, TelegramPerson};
 use telegram_relay_api::{
@@ -84,6 +85,9 @@ telegram_sidebar::texts! {
     NotContactsCsv => ("This file is not a contacts CSV: {}. Upload a Zendesk user export (with id, name, email, phone columns).",
                        "Este archivo no es un CSV de contactos: {}. Sube una exportación de usuarios de Zendesk (con columnas id, name, email, phone).",
                        "Этот файл — не CSV с контактами: {}. Загрузите выгрузку пользователей Zendesk (со столбцами id, name, email, phone)."),
+    NotZendeskId => ("contact “{}”: the id column holds something that is not a Zendesk user ID; export from Zendesk with its id column, or leave the column out so the email identifies the user",
+                     "contacto “{}”: la columna id contiene algo que no es un ID de usuario de Zendesk; exporta desde Zendesk con su columna id, o quita la columna para que el correo identifique al usuario",
+                     "контакт «{}»: в столбце id не ID пользователя Zendesk; выгрузите из Zendesk со столбцом id или уберите столбец, чтобы пользователя определял email"),
     NotInZendesk => ("contact “{}”: no Zendesk user has this email or external ID, so there is nothing to link; check the row, or export with the id column",
                      "contacto “{}”: ningún usuario de Zendesk tiene este correo o ID externo, así que no hay nada que vincular; revisa la fila o exporta con la columna id",
                      "контакт «{}»: ни у одного пользователя Zendesk нет такого email или внешнего ID, связывать нечего; проверьте строку или выгрузите со столбцом id"),
@@ -104,9 +108,9 @@ telegram_sidebar::texts! {
                       "El emparejador no pudo ejecutarse ({}). Recarga la página; si persiste, reinstala la app.",
                       "Сопоставление не запустилось ({}). Перезагрузите страницу; если не поможет, переустановите приложение."),
     PickOther => ("Another candidate", "Otra persona candidata", "Другой кандидат"),
-    PickTaken => ("{} is now proposed for another contact: decide that row first.",
-                  "{} ya está propuesta para otro contacto: decide primero esa fila.",
-                  "{} уже предложен другому контакту: сначала решите ту строку."),
+    PickTaken => ("{} is now proposed for another contact: pick another candidate in that row first.",
+                  "{} ya está propuesta para otro contacto: elige primero otra persona en esa fila.",
+                  "{} уже предложен другому контакту: сначала выберите в той строке другого кандидата."),
     TimeLeft => ("about {} left", "quedan unos {}", "осталось около {}"),
     JobStuck => ("Zendesk has not finished its bulk job {} in {} minutes, so the run is paused. Resume later: the job is checked again, never sent twice.",
                  "Zendesk no ha terminado su tarea masiva {} en {} minutos, así que la ejecución está en pausa. Reanuda más tarde: la tarea se vuelve a comprobar, nunca se envía dos veces.",
@@ -176,6 +180,8 @@ struct Model {
     driving: Option<usize>,
     /// A run's batches are being loaded to resume or undo it.
     opening: bool,
+    /// Picks refused so far (each redraws the menus, so a refused choice is not left selected).
+    picks_refused: u64,
     /// Whether the stored runs have been read (until then nothing starts: indices would shift).
     loaded: bool,
     waiting: Option<Waiting>,
@@ -362,8 +368,10 @@ pub fn bulk_page(props: &BulkProps) -> Html {
             let (env, model, redraw, zendesk) =
                 (env.clone(), model.clone(), redraw.clone(), zendesk.clone());
             wasm_bindgen_futures::spawn_local(async move {
-                let result = load_and_match(&env, &zendesk, &model, &redraw, None).await;
-                finish_loading(&model, &redraw, result);
+                let job = new_job(&model, env.locale);
+                redraw();
+                let result = load_and_match(&env, &zendesk, &model, &redraw, None, job).await;
+                finish_loading(&model, &redraw, job, result);
             });
         })
     };
@@ -393,14 +401,18 @@ pub fn bulk_page(props: &BulkProps) -> Html {
                     .await
                     .ok()
                     .and_then(|v| v.as_string());
+                let job = new_job(&model, env.locale);
+                redraw();
                 let result = match text {
-                    Some(text) => load_and_match(&env, &zendesk, &model, &redraw, Some(text)).await,
+                    Some(text) => {
+                        load_and_match(&env, &zendesk, &model, &redraw, Some(text), job).await
+                    }
                     None => Err(fill(
                         Text::NotContactsCsv.get(env.locale),
                         &["the file could not be read as text"],
                     )),
                 };
-                finish_loading(&model, &redraw, result);
+                finish_loading(&model, &redraw, job, result);
             });
         })
     };
@@ -469,23 +481,10 @@ async fn load_and_match(
     model: &Shared,
     redraw: &Rc<dyn Fn()>,
     upload: Option<String>,
+    job: u64,
 ) -> Result<(), String> {
     let l = env.locale;
     let key = env.ctx.field_key.clone();
-    let job = {
-        let mut m = model.borrow_mut();
-        m.job += 1;
-        m.error = None;
-        m.notice = None;
-        m.matching = None;
-        m.contacts = Vec::new();
-        m.set_review(None);
-        m.skipped_rows = Vec::new();
-        m.busy = Some(fill(Text::LoadingContacts.get(l), &["0"]));
-        m.progress = None;
-        m.job
-    };
-    redraw();
     let current = || model.borrow().job == job;
     let keys = zendesk.field_keys().await.map_err(|e| e.message())?;
     if !keys.contains(&key) {
@@ -494,15 +493,22 @@ async fn load_and_match(
     model.borrow_mut().agent = zendesk.me().await.map_err(|e| e.message())?;
     let contacts = match upload {
         Some(text) => {
-            let read = telegram_identity::csv::read_crm_contacts(&text)
+            let read = telegram_identity::csv::read_crm_contacts_with_sources(&text)
                 .map_err(|e| fill(Text::NotContactsCsv.get(l), &[&e.to_string()]))?;
             let mut skipped: Vec<String> = read.errors.iter().map(ToString::to_string).collect();
             // Apply writes by Zendesk user ID: rows identified by email or external ID (Zendesk's
             // own user export has no id column) are looked up first.
-            let (mut ids, others): (Vec<CrmContact>, Vec<CrmContact>) = read
-                .records
-                .into_iter()
-                .partition(|c| c.id.parse::<u64>().is_ok());
+            // An id column holds Zendesk's IDs; a numeric external ID is another system's and is
+            // looked up like any other.
+            let mut ids = Vec::new();
+            let mut others = Vec::new();
+            for (c, source) in read.records {
+                match source {
+                    IdSource::Id if c.id.parse::<u64>().is_ok() => ids.push(c),
+                    IdSource::Id => skipped.push(fill(Text::NotZendeskId.get(l), &[&c.id])),
+                    IdSource::ExternalId | IdSource::Email => others.push((c, source)),
+                }
+            }
             if !others.is_empty() {
                 match resolve_rows(zendesk, &key, others, model, redraw, l, job).await? {
                     Some((found, missing)) => {
@@ -533,16 +539,19 @@ async fn load_and_match(
 async fn resolve_rows(
     zendesk: &Zendesk,
     key: &str,
-    rows: Vec<CrmContact>,
+    rows: Vec<(CrmContact, IdSource)>,
     model: &Shared,
     redraw: &Rc<dyn Fn()>,
     l: Locale,
     job: u64,
 ) -> Result<Option<(Vec<CrmContact>, Vec<String>)>, String> {
-    let (by_email, by_external): (Vec<CrmContact>, Vec<CrmContact>) =
-        rows.into_iter().partition(|c| c.id.contains('@'));
-    // Lower-cased identifier → (Zendesk ID, the field's value now).
-    let mut users: BTreeMap<String, (String, Option<telegram_identity::SenderId>)> =
+    let (by_email, by_external): (Vec<_>, Vec<_>) =
+        rows.into_iter().partition(|(_, s)| *s == IdSource::Email);
+    let by_email: Vec<CrmContact> = by_email.into_iter().map(|(c, _)| c).collect();
+    let by_external: Vec<CrmContact> = by_external.into_iter().map(|(c, _)| c).collect();
+    // (by email?, lower-cased identifier) → (Zendesk ID, the field's value now). Zendesk matches
+    // both case-insensitively.
+    let mut users: BTreeMap<(bool, String), (String, Option<telegram_identity::SenderId>)> =
         BTreeMap::new();
     let field = |u: &crate::zendesk::User| {
         u.user_fields
@@ -558,7 +567,7 @@ async fn resolve_rows(
             .map_err(|e| e.message())?
         {
             if let Some(x) = &u.external_id {
-                users.insert(x.to_lowercase(), (u.id.to_string(), field(&u)));
+                users.insert((false, x.to_lowercase()), (u.id.to_string(), field(&u)));
             }
         }
         if model.borrow().job != job {
@@ -571,14 +580,18 @@ async fn resolve_rows(
         };
         for c in all {
             for e in &c.emails {
-                users.insert(e.to_lowercase(), (c.id.clone(), c.sender_id));
+                users.insert((true, e.to_lowercase()), (c.id.clone(), c.sender_id));
             }
         }
     }
     let mut found = Vec::new();
     let mut missing = Vec::new();
-    for row in by_external.into_iter().chain(by_email) {
-        match users.get(&row.id.to_lowercase()) {
+    let rows = by_external
+        .into_iter()
+        .map(|c| (false, c))
+        .chain(by_email.into_iter().map(|c| (true, c)));
+    for (email, row) in rows {
+        match users.get(&(email, row.id.to_lowercase())) {
             Some((id, sender_id)) => found.push(CrmContact {
                 id: id.clone(),
                 sender_id: *sender_id,
@@ -590,10 +603,28 @@ async fn resolve_rows(
     Ok(Some((found, missing)))
 }
 
+/// Starts a loading and matching job: clears what the last one left and answers its number.
+fn new_job(model: &Shared, l: Locale) -> u64 {
+    let mut m = model.borrow_mut();
+    m.job += 1;
+    m.error = None;
+    m.notice = None;
+    m.matching = None;
+    m.contacts = Vec::new();
+    m.set_review(None);
+    m.skipped_rows = Vec::new();
+    m.busy = Some(fill(Text::LoadingContacts.get(l), &["0"]));
+    m.progress = None;
+    m.job
+}
+
 /// Ends a loading step: clears the busy line unless the worker is still matching, shows the
 /// error if there is one, redraws.
-fn finish_loading(model: &Shared, redraw: &Rc<dyn Fn()>, result: Result<(), String>) {
+fn finish_loading(model: &Shared, redraw: &Rc<dyn Fn()>, job: u64, result: Result<(), String>) {
     let mut m = model.borrow_mut();
+    if m.job != job {
+        return; // cancelled, or a newer job runs: this one has nothing left to say
+    }
     if m.matching.is_none() || result.is_err() {
         m.busy = None;
         m.progress = None;
@@ -772,6 +803,16 @@ fn start_worker(
     let options = web_sys::WorkerOptions::new();
     options.set_type(web_sys::WorkerType::Module);
     let worker = web_sys::Worker::new_with_options("match-worker.js", &options).map_err(failed)?;
+    // Ends the matching with an error; the worker is dropped after this handler returns.
+    let fail = move |m: &mut Model, why: String| {
+        if let Some(matching) = m.matching.take() {
+            wasm_bindgen_futures::spawn_local(async move { drop(matching) });
+        }
+        m.job += 1;
+        m.busy = None;
+        m.progress = None;
+        m.error = Some(fill(Text::MatcherFailed.get(l), &[&why]));
+    };
     let on_message = {
         let (model, redraw) = (model.clone(), redraw.clone());
         Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |e: web_sys::MessageEvent| {
@@ -804,13 +845,11 @@ fn start_worker(
                     m.busy = None;
                     m.progress = None;
                 }
+                Ok(FromWorker::Failed { message }) => {
+                    fail(&mut m, message);
+                }
                 Err(e) => {
-                    if let Some(matching) = m.matching.take() {
-                        wasm_bindgen_futures::spawn_local(async move { drop(matching) });
-                    }
-                    m.busy = None;
-                    m.progress = None;
-                    m.error = Some(fill(Text::MatcherFailed.get(l), &[&e.to_string()]));
+                    fail(&mut m, e.to_string());
                 }
             }
             drop(m);
@@ -821,12 +860,8 @@ fn start_worker(
         let (model, redraw) = (model.clone(), redraw.clone());
         Closure::<dyn FnMut(web_sys::ErrorEvent)>::new(move |e: web_sys::ErrorEvent| {
             let mut m = model.borrow_mut();
-            if let Some(matching) = m.matching.take() {
-                wasm_bindgen_futures::spawn_local(async move { drop(matching) });
-                m.job += 1;
-                m.busy = None;
-                m.progress = None;
-                m.error = Some(fill(Text::MatcherFailed.get(l), &[&e.message()]));
+            if m.matching.is_some() {
+                fail(&mut m, e.message());
             }
             drop(m);
             redraw();
@@ -941,6 +976,7 @@ fn review_view(
                     m.notice = None;
                 } else {
                     m.notice = Some(fill(Text::PickTaken.get(l), &[&name]));
+                    m.picks_refused += 1; // a new menu, showing "—" again
                 }
                 m.reviewed();
                 drop(m);
@@ -948,7 +984,7 @@ fn review_view(
             });
             html! {
                 <div class="line small"><label>{ t(Text::PickOther) }{ ": " }
-                    <select key={r.sender_id.map(|s| s.to_string()).unwrap_or_default()} onchange={on} data-testid="pick" aria-label={t(Text::PickOther)}>
+                    <select key={format!("{}/{}", r.sender_id.map(|s| s.to_string()).unwrap_or_default(), m.picks_refused)} onchange={on} data-testid="pick" aria-label={t(Text::PickOther)}>
                         <option value="" selected=true>{ "—" }</option>
                         { for r.choices.iter().enumerate().map(|(k, ch)| html! {
                             <option value={k.to_string()}>{ format!("{} · {} · {:.0}%", ch.person, ch.sender_id, ch.score * 100.0) }</option>
@@ -1015,7 +1051,7 @@ fn review_view(
             (env.clone(), model.clone(), redraw.clone(), zendesk.clone());
         Callback::from(move |_| {
             let mut m = model.borrow_mut();
-            if m.driving.is_some() {
+            if m.driving.is_some() || m.opening {
                 return;
             }
             let Some(review) = &m.review else { return };
@@ -1201,6 +1237,9 @@ async fn open_run(env: &AppEnv, model: &Shared, redraw: &Rc<dyn Fn()>, index: us
     let loaded = load_batches(env, &id).await;
     let mut m = model.borrow_mut();
     m.opening = false;
+    if m.driving.is_some() {
+        return false; // something started meanwhile
+    }
     let whole = loaded.map(|batches| Run::from_parts(head, batches));
     let ok = match whole {
         Ok(Some(run)) => {
@@ -1404,8 +1443,63 @@ async fn journal(
 /// The runs kept in the relay, oldest first, by their heads alone.
 async fn load_runs(env: &AppEnv) -> Result<Vec<Run>, String> {
     let mut heads: Vec<RunHead> = documents(env, HEADS_PREFIX).await?;
+    let layout: Vec<Layout> = documents(env, LAYOUT_KEY).await?;
+    if layout.is_empty() {
+        heads.extend(move_legacy_heads(env).await?);
+    }
     heads.sort_by_key(|h| h.started_at);
     Ok(heads.into_iter().map(Run::from_head).collect())
+}
+
+/// The relay document that says runs are stored with their heads apart (written once).
+const LAYOUT_KEY: &str = "bulk-meta/layout";
+
+#[derive(serde::Serialize, serde::Deserialize)]
+struct Layout {
+    heads: u32,
+}
+
+/// Runs stored before heads had their own prefix (`bulk-run/<id>/head`, with no summary): read
+/// once with their batches, given a head under [`HEADS_PREFIX`], then the layout is marked so
+/// later page loads read heads only. Nothing is deleted.
+async fn move_legacy_heads(env: &AppEnv) -> Result<Vec<RunHead>, String> {
+    let path = format!("/v1/documents?prefix={}", encode_component(RUNS_PREFIX));
+    let list: DocumentList = relay::request(&env.host, Method::Get, path, None)
+        .await
+        .map_err(|e| relay_error(e, env.locale))?;
+    let mut heads: Vec<RunHead> = Vec::new();
+    let mut batches: BTreeMap<String, Vec<Batch>> = BTreeMap::new();
+    // Keys sort as `<id>/batch/00000` … `<id>/head`, so batches come in order.
+    for doc in list.documents {
+        let Some((id, part)) = doc
+            .key
+            .strip_prefix(RUNS_PREFIX)
+            .and_then(|rest| rest.split_once('/'))
+        else {
+            continue;
+        };
+        let bad = |e: relay::RelayError| format!("{}: {e:?}", doc.key);
+        if part == "head" {
+            heads.push(relay::decode(&doc.body).map_err(bad)?);
+        } else if part.starts_with("batch/") {
+            let batch = relay::decode(&doc.body).map_err(bad)?;
+            batches.entry(id.to_owned()).or_default().push(batch);
+        }
+    }
+    let mut moved = Vec::new();
+    for head in heads {
+        let b = batches.remove(&head.id).unwrap_or_default();
+        let Some(run) = Run::from_parts(head, b) else {
+            continue; // incomplete: left where it is, as before
+        };
+        let head = run.head();
+        let body = relay::encode(&head).map_err(|e| format!("{e:?}"))?;
+        put_document(env, format!("{HEADS_PREFIX}{}", head.id), body).await?;
+        moved.push(head);
+    }
+    let body = relay::encode(&Layout { heads: 2 }).map_err(|e| format!("{e:?}"))?;
+    put_document(env, LAYOUT_KEY.into(), body).await?;
+    Ok(moved)
 }
 
 /// Run `id`'s batches, in order.
