@@ -6,13 +6,14 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
+use std::time::Duration;
 
 use axum::http::HeaderValue;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::store::{Bot, SqliteStorage, Storage, StoreError, TenantId};
 use crate::telegram::desktop;
-use crate::{AppState, Config, DEFAULT_MAX_BODY, app, auth, now};
+use crate::{AppState, Config, DEFAULT_MAX_BODY, app, auth, now, server};
 
 /// The relay's command line.
 #[derive(Parser, Debug)]
@@ -116,6 +117,17 @@ struct ServeArgs {
     /// Largest request body in bytes (webhook updates, link events).
     #[arg(long, env = "TELEGRAM_RELAY_MAX_BODY", default_value_t = DEFAULT_MAX_BODY)]
     max_body: usize,
+    /// Seconds a client has to send a request's headers; also how long an idle kept-alive
+    /// connection stays open.
+    #[arg(long, env = "TELEGRAM_RELAY_HEADER_TIMEOUT", default_value_t = server::DEFAULT_HEADER_TIMEOUT.as_secs())]
+    header_timeout: u64,
+    /// Connections served at once; more wait until one closes. Keep it under the process's file
+    /// limit (`ulimit -n`).
+    #[arg(long, env = "TELEGRAM_RELAY_MAX_CONNECTIONS", default_value_t = server::DEFAULT_MAX_CONNECTIONS)]
+    max_connections: usize,
+    /// Seconds allowed after SIGTERM for requests in flight, before open connections are closed.
+    #[arg(long, env = "TELEGRAM_RELAY_SHUTDOWN_DEADLINE", default_value_t = server::DEFAULT_SHUTDOWN_DEADLINE.as_secs())]
+    shutdown_deadline: u64,
     /// Log format on stderr (filter with RUST_LOG, e.g. RUST_LOG=telegram_relay=debug).
     #[arg(long, env = "TELEGRAM_RELAY_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
     log_format: LogFormat,
@@ -185,7 +197,12 @@ fn run(cli: Cli) -> Result<(), CliError> {
             };
             let store = Arc::new(SqliteStorage::open(&args.db.db)?);
             tracing::info!(db = %args.db.db.display(), "database open");
-            serve(store, config, args.listen)
+            let limits = server::Limits {
+                header_timeout: Duration::from_secs(args.header_timeout.max(1)),
+                max_connections: args.max_connections.max(1),
+                shutdown_deadline: Duration::from_secs(args.shutdown_deadline),
+            };
+            serve(store, config, args.listen, limits)
         }
         Command::Tenant(TenantCommand::Create { name, db }) => {
             if name.trim().is_empty() || name.len() > 100 {
@@ -257,7 +274,12 @@ fn run(cli: Cli) -> Result<(), CliError> {
             };
             let store = crate::demo::create(&args.db, now())?;
             tracing::info!(db = %args.db.display(), token = "demo-install-token", "demo tenant ready (demo-only public token)");
-            serve(Arc::new(store), config, args.listen)
+            serve(
+                Arc::new(store),
+                config,
+                args.listen,
+                server::Limits::default(),
+            )
         }
     }
 }
@@ -333,7 +355,12 @@ fn init_logs(format: LogFormat) {
     };
 }
 
-fn serve(store: Arc<SqliteStorage>, config: Config, listen: SocketAddr) -> Result<(), CliError> {
+fn serve(
+    store: Arc<SqliteStorage>,
+    config: Config,
+    listen: SocketAddr,
+    limits: server::Limits,
+) -> Result<(), CliError> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -347,10 +374,8 @@ fn serve(store: Arc<SqliteStorage>, config: Config, listen: SocketAddr) -> Resul
         let addr = listener.local_addr().map_err(|e| CliError(e.to_string()))?;
         tracing::info!(%addr, "listening");
         let state = AppState::new(store.clone(), config);
-        axum::serve(listener, app(state))
-            .with_graceful_shutdown(shutdown_signal())
-            .await
-            .map_err(|e| CliError(format!("the server failed: {e}")))
+        server::serve(listener, app(state), limits, shutdown_signal()).await;
+        Ok::<(), CliError>(())
     })?;
     drop(runtime);
     store.close();

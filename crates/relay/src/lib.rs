@@ -33,6 +33,7 @@ pub mod cli;
 pub mod cursor;
 pub mod demo;
 pub mod error;
+pub mod server;
 pub mod store;
 pub mod telegram;
 

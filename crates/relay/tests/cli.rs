@@ -643,3 +643,130 @@ fn demo_refuses_to_replace_a_database_it_did_not_make() {
     ]);
     assert!(still_there.status.success(), "{}", stderr(&still_there));
 }
+
+#[test]
+fn idle_and_half_sent_connections_do_not_lock_others_out() {
+    use std::io::{Read, Write};
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("relay.db");
+    let (_token, webhook) = setup(&db);
+    let server = start(Command::new(BIN).args([
+        "serve",
+        "--listen",
+        "127.0.0.1:0",
+        "--db",
+        db.to_str().unwrap(),
+        "--max-connections",
+        "64",
+        "--header-timeout",
+        "2",
+    ]));
+    let addr = server.url.strip_prefix("http://").unwrap().to_owned();
+    // 300 connections, far over the cap: half send nothing, half stop inside their headers.
+    let held: Vec<std::net::TcpStream> = (0..300)
+        .map(|i| {
+            let mut s = std::net::TcpStream::connect(&addr).unwrap();
+            if i % 2 == 1 {
+                s.write_all(b"POST /telegram/webhook/x HTTP/1.1\r\nHost: relay\r\nContent-Le")
+                    .unwrap();
+            }
+            s
+        })
+        .collect();
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    runtime.block_on(async {
+        // Generous bounds: they catch a relay that never answers, they time nothing.
+        let client = reqwest::Client::builder()
+            .timeout(Duration::from_secs(90))
+            .build()
+            .unwrap();
+        let health = client
+            .get(format!("{}/healthz", server.url))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(health.status(), 200);
+        let hook = client
+            .post(format!("{}/telegram/webhook/{webhook}", server.url))
+            .header("x-telegram-bot-api-secret-token", SECRET)
+            .json(&update(1))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(hook.status(), 200, "a webhook still gets through");
+    });
+    // The relay closed the idle and the half-sent ones (end of stream, or a reset).
+    for (i, mut s) in held.into_iter().enumerate().take(20) {
+        s.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
+        let mut buf = [0u8; 256];
+        let read = s.read(&mut buf);
+        assert!(
+            matches!(read, Ok(0))
+                || read
+                    .as_ref()
+                    .is_err_and(|e| e.kind() != std::io::ErrorKind::WouldBlock
+                        && e.kind() != std::io::ErrorKind::TimedOut),
+            "connection {i} was left open: {read:?}"
+        );
+    }
+    let logs: Vec<String> = server.logs.try_iter().collect();
+    assert!(
+        logs.iter().any(|l| l.contains("connection cap reached")),
+        "the cap is logged: {logs:?}"
+    );
+    let mut child = server.child;
+    child.kill().unwrap();
+    child.wait().unwrap();
+}
+
+#[test]
+fn sigterm_exits_within_the_deadline_despite_a_half_sent_request() {
+    use std::io::Write;
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("relay.db");
+    setup(&db);
+    let mut server = start(Command::new(BIN).args([
+        "serve",
+        "--listen",
+        "127.0.0.1:0",
+        "--db",
+        db.to_str().unwrap(),
+        "--header-timeout",
+        "120",
+        "--shutdown-deadline",
+        "2",
+    ]));
+    let addr = server.url.strip_prefix("http://").unwrap().to_owned();
+    let _held: Vec<std::net::TcpStream> = (0..20)
+        .map(|_| {
+            let mut s = std::net::TcpStream::connect(&addr).unwrap();
+            s.write_all(b"GET /healthz HTTP/1.1\r\nHost: rel").unwrap();
+            s
+        })
+        .collect();
+    std::thread::sleep(Duration::from_millis(300)); // accepted by now
+    let status = Command::new("kill")
+        .args(["-TERM", &server.child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    // Without the deadline the relay would wait for the 120 s header timeout.
+    let mut exited = None;
+    for _ in 0..600 {
+        if let Some(code) = server.child.try_wait().unwrap() {
+            exited = Some(code);
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let Some(code) = exited else {
+        server.child.kill().unwrap();
+        panic!("the relay did not exit within 60 s of SIGTERM");
+    };
+    assert!(code.success(), "{code:?}");
+    let logs: Vec<String> = server.logs.try_iter().collect();
+    assert!(
+        logs.iter().any(|l| l.contains("shutdown deadline passed")),
+        "{logs:?}"
+    );
+}
