@@ -120,6 +120,8 @@ pub enum ErrorCode {
     Internal,
     /// 503: the relay is shutting down or its storage is unavailable; retry later.
     Unavailable,
+    /// 429: the install token made too many requests; retry after `Retry-After` seconds.
+    RateLimited,
     /// Any code this version of the crate does not know.
     #[serde(other)]
     Other,
@@ -140,6 +142,7 @@ impl ErrorCode {
             ErrorCode::UnsupportedMediaType => 415,
             ErrorCode::Internal | ErrorCode::Other => 500,
             ErrorCode::Unavailable => 503,
+            ErrorCode::RateLimited => 429,
         }
     }
 }

@@ -64,6 +64,21 @@ enum TenantCommand {
         #[command(flatten)]
         db: DbArg,
     },
+    /// Give a tenant a new install token and print it; the old one stops working at once, in
+    /// every relay process on this database. Also lifts a revocation.
+    RotateToken {
+        /// The tenant.
+        name: String,
+        #[command(flatten)]
+        db: DbArg,
+    },
+    /// Revoke a tenant's install token at once (a leaked token); `rotate-token` issues a new one.
+    Revoke {
+        /// The tenant.
+        name: String,
+        #[command(flatten)]
+        db: DbArg,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -76,6 +91,25 @@ enum BotCommand {
         /// The secret token you will pass to setWebhook as `secret_token` (1–256 of A-Z a-z 0-9 _ -).
         #[arg(long, env = "TELEGRAM_RELAY_BOT_SECRET", hide_env_values = true)]
         secret: String,
+        #[command(flatten)]
+        db: DbArg,
+    },
+    /// Print the webhook IDs of a tenant's bots, one per line.
+    List {
+        /// The tenant.
+        #[arg(long)]
+        tenant: String,
+        #[command(flatten)]
+        db: DbArg,
+    },
+    /// Remove a bot: its webhook answers 404 from then on (call Telegram's deleteWebhook too).
+    /// What it stored stays.
+    Remove {
+        /// The tenant the bot belongs to.
+        #[arg(long)]
+        tenant: String,
+        /// The bot's webhook ID (`bot list`).
+        webhook_id: String,
         #[command(flatten)]
         db: DbArg,
     },
@@ -117,6 +151,10 @@ struct ServeArgs {
     /// Largest request body in bytes (webhook updates, link events).
     #[arg(long, env = "TELEGRAM_RELAY_MAX_BODY", default_value_t = DEFAULT_MAX_BODY)]
     max_body: usize,
+    /// Requests per minute one install token may make to /v1 (every agent of an account shares
+    /// it); more are answered 429 with Retry-After. 0 turns the limit off.
+    #[arg(long, env = "TELEGRAM_RELAY_RATE_LIMIT", default_value_t = crate::DEFAULT_RATE_LIMIT)]
+    rate_limit: u32,
     /// Seconds a client has to send a request's headers; also how long an idle kept-alive
     /// connection stays open.
     #[arg(long, env = "TELEGRAM_RELAY_HEADER_TIMEOUT", default_value_t = server::DEFAULT_HEADER_TIMEOUT.as_secs())]
@@ -194,6 +232,7 @@ fn run(cli: Cli) -> Result<(), CliError> {
             let config = Config {
                 allowed_origins: origins(&args.allow_origins)?,
                 max_body: args.max_body,
+                rate_limit: args.rate_limit,
             };
             let store = Arc::new(SqliteStorage::open(&args.db.db)?);
             tracing::info!(db = %args.db.db.display(), "database open");
@@ -215,6 +254,46 @@ fn run(cli: Cli) -> Result<(), CliError> {
             store.create_tenant(&name, auth::hash(token.as_bytes()), now())?;
             println!("{token}");
             eprintln!("tenant {name:?} created; the token above is shown only this once");
+            Ok(())
+        }
+        Command::Tenant(TenantCommand::RotateToken { name, db }) => {
+            let store = open_existing(&db.db)?;
+            let token = auth::new_token();
+            store.rotate_token(&name, auth::hash(token.as_bytes()))?;
+            println!("{token}");
+            eprintln!(
+                "tenant {name:?} has a new install token, shown only this once; the old one no \
+                 longer works: put the new one in the app's relay token setting"
+            );
+            Ok(())
+        }
+        Command::Tenant(TenantCommand::Revoke { name, db }) => {
+            let store = open_existing(&db.db)?;
+            store.revoke_token(&name, now())?;
+            eprintln!(
+                "tenant {name:?}'s install token is revoked; `telegram-relay tenant rotate-token \
+                 {name}` issues a new one"
+            );
+            Ok(())
+        }
+        Command::Bot(BotCommand::List { tenant, db }) => {
+            let store = open_existing(&db.db)?;
+            for id in store.bots_of(&tenant)? {
+                println!("{id}");
+            }
+            Ok(())
+        }
+        Command::Bot(BotCommand::Remove {
+            tenant,
+            webhook_id,
+            db,
+        }) => {
+            let store = open_existing(&db.db)?;
+            store.remove_bot(&tenant, &webhook_id)?;
+            eprintln!(
+                "bot {webhook_id} of tenant {tenant:?} removed; its webhook now answers 404 \
+                 (also call Telegram's deleteWebhook for that bot)"
+            );
             Ok(())
         }
         Command::Bot(BotCommand::Add { tenant, secret, db }) => {
@@ -270,7 +349,7 @@ fn run(cli: Cli) -> Result<(), CliError> {
             init_logs(args.log_format);
             let config = Config {
                 allowed_origins: origins(&args.allow_origins)?,
-                max_body: DEFAULT_MAX_BODY,
+                ..Config::default()
             };
             let store = crate::demo::create(&args.db, now())?;
             tracing::info!(db = %args.db.display(), token = "demo-install-token", "demo tenant ready (demo-only public token)");

@@ -45,6 +45,11 @@ pub enum ApiError {
     /// says why, for the operator's monitoring.
     #[error("{0}")]
     Unhealthy(String),
+    /// 429 `rate_limited`: this install token made too many requests; retry after this many seconds.
+    #[error(
+        "this install token made more requests than the relay allows per minute; retry in {0} s"
+    )]
+    RateLimited(u64),
     /// 500 `internal`: a blocking task failed.
     #[error("a worker task failed: {0}")]
     Task(String),
@@ -63,6 +68,7 @@ impl ApiError {
             ApiError::PayloadTooLarge(_) => ErrorCode::PayloadTooLarge,
             ApiError::UnsupportedMediaType(_) => ErrorCode::UnsupportedMediaType,
             ApiError::Store(StoreError::Closed) | ApiError::Unhealthy(_) => ErrorCode::Unavailable,
+            ApiError::RateLimited(_) => ErrorCode::RateLimited,
             ApiError::Store(_) | ApiError::Task(_) => ErrorCode::Internal,
         }
     }
@@ -81,10 +87,21 @@ impl IntoResponse for ApiError {
         };
         let status =
             StatusCode::from_u16(code.http_status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        let retry_after = match &self {
+            ApiError::RateLimited(secs) => Some(*secs),
+            _ => None,
+        };
         let body = ErrorBody {
             error: ErrorDetail { code, message },
         };
-        (status, axum::Json(body)).into_response()
+        let mut response = (status, axum::Json(body)).into_response();
+        if let Some(secs) = retry_after {
+            response.headers_mut().insert(
+                axum::http::header::RETRY_AFTER,
+                axum::http::HeaderValue::from(secs),
+            );
+        }
+        response
     }
 }
 

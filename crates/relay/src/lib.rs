@@ -33,12 +33,12 @@ pub mod cli;
 pub mod cursor;
 pub mod demo;
 pub mod error;
+pub mod limits;
 pub mod server;
 pub mod store;
 pub mod telegram;
 
-use std::collections::HashMap;
-use std::sync::{Arc, RwLock};
+use std::sync::Arc;
 
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, MatchedPath};
@@ -48,7 +48,7 @@ use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::trace::TraceLayer;
 
 use crate::error::ApiError;
-use crate::store::{Bot, Storage, StoreError, TenantId};
+use crate::store::{Storage, StoreError};
 
 /// The largest request body accepted by default (Telegram updates are a few kilobytes).
 pub const DEFAULT_MAX_BODY: usize = 256 * 1024;
@@ -60,35 +60,42 @@ pub struct Config {
     pub allowed_origins: Vec<HeaderValue>,
     /// Largest request body in bytes, on every route (webhook updates, link events).
     pub max_body: usize,
+    /// Requests per minute one install token may make to `/v1` (0: no limit).
+    pub rate_limit: u32,
 }
+
+/// Default per-token rate: generous for an account's agents (every open sidebar polls), low
+/// enough to blunt a leaked token.
+pub const DEFAULT_RATE_LIMIT: u32 = 6_000;
 
 impl Default for Config {
     fn default() -> Config {
         Config {
             allowed_origins: Vec::new(),
             max_body: DEFAULT_MAX_BODY,
+            rate_limit: DEFAULT_RATE_LIMIT,
         }
     }
 }
 
-/// What every handler shares: the storage, the configuration and caches of tenants and bots (which
-/// are never deleted, so the caches cannot hold stale entries).
+/// What every handler shares: the storage, the configuration and the per-token rate limiter.
+/// Tokens and bots are looked up in the database on every request (an indexed read), not cached:
+/// a token rotated or revoked, or a bot removed, by another process stops working at once.
 #[derive(Clone)]
 pub struct AppState {
     store: Arc<dyn Storage>,
     config: Arc<Config>,
-    tenants: Arc<RwLock<HashMap<[u8; 32], TenantId>>>,
-    bots: Arc<RwLock<HashMap<String, Bot>>>,
+    limiter: Arc<limits::TokenLimiter>,
 }
 
 impl AppState {
     /// A state over `store`.
     pub fn new(store: Arc<dyn Storage>, config: Config) -> AppState {
+        let limiter = Arc::new(limits::TokenLimiter::new(config.rate_limit));
         AppState {
             store,
             config: Arc::new(config),
-            tenants: Arc::default(),
-            bots: Arc::default(),
+            limiter,
         }
     }
 }

@@ -426,6 +426,7 @@ async fn a_bulk_batch_is_journaled_at_once_and_never_twice() {
     let relay = Relay::start_with(Config {
         allowed_origins: Vec::new(),
         max_body: telegram_relay::DEFAULT_MAX_BODY,
+        ..Config::default()
     })
     .await;
     let post = |body: Value| {
@@ -489,6 +490,39 @@ async fn a_bulk_batch_is_journaled_at_once_and_never_twice() {
     let undo: Vec<Value> = (0..3).map(|c| event(c, "undo")).collect();
     let (_, body) = post(json!({ "events": undo })).await;
     assert_eq!(body["recorded"], 3);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_install_token_over_its_rate_gets_429_with_retry_after() {
+    let relay = Relay::start_with(Config {
+        rate_limit: 60, // one a second, ten in a burst
+        ..Config::default()
+    })
+    .await;
+    for i in 0..10 {
+        let (status, body) = relay.get("/v1/directory").await;
+        assert_eq!(status, StatusCode::OK, "request {i}: {body}");
+    }
+    let response = relay
+        .http
+        .get(format!("{}/v1/directory", relay.url))
+        .bearer_auth(&relay.token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::TOO_MANY_REQUESTS);
+    let retry: u64 = response.headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!((1..=2).contains(&retry), "{retry}");
+    let body: Value = response.json().await.unwrap();
+    assert_error(StatusCode::TOO_MANY_REQUESTS, &body, 429, "rate_limited");
+    // Another tenant's token has its own allowance.
+    let (_, other_token, _) = relay.add_tenant("other");
+    let (status, _) = relay.get_as(&other_token, "/v1/directory").await;
+    assert_eq!(status, StatusCode::OK);
 }
 
 /// Guards against a route without the relay's body limit (axum's own default is 2 MB).

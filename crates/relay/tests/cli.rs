@@ -770,3 +770,95 @@ fn sigterm_exits_within_the_deadline_despite_a_half_sent_request() {
         "{logs:?}"
     );
 }
+
+#[test]
+fn a_rotated_or_revoked_token_and_a_removed_bot_stop_working_at_once_in_a_running_relay() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("relay.db");
+    let db_arg = db.to_str().unwrap();
+    let (token, webhook) = setup(&db);
+    let mut server = serve(&db);
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let status_with = |token: &str| {
+        runtime.block_on(async {
+            reqwest::Client::new()
+                .get(format!("{}/v1/directory", server.url))
+                .bearer_auth(token)
+                .send()
+                .await
+                .unwrap()
+                .status()
+                .as_u16()
+        })
+    };
+    let post_update = |id: i64| {
+        runtime.block_on(async {
+            reqwest::Client::new()
+                .post(format!("{}/telegram/webhook/{webhook}", server.url))
+                .header("x-telegram-bot-api-secret-token", SECRET)
+                .json(&update(id))
+                .send()
+                .await
+                .unwrap()
+                .status()
+                .as_u16()
+        })
+    };
+    assert_eq!(status_with(&token), 200);
+    assert_eq!(post_update(1), 200);
+
+    // Another process rotates the token: the running relay refuses the old one on its next request.
+    let rotated = relay(&["tenant", "rotate-token", "acme", "--db", db_arg]);
+    assert!(rotated.status.success(), "{}", stderr(&rotated));
+    let new_token = stdout(&rotated).trim().to_owned();
+    assert!(new_token.starts_with("tgr_") && new_token != token);
+    assert_eq!(status_with(&token), 401, "the old token stops at once");
+    assert_eq!(status_with(&new_token), 200);
+
+    let revoked = relay(&["tenant", "revoke", "acme", "--db", db_arg]);
+    assert!(revoked.status.success(), "{}", stderr(&revoked));
+    assert!(stderr(&revoked).contains("rotate-token"));
+    assert_eq!(
+        status_with(&new_token),
+        401,
+        "a revoked token stops at once"
+    );
+    let again = relay(&["tenant", "rotate-token", "acme", "--db", db_arg]);
+    assert_eq!(
+        status_with(stdout(&again).trim()),
+        200,
+        "a rotation lifts the revocation"
+    );
+    let missing = relay(&["tenant", "revoke", "nobody", "--db", db_arg]);
+    assert!(!missing.status.success());
+    assert!(
+        stderr(&missing).contains("no tenant named \"nobody\""),
+        "{}",
+        stderr(&missing)
+    );
+
+    let listed = relay(&["bot", "list", "--tenant", "acme", "--db", db_arg]);
+    assert_eq!(stdout(&listed).trim(), webhook);
+    let wrong = relay(&["bot", "remove", "--tenant", "acme", "nope", "--db", db_arg]);
+    assert!(!wrong.status.success());
+    assert!(
+        stderr(&wrong).contains("bot list --tenant acme"),
+        "{}",
+        stderr(&wrong)
+    );
+    let removed = relay(&[
+        "bot", "remove", "--tenant", "acme", &webhook, "--db", db_arg,
+    ]);
+    assert!(removed.status.success(), "{}", stderr(&removed));
+    assert_eq!(
+        post_update(2),
+        404,
+        "the removed bot's webhook answers 404 at once"
+    );
+    assert_eq!(
+        stdout(&relay(&["bot", "list", "--tenant", "acme", "--db", db_arg])),
+        ""
+    );
+    server.child.kill().unwrap();
+    server.child.wait().unwrap();
+}

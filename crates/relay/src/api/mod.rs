@@ -56,14 +56,7 @@ impl FromRequestParts<AppState> for Tenant {
                 )
             })?;
         let hash = auth::hash(token.as_bytes());
-        if let Some(id) = state
-            .tenants
-            .read()
-            .unwrap_or_else(|e| e.into_inner())
-            .get(&hash)
-        {
-            return Ok(Tenant(*id));
-        }
+        // Looked up every time (no cache), so a rotated or revoked token fails at once.
         let found = blocking(state, move |s| s.tenant_by_token(&hash)).await?;
         let id = found.ok_or_else(|| {
             ApiError::Unauthorized(
@@ -71,12 +64,10 @@ impl FromRequestParts<AppState> for Tenant {
                     .into(),
             )
         })?;
-        // Tenants are never deleted, so a token once valid stays valid.
         state
-            .tenants
-            .write()
-            .unwrap_or_else(|e| e.into_inner())
-            .insert(hash, id);
+            .limiter
+            .take(id, std::time::Instant::now())
+            .map_err(ApiError::RateLimited)?;
         Ok(Tenant(id))
     }
 }

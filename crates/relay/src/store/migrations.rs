@@ -205,4 +205,9 @@ pub const MIGRATIONS: &[&str] = &[
         checked_at  INTEGER NOT NULL
     );
     "#,
+    // 5: an install token can be revoked (`tenant revoke`); a revoked tenant authenticates nobody
+    // until `tenant rotate-token` gives it a new token.
+    r#"
+    ALTER TABLE tenants ADD COLUMN revoked_at INTEGER;
+    "#,
 ];

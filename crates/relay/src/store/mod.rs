@@ -167,8 +167,18 @@ pub trait Storage: Send + Sync + 'static {
     /// Finds the tenant whose install token hashes to `token_hash`.
     fn tenant_by_token(&self, token_hash: &[u8; 32]) -> Result<Option<TenantId>, StoreError>;
 
+    /// Gives tenant `name` a new install token (the old one stops working) and lifts a
+    /// revocation.
+    fn rotate_token(&self, name: &str, token_hash: [u8; 32]) -> Result<(), StoreError>;
+    /// Revokes tenant `name`'s install token: nobody authenticates as the tenant until a rotation.
+    fn revoke_token(&self, name: &str, now: i64) -> Result<(), StoreError>;
     /// Registers a bot webhook.
     fn add_bot(&self, bot: &Bot, now: i64) -> Result<(), StoreError>;
+    /// The webhook IDs of tenant `name`'s bots, oldest first.
+    fn bots_of(&self, name: &str) -> Result<Vec<String>, StoreError>;
+    /// Removes one of tenant `name`'s bots: its webhook answers 404 from then on. What it stored
+    /// stays.
+    fn remove_bot(&self, name: &str, webhook_id: &str) -> Result<(), StoreError>;
     /// Finds a bot by webhook ID.
     fn bot(&self, webhook_id: &str) -> Result<Option<Bot>, StoreError>;
 

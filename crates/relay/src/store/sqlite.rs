@@ -230,6 +230,12 @@ impl Drop for SqliteStorage {
     }
 }
 
+fn no_tenant(name: &str) -> StoreError {
+    StoreError::NotFound(format!(
+        "no tenant named {name:?}; create it with `telegram-relay tenant create {name}`"
+    ))
+}
+
 /// Refuses a database SQLite opened read-only (the file or its directory is not writable): the
 /// relay would start, answer reads, and fail every webhook.
 pub(crate) fn check_writable(conn: &Connection, path: &Path) -> Result<(), StoreError> {
@@ -457,9 +463,75 @@ impl Storage for SqliteStorage {
     fn tenant_by_token(&self, token_hash: &[u8; 32]) -> Result<Option<TenantId>, StoreError> {
         self.read(|conn| {
             Ok(conn
-                .prepare_cached("SELECT id FROM tenants WHERE token_hash = ?1")?
+                .prepare_cached(
+                    "SELECT id FROM tenants WHERE token_hash = ?1 AND revoked_at IS NULL",
+                )?
                 .query_row([&token_hash[..]], |r| r.get(0))
                 .optional()?)
+        })
+    }
+
+    fn rotate_token(&self, name: &str, token_hash: [u8; 32]) -> Result<(), StoreError> {
+        let name = name.to_owned();
+        self.write(move |conn| {
+            let changed = conn.execute(
+                "UPDATE tenants SET token_hash = ?2, revoked_at = NULL WHERE name = ?1",
+                params![name, &token_hash[..]],
+            )?;
+            match changed {
+                0 => Err(no_tenant(&name)),
+                _ => Ok(()),
+            }
+        })
+    }
+
+    fn revoke_token(&self, name: &str, now: i64) -> Result<(), StoreError> {
+        let name = name.to_owned();
+        self.write(move |conn| {
+            let changed = conn.execute(
+                "UPDATE tenants SET revoked_at = ?2 WHERE name = ?1",
+                params![name, now],
+            )?;
+            match changed {
+                0 => Err(no_tenant(&name)),
+                _ => Ok(()),
+            }
+        })
+    }
+
+    fn bots_of(&self, name: &str) -> Result<Vec<String>, StoreError> {
+        self.read(|conn| {
+            if conn
+                .query_row("SELECT 1 FROM tenants WHERE name = ?1", [name], |_| Ok(()))
+                .optional()?
+                .is_none()
+            {
+                return Err(no_tenant(name));
+            }
+            let mut stmt = conn.prepare_cached(
+                "SELECT b.webhook_id FROM bots b JOIN tenants t ON t.id = b.tenant_id
+                  WHERE t.name = ?1 ORDER BY b.created_at, b.webhook_id",
+            )?;
+            let ids = stmt.query_map([name], |r| r.get(0))?;
+            Ok(ids.collect::<Result<Vec<String>, _>>()?)
+        })
+    }
+
+    fn remove_bot(&self, name: &str, webhook_id: &str) -> Result<(), StoreError> {
+        let (name, webhook_id) = (name.to_owned(), webhook_id.to_owned());
+        self.write(move |conn| {
+            let removed = conn.execute(
+                "DELETE FROM bots WHERE webhook_id = ?2
+                   AND tenant_id = (SELECT id FROM tenants WHERE name = ?1)",
+                params![name, webhook_id],
+            )?;
+            match removed {
+                0 => Err(StoreError::NotFound(format!(
+                    "tenant {name:?} has no bot with webhook ID {webhook_id:?}; \
+                     `telegram-relay bot list --tenant {name}` lists them"
+                ))),
+                _ => Ok(()),
+            }
         })
     }
 

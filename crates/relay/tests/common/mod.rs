@@ -33,6 +33,7 @@ impl Relay {
         Relay::start_with(Config {
             allowed_origins: vec!["http://localhost:8789".parse().unwrap()],
             max_body: 16 * 1024,
+            ..Config::default()
         })
         .await
     }
