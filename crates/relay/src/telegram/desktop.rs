@@ -78,10 +78,11 @@ pub fn parse_export(bytes: &[u8]) -> Result<DesktopExport, ExportError> {
 
     // The exporting account: from `personal_information`, or in a single-chat export the author of
     // any message in a personal chat who is not the chat's peer.
-    let account_id = root
-        .get("personal_information")
-        .and_then(|p| p.get("user_id"))
-        .and_then(Value::as_u64)
+    let stated_account = match root.get("personal_information") {
+        Some(p) => number(p, "user_id", "personal_information").map_err(ExportError)?,
+        None => None,
+    };
+    let account_id = stated_account
         .or_else(|| {
             chats
                 .iter()
@@ -110,9 +111,8 @@ pub fn parse_export(bytes: &[u8]) -> Result<DesktopExport, ExportError> {
     {
         for (i, c) in list.iter().enumerate() {
             let place = || format!("contacts.list[{i}]");
-            let Some(id) = c
-                .get("user_id")
-                .and_then(Value::as_u64)
+            let Some(id) = number(c, "user_id", &place())
+                .map_err(ExportError)?
                 .filter(|id| *id > 0)
             else {
                 continue; // a phone-book entry of someone not on Telegram
@@ -147,7 +147,16 @@ pub fn parse_export(bytes: &[u8]) -> Result<DesktopExport, ExportError> {
 
     for (ci, chat) in chats.into_iter().enumerate() {
         let place = format!("chat #{ci}");
-        if chat.get("type").and_then(Value::as_str) != Some("personal_chat") {
+        // A field present with the wrong type is a broken file, not a chat to skip.
+        let kind = text(chat, "type", &place).map_err(ExportError)?;
+        if let Some(m) = chat.get("messages").filter(|m| !m.is_array()) {
+            return Err(ExportError(format!(
+                "{place}: `messages` is {}, not the array of messages Telegram Desktop writes; \
+                 {HOW_TO_EXPORT}",
+                type_name(m)
+            )));
+        }
+        if kind != Some("personal_chat") {
             out.chats_skipped += 1;
             continue;
         }
@@ -163,10 +172,10 @@ pub fn parse_export(bytes: &[u8]) -> Result<DesktopExport, ExportError> {
         let space = Space::Desktop(account_id.map_or(0, SenderId::get));
         let mut parsed = Vec::new();
         for (mi, m) in messages.iter().enumerate() {
-            if m.get("type").and_then(Value::as_str) != Some("message") {
+            let place = format!("{place} (user {peer}), messages[{mi}]");
+            if text(m, "type", &place).map_err(ExportError)? != Some("message") {
                 continue; // service messages: calls, pins, joins
             }
-            let place = format!("{place} (user {peer}), messages[{mi}]");
             parsed.push(
                 parse_message(m, peer, account_id, &space)
                     .map_err(|e| ExportError(format!("{place}: {e}")))?,
@@ -212,7 +221,7 @@ fn parse_message(
     } else {
         None
     };
-    let from = m.get("from_id").and_then(Value::as_str).unwrap_or("");
+    let from = text(m, "from_id", "the message")?.unwrap_or("");
     // Outgoing when written by the exporting account; without it, incoming when written by the peer.
     let direction = match account {
         Some(account) if from == format!("user{account}") => Direction::Out,
@@ -410,6 +419,47 @@ fn media(m: &Value) -> Option<Media> {
     None
 }
 
+/// `key` of `v` as a whole number: `None` when absent or null, an error naming `place` when it
+/// holds something else (a string of digits included: Telegram Desktop writes numbers).
+fn number(v: &Value, key: &str, place: &str) -> Result<Option<u64>, String> {
+    match v.get(key) {
+        None | Some(Value::Null) => Ok(None),
+        Some(n) => n.as_u64().map(Some).ok_or_else(|| {
+            format!(
+                "{place}: `{key}` is {}, where Telegram Desktop writes a whole number",
+                type_name(n)
+            )
+        }),
+    }
+}
+
+/// `key` of `v` as a string: `None` when absent or null, an error naming `place` otherwise.
+fn text<'a>(v: &'a Value, key: &str, place: &str) -> Result<Option<&'a str>, String> {
+    match v.get(key) {
+        None | Some(Value::Null) => Ok(None),
+        Some(s) => s.as_str().map(Some).ok_or_else(|| {
+            format!(
+                "{place}: `{key}` is {}, where Telegram Desktop writes a string",
+                type_name(s)
+            )
+        }),
+    }
+}
+
+/// A JSON value's kind and a short quote of it, for error messages.
+fn type_name(v: &Value) -> String {
+    let kind = match v {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    };
+    let quote: String = v.to_string().chars().take(40).collect();
+    format!("{kind} ({quote})")
+}
+
 fn str_field(v: &Value, key: &str) -> Option<String> {
     v.get(key).and_then(Value::as_str).map(str::to_owned)
 }
@@ -417,6 +467,64 @@ fn str_field(v: &Value, key: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn wrongly_typed_fields_are_refused_with_their_place() {
+        let chat = |extra: serde_json::Value| {
+            let mut c = serde_json::json!({"id": 4200000001u64, "name": "Ana", "type": "personal_chat",
+                "messages": [{"id": 1, "type": "message", "date": "2025-02-12T08:37:48",
+                              "date_unixtime": "1739349468", "from": "Ana", "from_id": "user4200000001", "text": "hi"}]});
+            for (k, v) in extra.as_object().unwrap() {
+                c[k] = v.clone();
+            }
+            c
+        };
+        let with_message = |field: &str, value: serde_json::Value| {
+            let mut c = chat(serde_json::json!({}));
+            c["messages"][0][field] = value;
+            c
+        };
+        let cases = [
+            (
+                serde_json::json!({"contacts": {"list": [{"user_id": "4200000001", "first_name": "Ana", "date_unixtime": "1"}]},
+                                   "chats": {"list": []}}),
+                "contacts.list[0]: `user_id` is a string",
+            ),
+            (
+                serde_json::json!({"chats": {"list": [with_message("from_id", serde_json::json!(4200000001u64))]}}),
+                "messages[0]: the message: `from_id` is a number",
+            ),
+            (
+                serde_json::json!({"chats": {"list": [chat(serde_json::json!({"type": 3}))]}}),
+                "chat #0: `type` is a number",
+            ),
+            (
+                serde_json::json!({"personal_information": {"user_id": "4200000009"}, "chats": {"list": []}}),
+                "personal_information: `user_id` is a string",
+            ),
+            (
+                serde_json::json!({"name": "Ana", "type": "personal_chat", "id": 4200000001u64, "messages": "x"}),
+                "chat #0: `messages` is a string",
+            ),
+            (
+                serde_json::json!({"chats": {"list": [with_message("type", serde_json::json!(["message"]))]}}),
+                "messages[0]: `type` is an array",
+            ),
+        ];
+        for (file, expected) in cases {
+            let err = parse_export(file.to_string().as_bytes())
+                .unwrap_err()
+                .to_string();
+            assert!(err.contains(expected), "{expected:?} not in {err:?}");
+        }
+        // The same files with the right types read.
+        let good = serde_json::json!({"personal_information": {"user_id": 4200000009u64},
+            "contacts": {"list": [{"user_id": 4200000001u64, "first_name": "Ana", "date_unixtime": "1"}]},
+            "chats": {"list": [chat(serde_json::json!({}))]}});
+        let read = parse_export(good.to_string().as_bytes()).unwrap();
+        assert_eq!((read.contacts, read.chats, read.messages), (1, 1, 1));
+        assert_eq!(read.account.map(SenderId::get), Some(4200000009));
+    }
 
     #[test]
     fn local_dates_read_as_utc() {
