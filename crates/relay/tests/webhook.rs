@@ -647,10 +647,67 @@ async fn the_senders_own_from_is_the_profile_whatever_the_chat_object_lacks() {
         let update = json!({"update_id": id, "message": message});
         assert_eq!(relay.post_json(&update).await, "stored", "{update}");
     }
+    // An edit carries `from` too.
+    let edited = json!({"update_id": 10, "edited_message": {"message_id": 3, "from": from, "chat": bare_chat,
+                        "date": 1_003, "edit_date": 1_010, "text": "otra, editada"}});
+    assert_eq!(relay.post_json(&edited).await, "stored", "{edited}");
     let got = summary(&relay, 77).await;
     assert!(
         got.starts_with("person 77: Ana | - | @ana | phone +34600111222 shared"),
         "{got}"
     );
     assert!(!got.contains("username was"), "no username change: {got}");
+
+    // Business chats: the customer's `from` in a new and in an edited business message.
+    let connection = json!({"update_id": 20, "business_connection": {"id": "bc1",
+        "user": {"id": 900, "is_bot": false, "first_name": "Owner"}, "user_chat_id": 900,
+        "date": 1_000, "can_reply": true, "is_enabled": true}});
+    assert_eq!(relay.post_json(&connection).await, "stored");
+    let bea = json!({"id": 78, "is_bot": false, "first_name": "Bea", "last_name": "Gil", "username": "bea"});
+    let chat78 = json!({"id": 78, "type": "private"});
+    for (i, key) in ["business_message", "edited_business_message"]
+        .iter()
+        .enumerate()
+    {
+        let update = json!({"update_id": 21 + i, *key: {"message_id": 5, "business_connection_id": "bc1",
+            "from": bea, "chat": chat78, "date": 1_020, "edit_date": 1_030, "text": "hola"}});
+        assert_eq!(relay.post_json(&update).await, "stored", "{update}");
+    }
+    let got = summary(&relay, 78).await;
+    assert!(got.starts_with("person 78: Bea | Gil | @bea |"), "{got}");
+    assert!(!got.contains(" was "), "no profile change: {got}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn entities_outside_the_text_are_cut_or_dropped_at_ingest() {
+    let relay = Relay::start().await;
+    let update = json!({"update_id": 1, "message": {"message_id": 1, "date": 1_000,
+    "from": {"id": 79, "is_bot": false, "first_name": "Eva"}, "chat": {"id": 79, "type": "private"},
+    "text": "hola 😆",
+    "entities": [
+        {"type": "bold", "offset": 0, "length": 4},
+        {"type": "italic", "offset": 5, "length": 4_000_000_000u32},
+        {"type": "code", "offset": 4_294_967_295u32, "length": 4_294_967_295u32},
+        {"type": "underline", "offset": 7, "length": 1},
+        {"type": "strikethrough", "offset": 2, "length": 0}
+    ]}});
+    assert_eq!(relay.post_json(&update).await, "stored");
+    let page = relay.ok("/v1/people/79/messages").await;
+    let entities: Vec<(String, u64, u64)> = page["messages"][0]["entities"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e["type"].as_str().unwrap().to_owned(),
+                e["offset"].as_u64().unwrap(),
+                e["length"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    // "hola 😆" is 7 UTF-16 units: the italic is cut to the emoji's 2, the rest are dropped.
+    assert_eq!(
+        entities,
+        [("bold".to_owned(), 0, 4), ("italic".to_owned(), 5, 2)]
+    );
 }

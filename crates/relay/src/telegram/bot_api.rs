@@ -219,6 +219,7 @@ fn message_events(m: Message, business: bool, edited: bool) -> Result<Vec<Event>
         .iter()
         .map(RawEntity::to_api)
         .collect::<Result<_, _>>()?;
+    let entities = super::fit_entities(&text, entities);
     let space = if business {
         Space::Business(m.business_connection_id.clone().unwrap_or_default())
     } else {

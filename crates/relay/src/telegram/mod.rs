@@ -126,6 +126,21 @@ pub fn utf16_len(s: &str) -> u32 {
     s.encode_utf16().count() as u32
 }
 
+/// Entities as stored: those that start inside `text` (in UTF-16 units, as Telegram counts), with
+/// their length cut at the text's end; empty ones and those past the end are dropped. A hostile or
+/// buggy sender's offsets never reach the plugin.
+pub fn fit_entities(text: &str, entities: Vec<Entity>) -> Vec<Entity> {
+    let len = utf16_len(text);
+    entities
+        .into_iter()
+        .filter(|e| e.offset < len && e.length > 0)
+        .map(|e| Entity {
+            length: e.length.min(len - e.offset),
+            ..e
+        })
+        .collect()
+}
+
 /// A Telegram name pair is "deleted" when Telegram shows the placeholder it uses for deleted
 /// accounts. The Bot API has no flag for it; this is the documented appearance.
 pub fn looks_deleted(first_name: &str, last_name: Option<&str>) -> bool {
