@@ -20,7 +20,11 @@ fuzz_target!(|data: &[u8]| {
                 if let Event::Message(m) = event {
                     let len = utf16_len(&m.text);
                     for e in &m.entities {
-                        assert!(e.offset.checked_add(e.length).is_some_and(|end| end <= len), "{e:?} in {:?}", m.text);
+                        assert!(
+                            e.offset.checked_add(e.length).is_some_and(|end| end <= len),
+                            "{e:?} in {:?}",
+                            m.text
+                        );
                     }
                 }
             }

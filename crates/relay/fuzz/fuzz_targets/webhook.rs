@@ -15,7 +15,11 @@ fuzz_target!(|data: &[u8]| {
             if let Event::Message(m) = event {
                 let len = utf16_len(&m.text);
                 for e in &m.entities {
-                    assert!(e.length > 0 && e.offset < len && e.length <= len - e.offset, "{e:?} in {:?}", m.text);
+                    assert!(
+                        e.length > 0 && e.offset < len && e.length <= len - e.offset,
+                        "{e:?} in {:?}",
+                        m.text
+                    );
                 }
             }
         }
