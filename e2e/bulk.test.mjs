@@ -374,3 +374,29 @@ test("an agent whose role may not edit users gets a message naming the role need
   await screenshot(page, "bulk-5-forbidden");
   await page.close();
 });
+
+test("the bulk page speaks the agent's language from the host (es, ru)", async () => {
+  const page = await context.newPage();
+  const cases = [
+    ["es-ES", "Vinculación masiva", /Seguros · \d+/, /Prueba: Aplicar vincularía \d+ contactos/],
+    ["ru-RU", "Массовое связывание", /Уверенные · \d+/, /Пробный запуск: будет связано \d+ контактов/],
+  ];
+  for (const [locale, title, tab, dry] of cases) {
+    await stack.resetCrm();
+    await page.goto(`${stack.crmUrl}/?view=settings`);
+    await page.locator("#s-locale").fill(locale);
+    await page.getByRole("button", { name: "Save settings" }).click();
+    await page.goto(`${stack.crmUrl}/?nav=telegram`);
+    const app = page.frameLocator("[data-testid=plugin-frame]");
+    await app.getByText(title).waitFor({ timeout: 20_000 });
+    await matchAll(app);
+    assert.match(await text(app.getByTestId("tab-confident")), tab);
+    assert.match(await text(app.getByTestId("dry-run-counts")), dry);
+    await app.getByTestId("tab-review").click();
+    await screenshot(page, `bulk-9-review-${locale.slice(0, 2)}`);
+  }
+  await page.goto(`${stack.crmUrl}/?view=settings`);
+  await page.locator("#s-locale").fill("en-US");
+  await page.getByRole("button", { name: "Save settings" }).click();
+  await page.close();
+});
