@@ -5,9 +5,13 @@
 //!    trivial axum handler (this same executable in `ceiling-server` mode) as the ceiling;
 //! 2. conversation page latency (p50/p99 over HTTP) with 1,000,000 stored messages;
 //! 3. directory download time for 100,000 people;
-//! 4. the relay process's resident memory (VmRSS now, VmHWM peak).
+//! 4. the relay process's resident memory (VmRSS now, VmHWM peak);
+//! 5. a Telegram Desktop import of 1,000,000 messages (`import-desktop`, a separate process) into
+//!    the database a serving relay uses: its time and peak memory against the file's size, and
+//!    webhook latency while it runs against the same relay idle (baseline, same run).
 //!
-//! Environment: `BENCH_INGEST_UPDATES` (default 30000) and `BENCH_MESSAGES` (default 1000000).
+//! Environment: `BENCH_INGEST_UPDATES` (default 30000), `BENCH_MESSAGES` (default 1000000) and
+//! `BENCH_IMPORT_MESSAGES` (default 1000000).
 
 use std::io::{BufRead, BufReader};
 use std::path::Path;
@@ -42,6 +46,10 @@ fn main() {
     let ingest_updates = env_num("BENCH_INGEST_UPDATES", if full { 30_000 } else { 400 }) as i64;
     let message_count = env_num("BENCH_MESSAGES", if full { 1_000_000 } else { 2_000 });
     let people_count = if full { 100_000 } else { 1_000 };
+    let import_messages = env_num(
+        "BENCH_IMPORT_MESSAGES",
+        if full { 1_000_000 } else { 5_000 },
+    );
     let samples = if full { 1_000 } else { 20 };
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -164,6 +172,155 @@ fn main() {
         memory(relay.child.id())
     );
     stop(&mut relay);
+    println!();
+
+    // 5. A Desktop import while webhooks arrive.
+    let db = dir.path().join("import.db");
+    let webhook = setup(&db);
+    let chats = (import_messages / 1_000).max(1);
+    let export = dir.path().join("result.json");
+    std::fs::write(&export, desktop_export(chats, import_messages / chats)).unwrap();
+    let file_mb = std::fs::metadata(&export).unwrap().len() as f64 / 1_048_576.0;
+    let mut relay = serve(&[
+        "serve",
+        "--listen",
+        "127.0.0.1:0",
+        "--db",
+        db.to_str().unwrap(),
+    ]);
+    let url = format!("{}/telegram/webhook/{webhook}", relay.url);
+    let idle = runtime.block_on(webhook_latencies(&url, None));
+    let started = Instant::now();
+    let import = Command::new(BIN)
+        .args([
+            "import-desktop",
+            "--tenant",
+            "bench",
+            "--db",
+            db.to_str().unwrap(),
+        ])
+        .arg(&export)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let pid = import.id();
+    // The peak so far (VmHWM), read until the process exits: its last reading is the peak.
+    let peak = std::thread::spawn(move || {
+        let mut last = String::from("?");
+        while let Ok(status) = std::fs::read_to_string(format!("/proc/{pid}/status")) {
+            if let Some(l) = status.lines().find(|l| l.starts_with("VmHWM:")) {
+                last = l["VmHWM:".len()..].trim().to_owned();
+            }
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+        last
+    });
+    let finished = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let waiter = {
+        let finished = finished.clone();
+        std::thread::spawn(move || {
+            let out = import.wait_with_output().unwrap();
+            finished.store(true, Ordering::SeqCst);
+            out
+        })
+    };
+    let during = runtime.block_on(webhook_latencies(&url, Some(finished)));
+    let out = waiter.join().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let seconds = started.elapsed().as_secs_f64();
+    let peak = peak.join().unwrap();
+    stop(&mut relay);
+    let (idle_p50, idle_p99) = percentiles(idle);
+    let (busy_p50, busy_p99) = percentiles(during.clone());
+    println!(
+        "5. Desktop import of {import_messages} messages in {chats} chats ({file_mb:.0} MB file) beside a serving relay:"
+    );
+    println!(
+        "   import: {seconds:.1} s ({:.0} messages/s), peak memory of the import process {peak} ({file_mb:.0} MB file)",
+        import_messages as f64 / seconds
+    );
+    println!(
+        "   webhook latency, relay idle:        p50 {idle_p50:>6.2} ms   p99 {idle_p99:>6.2} ms"
+    );
+    println!(
+        "   webhook latency, during the import: p50 {busy_p50:>6.2} ms   p99 {busy_p99:>6.2} ms   ({} webhooks; p50 ratio {:.2}, p99 ratio {:.2})",
+        during.len(),
+        busy_p50 / idle_p50,
+        busy_p99 / idle_p99
+    );
+}
+
+/// A full Telegram Desktop export of `chats` personal chats of `per_chat` messages, in the
+/// exporter's key order.
+fn desktop_export(chats: u64, per_chat: u64) -> String {
+    let mut out = String::from(
+        r#"{"about":"bench","personal_information":{"user_id":5000,"first_name":"Shop"},"chats":{"list":["#,
+    );
+    for c in 0..chats {
+        let peer = 6_000_000_000 + c;
+        if c > 0 {
+            out.push(',');
+        }
+        out.push_str(&format!(
+            r#"{{"name":"Customer {c}","type":"personal_chat","id":{peer},"messages":["#
+        ));
+        for m in 0..per_chat {
+            if m > 0 {
+                out.push(',');
+            }
+            let from = if m % 3 == 0 { 5000 } else { peer };
+            out.push_str(&format!(
+                r#"{{"id":{},"type":"message","date_unixtime":"{}","from_id":"user{from}","text":"Hola, ¿tenéis tazas azules en stock? mensaje {m}"}}"#,
+                m + 1,
+                1_650_000_000 + m * 60
+            ));
+        }
+        out.push_str("]}");
+    }
+    out.push_str("]}}");
+    out
+}
+
+/// Posts webhook updates one after another (each waits for its 200) and answers each one's
+/// latency in ms: 300 of them, or, with `until`, until it is set.
+async fn webhook_latencies(
+    url: &str,
+    until: Option<Arc<std::sync::atomic::AtomicBool>>,
+) -> Vec<f64> {
+    let client = reqwest::Client::new();
+    let count = if until.is_some() { usize::MAX } else { 300 };
+    let mut out = Vec::new();
+    static NEXT: AtomicI64 = AtomicI64::new(10_000_000);
+    for _ in 0..count {
+        if until.as_ref().is_some_and(|f| f.load(Ordering::SeqCst)) {
+            break;
+        }
+        let id = NEXT.fetch_add(1, Ordering::Relaxed);
+        let body = json!({"update_id": id, "message": {"message_id": id, "date": 1_700_000_000,
+            "from": {"id": 5_100_000_000i64 + id % 100, "is_bot": false, "first_name": "Live"},
+            "chat": {"id": 5_100_000_000i64 + id % 100, "first_name": "Live", "type": "private"},
+            "text": "¿Está abierta la tienda?"}});
+        let started = Instant::now();
+        let response = client
+            .post(url)
+            .header("x-telegram-bot-api-secret-token", SECRET)
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 200);
+        out.push(started.elapsed().as_secs_f64() * 1e3);
+        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    }
+    if out.is_empty() {
+        out.push(0.0);
+    }
+    out
 }
 
 /// Creates tenant `bench` and a bot with the real commands; saves the token beside the database.

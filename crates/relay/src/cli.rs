@@ -364,20 +364,83 @@ fn run(cli: Cli) -> Result<(), CliError> {
 }
 
 /// Reads and imports an export file; nothing is stored when the file is not a valid export.
+/// Events stored per transaction by an import: small enough that a webhook waits at most one
+/// chunk's commit (a few milliseconds) behind the import.
+pub const IMPORT_CHUNK: usize = 2_000;
+
+/// Imports a Telegram Desktop export without holding it in memory: a first pass reads and checks
+/// the whole file (a bad file stores nothing), a second stores its events in transactions of
+/// [`IMPORT_CHUNK`]. An import cut short (a crash, a full disk) keeps what it committed, and
+/// running it again finishes it without storing anything twice.
 pub fn import_file(
     store: &dyn Storage,
     tenant: TenantId,
     file: &Path,
 ) -> Result<crate::store::ImportReport, CliError> {
-    let bytes = std::fs::read(file).map_err(|e| {
-        CliError(format!(
-            "cannot read {}: {e}; pass the path of the export's result.json; nothing was imported",
-            file.display()
-        ))
-    })?;
-    let export = desktop::parse_export(&bytes)
+    let open = || {
+        std::fs::File::open(file).map_err(|e| {
+            CliError(format!(
+                "cannot read {}: {e}; pass the path of the export's result.json; nothing was \
+                 imported",
+                file.display()
+            ))
+        })
+    };
+    let (_, plan) = desktop::stream_export(open()?, &desktop::Plan::default(), &mut |_| Ok(()))
         .map_err(|e| CliError(format!("{}: {e}; nothing was imported", file.display())))?;
-    Ok(store.import_desktop(tenant, export, now())?)
+    let now = now();
+    let mut chunk = Vec::with_capacity(IMPORT_CHUNK);
+    let mut messages_new = 0;
+    let mut stored_messages = 0;
+    let mut failure: Option<StoreError> = None;
+    let mut flush = |chunk: &mut Vec<crate::telegram::Event>| -> Result<(), StoreError> {
+        let messages = chunk
+            .iter()
+            .filter(|e| matches!(e, crate::telegram::Event::Message(_)))
+            .count();
+        messages_new += store.import_events(tenant, std::mem::take(chunk), now)?;
+        stored_messages += messages;
+        Ok(())
+    };
+    let read = desktop::stream_export(open()?, &plan, &mut |event| {
+        chunk.push(event);
+        if chunk.len() >= IMPORT_CHUNK {
+            flush(&mut chunk).map_err(|e| failure = Some(e))?;
+        }
+        Ok(())
+    });
+    let counts = match (read, failure) {
+        (Ok((counts, _)), None) => {
+            if let Err(e) = flush(&mut chunk) {
+                return Err(cut_short(file, stored_messages, e));
+            }
+            counts
+        }
+        (_, Some(e)) => return Err(cut_short(file, stored_messages, e)),
+        // The file changed between the passes.
+        (Err(e), None) => {
+            return Err(CliError(format!(
+                "{}: {e}; it changed while it was being imported ({stored_messages} messages \
+                 were stored): run the same import again on a copy that does not change",
+                file.display()
+            )));
+        }
+    };
+    Ok(crate::store::ImportReport {
+        chats: counts.chats,
+        chats_skipped: counts.chats_skipped,
+        contacts: counts.contacts,
+        messages: counts.messages,
+        messages_new,
+    })
+}
+
+fn cut_short(file: &Path, stored: usize, e: StoreError) -> CliError {
+    CliError(format!(
+        "{}: the import stopped after storing {stored} messages ({e}); run the same import \
+         again to finish it: nothing already stored is stored twice",
+        file.display()
+    ))
 }
 
 /// Opens a database that must already exist: a mistyped `--db` must not leave an empty database

@@ -196,6 +196,16 @@ pub trait Storage: Send + Sync + 'static {
         export: DesktopExport,
         now: i64,
     ) -> Result<ImportReport, StoreError>;
+    /// Stores one chunk of a Desktop export's events in one transaction (a large import commits
+    /// chunk by chunk, so webhooks are served between them); answers how many messages were new.
+    /// Applying the same events again changes nothing, so an import cut short is finished by
+    /// running it again.
+    fn import_events(
+        &self,
+        tenant: TenantId,
+        events: Vec<crate::telegram::Event>,
+        now: i64,
+    ) -> Result<usize, StoreError>;
     /// Lists quarantined updates, oldest first.
     fn quarantine(&self, tenant: Option<TenantId>) -> Result<Vec<QuarantinedUpdate>, StoreError>;
 

@@ -627,6 +627,23 @@ impl Storage for SqliteStorage {
         })
     }
 
+    fn import_events(
+        &self,
+        tenant: TenantId,
+        events: Vec<crate::telegram::Event>,
+        now: i64,
+    ) -> Result<usize, StoreError> {
+        self.write(move |conn| {
+            let mut new = 0;
+            for event in &events {
+                if apply::event(conn, tenant, None, event, now)? {
+                    new += 1;
+                }
+            }
+            Ok(new)
+        })
+    }
+
     fn quarantine(&self, tenant: Option<TenantId>) -> Result<Vec<QuarantinedUpdate>, StoreError> {
         self.read(|conn| read::quarantine(conn, tenant))
     }

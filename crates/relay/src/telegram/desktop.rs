@@ -37,172 +37,592 @@ pub struct ExportError(String);
 const HOW_TO_EXPORT: &str = "export it from Telegram Desktop with Settings → Advanced → Export \
                              Telegram data, format \"Machine-readable JSON\", and pass result.json";
 
-/// Reads an export from its bytes.
+/// Reads an export from its bytes (both passes of [`stream_export`], events collected).
 pub fn parse_export(bytes: &[u8]) -> Result<DesktopExport, ExportError> {
-    let root_value: Value = serde_json::from_slice(bytes).map_err(|e| {
-        ExportError(if e.is_eof() {
+    let (_, plan) = stream_export(bytes, &Plan::default(), &mut |_| Ok(()))?;
+    let mut events = Vec::new();
+    let (counts, _) = stream_export(bytes, &plan, &mut |e| {
+        events.push(e);
+        Ok(())
+    })?;
+    Ok(DesktopExport {
+        account: plan.account,
+        events,
+        chats: counts.chats,
+        chats_skipped: counts.chats_skipped,
+        contacts: counts.contacts,
+        messages: counts.messages,
+    })
+}
+
+/// What a first pass over an export learns for the second: who exported it, and the name profile
+/// each personal chat gives its person (emitted before the chat's messages, with the time of its
+/// last message, which only the end of the chat tells).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Plan {
+    /// The exporting account.
+    pub account: Option<SenderId>,
+    names: std::collections::HashMap<usize, Profile>,
+    /// The contact list's events, stored before any chat wherever the list sits in the file (a
+    /// person's names and phone must be there before their messages).
+    contacts: Vec<Event>,
+    contact_count: usize,
+    /// Whether this plan comes from a first pass (the reader then stores).
+    second: bool,
+}
+
+/// Counts of one pass.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Counts {
+    /// Personal chats read.
+    pub chats: usize,
+    /// Other chats skipped.
+    pub chats_skipped: usize,
+    /// Contact-list entries read.
+    pub contacts: usize,
+    /// Messages read.
+    pub messages: usize,
+}
+
+/// Reads an export from `reader` as it arrives, handing `sink` each event in file order: a
+/// message list is never held whole, so memory does not grow with the export. Run it twice: first
+/// with `Plan::default()` (every field is checked, nothing need be stored; the answer's plan
+/// holds the account and the chats' names), then with that plan to store. A `sink` error stops
+/// the reading (the caller keeps the reason); the answer is then an error too.
+pub fn stream_export<R: std::io::Read>(
+    reader: R,
+    plan: &Plan,
+    sink: &mut dyn FnMut(Event) -> Result<(), ()>,
+) -> Result<(Counts, Plan), ExportError> {
+    let mut ctx = Ctx {
+        plan,
+        learned: Plan::default(),
+        weak: Vec::new(),
+        counts: Counts::default(),
+        contact_names: std::collections::HashSet::new(),
+        sink,
+        error: None,
+        chat_index: 0,
+        saw_chats: false,
+        root: ChatFields::default(),
+        root_messages: false,
+    };
+    let mut de = serde_json::Deserializer::from_reader(std::io::BufReader::new(reader));
+    let read =
+        serde::de::DeserializeSeed::deserialize(Root(&mut ctx), &mut de).and_then(|()| de.end());
+    if let Some(e) = ctx.error.take() {
+        return Err(e);
+    }
+    if let Err(e) = read {
+        return Err(ExportError(if e.is_eof() {
             format!(
                 "the file ends in the middle of its JSON (line {}, column {}): it is truncated; \
                  copy it again, or {HOW_TO_EXPORT}",
                 e.line(),
                 e.column()
             )
+        } else if e.is_data() {
+            format!("the file's JSON is not an object; {HOW_TO_EXPORT}")
         } else {
             format!("the file is not JSON ({e}); {HOW_TO_EXPORT}")
-        })
-    })?;
-    let Some(root) = root_value.as_object() else {
-        return Err(ExportError(format!(
-            "the file's JSON is not an object; {HOW_TO_EXPORT}"
-        )));
-    };
-    let mut out = DesktopExport::default();
-
-    let chats: Vec<&Value> = if let Some(chats) = root.get("chats") {
-        chats
-            .get("list")
-            .and_then(Value::as_array)
-            .ok_or_else(|| {
-                ExportError("`chats` has no `list` array; is the file complete?".into())
-            })?
-            .iter()
-            .collect()
-    } else if root.contains_key("messages") {
-        vec![&root_value]
-    } else {
+        }));
+    }
+    if !ctx.saw_chats && !ctx.root_messages {
         return Err(ExportError(format!(
             "this JSON is not a Telegram Desktop export: it has neither `chats` (full export) nor \
              `messages` (single-chat export) at the top level; {HOW_TO_EXPORT}"
         )));
-    };
+    }
+    let mut learned = ctx.learned;
+    learned.second = true;
+    learned.contact_count = ctx.counts.contacts;
+    // A personal chat's name is a weak observation: only for people the contact list does not name.
+    for (chat, profile) in ctx.weak {
+        if !ctx.contact_names.contains(&profile.sender_id) {
+            learned.names.insert(chat, profile);
+        }
+    }
+    Ok((ctx.counts, learned))
+}
 
-    // The exporting account: from `personal_information`, or in a single-chat export the author of
-    // any message in a personal chat who is not the chat's peer.
-    let stated_account = match root.get("personal_information") {
-        Some(p) => number(p, "user_id", "personal_information").map_err(ExportError)?,
-        None => None,
-    };
-    let account_id = stated_account
-        .or_else(|| {
-            chats
-                .iter()
-                .filter(|c| c.get("type").and_then(Value::as_str) == Some("personal_chat"))
-                .find_map(|c| {
-                    let peer = c.get("id").and_then(Value::as_u64)?;
-                    c.get("messages")?.as_array()?.iter().find_map(|m| {
-                        let from = m
-                            .get("from_id")?
-                            .as_str()?
-                            .strip_prefix("user")?
-                            .parse::<u64>()
-                            .ok()?;
-                        (from != peer).then_some(from)
-                    })
-                })
-        })
-        .and_then(|id| SenderId::new(id).ok());
-    out.account = account_id;
+struct Ctx<'p, 's> {
+    plan: &'p Plan,
+    learned: Plan,
+    weak: Vec<(usize, Profile)>,
+    counts: Counts,
+    contact_names: std::collections::HashSet<SenderId>,
+    sink: &'s mut dyn FnMut(Event) -> Result<(), ()>,
+    /// The first problem found, in the export's words (serde's error only stops the reading).
+    error: Option<ExportError>,
+    chat_index: usize,
+    saw_chats: bool,
+    /// A single-chat export's own fields (its root is the chat).
+    root: ChatFields,
+    root_messages: bool,
+}
 
-    let mut contact_names = std::collections::HashSet::new();
-    if let Some(list) = root
-        .get("contacts")
-        .and_then(|c| c.get("list"))
-        .and_then(Value::as_array)
-    {
-        for (i, c) in list.iter().enumerate() {
-            let place = || format!("contacts.list[{i}]");
-            let Some(id) = number(c, "user_id", &place())
-                .map_err(ExportError)?
-                .filter(|id| *id > 0)
-            else {
-                continue; // a phone-book entry of someone not on Telegram
-            };
-            let sender_id = SenderId::new(id)
-                .map_err(|e| ExportError(format!("{}: user_id {id}: {e}", place())))?;
-            let at = unix_time(c, "date").map_err(|e| ExportError(format!("{}: {e}", place())))?;
-            let first_name = str_field(c, "first_name").unwrap_or_default();
-            let last_name = str_field(c, "last_name").filter(|s| !s.is_empty());
-            out.events.push(Event::Profile(Profile {
+impl Ctx<'_, '_> {
+    /// Records `message` as the reason to stop, and the serde error that stops.
+    fn fail<E: serde::de::Error>(&mut self, message: String) -> E {
+        if self.error.is_none() {
+            self.error = Some(ExportError(message));
+        }
+        E::custom("stopped")
+    }
+
+    fn emit<E: serde::de::Error>(&mut self, event: Event) -> Result<(), E> {
+        (self.sink)(event).map_err(|()| E::custom("stopped by the store"))
+    }
+
+    /// The exporting account as far as known: stated by the file, else learned by a first pass.
+    fn account(&self) -> Option<SenderId> {
+        self.learned.account.or(self.plan.account)
+    }
+}
+
+/// A chat's fields that come before its `messages`.
+#[derive(Default)]
+struct ChatFields {
+    name: Option<String>,
+    kind: Option<String>,
+    id: Option<Value>,
+}
+
+impl ChatFields {
+    /// Reads one of the chat's small fields; `false` when `key` is not one of them.
+    fn take<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+        ctx: &mut Ctx<'_, '_>,
+        place: &str,
+    ) -> Result<bool, A::Error> {
+        match key {
+            "name" => {
+                self.name = map
+                    .next_value::<Option<Value>>()?
+                    .and_then(|v| v.as_str().map(str::to_owned))
+            }
+            "type" => {
+                let v: Value = map.next_value()?;
+                let holder = serde_json::json!({ "type": v });
+                self.kind = text(&holder, "type", place)
+                    .map_err(|e| ctx.fail(e))?
+                    .map(str::to_owned);
+            }
+            "id" => self.id = Some(map.next_value()?),
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+
+struct Root<'c, 'p, 's>(&'c mut Ctx<'p, 's>);
+
+impl<'de> serde::de::DeserializeSeed<'de> for Root<'_, '_, '_> {
+    type Value = ();
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_map(self)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for Root<'_, '_, '_> {
+    type Value = ();
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a Telegram Desktop export object")
+    }
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        let ctx = self.0;
+        let mut root_kept = None;
+        if ctx.plan.second {
+            for event in ctx.plan.contacts.clone() {
+                ctx.emit(event)?;
+            }
+            ctx.counts.contacts = ctx.plan.contact_count;
+        }
+        while let Some(key) = map.next_key::<String>()? {
+            match key.as_str() {
+                "personal_information" => {
+                    let p: Value = map.next_value()?;
+                    if let Some(id) =
+                        number(&p, "user_id", "personal_information").map_err(|e| ctx.fail(e))?
+                    {
+                        ctx.learned.account = SenderId::new(id).ok();
+                    }
+                }
+                "contacts" if ctx.plan.second => {
+                    map.next_value::<serde::de::IgnoredAny>()?; // stored first, from the plan
+                }
+                "contacts" => {
+                    let c: Value = map.next_value()?;
+                    contacts(ctx, &c)?;
+                }
+                "chats" => {
+                    ctx.saw_chats = true;
+                    map.next_value_seed(Chats(ctx))?;
+                }
+                "messages" if !ctx.saw_chats => {
+                    // A single-chat export: the root is the chat.
+                    ctx.root_messages = true;
+                    let fields = std::mem::take(&mut ctx.root);
+                    root_kept = read_messages(ctx, &fields, &mut map)?;
+                    ctx.root = fields;
+                }
+                k => {
+                    let mut fields = std::mem::take(&mut ctx.root);
+                    let taken = fields.take(k, &mut map, ctx, "chat #0")?;
+                    ctx.root = fields;
+                    if !taken {
+                        map.next_value::<serde::de::IgnoredAny>()?;
+                    }
+                }
+            }
+        }
+        if let Some(kept) = root_kept {
+            let fields = std::mem::take(&mut ctx.root);
+            read_kept_messages::<A::Error>(ctx, &fields, kept)?;
+        }
+        Ok(())
+    }
+}
+
+/// The contact list: names and phones of people with a user ID.
+fn contacts<E: serde::de::Error>(ctx: &mut Ctx<'_, '_>, c: &Value) -> Result<(), E> {
+    let Some(list) = c.get("list").and_then(Value::as_array) else {
+        return Ok(());
+    };
+    for (i, c) in list.iter().enumerate() {
+        let place = || format!("contacts.list[{i}]");
+        let Some(id) = number(c, "user_id", &place())
+            .map_err(|e| ctx.fail::<E>(e))?
+            .filter(|id| *id > 0)
+        else {
+            continue; // a phone-book entry of someone not on Telegram
+        };
+        let sender_id = SenderId::new(id)
+            .map_err(|e| ctx.fail::<E>(format!("{}: user_id {id}: {e}", place())))?;
+        let at = unix_time(c, "date").map_err(|e| ctx.fail::<E>(format!("{}: {e}", place())))?;
+        let first_name = str_field(c, "first_name").unwrap_or_default();
+        let last_name = str_field(c, "last_name").filter(|s| !s.is_empty());
+        ctx.learned.contacts.push(Event::Profile(Profile {
+            sender_id,
+            deleted: looks_deleted(&first_name, last_name.as_deref()),
+            first_name,
+            last_name,
+            username: None,
+            username_known: false,
+            weak: false,
+            at,
+        }));
+        if let Some(phone) = str_field(c, "phone_number").filter(|p| !p.trim().is_empty()) {
+            ctx.learned.contacts.push(Event::Phone {
                 sender_id,
-                deleted: looks_deleted(&first_name, last_name.as_deref()),
-                first_name,
-                last_name,
-                username: None,
-                username_known: false,
-                weak: false,
+                phone,
+                source: PhoneSource::ContactList,
                 at,
-            }));
-            if let Some(phone) = str_field(c, "phone_number").filter(|p| !p.trim().is_empty()) {
-                out.events.push(Event::Phone {
-                    sender_id,
-                    phone,
-                    source: PhoneSource::ContactList,
-                    at,
-                });
-            }
-            contact_names.insert(sender_id);
-            out.contacts += 1;
+            });
         }
+        ctx.contact_names.insert(sender_id);
+        ctx.counts.contacts += 1;
+    }
+    Ok(())
+}
+
+/// `chats`: `{"about": …, "list": [chat, …]}`.
+struct Chats<'c, 'p, 's>(&'c mut Ctx<'p, 's>);
+
+impl<'de> serde::de::DeserializeSeed<'de> for Chats<'_, '_, '_> {
+    type Value = ();
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for Chats<'_, '_, '_> {
+    type Value = ();
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("the `chats` object")
+    }
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        let ctx = self.0;
+        let mut saw_list = false;
+        while let Some(key) = map.next_key::<String>()? {
+            if key == "list" {
+                saw_list = true;
+                map.next_value_seed(ChatList(ctx))?;
+            } else {
+                map.next_value::<serde::de::IgnoredAny>()?;
+            }
+        }
+        if !saw_list {
+            return Err(ctx.fail("`chats` has no `list` array; is the file complete?".into()));
+        }
+        Ok(())
+    }
+}
+
+struct ChatList<'c, 'p, 's>(&'c mut Ctx<'p, 's>);
+
+impl<'de> serde::de::DeserializeSeed<'de> for ChatList<'_, '_, '_> {
+    type Value = ();
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for ChatList<'_, '_, '_> {
+    type Value = ();
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("the `chats.list` array")
+    }
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        let ctx = self.0;
+        while seq.next_element_seed(Chat(ctx))?.is_some() {
+            ctx.chat_index += 1;
+        }
+        Ok(())
+    }
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, _: A) -> Result<(), A::Error> {
+        Err(self
+            .0
+            .fail("`chats` has no `list` array; is the file complete?".into()))
+    }
+}
+
+/// One chat of `chats.list`.
+struct Chat<'c, 'p, 's>(&'c mut Ctx<'p, 's>);
+
+impl<'de> serde::de::DeserializeSeed<'de> for Chat<'_, '_, '_> {
+    type Value = ();
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_map(self)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for Chat<'_, '_, '_> {
+    type Value = ();
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a chat object")
+    }
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        let ctx = self.0;
+        let place = format!("chat #{}", ctx.chat_index);
+        let mut fields = ChatFields::default();
+        let mut saw_messages = false;
+        let mut kept = None;
+        while let Some(key) = map.next_key::<String>()? {
+            if key == "messages" {
+                saw_messages = true;
+                kept = read_messages(ctx, &fields, &mut map)?;
+            } else if !fields.take(&key, &mut map, ctx, &place)? {
+                map.next_value::<serde::de::IgnoredAny>()?;
+            }
+        }
+        if let Some(kept) = kept {
+            read_kept_messages::<A::Error>(ctx, &fields, kept)?;
+        }
+        if !saw_messages {
+            if fields.kind.as_deref() == Some("personal_chat") {
+                let peer = peer(ctx, &fields, &place)?;
+                return Err(ctx.fail(format!("{place} (user {peer}): no `messages` array")));
+            }
+            ctx.counts.chats_skipped += 1;
+        }
+        Ok(())
+    }
+}
+
+/// The chat's user ID, for a personal chat.
+fn peer<E: serde::de::Error>(
+    ctx: &mut Ctx<'_, '_>,
+    fields: &ChatFields,
+    place: &str,
+) -> Result<SenderId, E> {
+    fields
+        .id
+        .as_ref()
+        .and_then(Value::as_u64)
+        .and_then(|id| SenderId::new(id).ok())
+        .ok_or_else(|| ctx.fail(format!("{place}: a personal chat needs a user `id`")))
+}
+
+/// Reads one personal chat's messages, one at a time, whichever way they arrive.
+struct ChatReader {
+    peer: SenderId,
+    place: String,
+    index: usize,
+    last_at: Option<i64>,
+    messages: usize,
+}
+
+impl ChatReader {
+    /// Starts a chat: its name profile first (from the first pass), then its messages.
+    fn begin<E: serde::de::Error>(
+        ctx: &mut Ctx<'_, '_>,
+        fields: &ChatFields,
+    ) -> Result<Option<ChatReader>, E> {
+        let place = format!("chat #{}", ctx.chat_index);
+        if fields.kind.as_deref() != Some("personal_chat") {
+            ctx.counts.chats_skipped += 1;
+            return Ok(None);
+        }
+        let peer = peer(ctx, fields, &place)?;
+        if let Some(profile) = ctx.plan.names.get(&ctx.chat_index) {
+            ctx.emit(Event::Profile(profile.clone()))?;
+        }
+        Ok(Some(ChatReader {
+            peer,
+            place: format!("{place} (user {peer})"),
+            index: 0,
+            last_at: None,
+            messages: 0,
+        }))
     }
 
-    for (ci, chat) in chats.into_iter().enumerate() {
-        let place = format!("chat #{ci}");
-        // A field present with the wrong type is a broken file, not a chat to skip.
-        let kind = text(chat, "type", &place).map_err(ExportError)?;
-        if let Some(m) = chat.get("messages").filter(|m| !m.is_array()) {
-            return Err(ExportError(format!(
-                "{place}: `messages` is {}, not the array of messages Telegram Desktop writes; \
-                 {HOW_TO_EXPORT}",
-                type_name(m)
-            )));
+    fn message<E: serde::de::Error>(&mut self, ctx: &mut Ctx<'_, '_>, m: Value) -> Result<(), E> {
+        let place = format!("{}, messages[{}]", self.place, self.index);
+        self.index += 1;
+        if text(&m, "type", &place).map_err(|e| ctx.fail::<E>(e))? != Some("message") {
+            return Ok(()); // service messages: calls, pins, joins
         }
-        if kind != Some("personal_chat") {
-            out.chats_skipped += 1;
-            continue;
+        // A single-chat export names its account only through who wrote: the first author who
+        // is not the peer (learned by the first pass, used by the second).
+        if ctx.account().is_none() {
+            ctx.learned.account = m
+                .get("from_id")
+                .and_then(Value::as_str)
+                .and_then(|f| f.strip_prefix("user"))
+                .and_then(|n| n.parse::<u64>().ok())
+                .filter(|&n| n != self.peer.get())
+                .and_then(|n| SenderId::new(n).ok());
         }
-        let peer = chat
-            .get("id")
-            .and_then(Value::as_u64)
-            .and_then(|id| SenderId::new(id).ok())
-            .ok_or_else(|| ExportError(format!("{place}: a personal chat needs a user `id`")))?;
-        let messages = chat
-            .get("messages")
-            .and_then(Value::as_array)
-            .ok_or_else(|| ExportError(format!("{place} (user {peer}): no `messages` array")))?;
-        let space = Space::Desktop(account_id.map_or(0, SenderId::get));
-        let mut parsed = Vec::new();
-        for (mi, m) in messages.iter().enumerate() {
-            let place = format!("{place} (user {peer}), messages[{mi}]");
-            if text(m, "type", &place).map_err(ExportError)? != Some("message") {
-                continue; // service messages: calls, pins, joins
-            }
-            parsed.push(
-                parse_message(m, peer, account_id, &space)
-                    .map_err(|e| ExportError(format!("{place}: {e}")))?,
-            );
-        }
-        // The chat's name is the person's name as the exporting account saw it: a weak observation
-        // (one string, first and last name together) that only fills in a person not seen before.
-        let last_at = parsed.iter().map(|m| m.sent_at).max();
-        if !contact_names.contains(&peer)
-            && let (Some(name), Some(at)) = (str_field(chat, "name"), last_at)
-        {
-            out.events.push(Event::Profile(Profile {
-                sender_id: peer,
-                deleted: looks_deleted(&name, None),
-                first_name: name,
-                last_name: None,
-                username: None,
-                username_known: false,
-                weak: true,
-                at,
-            }));
-        }
-        out.messages += parsed.len();
-        out.events.extend(parsed.into_iter().map(Event::Message));
-        out.chats += 1;
+        let account = ctx.plan.account;
+        let space = Space::Desktop(account.map_or(0, SenderId::get));
+        let message = parse_message(&m, self.peer, account, &space)
+            .map_err(|e| ctx.fail::<E>(format!("{place}: {e}")))?;
+        self.last_at = self.last_at.max(Some(message.sent_at));
+        self.messages += 1;
+        ctx.emit(Event::Message(message))
     }
-    Ok(out)
+
+    fn end(self, ctx: &mut Ctx<'_, '_>, fields: &ChatFields) {
+        if let (Some(name), Some(at)) = (fields.name.clone(), self.last_at) {
+            ctx.weak.push((
+                ctx.chat_index,
+                Profile {
+                    sender_id: self.peer,
+                    deleted: looks_deleted(&name, None),
+                    first_name: name,
+                    last_name: None,
+                    username: None,
+                    username_known: false,
+                    weak: true,
+                    at,
+                },
+            ));
+        }
+        ctx.counts.messages += self.messages;
+        ctx.counts.chats += 1;
+    }
+}
+
+/// What a chat object's visitor does with `messages`: streams them when the chat's `type` and
+/// `id` came first (as Telegram Desktop writes them), or keeps them until the end of the object
+/// when a tool reordered the keys (sorted them, say).
+fn read_messages<'de, A: serde::de::MapAccess<'de>>(
+    ctx: &mut Ctx<'_, '_>,
+    fields: &ChatFields,
+    map: &mut A,
+) -> Result<Option<Value>, A::Error> {
+    let known = fields.kind.is_some()
+        && (fields.id.is_some() || fields.kind.as_deref() != Some("personal_chat"));
+    if known {
+        map.next_value_seed(Messages { ctx, fields })?;
+        Ok(None)
+    } else {
+        Ok(Some(map.next_value()?))
+    }
+}
+
+/// Reads messages kept whole because they came before the chat's `type` or `id`.
+fn read_kept_messages<E: serde::de::Error>(
+    ctx: &mut Ctx<'_, '_>,
+    fields: &ChatFields,
+    kept: Value,
+) -> Result<(), E> {
+    let Value::Array(list) = kept else {
+        return Err(not_an_array(ctx, &kept));
+    };
+    if let Some(mut reader) = ChatReader::begin::<E>(ctx, fields)? {
+        for m in list {
+            reader.message::<E>(ctx, m)?;
+        }
+        reader.end(ctx, fields);
+    }
+    Ok(())
+}
+
+fn not_an_array<E: serde::de::Error>(ctx: &mut Ctx<'_, '_>, what: &Value) -> E {
+    let place = format!("chat #{}", ctx.chat_index);
+    ctx.fail(format!(
+        "{place}: `messages` is {}, not the array of messages Telegram Desktop writes; \
+         {HOW_TO_EXPORT}",
+        type_name(what)
+    ))
+}
+
+/// A chat's `messages`, read one at a time.
+struct Messages<'c, 'p, 's, 'f> {
+    ctx: &'c mut Ctx<'p, 's>,
+    fields: &'f ChatFields,
+}
+
+impl<'de> serde::de::DeserializeSeed<'de> for Messages<'_, '_, '_, '_> {
+    type Value = ();
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for Messages<'_, '_, '_, '_> {
+    type Value = ();
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("an array of messages")
+    }
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        let ctx = self.ctx;
+        match ChatReader::begin::<A::Error>(ctx, self.fields)? {
+            None => while seq.next_element::<serde::de::IgnoredAny>()?.is_some() {},
+            Some(mut reader) => {
+                while let Some(m) = seq.next_element::<Value>()? {
+                    reader.message::<A::Error>(ctx, m)?;
+                }
+                reader.end(ctx, self.fields);
+            }
+        }
+        Ok(())
+    }
+    fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<(), E> {
+        Err(not_an_array(self.ctx, &Value::String(v.to_owned())))
+    }
+    fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<(), E> {
+        Err(not_an_array(self.ctx, &Value::from(v)))
+    }
+    fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<(), E> {
+        Err(not_an_array(self.ctx, &Value::from(v)))
+    }
+    fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<(), E> {
+        Err(not_an_array(self.ctx, &Value::from(v)))
+    }
+    fn visit_bool<E: serde::de::Error>(self, v: bool) -> Result<(), E> {
+        Err(not_an_array(self.ctx, &Value::Bool(v)))
+    }
+    fn visit_unit<E: serde::de::Error>(self) -> Result<(), E> {
+        Err(not_an_array(self.ctx, &Value::Null))
+    }
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, _: A) -> Result<(), A::Error> {
+        Err(not_an_array(self.ctx, &Value::Object(Map::new())))
+    }
 }
 
 fn parse_message(
