@@ -366,7 +366,7 @@ fn run(cli: Cli) -> Result<(), CliError> {
 /// Reads and imports an export file; nothing is stored when the file is not a valid export.
 /// Events stored per transaction by an import: small enough that a webhook waits at most one
 /// chunk's commit (a few milliseconds) behind the import.
-pub const IMPORT_CHUNK: usize = 2_000;
+pub const IMPORT_CHUNK: usize = 500;
 
 /// Imports a Telegram Desktop export without holding it in memory: a first pass reads and checks
 /// the whole file (a bad file stores nothing), a second stores its events in transactions of
@@ -398,8 +398,13 @@ pub fn import_file(
             .iter()
             .filter(|e| matches!(e, crate::telegram::Event::Message(_)))
             .count();
+        let started = std::time::Instant::now();
         messages_new += store.import_events(tenant, std::mem::take(chunk), now)?;
         stored_messages += messages;
+        // The import usually runs beside a serving relay, another process waiting for the same
+        // database lock: leave it as long as the chunk took, so its webhooks get their turn
+        // (SQLite's lock is not fair, and a writer that commits back to back starves the other).
+        std::thread::sleep(started.elapsed().min(Duration::from_millis(50)));
         Ok(())
     };
     let read = desktop::stream_export(open()?, &plan, &mut |event| {
