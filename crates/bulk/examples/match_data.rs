@@ -9,7 +9,7 @@
 
 use std::time::Instant;
 
-use telegram_bulk::matcher::{CHUNK, FromWorker, MatchWorker, ToWorker};
+use telegram_bulk::matcher::{FromWorker, MatchWorker, ToWorker, chunks};
 use telegram_identity::matching::MatchOptions;
 
 fn main() {
@@ -44,21 +44,8 @@ fn main() {
                 count.fetch_add(items.len(), std::sync::atomic::Ordering::Relaxed);
             }
         };
-        for chunk in data.contacts.chunks(CHUNK) {
-            worker.handle(
-                ToWorker::Contacts {
-                    items: chunk.to_vec(),
-                },
-                &post,
-            );
-        }
-        for chunk in data.people.chunks(CHUNK) {
-            worker.handle(
-                ToWorker::People {
-                    items: chunk.to_vec(),
-                },
-                &post,
-            );
+        for message in chunks(&data.contacts, &data.people) {
+            worker.handle(message, &post);
         }
         worker.handle(
             ToWorker::Match {

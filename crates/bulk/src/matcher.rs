@@ -72,6 +72,21 @@ pub enum FromWorker {
     },
 }
 
+/// The contacts and the people as the worker is sent them, in messages of [`CHUNK`]; a `Match`
+/// follows them.
+pub fn chunks<'a>(
+    contacts: &'a [CrmContact],
+    people: &'a [TelegramPerson],
+) -> impl Iterator<Item = ToWorker> + 'a {
+    let contacts = contacts
+        .chunks(CHUNK)
+        .map(|c| ToWorker::Contacts { items: c.to_vec() });
+    let people = people
+        .chunks(CHUNK)
+        .map(|c| ToWorker::People { items: c.to_vec() });
+    contacts.chain(people)
+}
+
 /// The worker's state: what the page has sent so far.
 #[derive(Default)]
 pub struct MatchWorker {
@@ -155,21 +170,8 @@ mod tests {
         let mut worker = MatchWorker::default();
         let out = Mutex::new(Vec::new());
         let post = |m: FromWorker| out.lock().unwrap().push(m);
-        for chunk in data.contacts.chunks(CHUNK) {
-            worker.handle(
-                ToWorker::Contacts {
-                    items: chunk.to_vec(),
-                },
-                &post,
-            );
-        }
-        for chunk in data.people.chunks(CHUNK) {
-            worker.handle(
-                ToWorker::People {
-                    items: chunk.to_vec(),
-                },
-                &post,
-            );
+        for message in chunks(&data.contacts, &data.people) {
+            worker.handle(message, &post);
         }
         assert!(
             out.lock().unwrap().is_empty(),

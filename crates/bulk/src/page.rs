@@ -32,7 +32,7 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::Closure;
 use yew::prelude::*;
 
-use crate::matcher::{CHUNK, FromWorker, ToWorker};
+use crate::matcher::{FromWorker, ToWorker};
 use crate::review::{Category, Review, Row, Tally};
 use crate::run::{Batch, Run, RunHead, RunKind, Step};
 use crate::zendesk::{JobState, Waiting, Zendesk};
@@ -740,15 +740,7 @@ async fn match_contacts(
             .post_message(&value)
             .map_err(|e| fill(Text::MatcherFailed.get(l), &[&format!("{e:?}")]))
     };
-    let messages = contacts
-        .chunks(CHUNK)
-        .map(|c| ToWorker::Contacts { items: c.to_vec() })
-        .chain(
-            people
-                .chunks(CHUNK)
-                .map(|c| ToWorker::People { items: c.to_vec() }),
-        );
-    for message in messages {
+    for message in crate::matcher::chunks(&contacts, &people) {
         send(&message)?;
         gloo::timers::future::sleep(std::time::Duration::ZERO).await;
         if model.borrow().job != job {
