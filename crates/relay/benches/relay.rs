@@ -179,7 +179,11 @@ fn main() {
     let webhook = setup(&db);
     let chats = (import_messages / 1_000).max(1);
     let export = dir.path().join("result.json");
-    std::fs::write(&export, desktop_export(chats, import_messages / chats)).unwrap();
+    std::fs::write(
+        &export,
+        telegram_relay::telegram::desktop::generated_export(chats, import_messages / chats),
+    )
+    .unwrap();
     let file_mb = std::fs::metadata(&export).unwrap().len() as f64 / 1_048_576.0;
     let mut relay = serve(&[
         "serve",
@@ -253,37 +257,6 @@ fn main() {
         busy_p50 / idle_p50,
         busy_p99 / idle_p99
     );
-}
-
-/// A full Telegram Desktop export of `chats` personal chats of `per_chat` messages, in the
-/// exporter's key order.
-fn desktop_export(chats: u64, per_chat: u64) -> String {
-    let mut out = String::from(
-        r#"{"about":"bench","personal_information":{"user_id":5000,"first_name":"Shop"},"chats":{"list":["#,
-    );
-    for c in 0..chats {
-        let peer = 6_000_000_000 + c;
-        if c > 0 {
-            out.push(',');
-        }
-        out.push_str(&format!(
-            r#"{{"name":"Customer {c}","type":"personal_chat","id":{peer},"messages":["#
-        ));
-        for m in 0..per_chat {
-            if m > 0 {
-                out.push(',');
-            }
-            let from = if m % 3 == 0 { 5000 } else { peer };
-            out.push_str(&format!(
-                r#"{{"id":{},"type":"message","date_unixtime":"{}","from_id":"user{from}","text":"Hola, ¿tenéis tazas azules en stock? mensaje {m}"}}"#,
-                m + 1,
-                1_650_000_000 + m * 60
-            ));
-        }
-        out.push_str("]}");
-    }
-    out.push_str("]}}");
-    out
 }
 
 /// Posts webhook updates one after another (each waits for its 200) and answers each one's

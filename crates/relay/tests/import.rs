@@ -6,6 +6,7 @@ mod common;
 use common::{Relay, fixture};
 use serde_json::{Value, json};
 use telegram_relay::cli::import_file;
+use telegram_relay::telegram::desktop::generated_export;
 
 fn write(relay: &Relay, name: &str, bytes: &[u8]) -> std::path::PathBuf {
     let path = relay.dir.path().join(name);
@@ -384,37 +385,6 @@ async fn a_single_chat_export_and_a_full_export_of_the_same_account_do_not_dupli
     assert_eq!(relay.ok("/v1/people/7100000003").await["message_count"], 3);
 }
 
-/// A full export of `people` personal chats with `per_chat` messages each, in Telegram Desktop's
-/// key order.
-fn big_export(people: u64, per_chat: u64) -> String {
-    let mut out = String::from(
-        r#"{"about":"x","personal_information":{"user_id":5000,"first_name":"Shop"},"chats":{"about":"y","list":["#,
-    );
-    for p in 0..people {
-        let peer = 7_200_000_000 + p;
-        if p > 0 {
-            out.push(',');
-        }
-        out.push_str(&format!(
-            r#"{{"name":"Person {p}","type":"personal_chat","id":{peer},"messages":["#
-        ));
-        for m in 0..per_chat {
-            if m > 0 {
-                out.push(',');
-            }
-            let from = if m % 3 == 0 { 5000 } else { peer };
-            out.push_str(&format!(
-                r#"{{"id":{id},"type":"message","date_unixtime":"{t}","from_id":"user{from}","text":"message {m} of {p}"}}"#,
-                id = m + 1,
-                t = 1_700_000_000 + m,
-            ));
-        }
-        out.push_str("]}");
-    }
-    out.push_str("]}}");
-    out
-}
-
 #[tokio::test(flavor = "multi_thread")]
 async fn a_large_import_is_stored_in_chunks_and_running_it_again_stores_nothing_twice() {
     let relay = Relay::start().await;
@@ -422,13 +392,17 @@ async fn a_large_import_is_stored_in_chunks_and_running_it_again_stores_nothing_
     let (people, per_chat) = (30, 250);
     assert!(people * per_chat > 3 * telegram_relay::cli::IMPORT_CHUNK as u64);
     // First only part of it (an import cut short stores a prefix), then the whole file.
-    let part = write(&relay, "part.json", big_export(12, per_chat).as_bytes());
+    let part = write(
+        &relay,
+        "part.json",
+        generated_export(12, per_chat).as_bytes(),
+    );
     let first = import_file(&*relay.store, relay.tenant, &part).unwrap();
     assert_eq!(first.messages_new, 12 * per_chat as usize);
     let whole = write(
         &relay,
         "whole.json",
-        big_export(people, per_chat).as_bytes(),
+        generated_export(people, per_chat).as_bytes(),
     );
     let report = import_file(&*relay.store, relay.tenant, &whole).unwrap();
     assert_eq!(
@@ -460,7 +434,7 @@ async fn a_large_import_is_stored_in_chunks_and_running_it_again_stores_nothing_
 async fn an_export_whose_keys_were_reordered_reads_the_same() {
     // A tool that sorts keys puts `messages` before `type` and `id`, and `chats` before `contacts`.
     let relay = Relay::start().await;
-    let sorted: Value = serde_json::from_str(&big_export(2, 5)).unwrap(); // serde_json sorts keys
+    let sorted: Value = serde_json::from_str(&generated_export(2, 5)).unwrap(); // serde_json sorts keys
     let file = write(&relay, "sorted.json", sorted.to_string().as_bytes());
     let report = import_file(&*relay.store, relay.tenant, &file).unwrap();
     assert_eq!(

@@ -839,6 +839,40 @@ fn media(m: &Value) -> Option<Media> {
     None
 }
 
+/// A generated full export of `chats` personal chats of `per_chat` messages each, in Telegram
+/// Desktop's key order, for the import tests and the relay's performance report: the account is
+/// user 5000 (every third message is its own), chat `c` is with user `7_200_000_000 + c`, named
+/// "Person c".
+#[doc(hidden)]
+pub fn generated_export(chats: u64, per_chat: u64) -> String {
+    let mut out = String::from(
+        r#"{"about":"generated","personal_information":{"user_id":5000,"first_name":"Shop"},"chats":{"about":"y","list":["#,
+    );
+    for c in 0..chats {
+        let peer = 7_200_000_000 + c;
+        if c > 0 {
+            out.push(',');
+        }
+        out.push_str(&format!(
+            r#"{{"name":"Person {c}","type":"personal_chat","id":{peer},"messages":["#
+        ));
+        for m in 0..per_chat {
+            if m > 0 {
+                out.push(',');
+            }
+            let from = if m % 3 == 0 { 5000 } else { peer };
+            out.push_str(&format!(
+                r#"{{"id":{id},"type":"message","date_unixtime":"{t}","from_id":"user{from}","text":"message {m} of {c}"}}"#,
+                id = m + 1,
+                t = 1_700_000_000 + m,
+            ));
+        }
+        out.push_str("]}");
+    }
+    out.push_str("]}}");
+    out
+}
+
 /// `key` of `v` as a whole number: `None` when absent or null, an error naming `place` when it
 /// holds something else (a string of digits included: Telegram Desktop writes numbers).
 fn number(v: &Value, key: &str, place: &str) -> Result<Option<u64>, String> {
