@@ -61,7 +61,8 @@ pub async fn serve(
     limits: Limits,
     shutdown: impl Future<Output = ()>,
 ) {
-    let slots = Arc::new(Semaphore::new(limits.max_connections.max(1)));
+    let capacity = limits.max_connections.max(1);
+    let slots = Arc::new(Semaphore::new(capacity));
     let graceful = GracefulShutdown::new();
     let mut http = hyper::server::conn::http1::Builder::new();
     http.timer(TokioTimer::new())
@@ -105,13 +106,13 @@ pub async fn serve(
         });
     }
     drop(listener);
-    let open = limits.max_connections.max(1) - slots.available_permits();
+    let open = capacity - slots.available_permits();
     tracing::info!(open, "no longer accepting; finishing requests in flight");
     if tokio::time::timeout(limits.shutdown_deadline, graceful.shutdown())
         .await
         .is_err()
     {
-        let open = limits.max_connections.max(1) - slots.available_permits();
+        let open = capacity - slots.available_permits();
         tracing::warn!(
             open,
             deadline_s = limits.shutdown_deadline.as_secs(),

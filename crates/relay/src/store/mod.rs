@@ -189,13 +189,22 @@ pub trait Storage: Send + Sync + 'static {
         update: ParsedUpdate,
         now: i64,
     ) -> Result<IngestOutcome, StoreError>;
-    /// Stores a Desktop export in one transaction; durable when it returns.
+    /// Stores a Desktop export in one transaction ([`Storage::import_events`] with all of its
+    /// events); durable when it returns.
     fn import_desktop(
         &self,
         tenant: TenantId,
         export: DesktopExport,
         now: i64,
-    ) -> Result<ImportReport, StoreError>;
+    ) -> Result<ImportReport, StoreError> {
+        Ok(ImportReport {
+            chats: export.chats,
+            chats_skipped: export.chats_skipped,
+            contacts: export.contacts,
+            messages: export.messages,
+            messages_new: self.import_events(tenant, export.events, now)?,
+        })
+    }
     /// Stores one chunk of a Desktop export's events in one transaction (a large import commits
     /// chunk by chunk, so webhooks are served between them); answers how many messages were new.
     /// Applying the same events again changes nothing, so an import cut short is finished by

@@ -28,10 +28,9 @@ use telegram_relay_api::{
 
 use super::migrations::MIGRATIONS;
 use super::{
-    Bot, ImportReport, IngestOutcome, LinkFilter, PageStart, ParsedUpdate, QuarantinedUpdate,
-    Storage, StoreError, TenantId, UpdateContent, apply, read,
+    Bot, IngestOutcome, LinkFilter, PageStart, ParsedUpdate, QuarantinedUpdate, Storage,
+    StoreError, TenantId, UpdateContent, apply, read,
 };
-use crate::telegram::desktop::DesktopExport;
 
 /// The most jobs one transaction takes.
 pub const MAX_BATCH: usize = 1024;
@@ -601,29 +600,6 @@ impl Storage for SqliteStorage {
                     Ok(IngestOutcome::Quarantined(reason))
                 }
             }
-        })
-    }
-
-    fn import_desktop(
-        &self,
-        tenant: TenantId,
-        export: DesktopExport,
-        now: i64,
-    ) -> Result<ImportReport, StoreError> {
-        self.write(move |conn| {
-            let mut report = ImportReport {
-                chats: export.chats,
-                chats_skipped: export.chats_skipped,
-                contacts: export.contacts,
-                messages: export.messages,
-                messages_new: 0,
-            };
-            for event in &export.events {
-                if apply::event(conn, tenant, None, event, now)? {
-                    report.messages_new += 1;
-                }
-            }
-            Ok(report)
         })
     }
 
