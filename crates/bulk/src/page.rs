@@ -198,6 +198,14 @@ struct Model {
 }
 
 impl Model {
+    /// Ends whatever loading or matching the busy line shows, and hands back the worker, if one
+    /// runs, for the caller to drop (after the worker's own handler returns, when called from it).
+    fn idle(&mut self) -> Option<Matching> {
+        self.busy = None;
+        self.progress = None;
+        self.matching.take()
+    }
+
     /// Sets the review (or clears it) and everything derived from it.
     fn set_review(&mut self, review: Option<Review>) {
         self.review = review;
@@ -626,9 +634,7 @@ fn finish_loading(model: &Shared, redraw: &Rc<dyn Fn()>, job: u64, result: Resul
         return; // cancelled, or a newer job runs: this one has nothing left to say
     }
     if m.matching.is_none() || result.is_err() {
-        m.busy = None;
-        m.progress = None;
-        m.matching = None;
+        m.idle();
     }
     if let Err(e) = result {
         m.error = Some(e);
@@ -797,12 +803,10 @@ fn start_worker(
     let worker = web_sys::Worker::new_with_options("match-worker.js", &options).map_err(failed)?;
     // Ends the matching with an error; the worker is dropped after this handler returns.
     let fail = move |m: &mut Model, why: String| {
-        if let Some(matching) = m.matching.take() {
+        if let Some(matching) = m.idle() {
             wasm_bindgen_futures::spawn_local(async move { drop(matching) });
         }
         m.job += 1;
-        m.busy = None;
-        m.progress = None;
         m.error = Some(fill(Text::MatcherFailed.get(l), &[&why]));
     };
     let on_message = {
@@ -828,14 +832,12 @@ fn start_worker(
                     return; // nothing new to show
                 }
                 Ok(FromWorker::Done { .. }) => {
-                    let mut matching = m.matching.take().expect("checked above");
+                    let mut matching = m.idle().expect("checked above");
                     let rows = std::mem::take(&mut matching.rows);
                     // Not dropped here: this closure is part of it and is running.
                     wasm_bindgen_futures::spawn_local(async move { drop(matching) });
                     m.set_review(Some(Review { rows }));
                     m.first_row = 0;
-                    m.busy = None;
-                    m.progress = None;
                 }
                 Ok(FromWorker::Failed { message }) => {
                     fail(&mut m, message);
@@ -874,9 +876,7 @@ fn start_worker(
 fn cancel(model: &Shared, l: Locale) {
     let mut m = model.borrow_mut();
     m.job += 1;
-    m.matching = None; // terminates the worker
-    m.busy = None;
-    m.progress = None;
+    drop(m.idle()); // terminates the worker
     m.contacts = Vec::new();
     m.set_review(None);
     m.notice = Some(Text::Cancelled.get(l).into());
