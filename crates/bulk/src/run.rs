@@ -859,6 +859,17 @@ mod tests {
         assert!(!crm.journal.contains(&"1002".to_string()));
     }
 
+    /// A step as a trace reads it ("V0", "S0", "P0", "J0"); `None` when the run waits or is done.
+    fn label(step: &Step) -> Option<String> {
+        Some(match step {
+            Step::Verify { batch, .. } => format!("V{batch}"),
+            Step::Submit { batch, .. } => format!("S{batch}"),
+            Step::Poll { batch, .. } => format!("P{batch}"),
+            Step::Journal { batch, .. } => format!("J{batch}"),
+            Step::Paused | Step::Finished => return None,
+        })
+    }
+
     #[test]
     fn a_few_jobs_run_at_once_and_each_is_journaled_as_soon_as_it_is_written() {
         let plan = items(1_000);
@@ -872,13 +883,10 @@ mod tests {
                 .filter(|b| matches!(b.state, BatchState::Submitted { .. }))
                 .count();
             assert!(in_flight <= JOBS_IN_FLIGHT, "{in_flight} jobs at once");
-            trace.push(match run.next_step() {
-                Step::Verify { batch, .. } => format!("V{batch}"),
-                Step::Submit { batch, .. } => format!("S{batch}"),
-                Step::Poll { batch, .. } => format!("P{batch}"),
-                Step::Journal { batch, .. } => format!("J{batch}"),
-                Step::Paused | Step::Finished => break,
-            });
+            let Some(label) = label(&run.next_step()) else {
+                break;
+            };
+            trace.push(label);
             crm.step(&mut run);
         }
         assert_eq!(
@@ -900,13 +908,10 @@ mod tests {
         let mut lost_once = false;
         loop {
             let step = run.next_step();
-            trace.push(match &step {
-                Step::Verify { batch, .. } => format!("V{batch}"),
-                Step::Submit { batch, .. } => format!("S{batch}"),
-                Step::Poll { batch, .. } => format!("P{batch}"),
-                Step::Journal { batch, .. } => format!("J{batch}"),
-                Step::Paused | Step::Finished => break,
-            });
+            let Some(label) = label(&step) else {
+                break;
+            };
+            trace.push(label);
             if let Step::Submit { batch: 1, writes } = &step
                 && !lost_once
             {
