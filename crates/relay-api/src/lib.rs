@@ -154,6 +154,18 @@ pub struct Health {
     pub status: String,
     /// The relay's version.
     pub version: String,
+    /// The relay → CRM sync, when a tenant has an active connection.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sync: Option<SyncHealth>,
+}
+
+/// The sync part of `/healthz`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SyncHealth {
+    /// Senders waiting for a sync (dead letters excluded).
+    pub backlog: u64,
+    /// Seconds the oldest waiting sync has been queued (0 with none).
+    pub lag_seconds: i64,
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -11,6 +11,7 @@ use std::time::Duration;
 use axum::http::HeaderValue;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+use crate::crm::{self, secret};
 use crate::store::{Bot, SqliteStorage, Storage, StoreError, TenantId};
 use crate::telegram::desktop;
 use crate::{AppState, Config, DEFAULT_MAX_BODY, app, auth, now, server};
@@ -53,6 +54,125 @@ enum Command {
     /// Create a fresh demo database (tenant `demo`, token `demo-install-token`), fill it through the
     /// real ingest code, and serve it. For demonstrations only: the token is public.
     Demo(DemoArgs),
+    /// The key that seals CRM credentials in the database.
+    #[command(subcommand)]
+    Key(KeyCommand),
+    /// Relay → CRM sync: contacts created and linked when a Telegram person writes first.
+    #[command(subcommand)]
+    Crm(CrmCommand),
+}
+
+#[derive(Subcommand, Debug)]
+enum KeyCommand {
+    /// Print a new random key (64 hexadecimal characters). Keep it in a file only the relay can
+    /// read (`telegram-relay key generate > relay.key && chmod 600 relay.key`) and pass
+    /// `--key-file relay.key` to `serve` and the `crm` commands.
+    Generate,
+}
+
+#[derive(Args, Debug)]
+struct KeyArg {
+    /// The file holding the relay's key (`telegram-relay key generate`); or put the key itself
+    /// in TELEGRAM_RELAY_KEY.
+    #[arg(long, env = "TELEGRAM_RELAY_KEY_FILE")]
+    key_file: Option<PathBuf>,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+enum CrmKind {
+    Zendesk,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+enum OnOff {
+    On,
+    Off,
+}
+
+#[derive(Subcommand, Debug)]
+enum CrmCommand {
+    /// Connect a tenant to its CRM (or change the connection); checks the credentials and the
+    /// fields first. The token is read from TELEGRAM_RELAY_ZENDESK_TOKEN and stored sealed.
+    Connect {
+        /// The CRM.
+        #[arg(value_enum)]
+        kind: CrmKind,
+        /// The tenant.
+        #[arg(long)]
+        tenant: String,
+        /// The account's address, https://SUBDOMAIN.zendesk.com.
+        #[arg(long)]
+        url: String,
+        /// The sign-in email of the admin or agent whose API token this is.
+        #[arg(long)]
+        email: Option<String>,
+        /// The token is an OAuth access token (sent as Bearer) rather than an API token.
+        #[arg(long)]
+        oauth: bool,
+        /// The key of the user field holding the Telegram sender ID.
+        #[arg(long, default_value = "senderId")]
+        field: String,
+        /// The key of a text user field the relay keeps the Telegram username in (Telegram owns
+        /// it: the relay overwrites it when the username changes).
+        #[arg(long)]
+        username_field: Option<String>,
+        /// Create a contact for a sender no contact holds (off: only link existing ones).
+        #[arg(long, value_enum, default_value_t = OnOff::On)]
+        create: OnOff,
+        /// Requests per minute the relay may make (Zendesk plans allow 200 to 2,500; leave room
+        /// for the agents' apps).
+        #[arg(long, default_value_t = 200)]
+        rate: u32,
+        /// The CRM's token.
+        #[arg(
+            long = "token",
+            env = "TELEGRAM_RELAY_ZENDESK_TOKEN",
+            hide_env_values = true,
+            hide = true
+        )]
+        token: Option<String>,
+        #[command(flatten)]
+        key: KeyArg,
+        #[command(flatten)]
+        db: DbArg,
+    },
+    /// Show a tenant's connection, backlog, counts, last error and dead letters (never the token).
+    Status {
+        /// The tenant.
+        #[arg(long)]
+        tenant: String,
+        #[command(flatten)]
+        db: DbArg,
+    },
+    /// Queue the dead letters again.
+    Retry {
+        /// The tenant.
+        #[arg(long)]
+        tenant: String,
+        #[command(flatten)]
+        db: DbArg,
+    },
+    /// Stop syncing a tenant (its queue is dropped; nothing in the CRM is deleted).
+    Disconnect {
+        /// The tenant.
+        #[arg(long)]
+        tenant: String,
+        #[command(flatten)]
+        db: DbArg,
+    },
+    /// Link or create contacts for everyone the relay already knows (after a Desktop import).
+    Backfill {
+        /// The tenant.
+        #[arg(long)]
+        tenant: String,
+        /// Only count what would happen (reads the CRM's end users; writes nothing).
+        #[arg(long)]
+        dry_run: bool,
+        #[command(flatten)]
+        key: KeyArg,
+        #[command(flatten)]
+        db: DbArg,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -169,6 +289,8 @@ struct ServeArgs {
     /// Log format on stderr (filter with RUST_LOG, e.g. RUST_LOG=telegram_relay=debug).
     #[arg(long, env = "TELEGRAM_RELAY_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
     log_format: LogFormat,
+    #[command(flatten)]
+    key: KeyArg,
 }
 
 #[derive(Args, Debug)]
@@ -187,6 +309,10 @@ struct DemoArgs {
     /// Log format on stderr.
     #[arg(long, value_enum, default_value_t = LogFormat::Text)]
     log_format: LogFormat,
+    /// Connect the demo tenant to the Zendesk double at this address (`zendesk-double`'s
+    /// demo account), so new Telegram customers appear there.
+    #[arg(long)]
+    zendesk_url: Option<String>,
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -236,13 +362,22 @@ fn run(cli: Cli) -> Result<(), CliError> {
             };
             let store = Arc::new(SqliteStorage::open(&args.db.db)?);
             tracing::info!(db = %args.db.db.display(), "database open");
+            let key = sync_key(store.as_ref(), args.key.key_file.as_deref())?;
             let limits = server::Limits {
                 header_timeout: Duration::from_secs(args.header_timeout.max(1)),
                 max_connections: args.max_connections.max(1),
                 shutdown_deadline: Duration::from_secs(args.shutdown_deadline),
             };
-            serve(store, config, args.listen, limits)
+            serve(store, config, args.listen, limits, key)
         }
+        Command::Key(KeyCommand::Generate) => {
+            println!("{}", secret::generate());
+            eprintln!(
+                "a new key is above: keep it in a file only the relay can read and pass                  --key-file FILE to `serve` and the `crm` commands"
+            );
+            Ok(())
+        }
+        Command::Crm(command) => crm_command(command),
         Command::Tenant(TenantCommand::Create { name, db }) => {
             if name.trim().is_empty() || name.len() > 100 {
                 return Err(CliError(
@@ -353,11 +488,19 @@ fn run(cli: Cli) -> Result<(), CliError> {
             };
             let store = crate::demo::create(&args.db, now())?;
             tracing::info!(db = %args.db.display(), token = "demo-install-token", "demo tenant ready (demo-only public token)");
+            // The demo's key lives only in this process: its database is recreated every run.
+            let key =
+                secret::Key::from_hex(&secret::generate(), "the demo key").map_err(CliError)?;
+            if let Some(url) = &args.zendesk_url {
+                crate::demo::connect_zendesk(&store, &key, url)?;
+                tracing::info!(zendesk = %url, "demo tenant connected to the Zendesk double");
+            }
             serve(
                 Arc::new(store),
                 config,
                 args.listen,
                 server::Limits::default(),
+                Some(key),
             )
         }
     }
@@ -502,11 +645,37 @@ fn init_logs(format: LogFormat) {
     };
 }
 
+/// The key `serve` syncs with: required when a tenant is connected to a CRM, and it must open
+/// the stored credentials (a wrong key is named at start, not at the first message).
+fn sync_key(store: &dyn Storage, file: Option<&Path>) -> Result<Option<secret::Key>, CliError> {
+    let key = secret::Key::load(file).map_err(CliError)?;
+    let connections = store.crm_connections()?;
+    match &key {
+        None if !connections.is_empty() => {
+            return Err(CliError(format!(
+                "{} tenant(s) are connected to a CRM, and syncing {}",
+                connections.len(),
+                secret::Key::require(None, "their credentials")
+                    .err()
+                    .unwrap_or_default()
+            )));
+        }
+        Some(key) => {
+            for (c, _) in &connections {
+                key.open(c.tenant, &c.sealed_token).map_err(CliError)?;
+            }
+        }
+        None => tracing::info!("no key given (--key-file): CRM sync is off"),
+    }
+    Ok(key)
+}
+
 fn serve(
     store: Arc<SqliteStorage>,
     config: Config,
     listen: SocketAddr,
     limits: server::Limits,
+    key: Option<secret::Key>,
 ) -> Result<(), CliError> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -521,7 +690,23 @@ fn serve(
         let addr = listener.local_addr().map_err(|e| CliError(e.to_string()))?;
         tracing::info!(%addr, "listening");
         let state = AppState::new(store.clone(), config);
+        let stop = Arc::new(tokio::sync::Notify::new());
+        let worker = key.map(|key| {
+            let stop = stop.clone();
+            tokio::spawn(crm::sync::run(
+                store.clone(),
+                Arc::new(key),
+                state.sync_wake(),
+                crm::sync::Options::default(),
+                async move { stop.notified().await },
+            ))
+        });
         server::serve(listener, app(state), limits, shutdown_signal()).await;
+        stop.notify_one();
+        if let Some(worker) = worker {
+            // A job in flight finishes (its commit or its lease decides); at most one request.
+            let _ = tokio::time::timeout(Duration::from_secs(25), worker).await;
+        }
         Ok::<(), CliError>(())
     })?;
     drop(runtime);
@@ -550,4 +735,192 @@ async fn shutdown_signal() {
         _ = terminate => {},
     }
     tracing::info!("shutdown requested; finishing requests in flight");
+}
+
+fn runtime() -> Result<tokio::runtime::Runtime, CliError> {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| CliError(format!("cannot start the async runtime: {e}")))
+}
+
+fn crm_command(command: CrmCommand) -> Result<(), CliError> {
+    match command {
+        CrmCommand::Connect {
+            kind: CrmKind::Zendesk,
+            tenant,
+            url,
+            email,
+            oauth,
+            field,
+            username_field,
+            create,
+            rate,
+            token,
+            key,
+            db,
+        } => {
+            let auth = match (oauth, email) {
+                (true, _) => crm::Auth::OAuth,
+                (false, Some(email)) if email.contains('@') => crm::Auth::ApiToken { email },
+                (false, Some(email)) => {
+                    return Err(CliError(format!(
+                        "--email {email:?} is not an email address; pass the sign-in email of \
+                         the admin or agent whose API token this is"
+                    )));
+                }
+                (false, None) => {
+                    return Err(CliError(
+                        "--email is needed with an API token (the admin or agent it belongs \
+                         to); or pass --oauth when TELEGRAM_RELAY_ZENDESK_TOKEN holds an OAuth \
+                         access token"
+                            .into(),
+                    ));
+                }
+            };
+            let token = token.filter(|t| !t.trim().is_empty()).ok_or_else(|| {
+                CliError(
+                    "put the Zendesk API token in TELEGRAM_RELAY_ZENDESK_TOKEN (Admin Center → \
+                     Apps and integrations → Zendesk API → Add API token)"
+                        .into(),
+                )
+            })?;
+            let token = secret::Secret::new(token.trim().to_owned());
+            if rate == 0 {
+                return Err(CliError(
+                    "--rate must be at least 1 request per minute (Zendesk plans allow 200 to 2,500)"
+                        .into(),
+                ));
+            }
+            let key = secret::Key::require(key.key_file.as_deref(), "storing CRM credentials")
+                .map_err(CliError)?;
+            let store = open_existing(&db.db)?;
+            let tenant_id = tenant_id(&store, &tenant)?;
+            let url = crm::zendesk::check_url(&url)
+                .map_err(CliError)?
+                .as_str()
+                .trim_end_matches('/')
+                .to_owned();
+            let connection = crm::Connection {
+                tenant: tenant_id,
+                url,
+                auth,
+                sealed_token: key.seal(tenant_id, &token),
+                sender_field: field,
+                username_field,
+                create: create == OnOff::On,
+                rate,
+            };
+            let client = crm::zendesk::Client::new(&connection.url, &connection.auth, &token, rate)
+                .map_err(CliError)?;
+            let who = runtime()?
+                .block_on(crm::admin::check(&client, &connection))
+                .map_err(|e| CliError(format!("{e}; nothing was stored")))?;
+            store.crm_connect(connection, now())?;
+            eprintln!(
+                "tenant {tenant:?} is connected as {who}; a running `serve` with the same key \
+                 (--key-file) starts syncing at once. `telegram-relay crm status --tenant \
+                 {tenant}` shows progress"
+            );
+            Ok(())
+        }
+        CrmCommand::Status { tenant, db } => {
+            let store = open_existing(&db.db)?;
+            let tenant_id = tenant_id(&store, &tenant)?;
+            let status = store
+                .crm_status(tenant_id)?
+                .ok_or_else(|| no_connection(&tenant))?;
+            print!("{}", crm::admin::format_status(&tenant, &status, now()));
+            Ok(())
+        }
+        CrmCommand::Retry { tenant, db } => {
+            let store = open_existing(&db.db)?;
+            let tenant_id = tenant_id(&store, &tenant)?;
+            store
+                .crm_status(tenant_id)?
+                .ok_or_else(|| no_connection(&tenant))?;
+            let n = store.crm_retry(tenant_id, now() * 1000)?;
+            eprintln!("{n} dead letter(s) of tenant {tenant:?} queued again");
+            Ok(())
+        }
+        CrmCommand::Disconnect { tenant, db } => {
+            let store = open_existing(&db.db)?;
+            let tenant_id = tenant_id(&store, &tenant)?;
+            store.crm_set_state(tenant_id, crm::State::Disconnected, None, now())?;
+            eprintln!(
+                "tenant {tenant:?} no longer syncs; nothing in the CRM was deleted. `crm \
+                 connect` connects it again"
+            );
+            Ok(())
+        }
+        CrmCommand::Backfill {
+            tenant,
+            dry_run,
+            key,
+            db,
+        } => {
+            let store = open_existing(&db.db)?;
+            let tenant_id = tenant_id(&store, &tenant)?;
+            let status = store
+                .crm_status(tenant_id)?
+                .ok_or_else(|| no_connection(&tenant))?;
+            if status.state == crm::State::Disconnected {
+                return Err(no_connection(&tenant));
+            }
+            let plan = store.crm_backfill_plan(tenant_id)?;
+            let c = status.connection;
+            // Two or three requests a sender (search, create), at the connection's rate.
+            let minutes = |n: u64| (n * 2).div_ceil(u64::from(c.rate.max(1)));
+            if !dry_run {
+                let n = plan.candidates.len() as u64;
+                let queued = store.crm_enqueue(tenant_id, plan.candidates, now())?;
+                println!(
+                    "queued {queued} sender(s) ({} were queued already); skipped {} already \
+                     linked, {} unlinked by an agent, {} deleted accounts or business owners",
+                    n - queued as u64,
+                    plan.linked,
+                    plan.unlinked,
+                    plan.ineligible
+                );
+                eprintln!(
+                    "`serve` syncs them at {} requests/min: about {} min; `crm status --tenant \
+                     {tenant}` shows progress",
+                    c.rate,
+                    minutes(n)
+                );
+                return Ok(());
+            }
+            let key = secret::Key::require(key.key_file.as_deref(), "a dry run (it reads the CRM)")
+                .map_err(CliError)?;
+            let token = key.open(tenant_id, &c.sealed_token).map_err(CliError)?;
+            let client =
+                crm::zendesk::Client::new(&c.url, &c.auth, &token, c.rate).map_err(CliError)?;
+            let counts = runtime()?
+                .block_on(crm::admin::dry_run(&client, &c, &plan))
+                .map_err(CliError)?;
+            println!(
+                "would link {} existing, create {}, skip {}",
+                counts.link, counts.create, counts.skip
+            );
+            eprintln!(
+                "skipped: {} already linked, {} unlinked by an agent, {} deleted accounts or \
+                 business owners, {} that no contact holds (--create off). Nothing was written; \
+                 the real run takes about {} min at {} requests/min",
+                plan.linked,
+                plan.unlinked,
+                plan.ineligible,
+                counts.not_found,
+                minutes(counts.link + counts.create),
+                c.rate
+            );
+            Ok(())
+        }
+    }
+}
+
+fn no_connection(tenant: &str) -> CliError {
+    CliError(format!(
+        "tenant {tenant:?} has no CRM connection; make one with `telegram-relay crm connect \
+         zendesk --tenant {tenant} --url https://SUBDOMAIN.zendesk.com --email EMAIL`"
+    ))
 }

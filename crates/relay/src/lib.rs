@@ -30,6 +30,7 @@
 pub mod api;
 pub mod auth;
 pub mod cli;
+pub mod crm;
 pub mod cursor;
 pub mod demo;
 pub mod error;
@@ -86,6 +87,7 @@ pub struct AppState {
     store: Arc<dyn Storage>,
     config: Arc<Config>,
     limiter: Arc<limits::TokenLimiter>,
+    sync_wake: Arc<tokio::sync::Notify>,
 }
 
 impl AppState {
@@ -96,7 +98,14 @@ impl AppState {
             store,
             config: Arc::new(config),
             limiter,
+            sync_wake: Arc::new(tokio::sync::Notify::new()),
         }
+    }
+
+    /// What a stored webhook update notifies: the sync worker's wake-up (see
+    /// [`crm::sync::run`]).
+    pub fn sync_wake(&self) -> Arc<tokio::sync::Notify> {
+        self.sync_wake.clone()
     }
 }
 
@@ -182,19 +191,27 @@ async fn method_not_allowed(method: Method) -> ApiError {
 async fn health(
     axum::extract::State(state): axum::extract::State<AppState>,
 ) -> Result<axum::Json<telegram_relay_api::Health>, ApiError> {
-    api::blocking(&state, |s| s.health())
-        .await
-        .map_err(|e| match e {
-            ApiError::Store(StoreError::Closed) => ApiError::Store(StoreError::Closed),
-            ApiError::Store(e) => {
-                tracing::error!(error = %e, "health check failed");
-                ApiError::Unhealthy(e.to_string())
-            }
-            other => other,
-        })?;
+    let sync = api::blocking(&state, |s| {
+        s.health()?;
+        Ok((s.crm_lag()?, !s.crm_connections()?.is_empty()))
+    })
+    .await
+    .map_err(|e| match e {
+        ApiError::Store(StoreError::Closed) => ApiError::Store(StoreError::Closed),
+        ApiError::Store(e) => {
+            tracing::error!(error = %e, "health check failed");
+            ApiError::Unhealthy(e.to_string())
+        }
+        other => other,
+    })?;
+    let ((backlog, oldest), connected) = sync;
     Ok(axum::Json(telegram_relay_api::Health {
         status: "ok".into(),
         version: env!("CARGO_PKG_VERSION").into(),
+        sync: (connected || backlog > 0).then(|| telegram_relay_api::SyncHealth {
+            backlog,
+            lag_seconds: oldest.map_or(0, |o| (now() - o).max(0)),
+        }),
     }))
 }
 

@@ -99,7 +99,10 @@ async fn webhook(
     let now = now();
     let outcome = blocking(&state, move |s| s.ingest_update(&bot, update, now)).await?;
     let label = match &outcome {
-        IngestOutcome::Stored => "stored",
+        IngestOutcome::Stored => {
+            state.sync_wake().notify_one();
+            "stored"
+        }
         IngestOutcome::Duplicate => "duplicate",
         IngestOutcome::Ignored(reason) => {
             tracing::debug!(update_id, reason = %reason, "update ignored");

@@ -105,3 +105,39 @@ pub fn fill(store: &dyn Storage, now: i64) -> Result<(), CliError> {
     store.import_desktop(tenant, export, now)?;
     Ok(())
 }
+
+/// The demo Zendesk account's admin and API token (public: `zendesk-double`'s demo seed).
+pub const DEMO_ZENDESK_EMAIL: &str = "alex@example.com";
+/// See [`DEMO_ZENDESK_EMAIL`].
+pub const DEMO_ZENDESK_TOKEN: &str = "demo-zendesk-token";
+
+/// Connects the demo tenant to the Zendesk double at `url` (its demo account and its
+/// `senderId` field), sealed with this run's `key`. Not checked against the double
+/// here: it may start after the relay; sync retries until it answers.
+pub fn connect_zendesk(
+    store: &SqliteStorage,
+    key: &crate::crm::secret::Key,
+    url: &str,
+) -> Result<(), CliError> {
+    let url = crate::crm::zendesk::check_url(url).map_err(CliError::new)?;
+    let tenant = store
+        .tenant_by_name(DEMO_TENANT)?
+        .ok_or_else(|| CliError::new("the demo tenant is missing"))?;
+    let token = crate::crm::secret::Secret::new(DEMO_ZENDESK_TOKEN.into());
+    store.crm_connect(
+        crate::crm::Connection {
+            tenant,
+            url: url.as_str().trim_end_matches('/').to_owned(),
+            auth: crate::crm::Auth::ApiToken {
+                email: DEMO_ZENDESK_EMAIL.into(),
+            },
+            sealed_token: key.seal(tenant, &token),
+            sender_field: "senderId".into(),
+            username_field: None,
+            create: true,
+            rate: 300,
+        },
+        crate::now(),
+    )?;
+    Ok(())
+}

@@ -210,4 +210,63 @@ pub const MIGRATIONS: &[&str] = &[
     r#"
     ALTER TABLE tenants ADD COLUMN revoked_at INTEGER;
     "#,
+    // 6: relay → CRM sync (`telegram-relay crm …`).
+    r#"
+    -- A tenant's CRM connection. `secret` is the API or OAuth token sealed with the operator's key
+    -- (ChaCha20-Poly1305: nonce, then ciphertext and tag); the relay never stores it in the clear.
+    -- `state`: 'active', 'paused' (the CRM refused the credentials; `crm connect` resumes) or
+    -- 'disconnected' (nothing is queued or sent).
+    CREATE TABLE crm_connections (
+        tenant_id       INTEGER PRIMARY KEY REFERENCES tenants(id),
+        kind            TEXT NOT NULL CHECK (kind IN ('zendesk')),
+        url             TEXT NOT NULL,
+        email           TEXT,
+        secret          BLOB NOT NULL,
+        sender_field    TEXT NOT NULL,
+        username_field  TEXT,
+        create_contacts INTEGER NOT NULL,
+        rate            INTEGER NOT NULL,
+        state           TEXT NOT NULL CHECK (state IN ('active', 'paused', 'disconnected')),
+        last_error      TEXT,
+        last_error_at   INTEGER,
+        connected_at    INTEGER NOT NULL,
+        created         INTEGER NOT NULL DEFAULT 0,
+        linked          INTEGER NOT NULL DEFAULT 0,
+        updated         INTEGER NOT NULL DEFAULT 0,
+        skipped         INTEGER NOT NULL DEFAULT 0
+    );
+
+    -- The sync outbox: one row per sender to bring up to date, written in the transaction of the
+    -- update that asks for it. The job reads the sender's state when it runs, so later messages
+    -- only bump `generation` (a job finishing while a newer message arrived runs again).
+    -- `claims` counts leases taken (a job claimed before may have written to the CRM already);
+    -- `failures` drives the back-off; `dead_at` marks a dead letter (`crm retry` re-queues it).
+    -- Times: `enqueued_at` in seconds, `due_at` and `lease_until` in milliseconds.
+    CREATE TABLE crm_outbox (
+        tenant_id    INTEGER NOT NULL REFERENCES tenants(id),
+        sender_id    INTEGER NOT NULL,
+        generation   INTEGER NOT NULL DEFAULT 1,
+        enqueued_at  INTEGER NOT NULL,
+        due_at       INTEGER NOT NULL,
+        lease_until  INTEGER NOT NULL DEFAULT 0,
+        claims       INTEGER NOT NULL DEFAULT 0,
+        failures     INTEGER NOT NULL DEFAULT 0,
+        last_error   TEXT,
+        dead_at      INTEGER,
+        PRIMARY KEY (tenant_id, sender_id)
+    ) WITHOUT ROWID;
+    CREATE INDEX crm_outbox_due ON crm_outbox (due_at) WHERE dead_at IS NULL;
+
+    -- What sync last wrote for a sender: the contact and the username value, and when (ms), so a
+    -- username is written only when it changed and a contact at most 5 times a minute.
+    CREATE TABLE crm_synced (
+        tenant_id   INTEGER NOT NULL REFERENCES tenants(id),
+        sender_id   INTEGER NOT NULL,
+        contact_id  TEXT NOT NULL,
+        username    TEXT,
+        written_at  INTEGER NOT NULL,
+        PRIMARY KEY (tenant_id, sender_id)
+    ) WITHOUT ROWID;
+
+    "#,
 ];

@@ -9,6 +9,7 @@
 mod apply;
 mod codes;
 mod migrations;
+mod outbox;
 mod read;
 mod sqlite;
 
@@ -19,6 +20,7 @@ use telegram_relay_api::{
     DirectoryPage, LinkEvent, MessagePage, NewLinkEvent, Person, PersonSummary, SenderId,
 };
 
+use crate::crm;
 use crate::telegram::Event;
 use crate::telegram::desktop::DesktopExport;
 
@@ -281,4 +283,56 @@ pub trait Storage: Send + Sync + 'static {
         tenant: TenantId,
         prefix: &str,
     ) -> Result<Vec<telegram_relay_api::Document>, StoreError>;
+
+    // Relay → CRM sync (see `crate::crm`). Storing a webhook update queues a sync of its sender
+    // in the same transaction when the tenant has a connection (an outbox).
+
+    /// Stores a tenant's CRM connection (replacing one) and makes it active.
+    fn crm_connect(&self, connection: crm::Connection, now: i64) -> Result<(), StoreError>;
+    /// Sets a connection's state, recording `error` as its last error; disconnecting also
+    /// empties its outbox.
+    fn crm_set_state(
+        &self,
+        tenant: TenantId,
+        state: crm::State,
+        error: Option<String>,
+        now: i64,
+    ) -> Result<(), StoreError>;
+    /// Every connection that is not disconnected.
+    fn crm_connections(&self) -> Result<Vec<(crm::Connection, crm::State)>, StoreError>;
+    /// A tenant's connection, counters, backlog and dead letters.
+    fn crm_status(&self, tenant: TenantId) -> Result<Option<crm::Status>, StoreError>;
+    /// Jobs waiting on active connections, and when the oldest was queued (seconds).
+    fn crm_lag(&self) -> Result<(u64, Option<i64>), StoreError>;
+    /// Leases up to `limit` due jobs of one tenant until `now_ms + lease_ms`.
+    fn crm_claim(
+        &self,
+        tenant: TenantId,
+        now_ms: i64,
+        lease_ms: i64,
+        limit: u32,
+    ) -> Result<Vec<crm::Job>, StoreError>;
+    /// When the next job of an active connection falls due (ms).
+    fn crm_next_due(&self) -> Result<Option<i64>, StoreError>;
+    /// What sync needs to know about a sender.
+    fn crm_subject(&self, tenant: TenantId, sender: SenderId) -> Result<crm::Subject, StoreError>;
+    /// Ends a claimed job (journal, counters, outbox) in one transaction.
+    fn crm_finish(
+        &self,
+        job: crm::Job,
+        outcome: crm::Outcome,
+        now: i64,
+        now_ms: i64,
+    ) -> Result<(), StoreError>;
+    /// Re-queues a tenant's dead letters; answers how many.
+    fn crm_retry(&self, tenant: TenantId, now_ms: i64) -> Result<usize, StoreError>;
+    /// How a tenant's people stand before a backfill.
+    fn crm_backfill_plan(&self, tenant: TenantId) -> Result<crm::BackfillPlan, StoreError>;
+    /// Queues syncs of these senders (a backfill); answers how many were not queued already.
+    fn crm_enqueue(
+        &self,
+        tenant: TenantId,
+        senders: Vec<SenderId>,
+        now: i64,
+    ) -> Result<usize, StoreError>;
 }

@@ -29,8 +29,9 @@ use telegram_relay_api::{
 use super::migrations::MIGRATIONS;
 use super::{
     Bot, IngestOutcome, LinkFilter, PageStart, ParsedUpdate, QuarantinedUpdate, Storage,
-    StoreError, TenantId, UpdateContent, apply, read,
+    StoreError, TenantId, UpdateContent, apply, outbox, read,
 };
+use crate::crm;
 
 /// The most jobs one transaction takes.
 pub const MAX_BATCH: usize = 1024;
@@ -586,7 +587,16 @@ impl Storage for SqliteStorage {
                 UpdateContent::Events(events) => {
                     let space_bot = Some(bot.webhook_id.as_str());
                     for event in &events {
-                        apply::event(conn, bot.tenant_id, space_bot, event, now)?;
+                        let new = apply::event(conn, bot.tenant_id, space_bot, event, now)?;
+                        // The outbox: a new incoming message in a private chat asks for a sync
+                        // of its sender, committed with the message itself.
+                        if let (true, crate::telegram::Event::Message(m)) = (new, event)
+                            && m.direction == telegram_relay_api::Direction::In
+                            && m.edited_at.is_none()
+                            && let Some(person) = m.person
+                        {
+                            outbox::enqueue(conn, bot.tenant_id, person, now)?;
+                        }
                     }
                     Ok(IngestOutcome::Stored)
                 }
@@ -722,6 +732,77 @@ impl Storage for SqliteStorage {
             })?;
             Ok(rows.collect::<Result<Vec<_>, _>>()?)
         })
+    }
+
+    fn crm_connect(&self, connection: crm::Connection, now: i64) -> Result<(), StoreError> {
+        self.write(move |conn| outbox::connect(conn, &connection, now))
+    }
+
+    fn crm_set_state(
+        &self,
+        tenant: TenantId,
+        state: crm::State,
+        error: Option<String>,
+        now: i64,
+    ) -> Result<(), StoreError> {
+        self.write(move |conn| outbox::set_state(conn, tenant, state, error.as_deref(), now))
+    }
+
+    fn crm_connections(&self) -> Result<Vec<(crm::Connection, crm::State)>, StoreError> {
+        self.read(outbox::connections)
+    }
+
+    fn crm_status(&self, tenant: TenantId) -> Result<Option<crm::Status>, StoreError> {
+        self.read(|conn| outbox::status(conn, tenant))
+    }
+
+    fn crm_lag(&self) -> Result<(u64, Option<i64>), StoreError> {
+        self.read(outbox::lag)
+    }
+
+    fn crm_claim(
+        &self,
+        tenant: TenantId,
+        now_ms: i64,
+        lease_ms: i64,
+        limit: u32,
+    ) -> Result<Vec<crm::Job>, StoreError> {
+        self.write(move |conn| outbox::claim(conn, tenant, now_ms, lease_ms, limit))
+    }
+
+    fn crm_next_due(&self) -> Result<Option<i64>, StoreError> {
+        self.read(outbox::next_due)
+    }
+
+    fn crm_subject(&self, tenant: TenantId, sender: SenderId) -> Result<crm::Subject, StoreError> {
+        self.read(|conn| outbox::subject(conn, tenant, sender))
+    }
+
+    fn crm_finish(
+        &self,
+        job: crm::Job,
+        outcome: crm::Outcome,
+        now: i64,
+        now_ms: i64,
+    ) -> Result<(), StoreError> {
+        self.write(move |conn| outbox::finish(conn, &job, outcome, now, now_ms))
+    }
+
+    fn crm_retry(&self, tenant: TenantId, now_ms: i64) -> Result<usize, StoreError> {
+        self.write(move |conn| outbox::retry(conn, tenant, now_ms))
+    }
+
+    fn crm_backfill_plan(&self, tenant: TenantId) -> Result<crm::BackfillPlan, StoreError> {
+        self.read(|conn| outbox::backfill_plan(conn, tenant))
+    }
+
+    fn crm_enqueue(
+        &self,
+        tenant: TenantId,
+        senders: Vec<SenderId>,
+        now: i64,
+    ) -> Result<usize, StoreError> {
+        self.write(move |conn| outbox::enqueue_all(conn, tenant, &senders, now))
     }
 }
 

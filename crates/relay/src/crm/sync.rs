@@ -1,0 +1,407 @@
+//! The sync worker: drains the outbox of every active connection.
+//!
+//! One round: read the connections, lease up to [`Options::per_round`] due jobs of each (a lease
+//! keeps every other worker, in this process or another, off that sender until it is finished or
+//! runs out), run them concurrently within the connection's rate, and end each in one transaction
+//! with its journal entry. With nothing due the worker sleeps until the next job falls due, a
+//! webhook wakes it, or a second passes (jobs queued by another process).
+//!
+//! The decision for one sender ([`sync_one`]):
+//! - deleted accounts and business owners: nothing;
+//! - the journal links the sender to a contact: only the username field, when configured and
+//!   changed, and at most once every 12 seconds per contact (Zendesk allows 5 updates of one user
+//!   a minute); name, email, phone and notes are never written after creation;
+//! - the journal says an agent took the link off: nothing (their decision stands);
+//! - unknown: a contact holding the senderId is linked; else one is created with
+//!   `create_or_update` keyed by `external_id` `telegram:<id>`. A job leased before (its worker
+//!   may have created the contact and died before committing) first looks the external ID up,
+//!   which Zendesk answers from its database, not the lagging search index. So neither a crash,
+//!   a retry, a second worker nor the search lag makes a second contact.
+//!
+//! Failures: 429 waits `Retry-After` (not a failure); 5xx and network errors retry with capped
+//! exponential back-off, forever (a backlog drains when Zendesk is back); another 4xx is retried
+//! twice and then becomes a dead letter with Zendesk's message; 401/403 pause the connection
+//! (the jobs stay queued) until `crm connect` checks new credentials.
+
+use std::collections::BTreeMap;
+use std::future::Future;
+use std::sync::Arc;
+use std::time::Duration;
+
+use serde_json::{Map, Value, json};
+use telegram_relay_api::{LinkAction, NewLinkEvent};
+use tokio::sync::Notify;
+use tokio::task::JoinSet;
+
+use super::secret::Key;
+use super::zendesk::{Client, Failure};
+use super::{ACTOR, Connection, Counted, Job, Journal, Outcome, State, Subject, external_id};
+use crate::store::{Storage, StoreError, TenantId};
+
+/// How the worker paces itself.
+#[derive(Clone, Debug)]
+pub struct Options {
+    /// Jobs leased per connection and round (run concurrently).
+    pub per_round: u32,
+    /// How long a lease lasts: longer than a job can take (three requests of 20 s at most).
+    pub lease: Duration,
+    /// The longest sleep with nothing due.
+    pub idle: Duration,
+    /// The shortest time between writes to one contact.
+    pub contact_spacing: Duration,
+    /// The longest back-off.
+    pub max_backoff: Duration,
+}
+
+impl Default for Options {
+    fn default() -> Options {
+        Options {
+            per_round: 8,
+            lease: Duration::from_secs(120),
+            idle: Duration::from_secs(1),
+            contact_spacing: Duration::from_secs(12),
+            max_backoff: Duration::from_secs(300),
+        }
+    }
+}
+
+/// A rejected (4xx) job becomes a dead letter after this many attempts.
+pub const REJECTED_ATTEMPTS: u32 = 3;
+
+fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as i64)
+}
+
+async fn blocking<T: Send + 'static>(
+    store: &Arc<dyn Storage>,
+    f: impl FnOnce(&dyn Storage) -> Result<T, StoreError> + Send + 'static,
+) -> Result<T, StoreError> {
+    let store = store.clone();
+    tokio::task::spawn_blocking(move || f(store.as_ref()))
+        .await
+        .map_err(|e| StoreError::Unusable(format!("a storage task failed: {e}")))?
+}
+
+/// A connection's client, rebuilt when the connection changes (`crm connect` again).
+struct Live {
+    connection: Connection,
+    client: Client,
+}
+
+/// Runs the worker until `shutdown` completes. `wake` is notified when a webhook stored an
+/// update (a job may be due now).
+pub async fn run(
+    store: Arc<dyn Storage>,
+    key: Arc<Key>,
+    wake: Arc<Notify>,
+    options: Options,
+    shutdown: impl Future<Output = ()>,
+) {
+    tokio::pin!(shutdown);
+    let mut live: BTreeMap<TenantId, Live> = BTreeMap::new();
+    loop {
+        let worked = match round(&store, &key, &mut live, &options).await {
+            Ok(worked) => worked,
+            Err(e) => {
+                tracing::error!(error = %e, "sync round failed; retrying in a second");
+                false
+            }
+        };
+        if worked {
+            continue;
+        }
+        let sleep = match blocking(&store, |s| s.crm_next_due()).await {
+            Ok(Some(due)) => Duration::from_millis((due - now_ms()).clamp(0, i64::MAX) as u64),
+            _ => options.idle,
+        }
+        .min(options.idle);
+        tokio::select! {
+            () = &mut shutdown => return,
+            () = tokio::time::sleep(sleep) => {}
+            () = wake.notified() => {
+                // Let the other webhooks of a burst commit: one lease for many updates.
+                tokio::time::sleep(Duration::from_millis(20)).await;
+            }
+        }
+    }
+}
+
+/// One round over every connection; answers whether any job ran.
+async fn round(
+    store: &Arc<dyn Storage>,
+    key: &Arc<Key>,
+    live: &mut BTreeMap<TenantId, Live>,
+    options: &Options,
+) -> Result<bool, StoreError> {
+    let connections = blocking(store, |s| s.crm_connections()).await?;
+    live.retain(|t, _| connections.iter().any(|(c, _)| c.tenant == *t));
+    let mut set = JoinSet::new();
+    for (connection, state) in connections {
+        if state != State::Active {
+            continue;
+        }
+        let tenant = connection.tenant;
+        if live.get(&tenant).is_none_or(|l| l.connection != connection) {
+            let client = key
+                .open(tenant, &connection.sealed_token)
+                .and_then(|token| {
+                    Client::new(&connection.url, &connection.auth, &token, connection.rate)
+                });
+            match client {
+                Ok(client) => {
+                    live.insert(
+                        tenant,
+                        Live {
+                            connection: connection.clone(),
+                            client,
+                        },
+                    );
+                }
+                Err(e) => {
+                    tracing::error!(tenant, error = %e, "CRM connection paused");
+                    let now = crate::now();
+                    blocking(store, move |s| {
+                        s.crm_set_state(tenant, State::Paused, Some(e), now)
+                    })
+                    .await?;
+                    continue;
+                }
+            }
+        }
+        let (lease, limit) = (options.lease.as_millis() as i64, options.per_round);
+        let jobs = blocking(store, move |s| s.crm_claim(tenant, now_ms(), lease, limit)).await?;
+        let Some(l) = live.get(&tenant) else { continue };
+        for job in jobs {
+            let (store, connection, client, options) = (
+                store.clone(),
+                l.connection.clone(),
+                l.client.clone(),
+                options.clone(),
+            );
+            set.spawn(async move { run_job(&store, &connection, &client, &options, job).await });
+        }
+    }
+    let mut worked = false;
+    while let Some(result) = set.join_next().await {
+        worked = true;
+        match result {
+            Ok(Ok(())) => {}
+            Ok(Err(e)) => {
+                tracing::error!(error = %e, "a sync job could not be recorded; its lease will run out and it runs again")
+            }
+            Err(e) => tracing::error!(error = %e, "a sync job failed"),
+        }
+    }
+    Ok(worked)
+}
+
+async fn run_job(
+    store: &Arc<dyn Storage>,
+    connection: &Connection,
+    client: &Client,
+    options: &Options,
+    job: Job,
+) -> Result<(), StoreError> {
+    let (tenant, sender) = (job.tenant, job.sender);
+    let subject = blocking(store, move |s| s.crm_subject(tenant, sender)).await?;
+    let outcome = match sync_one(connection, client, options, &job, &subject).await {
+        Ok(outcome) => outcome,
+        Err(failure) => {
+            let outcome = on_failure(options, &job, &failure);
+            tracing::warn!(tenant, error = %failure, "sync of one sender failed");
+            if let Failure::Credentials(message) = failure {
+                let now = crate::now();
+                blocking(store, move |s| {
+                    s.crm_set_state(tenant, State::Paused, Some(message), now)
+                })
+                .await?;
+            }
+            outcome
+        }
+    };
+    blocking(store, move |s| {
+        s.crm_finish(job, outcome, crate::now(), now_ms())
+    })
+    .await
+}
+
+/// What a failure does to its job.
+fn on_failure(options: &Options, job: &Job, failure: &Failure) -> Outcome {
+    let now = now_ms();
+    match failure {
+        Failure::RateLimited(seconds) => Outcome::Retry {
+            due_ms: now + *seconds as i64 * 1000,
+            error: failure.to_string(),
+            failed: false,
+        },
+        Failure::Credentials(m) => Outcome::Retry {
+            due_ms: now,
+            error: m.clone(),
+            failed: false,
+        },
+        Failure::Rejected(m) if job.failures + 1 >= REJECTED_ATTEMPTS => {
+            Outcome::Dead { error: m.clone() }
+        }
+        Failure::Transient(m) | Failure::Rejected(m) => Outcome::Retry {
+            due_ms: now + backoff(options, job.failures).as_millis() as i64,
+            error: m.clone(),
+            failed: true,
+        },
+    }
+}
+
+/// 1 s, 2 s, 4 s … up to `max_backoff`, plus up to a fifth more at random, so a fleet of jobs
+/// failed together does not come back together.
+pub fn backoff(options: &Options, failures: u32) -> Duration {
+    let base = Duration::from_secs(1u64 << failures.min(20)).min(options.max_backoff);
+    let mut byte = [0u8; 1];
+    let jitter = getrandom::fill(&mut byte).map_or(0, |()| u32::from(byte[0]));
+    base + base * jitter / (255 * 5)
+}
+
+fn link(contact: u64, sender: String, old: Option<String>, reason: &str) -> NewLinkEvent {
+    NewLinkEvent {
+        action: LinkAction::Link,
+        contact_id: contact.to_string(),
+        old_value: old,
+        new_value: Some(sender),
+        actor: ACTOR.into(),
+        batch_id: None,
+        undoes: None,
+        reason: Some(reason.into()),
+    }
+}
+
+/// Syncs one sender (see the module documentation); an `Err` is a CRM failure to retry or give
+/// up on.
+pub async fn sync_one(
+    connection: &Connection,
+    client: &Client,
+    options: &Options,
+    job: &Job,
+    subject: &Subject,
+) -> Result<Outcome, Failure> {
+    let skip = Outcome::Done {
+        link: None,
+        synced: None,
+        counted: Counted::Skipped,
+    };
+    if subject.deleted || subject.owner {
+        return Ok(skip);
+    }
+    let sender = job.sender.to_string();
+    let username = subject.username.clone();
+    match &subject.journal {
+        Journal::Unlinked => Ok(skip),
+        Journal::Linked(contact) => {
+            let nothing = Outcome::Done {
+                link: None,
+                synced: None,
+                counted: Counted::Nothing,
+            };
+            let (Some(field), Ok(id)) = (&connection.username_field, contact.parse::<u64>()) else {
+                return Ok(nothing);
+            };
+            if let Some((synced_contact, synced_username, written_at)) = &subject.synced {
+                if synced_contact == contact && *synced_username == username {
+                    return Ok(nothing);
+                }
+                let next = written_at + options.contact_spacing.as_millis() as i64;
+                if synced_contact == contact && next > now_ms() {
+                    return Ok(Outcome::Retry {
+                        due_ms: next,
+                        error: "waiting: Zendesk allows 5 updates of one user a minute".into(),
+                        failed: false,
+                    });
+                }
+            }
+            client.update_fields(id, json!({ field: username })).await?;
+            Ok(Outcome::Done {
+                link: None,
+                synced: Some((contact.clone(), username)),
+                counted: Counted::Updated,
+            })
+        }
+        Journal::Unknown => {
+            let external = external_id(job.sender);
+            if job.claims > 1
+                && let Some(user) = client
+                    .by_external_id(&external)
+                    .await?
+                    .into_iter()
+                    .min_by_key(|u| u.id)
+            {
+                // An earlier attempt created it and stopped before recording it.
+                let written = connection.username_field.as_ref().map(|f| user.field(f));
+                return Ok(Outcome::Done {
+                    link: Some(link(
+                        user.id,
+                        sender,
+                        None,
+                        "created by the relay when this Telegram person first wrote",
+                    )),
+                    synced: Some((user.id.to_string(), written.flatten())),
+                    counted: Counted::Created,
+                });
+            }
+            let holders = client.by_field(&connection.sender_field, &sender).await?;
+            if let Some(user) = holders.iter().min_by_key(|u| u.id) {
+                let reason = if holders.len() > 1 {
+                    format!(
+                        "this contact already held the senderId ({} contacts hold it; the oldest is linked)",
+                        holders.len()
+                    )
+                } else {
+                    "this contact already held the senderId".to_owned()
+                };
+                let written = connection
+                    .username_field
+                    .as_ref()
+                    .and_then(|f| user.field(f));
+                return Ok(Outcome::Done {
+                    link: Some(link(user.id, sender.clone(), Some(sender), &reason)),
+                    synced: Some((user.id.to_string(), written)),
+                    counted: Counted::Linked,
+                });
+            }
+            if !connection.create {
+                return Ok(skip);
+            }
+            let name = subject
+                .name
+                .clone()
+                .unwrap_or_else(|| format!("Telegram user {sender}"));
+            let mut fields = Map::new();
+            fields.insert(
+                connection.sender_field.clone(),
+                Value::String(sender.clone()),
+            );
+            if let Some(field) = &connection.username_field {
+                fields.insert(
+                    field.clone(),
+                    username.clone().map_or(Value::Null, Value::String),
+                );
+            }
+            let (_, user) = client
+                .create_or_update(json!({
+                    "name": name,
+                    "external_id": external,
+                    "skip_verify_email": true,
+                    "user_fields": fields,
+                }))
+                .await?;
+            Ok(Outcome::Done {
+                link: Some(link(
+                    user.id,
+                    sender,
+                    None,
+                    "created by the relay when this Telegram person first wrote",
+                )),
+                synced: Some((user.id.to_string(), username)),
+                counted: Counted::Created,
+            })
+        }
+    }
+}
