@@ -653,11 +653,10 @@ fn sync_key(store: &dyn Storage, file: Option<&Path>) -> Result<Option<secret::K
     match &key {
         None if !connections.is_empty() => {
             return Err(CliError(format!(
-                "{} tenant(s) are connected to a CRM, and syncing {}",
+                "{} tenant(s) are connected to a CRM, and syncing their credentials needs the \
+                 relay's key; {}",
                 connections.len(),
-                secret::Key::require(None, "their credentials")
-                    .err()
-                    .unwrap_or_default()
+                secret::HOW
             )));
         }
         Some(key) => {

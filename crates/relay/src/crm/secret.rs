@@ -62,7 +62,8 @@ pub fn generate() -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-const HOW: &str = "make one with `telegram-relay key generate > relay.key` and pass --key-file \
+/// How to make and pass a key, for error messages.
+pub const HOW: &str = "make one with `telegram-relay key generate > relay.key` and pass --key-file \
                    relay.key (or put its 64 characters in TELEGRAM_RELAY_KEY)";
 
 impl Key {

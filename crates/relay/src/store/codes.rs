@@ -3,6 +3,8 @@
 
 use telegram_relay_api::{Direction, LinkAction, PhoneSource, ProfileField};
 
+use crate::crm::State;
+
 /// An enum stored as text: every variant with its column value.
 pub(super) trait Code: Copy + PartialEq + 'static {
     const CODES: &'static [(Self, &'static str)];
@@ -59,6 +61,14 @@ impl Code for ProfileField {
         (ProfileField::LastName, "last_name"),
         (ProfileField::Username, "username"),
         (ProfileField::Phone, "phone"),
+    ];
+}
+
+impl Code for State {
+    const CODES: &'static [(Self, &'static str)] = &[
+        (State::Active, "active"),
+        (State::Paused, "paused"),
+        (State::Disconnected, "disconnected"),
     ];
 }
 

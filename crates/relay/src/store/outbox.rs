@@ -4,46 +4,13 @@
 use rusqlite::{Connection, OptionalExtension, Row, params};
 use telegram_relay_api::SenderId;
 
+use super::codes::Code;
+use super::read::sender;
 use super::{StoreError, TenantId, apply};
 use crate::crm::{
     Auth, BackfillPlan, Connection as CrmConnection, Counted, Counts, DeadLetter, Job, Journal,
     Outcome, State, Status, Subject,
 };
-
-const STATES: [(State, &str); 3] = [
-    (State::Active, "active"),
-    (State::Paused, "paused"),
-    (State::Disconnected, "disconnected"),
-];
-
-fn state_code(state: State) -> &'static str {
-    STATES
-        .iter()
-        .find(|(s, _)| *s == state)
-        .map(|(_, c)| *c)
-        .expect("every state has a code")
-}
-
-fn state_of(column: usize, text: &str) -> rusqlite::Result<State> {
-    STATES
-        .iter()
-        .find(|(_, c)| *c == text)
-        .map(|(s, _)| *s)
-        .ok_or_else(|| {
-            rusqlite::Error::FromSqlConversionFailure(
-                column,
-                rusqlite::types::Type::Text,
-                format!("unknown connection state {text:?}").into(),
-            )
-        })
-}
-
-fn sender(v: i64) -> rusqlite::Result<SenderId> {
-    u64::try_from(v)
-        .ok()
-        .and_then(|v| SenderId::new(v).ok())
-        .ok_or_else(|| rusqlite::Error::IntegralValueOutOfRange(0, v))
-}
 
 /// Queues a sync of `sender` when the tenant's connection is not disconnected (a dead letter stays
 /// dead; its generation moves so `crm retry` syncs the latest state). Runs in the transaction of
@@ -110,7 +77,7 @@ pub fn set_state(
                     last_error_at = CASE WHEN ?3 IS NULL THEN last_error_at ELSE ?4 END
               WHERE tenant_id = ?1",
         )?
-        .execute(params![tenant, state_code(state), error, now])?;
+        .execute(params![tenant, state.code(), error, now])?;
     if n == 0 {
         return Err(StoreError::NotFound(
             "this tenant has no CRM connection; make one with `telegram-relay crm connect`".into(),
@@ -137,7 +104,7 @@ fn connection_row(r: &Row<'_>) -> rusqlite::Result<(CrmConnection, State)> {
             create: r.get(6)?,
             rate: r.get(7)?,
         },
-        state_of(8, &state)?,
+        State::decode(8, &state)?,
     ))
 }
 

@@ -11,7 +11,8 @@ use super::codes::Code;
 use super::{LinkFilter, PageStart, QuarantinedUpdate, StoreError, TenantId};
 use crate::cursor;
 
-fn sender(v: i64) -> rusqlite::Result<SenderId> {
+/// A stored sender ID column.
+pub(super) fn sender(v: i64) -> rusqlite::Result<SenderId> {
     SenderId::new(v as u64).map_err(|e| {
         rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Integer, Box::new(e))
     })
