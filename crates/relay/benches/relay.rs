@@ -265,7 +265,7 @@ async fn webhook_latencies(
     url: &str,
     until: Option<Arc<std::sync::atomic::AtomicBool>>,
 ) -> Vec<f64> {
-    let client = reqwest::Client::new();
+    let client = telegram_relay::tls::client().build().unwrap();
     let count = if until.is_some() { usize::MAX } else { 300 };
     let mut out = Vec::new();
     static NEXT: AtomicI64 = AtomicI64::new(10_000_000);
@@ -378,7 +378,7 @@ async fn ingest(url: &str, total: i64, check: bool) -> f64 {
     for _ in 0..CONNECTIONS {
         let (url, next) = (url.to_owned(), next.clone());
         tasks.spawn(async move {
-            let client = reqwest::Client::new();
+            let client = telegram_relay::tls::client().build().unwrap();
             loop {
                 let id = next.fetch_add(1, Ordering::Relaxed);
                 if id > total {
@@ -428,7 +428,7 @@ async fn pages(
     count: u64,
     samples: usize,
 ) -> ((f64, f64), (f64, f64), (f64, f64)) {
-    let client = reqwest::Client::new();
+    let client = telegram_relay::tls::client().build().unwrap();
     let base = format!("{url}/v1/people/{person}/messages");
     let mut newest = Vec::new();
     let mut newer = String::new();
@@ -463,7 +463,7 @@ async fn pages(
 }
 
 async fn search(url: &str, token: &str, samples: usize) -> (f64, f64) {
-    let client = reqwest::Client::new();
+    let client = telegram_relay::tls::client().build().unwrap();
     let mut ms = Vec::new();
     for i in 0..samples {
         let q = format!("surname{}", i % 997);
@@ -475,7 +475,7 @@ async fn search(url: &str, token: &str, samples: usize) -> (f64, f64) {
 }
 
 async fn directory(url: &str, token: &str, expected: u64) -> (f64, usize) {
-    let client = reqwest::Client::new();
+    let client = telegram_relay::tls::client().build().unwrap();
     let mut runs = Vec::new();
     let mut bytes = 0;
     for _ in 0..5 {

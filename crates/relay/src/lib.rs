@@ -38,6 +38,7 @@ pub mod limits;
 pub mod server;
 pub mod store;
 pub mod telegram;
+pub mod tls;
 
 use std::sync::Arc;
 

@@ -207,7 +207,9 @@ fn commands_print_only_their_result_and_fail_clearly() {
         let legacy =
             std::fs::read(fixtures.join("bot-api/telegrambots__Update_legacy_multifield.json"))
                 .unwrap();
-        let response = reqwest::Client::new()
+        let response = telegram_relay::tls::client()
+            .build()
+            .unwrap()
             .post(format!("{}/telegram/webhook/{webhook}", server.url))
             .header("x-telegram-bot-api-secret-token", SECRET)
             .body(legacy)
@@ -275,7 +277,7 @@ fn sigkill_mid_stream_loses_no_acknowledged_update() {
             let url = format!("{}/telegram/webhook/{webhook}", server.url);
             let acknowledged = acknowledged.clone();
             clients.spawn(async move {
-                let client = reqwest::Client::new();
+                let client = telegram_relay::tls::client().build().unwrap();
                 // At most 5,000 updates per connection; stops at the first failure (the kill).
                 for i in 0..5_000i64 {
                     let id = 1 + connection + 8 * i;
@@ -312,7 +314,7 @@ fn sigkill_mid_stream_loses_no_acknowledged_update() {
 
     let mut restarted = serve(&db);
     runtime.block_on(async {
-        let client = reqwest::Client::new();
+        let client = telegram_relay::tls::client().build().unwrap();
         // Every page, so that a capped page cannot hide a lost or doubled update.
         let mut stored: Vec<i64> = Vec::new();
         let mut before = String::new();
@@ -394,7 +396,7 @@ fn demo_serves_the_demo_tenant_with_default_origins() {
     ]));
     let runtime = tokio::runtime::Runtime::new().unwrap();
     runtime.block_on(async {
-        let client = reqwest::Client::new();
+        let client = telegram_relay::tls::client().build().unwrap();
         let person: Value = client
             .get(format!("{}/v1/people/7100000002", demo.url))
             .bearer_auth("demo-install-token")
@@ -474,7 +476,7 @@ fn logs_hold_no_token_secret_webhook_path_or_query_even_at_trace() {
     let wrong_secret = "Wrong_secret-4711";
     let runtime = tokio::runtime::Runtime::new().unwrap();
     runtime.block_on(async {
-        let client = reqwest::Client::new();
+        let client = telegram_relay::tls::client().build().unwrap();
         let search = client
             .get(format!("{}/v1/people?q=Searched4711", server.url))
             .bearer_auth(&token)
@@ -676,7 +678,7 @@ fn idle_and_half_sent_connections_do_not_lock_others_out() {
     let runtime = tokio::runtime::Runtime::new().unwrap();
     runtime.block_on(async {
         // Generous bounds: they catch a relay that never answers, they time nothing.
-        let client = reqwest::Client::builder()
+        let client = telegram_relay::tls::client()
             .timeout(Duration::from_secs(90))
             .build()
             .unwrap();
@@ -781,7 +783,9 @@ fn a_rotated_or_revoked_token_and_a_removed_bot_stop_working_at_once_in_a_runnin
     let runtime = tokio::runtime::Runtime::new().unwrap();
     let status_with = |token: &str| {
         runtime.block_on(async {
-            reqwest::Client::new()
+            telegram_relay::tls::client()
+                .build()
+                .unwrap()
                 .get(format!("{}/v1/directory", server.url))
                 .bearer_auth(token)
                 .send()
@@ -793,7 +797,9 @@ fn a_rotated_or_revoked_token_and_a_removed_bot_stop_working_at_once_in_a_runnin
     };
     let post_update = |id: i64| {
         runtime.block_on(async {
-            reqwest::Client::new()
+            telegram_relay::tls::client()
+                .build()
+                .unwrap()
                 .post(format!("{}/telegram/webhook/{webhook}", server.url))
                 .header("x-telegram-bot-api-secret-token", SECRET)
                 .json(&update(id))

@@ -436,7 +436,7 @@ async fn forty_concurrent_connections_store_each_update_once() {
         tasks.spawn(async move {
             // Each connection sends every update whose index ≡ worker (mod 20): every update is
             // sent by two connections at about the same time.
-            let client = reqwest::Client::new();
+            let client = telegram_relay::tls::client().build().unwrap();
             let mut stored = 0;
             for u in updates.iter().skip(worker % 20).step_by(20) {
                 let response = client

@@ -24,7 +24,10 @@ async fn start_with(double: Double) -> Zd {
     tokio::spawn(axum::serve(listener, zendesk_double::app(double.clone())).into_future());
     Zd {
         url,
-        http: Client::new(),
+        http: {
+            let _ = rustls::crypto::ring::default_provider().install_default();
+            Client::new()
+        },
         double,
     }
 }

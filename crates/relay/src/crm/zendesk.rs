@@ -225,7 +225,7 @@ impl Client {
                 .to_owned()
         })?;
         authorization.set_sensitive(true);
-        let http = reqwest::Client::builder()
+        let http = crate::tls::client()
             .timeout(REQUEST_TIMEOUT)
             .user_agent(concat!("telegram-relay/", env!("CARGO_PKG_VERSION")))
             .build()

@@ -66,7 +66,7 @@ impl Relay {
             tenant,
             token,
             webhook,
-            http: reqwest::Client::new(),
+            http: telegram_relay::tls::client().build().unwrap(),
             dir,
         }
     }
