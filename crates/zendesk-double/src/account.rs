@@ -50,8 +50,16 @@ const WRITABLE: [&str; 8] = [
 ];
 
 impl Account {
-    /// An account holding `data`, fully indexed.
-    pub fn new(data: Snapshot) -> Account {
+    /// An account holding `data`, fully indexed. A user missing a defined field gets it as
+    /// `null`, as Zendesk shows every field on every user.
+    pub fn new(mut data: Snapshot) -> Account {
+        for user in data.users.values_mut() {
+            for field in &data.user_fields {
+                user.user_fields
+                    .entry(field.key.clone())
+                    .or_insert(Value::Null);
+            }
+        }
         let index = data.users.clone();
         Account {
             data,

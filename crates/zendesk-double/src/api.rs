@@ -19,7 +19,7 @@ use crate::account::{user_object, without_id};
 use crate::error::ZdError;
 use crate::limits::{Admission, Faults};
 use crate::model::{Role, User};
-use crate::{Double, MAX_BULK_ITEMS, jobs, unix_now};
+use crate::{Double, MAX_BULK_ITEMS, USER_UPDATES_PER_MINUTE, jobs, unix_now};
 
 /// The double's HTTP service.
 pub fn app(double: Double) -> Router {
@@ -67,9 +67,7 @@ struct Actor(User);
 /// Authentication, then the faults and the rate limit, then the handler; every answer carries the
 /// rate-limit headers.
 ///
-/// Authentication is Basic with `{email}/token:{api_token}`, the API-token form
-/// (<https://developer.zendesk.com/api-reference/introduction/security-and-auth/#api-token>); the
-/// email must belong to an active agent or admin.
+/// Authentication: see [`authenticate`].
 async fn gate(State(double): State<Double>, mut request: Request, next: Next) -> Response {
     let Some(actor) = authenticate(&double, request.headers()) else {
         return ZdError::unauthenticated().into_response();
@@ -103,13 +101,7 @@ async fn gate(State(double): State<Double>, mut request: Request, next: Next) ->
     }
     let limit = HeaderValue::from(faults.rate_limit);
     let mut response = match admission {
-        Admission::Limited { retry_after } => {
-            // Zendesk's 429 body is this plain text; `Retry-After` is what clients read.
-            let mut r = (StatusCode::TOO_MANY_REQUESTS, "Number of allowed API requests per minute exceeded").into_response();
-            r.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(retry_after));
-            r.headers_mut().insert("x-rate-limit-remaining", HeaderValue::from(0));
-            r
-        }
+        Admission::Limited { retry_after } => too_many(retry_after),
         Admission::Allowed { .. } if burst => ZdError::new(
             StatusCode::SERVICE_UNAVAILABLE,
             "ServiceUnavailable",
@@ -127,17 +119,39 @@ async fn gate(State(double): State<Double>, mut request: Request, next: Next) ->
     response
 }
 
+/// Zendesk's 429: this plain-text body; `Retry-After` (seconds) is what clients read.
+fn too_many(retry_after: u32) -> Response {
+    let mut r = (
+        StatusCode::TOO_MANY_REQUESTS,
+        "Number of allowed API requests per minute exceeded",
+    )
+        .into_response();
+    r.headers_mut()
+        .insert(header::RETRY_AFTER, HeaderValue::from(retry_after));
+    r.headers_mut()
+        .insert("x-rate-limit-remaining", HeaderValue::from(0));
+    r
+}
+
+/// Basic with `{email}/token:{api_token}`, or an OAuth access token as `Bearer {token}`
+/// (<https://developer.zendesk.com/api-reference/introduction/security-and-auth/>); either way
+/// the staff member must be an active agent or admin.
 fn authenticate(double: &Double, headers: &HeaderMap) -> Option<User> {
     let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
-    let encoded = value
-        .strip_prefix("Basic ")
-        .or_else(|| value.strip_prefix("basic "))?;
-    let decoded = String::from_utf8(base64_decode(encoded.trim())?).ok()?;
-    let (email, token) = decoded.split_once("/token:")?;
-    if token != double.inner.api_token {
+    let (scheme, credentials) = value.split_once(' ')?;
+    let email = if scheme.eq_ignore_ascii_case("bearer") {
+        double.lock().oauth.get(credentials.trim())?.clone()
+    } else if scheme.eq_ignore_ascii_case("basic") {
+        let decoded = String::from_utf8(base64_decode(credentials.trim())?).ok()?;
+        let (email, token) = decoded.split_once("/token:")?;
+        if token != double.inner.api_token {
+            return None;
+        }
+        email.to_owned()
+    } else {
         return None;
-    }
-    double.lock().account.staff_by_email(email).cloned()
+    };
+    double.lock().account.staff_by_email(&email).cloned()
 }
 
 /// Standard base64 (RFC 4648 §4) with padding; `None` for anything else.
@@ -446,17 +460,31 @@ async fn update_user(
     headers: HeaderMap,
     Path(id): Path<String>,
     body: Bytes,
-) -> Result<Json<Value>, ZdError> {
+) -> Result<Response, ZdError> {
     let id = path_id(&id)?;
     let body = parse_body(&body)?;
     let patch = user_object(&body)?;
-    let user = double
-        .lock()
-        .account
-        .update(&actor, id, patch, unix_now(), Instant::now())?
-        .to_json(&base(&headers));
+    let now = Instant::now();
+    let user = {
+        let mut s = double.lock();
+        // Update User allows 5 requests a minute per user
+        // (<https://developer.zendesk.com/api-reference/introduction/rate-limits/>, "Endpoint
+        // rate limits"); the agent interface is not held to it.
+        if !headers.contains_key(INTERNAL)
+            && let Admission::Limited { retry_after } = s
+                .user_updates
+                .entry(id)
+                .or_default()
+                .admit(now, USER_UPDATES_PER_MINUTE)
+        {
+            return Ok(too_many(retry_after));
+        }
+        s.account
+            .update(&actor, id, patch, unix_now(), now)?
+            .to_json(&base(&headers))
+    };
     double.save().await.map_err(save_failed)?;
-    Ok(Json(json!({ "user": user })))
+    Ok(Json(json!({ "user": user })).into_response())
 }
 
 fn save_failed(e: std::io::Error) -> ZdError {

@@ -46,6 +46,10 @@ pub const MAX_JOBS_IN_FLIGHT: usize = 30;
 /// The most items one bulk request may carry (`update_many`, `show_many`).
 pub const MAX_BULK_ITEMS: usize = 100;
 
+/// How often one user may be updated through Update User (`PUT /api/v2/users/{id}`)
+/// (<https://developer.zendesk.com/api-reference/introduction/rate-limits/>).
+pub const USER_UPDATES_PER_MINUTE: u32 = 5;
+
 /// A running double; cheap to clone (one shared account).
 #[derive(Clone)]
 pub struct Double {
@@ -70,6 +74,10 @@ struct Shared {
     jobs: BTreeMap<String, JobStatus>,
     faults: Faults,
     limiter: RateLimiter,
+    /// Update User requests per user, against [`USER_UPDATES_PER_MINUTE`].
+    user_updates: BTreeMap<u64, RateLimiter>,
+    /// OAuth access tokens granted, and the staff email each acts as.
+    oauth: BTreeMap<String, String>,
     jobs_created: u64,
 }
 
@@ -99,6 +107,8 @@ impl Double {
                     jobs: BTreeMap::new(),
                     faults: Faults::default(),
                     limiter: RateLimiter::default(),
+                    user_updates: BTreeMap::new(),
+                    oauth: BTreeMap::new(),
                     jobs_created: 0,
                 }),
                 file: file.map(Path::to_path_buf),
@@ -126,6 +136,12 @@ impl Double {
         self.lock().account.snapshot().clone()
     }
 
+    /// Grants an OAuth access token that acts as the staff member with `email`
+    /// (`Authorization: Bearer {token}`); the demo and tests grant their own.
+    pub fn grant_oauth(&self, token: &str, email: &str) {
+        self.lock().oauth.insert(token.into(), email.into());
+    }
+
     /// The faults in force.
     pub fn faults(&self) -> Faults {
         self.lock().faults.clone()
@@ -146,6 +162,7 @@ impl Double {
             s.jobs.clear();
             s.faults = Faults::default();
             s.limiter = RateLimiter::default();
+            s.user_updates.clear();
         }
         self.save().await
     }

@@ -17,6 +17,9 @@ pub const DEMO_API_TOKEN: &str = "demo-zendesk-token";
 /// The key of the custom user field holding the Telegram sender ID.
 pub const SENDER_ID_FIELD: &str = "senderId";
 
+/// The key of the text field holding the Telegram @username, which the relay's sync keeps current.
+pub const USERNAME_FIELD: &str = "telegramUsername";
+
 /// When the seeded records were created.
 const CREATED: &str = "2026-01-05T09:00:00Z";
 
@@ -42,10 +45,13 @@ fn user(
         active: true,
         created_at: CREATED.into(),
         updated_at: CREATED.into(),
-        user_fields: BTreeMap::from([(
-            SENDER_ID_FIELD.into(),
-            sender_id.map_or(Value::Null, |s| Value::String(s.into())),
-        )]),
+        user_fields: BTreeMap::from([
+            (
+                SENDER_ID_FIELD.into(),
+                sender_id.map_or(Value::Null, |s| Value::String(s.into())),
+            ),
+            (USERNAME_FIELD.into(), Value::Null),
+        ]),
     }
 }
 
@@ -178,14 +184,24 @@ pub fn hand_made() -> Snapshot {
     Snapshot {
         next_user_id: 1009,
         users: users.into_iter().map(|u| (u.id, u)).collect(),
-        user_fields: vec![UserField {
-            id: 360_000_000,
-            key: SENDER_ID_FIELD.into(),
-            kind: "text".into(),
-            title: "Telegram sender ID".into(),
-            active: true,
-            position: 0,
-        }],
+        user_fields: vec![
+            UserField {
+                id: 360_000_000,
+                key: SENDER_ID_FIELD.into(),
+                kind: "text".into(),
+                title: "Telegram sender ID".into(),
+                active: true,
+                position: 0,
+            },
+            UserField {
+                id: 360_000_001,
+                key: USERNAME_FIELD.into(),
+                kind: "text".into(),
+                title: "Telegram username".into(),
+                active: true,
+                position: 1,
+            },
+        ],
         tickets: tickets
             .into_iter()
             .map(|(id, subject, status, requester_id)| {

@@ -256,7 +256,10 @@ async fn a_user_is_read_and_its_custom_field_written() {
         (user["name"].as_str(), user["role"].as_str()),
         (Some("John Perk"), Some("end-user"))
     );
-    assert_eq!(user["user_fields"], json!({ "senderId": null }));
+    assert_eq!(
+        user["user_fields"],
+        json!({ "senderId": null, "telegramUsername": null })
+    );
 
     let put =
         |v: Value| json!({ "user": { "user_fields": { "senderId": v, "noSuchField": "x" } } });
@@ -272,7 +275,7 @@ async fn a_user_is_read_and_its_custom_field_written() {
     // An unknown key is ignored, as Zendesk ignores it; the known one is written.
     assert_eq!(
         body["user"]["user_fields"],
-        json!({ "senderId": "7100000002" })
+        json!({ "senderId": "7100000002", "telegramUsername": null })
     );
     assert_ne!(body["user"]["updated_at"], user["updated_at"]);
     assert_eq!(zd.sender_id(1003).await, "7100000002");
@@ -889,7 +892,8 @@ async fn the_account_persists_in_its_file_and_resets_to_the_seed() {
 async fn user_fields_and_tickets_have_zendesks_list_shapes() {
     let zd = start().await;
     let (_, fields) = zd.get("/api/v2/user_fields.json").await;
-    assert_eq!(fields["count"], 1);
+    assert_eq!(fields["count"], 2);
+    assert_eq!(fields["user_fields"][1]["key"], "telegramUsername");
     let f = &fields["user_fields"][0];
     assert_eq!(
         (f["key"].as_str(), f["type"].as_str(), f["active"].as_bool()),
@@ -918,4 +922,66 @@ fn urlencode(text: &str) -> String {
             }
         })
         .collect()
+}
+
+#[tokio::test]
+async fn one_user_takes_five_updates_a_minute_and_the_agent_interface_is_not_held_to_it() {
+    let zd = start().await;
+    let put = |n: u32| {
+        Some(json!({ "user": { "user_fields": { "telegramUsername": format!("u{n}") } } }))
+    };
+    for n in 0..5 {
+        let (status, body) = zd
+            .call(Method::PUT, "/api/v2/users/1003.json", ANN, put(n))
+            .await;
+        assert_eq!(status, StatusCode::OK, "update {n}: {body}");
+    }
+    let res = zd
+        .req(Method::PUT, "/api/v2/users/1003.json", ANN)
+        .json(&put(5))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS);
+    let retry: u64 = res.headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!((1..=60).contains(&retry), "{retry}");
+    // The refused write changed nothing; another user and the agent interface still go through.
+    let (_, user) = zd.get("/api/v2/users/1003.json").await;
+    assert_eq!(user["user"]["user_fields"]["telegramUsername"], "u4");
+    let (status, _) = zd
+        .call(Method::PUT, "/api/v2/users/1004.json", ANN, put(6))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let res = zd
+        .req(Method::PUT, "/api/v2/users/1003.json", ANN)
+        .header(zendesk_double::INTERNAL, "1")
+        .json(&put(7))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+}
+
+#[tokio::test]
+async fn an_oauth_access_token_acts_as_the_staff_member_it_was_granted_to() {
+    let zd = start().await;
+    zd.double.grant_oauth("oauth-for-alex", ALEX);
+    let me = |token: &'static str| {
+        zd.http
+            .get(format!("{}/api/v2/users/me.json", zd.url))
+            .bearer_auth(token)
+            .send()
+    };
+    let res = me("oauth-for-alex").await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(body["user"]["email"], ALEX);
+    assert_eq!(
+        me("never-granted").await.unwrap().status(),
+        StatusCode::UNAUTHORIZED
+    );
 }
