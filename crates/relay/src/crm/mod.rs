@@ -133,6 +133,9 @@ pub struct Job {
     pub claims: u32,
     /// Failed attempts so far.
     pub failures: u32,
+    /// When this lease runs out (ms); with `claims`, it names the lease, so a worker whose lease
+    /// ran out and was taken over cannot record its result over the new holder's.
+    pub lease_until: i64,
 }
 
 /// What the journal says of a sender.

@@ -221,10 +221,17 @@ async fn run_job(
             outcome
         }
     };
-    blocking(store, move |s| {
+    let recorded = blocking(store, move |s| {
         s.crm_finish(job, outcome, crate::now(), now_ms())
     })
-    .await
+    .await?;
+    if !recorded {
+        tracing::warn!(
+            tenant,
+            "a sync job outlived its lease and was taken over; its result was left to the new holder"
+        );
+    }
+    Ok(())
 }
 
 /// What a failure does to its job.

@@ -316,14 +316,15 @@ pub trait Storage: Send + Sync + 'static {
     fn crm_next_due(&self) -> Result<Option<i64>, StoreError>;
     /// What sync needs to know about a sender.
     fn crm_subject(&self, tenant: TenantId, sender: SenderId) -> Result<crm::Subject, StoreError>;
-    /// Ends a claimed job (journal, counters, outbox) in one transaction.
+    /// Ends a claimed job (journal, counters, outbox) in one transaction; `false` (nothing
+    /// recorded) when the job's lease ran out and another claim holds it now.
     fn crm_finish(
         &self,
         job: crm::Job,
         outcome: crm::Outcome,
         now: i64,
         now_ms: i64,
-    ) -> Result<(), StoreError>;
+    ) -> Result<bool, StoreError>;
     /// Re-queues a tenant's dead letters; answers how many.
     fn crm_retry(&self, tenant: TenantId, now_ms: i64) -> Result<usize, StoreError>;
     /// How a tenant's people stand before a backfill.

@@ -217,7 +217,7 @@ pub fn claim(
                  WHERE o.tenant_id = ?1 AND o.dead_at IS NULL AND o.due_at <= ?2
                    AND o.lease_until <= ?2
                  ORDER BY o.due_at, o.sender_id LIMIT ?4)
-         RETURNING tenant_id, sender_id, generation, claims, failures",
+         RETURNING tenant_id, sender_id, generation, claims, failures, lease_until",
     )?;
     let jobs = stmt
         .query_map(params![tenant, now_ms, lease_ms, limit], |r| {
@@ -227,6 +227,7 @@ pub fn claim(
                 generation: r.get(2)?,
                 claims: r.get(3)?,
                 failures: r.get(4)?,
+                lease_until: r.get(5)?,
             })
         })?
         .collect::<Result<Vec<_>, _>>()?;
@@ -313,15 +314,28 @@ pub fn subject(conn: &Connection, tenant: TenantId, who: SenderId) -> Result<Sub
 
 /// Ends a claimed job: journals its link and what it wrote and bumps its counter, all in this
 /// transaction; removes the job unless a newer message arrived meanwhile (then it runs again at
-/// once), or reschedules it, or makes it a dead letter.
+/// once), or reschedules it, or makes it a dead letter. Answers `false`, having recorded
+/// nothing, when the job's lease ran out and another claim holds it.
 pub fn finish(
     conn: &Connection,
     job: &Job,
     outcome: Outcome,
     now: i64,
     now_ms: i64,
-) -> Result<(), StoreError> {
+) -> Result<bool, StoreError> {
     let (tenant, s) = (job.tenant, job.sender.get() as i64);
+    // Only the lease's holder records: a worker that outlived its lease (another took the job
+    // over, and may have finished it) leaves no second journal entry or count. What it did in the
+    // CRM is safe to have done twice (`create_or_update` by external ID, idempotent writes).
+    let holder: Option<(u32, i64)> = conn
+        .prepare_cached(
+            "SELECT claims, lease_until FROM crm_outbox WHERE tenant_id = ?1 AND sender_id = ?2",
+        )?
+        .query_row(params![tenant, s], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?;
+    if holder != Some((job.claims, job.lease_until)) {
+        return Ok(false);
+    }
     match outcome {
         Outcome::Done {
             link,
@@ -390,7 +404,7 @@ pub fn finish(
             .execute(params![tenant, format!("sender {}: {error}", job.sender), now])?;
         }
     }
-    Ok(())
+    Ok(true)
 }
 
 /// Re-queues every dead letter of a tenant; answers how many.

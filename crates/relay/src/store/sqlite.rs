@@ -784,7 +784,7 @@ impl Storage for SqliteStorage {
         outcome: crm::Outcome,
         now: i64,
         now_ms: i64,
-    ) -> Result<(), StoreError> {
+    ) -> Result<bool, StoreError> {
         self.write(move |conn| outbox::finish(conn, &job, outcome, now, now_ms))
     }
 

@@ -19,6 +19,8 @@ pub struct Relay {
     pub webhook: String,
     pub http: reqwest::Client,
     pub dir: tempfile::TempDir,
+    /// What the webhook notifies when it stored an update (the sync worker listens).
+    pub wake: Arc<tokio::sync::Notify>,
 }
 
 pub fn fixture(path: &str) -> Vec<u8> {
@@ -58,7 +60,9 @@ impl Relay {
             .unwrap();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let url = format!("http://{}", listener.local_addr().unwrap());
-        let service = app(AppState::new(store.clone(), config));
+        let state = AppState::new(store.clone(), config);
+        let wake = state.sync_wake();
+        let service = app(state);
         tokio::spawn(async move { axum::serve(listener, service).await.unwrap() });
         Relay {
             url,
@@ -68,6 +72,7 @@ impl Relay {
             webhook,
             http: telegram_relay::tls::client().build().unwrap(),
             dir,
+            wake,
         }
     }
 
