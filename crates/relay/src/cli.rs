@@ -291,6 +291,11 @@ struct ServeArgs {
     log_format: LogFormat,
     #[command(flatten)]
     key: KeyArg,
+    /// Seconds a sync job stays reserved for the worker that took it. After a crash, the jobs it
+    /// held wait this long before a worker takes them again; keep it longer than a job can take
+    /// (a few requests of 20 s at most).
+    #[arg(long, env = "TELEGRAM_RELAY_SYNC_LEASE", default_value_t = 120)]
+    sync_lease: u64,
 }
 
 #[derive(Args, Debug)]
@@ -368,7 +373,11 @@ fn run(cli: Cli) -> Result<(), CliError> {
                 max_connections: args.max_connections.max(1),
                 shutdown_deadline: Duration::from_secs(args.shutdown_deadline),
             };
-            serve(store, config, args.listen, limits, key)
+            let sync = crm::sync::Options {
+                lease: Duration::from_secs(args.sync_lease.max(1)),
+                ..crm::sync::Options::default()
+            };
+            serve(store, config, args.listen, limits, key, sync)
         }
         Command::Key(KeyCommand::Generate) => {
             println!("{}", secret::generate());
@@ -501,6 +510,7 @@ fn run(cli: Cli) -> Result<(), CliError> {
                 args.listen,
                 server::Limits::default(),
                 Some(key),
+                crm::sync::Options::default(),
             )
         }
     }
@@ -675,6 +685,7 @@ fn serve(
     listen: SocketAddr,
     limits: server::Limits,
     key: Option<secret::Key>,
+    sync: crm::sync::Options,
 ) -> Result<(), CliError> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -696,7 +707,7 @@ fn serve(
                 store.clone(),
                 Arc::new(key),
                 state.sync_wake(),
-                crm::sync::Options::default(),
+                sync,
                 async move { stop.notified().await },
             ))
         });

@@ -868,3 +868,185 @@ fn a_rotated_or_revoked_token_and_a_removed_bot_stop_working_at_once_in_a_runnin
     server.child.kill().unwrap();
     server.child.wait().unwrap();
 }
+
+/// The Zendesk double on loopback, served from its own thread; returns it and its address.
+fn zendesk_double(faults: zendesk_double::limits::Faults) -> (zendesk_double::Double, String) {
+    use zendesk_double::{Double, seed};
+    let double = Double::open(None, seed::hand_made(), seed::DEMO_API_TOKEN.into()).unwrap();
+    double.set_faults(faults).unwrap();
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let served = double.clone();
+    std::thread::spawn(move || {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        runtime.block_on(async move {
+            listener.set_nonblocking(true).unwrap();
+            let listener = tokio::net::TcpListener::from_std(listener).unwrap();
+            axum::serve(listener, zendesk_double::app(served))
+                .await
+                .unwrap();
+        });
+    });
+    (double, url)
+}
+
+#[test]
+fn sigkill_with_a_thousand_sync_jobs_queued_ends_with_one_contact_per_person() {
+    use zendesk_double::limits::Faults;
+    use zendesk_double::seed;
+    const PEOPLE: i64 = 1_000;
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("relay.db");
+    let db_arg = db.to_str().unwrap();
+    let (_token, webhook) = setup(&db);
+    // Slow answers, after the write: a contact exists for 40 ms before the relay hears of it.
+    let (double, zendesk) = zendesk_double(Faults {
+        rate_limit: 60_000,
+        slow_ms: 40,
+        ..Faults::default()
+    });
+    let key = dir.path().join("relay.key");
+    std::fs::write(&key, stdout(&relay(&["key", "generate"]))).unwrap();
+    let key_arg = key.to_str().unwrap();
+    let status = || {
+        stdout(&relay(&[
+            "crm", "status", "--tenant", "acme", "--db", db_arg,
+        ]))
+    };
+    let created = || {
+        double
+            .snapshot()
+            .users
+            .into_values()
+            .filter(|u| u.external_id.is_some())
+            .collect::<Vec<_>>()
+    };
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+
+    // 1,000 people write before the tenant is connected (as after a Desktop import).
+    let mut before = serve(&db);
+    runtime.block_on(async {
+        let client = telegram_relay::tls::client().build().unwrap();
+        for n in 0..PEOPLE {
+            let person = 4_300_000_000 + n;
+            let response = client
+                .post(format!("{}/telegram/webhook/{webhook}", before.url))
+                .header("x-telegram-bot-api-secret-token", SECRET)
+                .json(&json!({"update_id": n + 1, "message": {
+                    "message_id": n + 1, "date": 1_700_000_000 + n,
+                    "from": {"id": person, "is_bot": false, "first_name": format!("Queued {n}")},
+                    "chat": {"id": person, "first_name": format!("Queued {n}"), "type": "private"},
+                    "text": "hello"}}))
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(response.status(), 200);
+        }
+    });
+    before.child.kill().unwrap();
+    before.child.wait().unwrap();
+
+    let connect = Command::new(BIN)
+        .args([
+            "crm",
+            "connect",
+            "zendesk",
+            "--tenant",
+            "acme",
+            "--url",
+            &zendesk,
+            "--email",
+            "alex@example.com",
+            "--username-field",
+            "telegramUsername",
+            "--rate",
+            "60000",
+            "--key-file",
+            key_arg,
+            "--db",
+            db_arg,
+        ])
+        .env("TELEGRAM_RELAY_ZENDESK_TOKEN", seed::DEMO_API_TOKEN)
+        .output()
+        .unwrap();
+    stdout(&connect);
+    let dry = stdout(&relay(&[
+        "crm",
+        "backfill",
+        "--tenant",
+        "acme",
+        "--dry-run",
+        "--key-file",
+        key_arg,
+        "--db",
+        db_arg,
+    ]));
+    assert!(dry.contains("create 1000"), "{dry}");
+    let queued = stdout(&relay(&[
+        "crm", "backfill", "--tenant", "acme", "--db", db_arg,
+    ]));
+    assert!(queued.starts_with("queued 1000 sender(s)"), "{queued}");
+    assert!(
+        status().contains("backlog: 1000 sender(s) waiting"),
+        "{}",
+        status()
+    );
+    assert!(created().is_empty());
+
+    // Sync, and kill -9 midway.
+    let serve_synced = || {
+        start(Command::new(BIN).args([
+            "serve",
+            "--listen",
+            "127.0.0.1:0",
+            "--db",
+            db_arg,
+            "--key-file",
+            key_arg,
+            // The killed relay's jobs are taken again 2 s after the restart, not 2 min.
+            "--sync-lease",
+            "2",
+        ]))
+    };
+    let mut syncing = serve_synced();
+    let deadline = std::time::Instant::now() + Duration::from_secs(120);
+    // Killed just after the 100th contact is written, before the relay can have recorded it.
+    while created().len() < 100 {
+        assert!(std::time::Instant::now() < deadline, "{}", status());
+        std::thread::sleep(Duration::from_millis(2));
+    }
+    syncing.child.kill().unwrap();
+    syncing.child.wait().unwrap();
+    let at_kill = created().len();
+    assert!(at_kill < PEOPLE as usize, "the kill came midway");
+
+    let mut restarted = serve_synced();
+    let deadline = std::time::Instant::now() + Duration::from_secs(180);
+    while !status().contains("backlog: none") {
+        assert!(std::time::Instant::now() < deadline, "{}", status());
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    restarted.child.kill().unwrap();
+    restarted.child.wait().unwrap();
+
+    let contacts = created();
+    let mut senders: Vec<String> = contacts
+        .iter()
+        .map(|u| u.user_fields["senderId"].as_str().unwrap().to_owned())
+        .collect();
+    senders.sort();
+    senders.dedup();
+    assert_eq!(
+        (contacts.len(), senders.len()),
+        (PEOPLE as usize, PEOPLE as usize)
+    );
+    let report = status();
+    assert!(
+        report.contains(&format!("counts: {PEOPLE} created, 0 linked")),
+        "created {at_kill} before the kill; {report}"
+    );
+    assert!(report.contains("dead letters: 0"), "{report}");
+}

@@ -96,9 +96,6 @@ async fn gate(State(double): State<Double>, mut request: Request, next: Next) ->
         }
         (s.faults.clone(), admission, burst)
     };
-    if faults.slow_ms > 0 && !internal {
-        tokio::time::sleep(Duration::from_millis(faults.slow_ms)).await;
-    }
     let limit = HeaderValue::from(faults.rate_limit);
     let mut response = match admission {
         Admission::Limited { retry_after } => too_many(retry_after),
@@ -116,6 +113,11 @@ async fn gate(State(double): State<Double>, mut request: Request, next: Next) ->
         }
     };
     response.headers_mut().insert("x-rate-limit", limit);
+    // A slow answer: the request has been handled (a write is made) and the caller waits, as
+    // when a reply is lost or late on the way back.
+    if faults.slow_ms > 0 && !internal {
+        tokio::time::sleep(Duration::from_millis(faults.slow_ms)).await;
+    }
     response
 }
 

@@ -26,7 +26,8 @@ pub struct Faults {
     pub storm_retry_after: u32,
     /// Answer this many of the next API requests with 503.
     pub burst_5xx: u32,
-    /// Delay every API answer by this many milliseconds.
+    /// Delay every API answer by this many milliseconds (after the request is handled: a write
+    /// is made before its caller hears of it).
     pub slow_ms: u64,
     /// Users whose items fail in bulk jobs (`update_many`), with a Zendesk-style error.
     pub fail_items: Vec<u64>,
