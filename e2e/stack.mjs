@@ -120,18 +120,21 @@ export async function startStack({ relayArgs = [] } = {}) {
   const pages = await startServers({ crm: "127.0.0.1:0", plugin: "localhost:0", pluginDir });
   const relayPort = await freePort();
   const relayUrl = `http://127.0.0.1:${relayPort}`;
-  const relay = spawnLogged(relayBin, [
-    "demo", "--listen", `127.0.0.1:${relayPort}`, "--db", join(tmp, "relay.db"),
-    "--allow-origin", pages.crmUrl, "--allow-origin", pages.pluginUrl, ...relayArgs,
-  ]);
   let zendesk = null;
+  let relay = null;
   const stopAll = async () => {
-    await Promise.all([stopChild(relay), zendesk?.stop()]);
+    await Promise.all([relay && stopChild(relay), zendesk?.stop()]);
     await pages.close();
     rmSync(tmp, { recursive: true, force: true });
   };
   try {
     zendesk = await startZendesk(tmp);
+    // The demo tenant is connected to this double: new Telegram customers are saved there.
+    relay = spawnLogged(relayBin, [
+      "demo", "--listen", `127.0.0.1:${relayPort}`, "--db", join(tmp, "relay.db"),
+      "--allow-origin", pages.crmUrl, "--allow-origin", pages.pluginUrl,
+      "--zendesk-url", zendesk.url, ...relayArgs,
+    ]);
     await waitForHealth(`${relayUrl}/healthz`, relay, "telegram-relay demo", () => relay.log);
   } catch (e) {
     await stopAll();

@@ -10,6 +10,10 @@
 // the Zendesk API at relative URLs on the CRM's own origin, as in Zendesk. No framework:
 // node:http and node:fs only.
 //
+// POST /__telegram/simulate plays Telegram's side: it sends the relay's demo bot webhook a real
+// Bot API update (a private message from a new person, or, with {"sender_id": "..."}, another
+// message from one it made before), as Telegram's servers would. The webhook secret stays here.
+//
 //   node www/serve.mjs [--crm HOST:PORT] [--plugin HOST:PORT] [--plugin-dir DIR]
 //                      [--relay URL] [--token TOKEN] [--zendesk URL] [--zendesk-token TOKEN]
 
@@ -56,6 +60,73 @@ async function proxy(req, res, target) {
     res.writeHead(502, { "content-type": "application/json" })
       .end(JSON.stringify({ error: "BadGateway", description: `the Zendesk double at ${target} did not answer (${e.cause?.code ?? e.message}); is it running?` }));
   }
+}
+
+// New Telegram customers for the simulator: names in the scripts the sidebar serves.
+const NEW_PEOPLE = [
+  { first_name: "Sofía", last_name: "Martín", username: "sofia_martin", language_code: "es", text: "¡Hola! ¿Hacéis envíos a Valencia?" },
+  { first_name: "Дмитрий", last_name: "Орлов", username: "dorlov", language_code: "ru", text: "Здравствуйте, где мой заказ?" },
+  { first_name: "Aiko", last_name: "Tanaka", username: "aiko_t", language_code: "en", text: "Hi, can I change my delivery address?" },
+  { first_name: "Kwame", last_name: "Mensah", username: null, language_code: "en", text: "Hello, is the blue one back in stock?" },
+  { first_name: "Priya", last_name: "Nair", username: "priya_nair", language_code: "en", text: "Hi! I was charged twice for order 5521." },
+  { first_name: "Lukas", last_name: "Weber", username: "lukas_w", language_code: "de", text: "Hallo, I need an invoice for my order." },
+];
+
+/**
+ * The Telegram side of the demo: people it made, and the next update ID. Each update is the
+ * Bot API's `Update` with a private `Message` (https://core.telegram.org/bots/api#update,
+ * #message, #user, #chat), posted with the secret token header as Telegram does
+ * (https://core.telegram.org/bots/api#setwebhook).
+ */
+function telegramSimulator(config) {
+  const people = new Map();
+  let nextUpdate = Date.now();
+  return async (req, res) => {
+    const answer = (status, body) => res.writeHead(status, { "content-type": TYPES[".json"], "cache-control": "no-store" }).end(JSON.stringify(body));
+    if (req.method !== "POST") return answer(405, { error: "POST only" });
+    const chunks = [];
+    for await (const c of req) chunks.push(c);
+    let asked = {};
+    try {
+      asked = chunks.length ? JSON.parse(Buffer.concat(chunks).toString("utf8")) : {};
+    } catch {
+      return answer(400, { error: "the body must be JSON: {} for a new person or {\"sender_id\": \"...\"}" });
+    }
+    let person;
+    if (asked.sender_id !== undefined) {
+      person = people.get(String(asked.sender_id));
+      if (!person) return answer(404, { error: `the simulator made no Telegram person ${asked.sender_id}; ask for a new one with {}` });
+      person = { ...person, text: "Me again: any news?" };
+    } else {
+      const id = 7_300_000_000 + Math.floor(Math.random() * 90_000_000);
+      person = { id, ...NEW_PEOPLE[people.size % NEW_PEOPLE.length] };
+      people.set(String(id), person);
+    }
+    const from = { id: person.id, is_bot: false, first_name: person.first_name, last_name: person.last_name, language_code: person.language_code };
+    if (person.username) from.username = person.username;
+    const updateId = nextUpdate++;
+    const update = {
+      update_id: updateId,
+      message: {
+        message_id: updateId % 1_000_000_000,
+        from,
+        chat: { id: person.id, type: "private", first_name: person.first_name, last_name: person.last_name, ...(person.username ? { username: person.username } : {}) },
+        date: Math.floor(Date.now() / 1000),
+        text: person.text,
+      },
+    };
+    try {
+      const sent = await fetch(`${config.relayUrl}/telegram/webhook/${encodeURIComponent(config.webhookId)}`, {
+        method: "POST",
+        headers: { "content-type": "application/json", "x-telegram-bot-api-secret-token": config.webhookSecret },
+        body: JSON.stringify(update),
+      });
+      if (!sent.ok) return answer(502, { error: `the relay refused the update: ${sent.status} ${await sent.text()}` });
+    } catch (e) {
+      return answer(502, { error: `the relay at ${config.relayUrl} did not answer (${e.cause?.code ?? e.message}); is it running?` });
+    }
+    return answer(200, { sender_id: String(person.id), name: `${person.first_name} ${person.last_name}`, username: person.username, text: person.text, update_id: updateId });
+  };
 }
 
 /** Answers GET/HEAD for files under `root` ("/" is index.html); `extra(path)` may answer first. */
@@ -118,9 +189,12 @@ export async function startServers({
   const [crmHost, crmPort] = crm.split(":");
   const [pluginHost, pluginPort] = plugin.split(":");
   const config = { relayUrl, relayToken, zendeskToken, zendeskUrl, pluginUrl: null };
+  // The demo bot (crates/relay/src/demo): kept here, never in config.json.
+  const telegram = telegramSimulator({ get relayUrl() { return config.relayUrl; }, webhookId: "demo", webhookSecret: "demo-webhook-secret" });
   const pages = staticHandler(join(here, "crm"), (p) => (p === "/config.json" ? config : null));
   const crmServer = createServer((req, res) => {
     const path = new URL(req.url, "http://x").pathname;
+    if (path === "/__telegram/simulate") return telegram(req, res);
     if (path.startsWith("/api/v2/") || path.startsWith("/__double/")) return proxy(req, res, config.zendeskUrl);
     return pages(req, res);
   });

@@ -20,6 +20,8 @@
 import { apiAuthorization, get as zafGet, planSet, prepareRequest, recordsFor, requestOutcome } from "./zendesk.js";
 
 const INSTALL_KEY = "local-crm-install-v2";
+// The Telegram people this tab simulated ({ sender_id, name }), newest last.
+const SIM_KEY = "local-crm-telegram-sim";
 const $ = (id) => document.getElementById(id);
 
 function el(tag, attrs = {}, ...children) {
@@ -295,6 +297,17 @@ async function renderList(zendesk, install, r) {
     return;
   }
   const key = install.settings.sender_id_field;
+  // Customers the relay created for simulated Telegram people come first, as a CRM shows new ones.
+  const simulated = simulatedPeople();
+  if (simulated.length) {
+    const ids = simulated.map((p) => `telegram:${p.sender_id}`).join(",");
+    const { users } = await zendesk.must("GET", `/api/v2/users/show_many.json?external_ids=${encodeURIComponent(ids)}`);
+    for (const u of users.sort((a, b) => b.id - a.id)) {
+      const item = listItem(`?user=${u.id}`, u.name, `new from Telegram · ${key} ${u.user_fields[key] ?? "—"}`, r.id === String(u.id));
+      item.classList.add("new");
+      list.append(item);
+    }
+  }
   const more = el("button", { type: "button", class: "more", "data-testid": "list-more" }, "More customers");
   const load = async (path) => {
     const page = await zendesk.must("GET", path);
@@ -309,16 +322,85 @@ async function renderList(zendesk, install, r) {
   await load("/api/v2/users.json?page[size]=100&role=end-user");
 }
 
-function renderUser(install, fieldKeys, user, onSave) {
+function simulatedPeople() {
+  return JSON.parse(sessionStorage.getItem(SIM_KEY) ?? "[]");
+}
+
+/** Waits up to 30 s for the contact the relay creates for `senderId` (its external ID). */
+async function contactFor(zendesk, senderId) {
+  const deadline = Date.now() + 30_000;
+  while (Date.now() < deadline) {
+    const { users } = await zendesk.must("GET", `/api/v2/users/show_many.json?external_ids=${encodeURIComponent(`telegram:${senderId}`)}`);
+    if (users.length) return users[0];
+    await new Promise((ok) => setTimeout(ok, 500));
+  }
+  return null;
+}
+
+/**
+ * The Telegram side of the demo, in the header: new customers write to the demo bot through the
+ * relay's real webhook (www/serve.mjs plays Telegram), and the relay's sync saves them here.
+ */
+function telegramPanel(zendesk, onSaved) {
+  const status = el("span", { class: "sim-status", "data-testid": "sim-status", role: "status" });
+  const fresh = el("button", { type: "button", "data-testid": "sim-new" }, "Simulate a new Telegram customer");
+  const again = el("button", { type: "button", "data-testid": "sim-again" });
+  const refresh = () => {
+    const last = simulatedPeople().at(-1);
+    again.hidden = !last;
+    if (last) again.textContent = `Another message from ${last.name}`;
+  };
+  const send = async (body) => {
+    fresh.disabled = again.disabled = true;
+    try {
+      const res = await fetch("/__telegram/simulate", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+      const sent = await res.json();
+      if (!res.ok) throw new Error(sent.error);
+      const people = simulatedPeople();
+      if (!people.some((p) => p.sender_id === sent.sender_id)) {
+        people.push({ sender_id: sent.sender_id, name: sent.name });
+        sessionStorage.setItem(SIM_KEY, JSON.stringify(people));
+      }
+      status.textContent = `${sent.name} wrote on Telegram: “${sent.text}” Waiting for the relay…`;
+      const contact = await contactFor(zendesk, sent.sender_id);
+      if (!contact) {
+        status.textContent = `No contact for Telegram ID ${sent.sender_id} after 30 s: is the relay connected to this CRM? (cargo xtask demo connects it)`;
+        return;
+      }
+      status.textContent = body.sender_id
+        ? `${sent.name} wrote again; the contact stays “${contact.name}”, as the CRM has it.`
+        : `Saved in the CRM as “${contact.name}”, senderId ${sent.sender_id}.`;
+      await onSaved(contact);
+    } catch (e) {
+      status.textContent = "";
+      toast(`The simulated message was not sent: ${e.message}`, "error");
+    } finally {
+      fresh.disabled = again.disabled = false;
+      refresh();
+    }
+  };
+  fresh.addEventListener("click", () => send({}));
+  again.addEventListener("click", () => send({ sender_id: simulatedPeople().at(-1).sender_id }));
+  refresh();
+  return el("div", { class: "sim", "aria-label": "Telegram (simulated)" }, el("strong", {}, "Telegram "), fresh, " ", again, " ", status);
+}
+
+function renderUser(install, fieldKeys, user, onSave, onRename) {
   const key = install.settings.sender_id_field;
+  const name = el("input", { id: "host-name", "data-testid": "host-name", "aria-label": "Name" });
+  name.value = user.name;
+  const rename = el("button", { type: "button", "data-testid": "host-name-save", onclick: () => name.value.trim() && onRename(name.value.trim()) }, "Rename");
   const input = el("input", { id: "host-field", "data-testid": "host-field", "aria-label": `Custom field ${key}` });
   input.value = user.user_fields[key] ?? "";
   const save = el("button", { type: "button", "data-testid": "host-field-save", onclick: () => onSave(input.value.trim() || null) }, "Update");
   const dl = el("dl", {},
+    el("dt", {}, "Name"), el("dd", {}, name, " ", rename),
     el("dt", {}, "Email"), el("dd", {}, user.email ?? "—"),
     el("dt", {}, "Phone"), el("dd", {}, user.phone ?? "—"),
     el("dt", {}, "Notes"), el("dd", {}, user.notes || "—"),
     el("dt", {}, fieldKeys.includes(key) ? key : `${key} (no such user field)`), el("dd", {}, input, " ", save),
+    // The other custom fields, read only (the relay's sync keeps a Telegram username field).
+    ...fieldKeys.filter((k) => k !== key).flatMap((k) => [el("dt", {}, k), el("dd", { "data-testid": `host-field-${k}` }, String(user.user_fields[k] ?? "—"))]),
   );
   return [el("h2", { "data-testid": "record-name" }, user.name), dl];
 }
@@ -403,6 +485,9 @@ async function main() {
     return;
   }
   await renderList(zendesk, install, r);
+  $("sim").replaceChildren(telegramPanel(zendesk, async () => {
+    if (r.view === "users" || r.view === "user") await renderList(zendesk, install, r);
+  }));
   const fieldKeys = await zendesk.fieldKeys();
   let where = null;
   let user = null;
@@ -464,6 +549,14 @@ async function main() {
           if (where.location === "user_sidebar") parent.trigger(`user.${key}.changed`, value);
           await renderList(zendesk, install, r);
         }
+      } catch (e) {
+        toast(e.message, "error");
+      }
+    }, async (name) => {
+      try {
+        user = (await zendesk.must("PUT", `/api/v2/users/${user.id}.json`, { user: { name } })).user;
+        await renderRecord();
+        await renderList(zendesk, install, r);
       } catch (e) {
         toast(e.message, "error");
       }

@@ -49,6 +49,9 @@ pub fn run(args: &[String]) -> Result<(), String> {
             &format!("http://{CRM}"),
             "--allow-origin",
             &format!("http://{PLUGIN}"),
+            // New Telegram customers are saved in the double's account by the relay's sync.
+            "--zendesk-url",
+            &format!("http://{ZENDESK}"),
         ])
         .current_dir(root())
         .spawn()

@@ -133,7 +133,7 @@ pub fn connect_zendesk(
             },
             sealed_token: key.seal(tenant, &token),
             sender_field: "senderId".into(),
-            username_field: None,
+            username_field: Some("telegramUsername".into()),
             create: true,
             rate: 300,
         },
