@@ -6,7 +6,8 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 
-import { hostFieldIs, launchBrowser, openCrm, screenshot, startStack, text } from "./stack.mjs";
+import { SCREENSHOTS, hostFieldIs, launchBrowser, openCrm, screenshot, startStack, text } from "./stack.mjs";
+import { join } from "node:path";
 
 let stack, context;
 
@@ -48,6 +49,7 @@ test("a new Telegram customer appears in the CRM by themselves, and the agent's 
   await hostFieldIs(page, senderId);
   const app = page.frameLocator("[data-testid=plugin-frame]");
   assert.equal(await text(app.getByTestId("sender-id-value")), senderId);
+  assert.match(await text(app.getByTestId("auto-linked")), /automatically/);
   await app.getByTestId("message").first().waitFor({ timeout: 15_000 });
   assert.equal(await app.getByTestId("message").count(), 1);
 
@@ -70,5 +72,52 @@ test("a new Telegram customer appears in the CRM by themselves, and the agent's 
   const found = await (await fetch(`${stack.zendeskUrl}/api/v2/users/search.json?query=${encodeURIComponent(`senderId:${senderId}`)}`, { headers: { authorization: auth } })).json();
   assert.equal(found.users.length, 1, JSON.stringify(found));
   await screenshot(page, "31-sync-rename-stands");
+  await page.close();
+});
+
+/** Makes a new simulated customer from the CRM page; answers their sender ID once saved. */
+async function newCustomer(page) {
+  await page.getByTestId("sim-new").click();
+  await page.waitForFunction(() => /Saved in the CRM/.test(document.querySelector("[data-testid=sim-status]")?.textContent ?? ""), null, { timeout: 30_000 });
+  return (await text(page.getByTestId("sim-status"))).match(/senderId (\d+)/)[1];
+}
+
+test("undoing an automatic link clears the field, keeps the contact, and the next message does not link it again", async () => {
+  await stack.resetCrm();
+  const { page } = await openCrm(context, stack.crmUrl, "?view=users");
+  const senderId = await newCustomer(page);
+  await page.locator(".list a.new").first().click();
+  await hostFieldIs(page, senderId);
+  const app = page.frameLocator("[data-testid=plugin-frame]");
+  const frame = page.locator("[data-testid=plugin-frame]");
+  await app.getByTestId("auto-linked").waitFor({ timeout: 15_000 });
+  // The sidebar at its real width, in each language it speaks.
+  const userUrl = page.url();
+  for (const locale of ["en-US", "es-ES", "ru-RU"]) {
+    await page.goto(`${stack.crmUrl}/?view=settings`);
+    await page.locator("#s-locale").fill(locale);
+    await page.getByRole("button", { name: "Save settings" }).click();
+    await page.goto(userUrl);
+    await app.getByTestId("auto-linked").waitFor({ timeout: 15_000 });
+    await app.getByTestId("message").first().waitFor({ timeout: 15_000 });
+    await frame.evaluate((f) => { f.style.width = "320px"; });
+    await frame.screenshot({ path: join(SCREENSHOTS, `32-sync-auto-linked-${locale.slice(0, 2)}.png`) });
+  }
+
+  await app.getByTestId("auto-undo").click();
+  await hostFieldIs(page, "");
+  assert.equal(await app.getByTestId("auto-linked").count(), 0);
+  await page.getByTestId("sim-again").click();
+  await page.waitForFunction(() => /wrote again/.test(document.querySelector("[data-testid=sim-status]")?.textContent ?? ""), null, { timeout: 30_000 });
+  await syncSettled();
+  await page.reload();
+  await hostFieldIs(page, "");
+  // The contact is still there, and nobody holds the ID: the agent's undo stands.
+  const auth = `Basic ${Buffer.from("ann@example.com/token:demo-zendesk-token").toString("base64")}`;
+  const kept = await (await fetch(`${stack.zendeskUrl}/api/v2/users/show_many.json?external_ids=telegram:${senderId}`, { headers: { authorization: auth } })).json();
+  assert.equal(kept.users.length, 1);
+  assert.equal(kept.users[0].user_fields.senderId, null);
+  const holders = await (await fetch(`${stack.zendeskUrl}/api/v2/users/search.json?query=${encodeURIComponent(`senderId:${senderId}`)}`, { headers: { authorization: auth } })).json();
+  assert.equal(holders.users.length, 0, JSON.stringify(holders));
   await page.close();
 });

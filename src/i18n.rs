@@ -129,6 +129,9 @@ texts! {
     Saving => ("Saving…", "Guardando…", "Сохранение…"),
     Saved => ("Saved.", "Guardado.", "Сохранено."),
     Undo => ("Undo", "Deshacer", "Отменить"),
+    AutoLinked => ("Linked automatically on {}, when this person first wrote on Telegram.",
+                   "Vinculado automáticamente el {}, cuando esta persona escribió por primera vez en Telegram.",
+                   "Связано автоматически {}, когда этот человек впервые написал в Telegram."),
     Unlink => ("Unlink", "Desvincular", "Отвязать"),
     Unlinked => ("Unlinked.", "Desvinculado.", "Связь удалена."),
     JournalFailed => ("The field was saved, but the relay's link journal did not record it: {}",
@@ -145,7 +148,6 @@ texts! {
     DeletedAccount => ("Deleted account: this Telegram account no longer exists. If the person came back, they have a new ID.",
                        "Cuenta eliminada: esta cuenta de Telegram ya no existe. Si la persona volvió, tiene un ID nuevo.",
                        "Удалённый аккаунт: этого аккаунта Telegram больше нет. Если человек вернулся, у него новый ID."),
-    Messages => ("messages", "mensajes", "сообщений"),
     LastSeen => ("Last message on {}", "Último mensaje el {}", "Последнее сообщение {}"),
     ChangeHistory => ("Changes", "Cambios", "Изменения"),
     WasUntil => ("{} was {} until {}", "{} era {} hasta el {}", "{}: {} до {}"),
@@ -328,8 +330,69 @@ const RU_REASONS: ReasonWords = ReasonWords {
     last_digits: "последние 8 цифр",
 };
 
+/// "1 message", "5 messages" with the locale's plural rule (Russian has three forms: 1, 21
+/// сообщение; 2–4, 22 сообщения; 5–20, 11–14 сообщений).
+pub fn message_count(n: u64, locale: Locale) -> String {
+    let word = match locale {
+        Locale::En => {
+            if n == 1 {
+                "message"
+            } else {
+                "messages"
+            }
+        }
+        Locale::Es => {
+            if n == 1 {
+                "mensaje"
+            } else {
+                "mensajes"
+            }
+        }
+        Locale::Ru => match (n % 10, n % 100) {
+            (1, r) if r != 11 => "сообщение",
+            (2..=4, r) if !(12..=14).contains(&r) => "сообщения",
+            _ => "сообщений",
+        },
+    };
+    format!("{n} {word}")
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn message_counts_follow_each_languages_plural_rule() {
+        use super::{Locale, message_count};
+        assert_eq!(message_count(1, Locale::En), "1 message");
+        assert_eq!(message_count(0, Locale::En), "0 messages");
+        assert_eq!(message_count(1, Locale::Es), "1 mensaje");
+        assert_eq!(message_count(2, Locale::Es), "2 mensajes");
+        let ru = |n| message_count(n, Locale::Ru);
+        assert_eq!(
+            [
+                ru(1),
+                ru(21),
+                ru(2),
+                ru(24),
+                ru(5),
+                ru(11),
+                ru(12),
+                ru(111),
+                ru(101)
+            ],
+            [
+                "1 сообщение",
+                "21 сообщение",
+                "2 сообщения",
+                "24 сообщения",
+                "5 сообщений",
+                "11 сообщений",
+                "12 сообщений",
+                "111 сообщений",
+                "101 сообщение"
+            ]
+        );
+    }
+
     use super::*;
 
     #[test]

@@ -90,7 +90,7 @@ pub fn PersonView(props: &PersonViewProps) -> Html {
                 <dt>{ env.t(Text::Phone) }</dt><dd>{ phone }</dd>
             </dl>
             <p class="muted small">
-                { format!("{} {}", p.message_count, env.t(Text::Messages)) }
+                { crate::i18n::message_count(p.message_count, env.locale) }
                 if let Some(seen) = last_seen { { " · " }{ seen } }
             </p>
             { for history }

@@ -94,6 +94,17 @@ pub fn SenderIdField(props: &SenderIdFieldProps) -> Html {
                         </p>
                     }
                 }
+                Phase::Idle => match &state.auto {
+                    Some(auto) => html! {
+                        <p class="muted small" data-testid="auto-linked">
+                            { fill(env.t(Text::AutoLinked), &[&crate::time::short_day(auto.recorded_at, env.locale)]) }{ " " }
+                            if can_edit {
+                                <button type="button" class="secondary" data-testid="auto-undo" onclick={send(Action::UndoAutoLink)}>{ env.t(Text::Undo) }</button>
+                            }
+                        </p>
+                    },
+                    None => html! {},
+                },
                 _ => html! {},
             };
             html! {

@@ -5,7 +5,7 @@ use yew::prelude::*;
 use crate::context::{AppEnv, use_env};
 use crate::errors::AppError;
 use crate::services::relay;
-use crate::state::sender_field::{Action, FieldState, Op, Phase};
+use crate::state::sender_field::{Action, AutoLink, FieldState, Op, Phase};
 
 /// The senderId field's state, with its effects: the first read, outside changes, resolving
 /// (relay profile + conflict check) and saving (host write, then the relay's link journal).
@@ -21,7 +21,18 @@ pub fn use_sender_field() -> UseReducerHandle<FieldState> {
                 .on_sender_field_changed(Box::new(move |v| d.dispatch(Action::ExternalChange(v))));
             spawn_local(async move {
                 let read = env.host.read_sender_field().await;
+                let current = read.as_ref().ok().cloned().flatten();
                 dispatcher.dispatch(Action::Loaded(read));
+                // A link the relay's sync made is shown with its own Undo. The line is a
+                // courtesy: if the journal cannot be read, the field works as before.
+                let (Some(current), Some(contact)) = (current, env.ctx.contact.as_ref()) else {
+                    return;
+                };
+                if let Ok(Some(entry)) = relay::latest_link_event(&env.host, &contact.id).await
+                    && let Some(auto) = AutoLink::from_entry(&entry, current.trim())
+                {
+                    dispatcher.dispatch(Action::AutoLinked(auto));
+                }
             });
         });
     }

@@ -240,6 +240,44 @@ struct Recorded {
     id: String,
 }
 
+/// The part of a listed journal entry the sidebar reads (no flatten, as for [`Recorded`]).
+#[derive(Clone, Debug, PartialEq, Eq, serde::Deserialize)]
+pub struct JournalEntry {
+    /// The entry's ID (what an undo names).
+    pub id: String,
+    /// When the relay recorded it, Unix seconds.
+    pub recorded_at: i64,
+    /// What was done.
+    pub action: telegram_relay_api::LinkAction,
+    /// Who did it.
+    pub actor: String,
+    /// The field before.
+    #[serde(default)]
+    pub old_value: Option<String>,
+    /// The field after.
+    #[serde(default)]
+    pub new_value: Option<String>,
+}
+
+#[derive(serde::Deserialize)]
+struct Journal {
+    events: Vec<JournalEntry>,
+}
+
+/// `GET /v1/link-events?contact_id=…`: the newest journal entry about a contact, if any.
+pub async fn latest_link_event(
+    host: &Rc<dyn CrmHost>,
+    contact_id: &str,
+) -> Result<Option<JournalEntry>, RelayError> {
+    let path = format!(
+        "/v1/link-events?contact_id={}",
+        encode_component(contact_id)
+    );
+    let journal: Journal = request(host, Method::Get, path, None).await?;
+    // The relay lists the newest first.
+    Ok(journal.events.into_iter().next())
+}
+
 /// `POST /v1/link-events`; answers the recorded event's id.
 pub async fn record_link(
     host: &Rc<dyn CrmHost>,

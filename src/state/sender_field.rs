@@ -49,6 +49,40 @@ pub struct UndoInfo {
     pub event_id: Option<String>,
 }
 
+/// A link the relay's sync made (it created this contact, or wrote the field), offered for undo
+/// while the field still holds what it wrote.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AutoLink {
+    /// The journal entry.
+    pub event_id: String,
+    /// When, Unix seconds.
+    pub recorded_at: i64,
+    /// The value the field held before (what Undo writes back; `None` clears it).
+    pub restore: Option<String>,
+    /// The value sync wrote.
+    pub written: String,
+}
+
+impl AutoLink {
+    /// The link sync made, if `entry` (a contact's newest journal entry) is one that wrote
+    /// `current` into the field.
+    pub fn from_entry(
+        entry: &crate::services::relay::JournalEntry,
+        current: &str,
+    ) -> Option<AutoLink> {
+        (entry.action == LinkAction::Link
+            && entry.actor == telegram_relay_api::SYNC_ACTOR
+            && entry.new_value.as_deref() == Some(current)
+            && entry.old_value.as_deref() != Some(current))
+        .then(|| AutoLink {
+            event_id: entry.id.clone(),
+            recorded_at: entry.recorded_at,
+            restore: entry.old_value.clone(),
+            written: current.to_owned(),
+        })
+    }
+}
+
 /// Where the field is in its life.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Phase {
@@ -105,6 +139,8 @@ pub struct FieldState {
     pub error: Option<AppError>,
     /// The write succeeded but the journal did not record it.
     pub journal_warning: Option<RelayError>,
+    /// The relay's sync linked this contact, and the field still holds what it wrote.
+    pub auto: Option<AutoLink>,
 }
 
 impl Default for FieldState {
@@ -115,6 +151,7 @@ impl Default for FieldState {
             undo: None,
             error: None,
             journal_warning: None,
+            auto: None,
         }
     }
 }
@@ -196,6 +233,10 @@ pub enum Action {
     },
     /// Hide the error banner.
     DismissError,
+    /// The contact's newest journal entry is a link the relay's sync made.
+    AutoLinked(AutoLink),
+    /// Undo the link the relay's sync made.
+    UndoAutoLink,
 }
 
 impl Reducible for FieldState {
@@ -226,6 +267,7 @@ impl FieldState {
             (Action::ExternalChange(v), phase) => {
                 self.current = v.filter(|v| !v.trim().is_empty());
                 self.undo = None;
+                self.auto = None;
                 // An edit in progress stays; a pending preview was about the old value.
                 if !matches!(phase, Phase::Editing { .. } | Phase::Saving(_)) {
                     self.phase = Phase::Idle;
@@ -329,9 +371,31 @@ impl FieldState {
                     self.error = None;
                 }
             }
+            (Action::AutoLinked(auto), Phase::Idle)
+                if self.current.as_deref() == Some(auto.written.as_str()) =>
+            {
+                self.auto = Some(auto);
+            }
+            (Action::UndoAutoLink, Phase::Idle | Phase::Done(_)) => {
+                if let Some(auto) = self
+                    .auto
+                    .take()
+                    .filter(|a| self.current.as_deref() == Some(a.written.as_str()))
+                {
+                    self.phase = Phase::Saving(Op {
+                        action: LinkAction::Undo,
+                        old: self.current.clone(),
+                        new: auto.restore,
+                        undoes: Some(auto.event_id),
+                        reason: "undo",
+                    });
+                    self.error = None;
+                }
+            }
             (Action::Written { op, result }, _) => match result {
                 Ok(()) => {
                     self.current = op.new.clone();
+                    self.auto = None;
                     self.undo = (op.action != LinkAction::Undo).then(|| UndoInfo {
                         restore: op.old.clone(),
                         written: op.new.clone(),
@@ -843,5 +907,74 @@ mod tests {
         assert_eq!(s.undo, None);
         assert_eq!(s.phase, Phase::Idle);
         assert_eq!(s.linked_id(), Some(id(77)));
+    }
+
+    fn entry(
+        actor: &str,
+        old: Option<&str>,
+        new: Option<&str>,
+    ) -> crate::services::relay::JournalEntry {
+        crate::services::relay::JournalEntry {
+            id: "e9".into(),
+            recorded_at: 1_764_000_000,
+            action: LinkAction::Link,
+            actor: actor.into(),
+            old_value: old.map(String::from),
+            new_value: new.map(String::from),
+        }
+    }
+
+    #[test]
+    fn only_a_link_sync_wrote_into_the_field_is_offered_for_undo() {
+        let sync = telegram_relay_api::SYNC_ACTOR;
+        let made = AutoLink::from_entry(&entry(sync, None, Some("42")), "42").unwrap();
+        assert_eq!((made.restore, made.event_id.as_str()), (None, "e9"));
+        // An agent's link, a value sync found already there, or an older value: nothing to offer.
+        assert_eq!(
+            AutoLink::from_entry(&entry("ann@example.com", None, Some("42")), "42"),
+            None
+        );
+        assert_eq!(
+            AutoLink::from_entry(&entry(sync, Some("42"), Some("42")), "42"),
+            None
+        );
+        assert_eq!(
+            AutoLink::from_entry(&entry(sync, None, Some("42")), "77"),
+            None
+        );
+    }
+
+    #[test]
+    fn undoing_an_automatic_link_clears_the_field_and_names_the_entry() {
+        let auto = AutoLink::from_entry(
+            &entry(telegram_relay_api::SYNC_ACTOR, None, Some("42")),
+            "42",
+        )
+        .unwrap();
+        let s = run(
+            idle(Some("42")),
+            vec![Action::AutoLinked(auto.clone()), Action::UndoAutoLink],
+        );
+        assert_eq!(
+            s.phase,
+            Phase::Saving(Op {
+                action: LinkAction::Undo,
+                old: Some("42".into()),
+                new: None,
+                undoes: Some("e9".into()),
+                reason: "undo",
+            })
+        );
+        assert_eq!(s.auto, None);
+        // Once the field changed elsewhere, the offer is gone and Undo does nothing.
+        let s = run(
+            idle(Some("42")),
+            vec![
+                Action::AutoLinked(auto),
+                Action::ExternalChange(Some("77".into())),
+                Action::UndoAutoLink,
+            ],
+        );
+        assert_eq!((s.phase, s.auto), (Phase::Idle, None));
     }
 }

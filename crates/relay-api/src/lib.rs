@@ -517,6 +517,10 @@ pub struct PreviousVersion {
 // ---------------------------------------------------------------------------------------------
 // Link journal
 
+/// The `actor` of the journal entries the relay's CRM sync writes (a contact it created or found
+/// for a Telegram person who wrote first).
+pub const SYNC_ACTOR: &str = "telegram-relay sync";
+
 /// What a journal entry records.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

@@ -27,7 +27,7 @@ pub fn external_id(sender: SenderId) -> String {
 }
 
 /// Who the journal names as the author of sync's links.
-pub const ACTOR: &str = "telegram-relay sync";
+pub const ACTOR: &str = telegram_relay_api::SYNC_ACTOR;
 
 /// How the relay authenticates to Zendesk.
 #[derive(Clone, Debug, PartialEq, Eq)]
