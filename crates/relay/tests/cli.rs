@@ -1050,3 +1050,155 @@ fn sigkill_with_a_thousand_sync_jobs_queued_ends_with_one_contact_per_person() {
     );
     assert!(report.contains("dead letters: 0"), "{report}");
 }
+
+#[test]
+fn crm_commands_check_before_storing_seal_the_token_and_never_show_it() {
+    use zendesk_double::limits::Faults;
+    use zendesk_double::seed;
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("relay.db");
+    let db_arg = db.to_str().unwrap();
+    let (_token, webhook) = setup(&db);
+    let (double, zendesk) = zendesk_double(Faults::default());
+    let key = dir.path().join("relay.key");
+    std::fs::write(&key, stdout(&relay(&["key", "generate"]))).unwrap();
+    let key_arg = key.to_str().unwrap();
+    let connect = |token: &str, extra: &[&str], with_key: bool| {
+        let mut args = vec![
+            "crm", "connect", "zendesk", "--tenant", "acme", "--url", &zendesk, "--db", db_arg,
+        ];
+        args.extend_from_slice(extra);
+        if with_key {
+            args.extend_from_slice(&["--key-file", key_arg]);
+        }
+        Command::new(BIN)
+            .args(&args)
+            .env("TELEGRAM_RELAY_ZENDESK_TOKEN", token)
+            .env_remove("TELEGRAM_RELAY_KEY")
+            .output()
+            .unwrap()
+    };
+    let status = || relay(&["crm", "status", "--tenant", "acme", "--db", db_arg]);
+    let admin = ["--email", "alex@example.com"];
+
+    // Each refusal names what is wrong and how to fix it, and stores nothing.
+    let no_key = connect(seed::DEMO_API_TOKEN, &admin, false);
+    assert!(!no_key.status.success());
+    assert!(
+        stderr(&no_key).contains("key generate"),
+        "{}",
+        stderr(&no_key)
+    );
+    let wrong = connect("not-the-token", &admin, true);
+    assert!(!wrong.status.success());
+    assert!(
+        stderr(&wrong).contains("check the email and the token"),
+        "{}",
+        stderr(&wrong)
+    );
+    assert!(!stderr(&wrong).contains("not-the-token"));
+    let light = connect(seed::DEMO_API_TOKEN, &["--email", "lee@example.com"], true);
+    assert!(stderr(&light).contains("light agent"), "{}", stderr(&light));
+    let field = connect(
+        seed::DEMO_API_TOKEN,
+        &["--email", "alex@example.com", "--field", "telegramId"],
+        true,
+    );
+    let said = stderr(&field);
+    assert!(
+        said.contains("\"telegramId\"") && said.contains("senderId, telegramUsername"),
+        "{said}"
+    );
+    assert!(!status().status.success(), "nothing was stored");
+
+    // An OAuth access token (Bearer) is accepted as well; then the API token replaces it.
+    double.grant_oauth("oauth-access-token", "alex@example.com");
+    stdout(&connect("oauth-access-token", &["--oauth"], true));
+    assert!(stdout(&status()).contains("(OAuth token)"));
+    stdout(&connect(
+        seed::DEMO_API_TOKEN,
+        &[
+            "--email",
+            "alex@example.com",
+            "--username-field",
+            "telegramUsername",
+        ],
+        true,
+    ));
+    let shown = stdout(&status());
+    assert!(shown.contains("state: active"), "{shown}");
+    assert!(shown.contains("API token of alex@example.com"), "{shown}");
+
+    // A message is synced by `serve`, logging at trace; the token is in no log line, no status
+    // and no byte of the database.
+    let mut server = start(
+        Command::new(BIN)
+            .args([
+                "serve",
+                "--listen",
+                "127.0.0.1:0",
+                "--db",
+                db_arg,
+                "--key-file",
+                key_arg,
+            ])
+            .env("RUST_LOG", "trace"),
+    );
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    runtime.block_on(async {
+        let response = telegram_relay::tls::client()
+            .build()
+            .unwrap()
+            .post(format!("{}/telegram/webhook/{webhook}", server.url))
+            .header("x-telegram-bot-api-secret-token", SECRET)
+            .json(&update(1))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 200);
+    });
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    while !stdout(&status()).contains("counts: 1 created") {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "{}",
+            stdout(&status())
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    server.child.kill().unwrap();
+    server.child.wait().unwrap();
+    let logs: Vec<String> = server.logs.try_iter().collect();
+    assert!(logs.len() > 10, "trace logging ran: {logs:?}");
+    for line in &logs {
+        assert!(!line.contains(seed::DEMO_API_TOKEN), "{line}");
+        assert!(!line.contains("oauth-access-token"), "{line}");
+    }
+    assert!(!stdout(&status()).contains(seed::DEMO_API_TOKEN));
+    for file in std::fs::read_dir(dir.path()).unwrap() {
+        let path = file.unwrap().path();
+        if path.to_str().unwrap().contains("relay.db") {
+            let bytes = std::fs::read(&path).unwrap();
+            assert!(
+                !bytes
+                    .windows(seed::DEMO_API_TOKEN.len())
+                    .any(|w| w == seed::DEMO_API_TOKEN.as_bytes()),
+                "{} holds the token in the clear",
+                path.display()
+            );
+        }
+    }
+
+    // Disconnect: nothing is queued any more, nothing in Zendesk is deleted.
+    let before = double.snapshot().users.len();
+    stdout(&relay(&[
+        "crm",
+        "disconnect",
+        "--tenant",
+        "acme",
+        "--db",
+        db_arg,
+    ]));
+    assert!(stdout(&status()).contains("state: disconnected"));
+    assert_eq!(double.snapshot().users.len(), before);
+}
