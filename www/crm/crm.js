@@ -434,6 +434,7 @@ async function renderSettings(zendesk, install) {
     ["storm_429", "Answer the next N API requests with 429"],
     ["storm_retry_after", "Retry-After of those 429s, seconds"],
     ["burst_5xx", "Answer the next N API requests with 503"],
+    ["reject_writes", "Answer the next N API writes with 422"],
     ["slow_ms", "Delay every API answer, ms"],
     ["search_lag_ms", "Writes reach search after, ms"],
     ["job_item_ms", "Bulk job time per user, ms"],

@@ -893,24 +893,56 @@ fn zendesk_double(faults: zendesk_double::limits::Faults) -> (zendesk_double::Do
     (double, url)
 }
 
+/// A relay database with tenant `acme` and a bot, a key file, and the double.
+struct CrmSetup {
+    dir: tempfile::TempDir,
+    db: std::path::PathBuf,
+    webhook: String,
+    key: std::path::PathBuf,
+    double: zendesk_double::Double,
+    zendesk: String,
+}
+
+impl CrmSetup {
+    fn new(faults: zendesk_double::limits::Faults) -> CrmSetup {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("relay.db");
+        let (_token, webhook) = setup(&db);
+        let key = dir.path().join("relay.key");
+        std::fs::write(&key, stdout(&relay(&["key", "generate"]))).unwrap();
+        let (double, zendesk) = zendesk_double(faults);
+        CrmSetup {
+            dir,
+            db,
+            webhook,
+            key,
+            double,
+            zendesk,
+        }
+    }
+
+    fn db_arg(&self) -> &str {
+        self.db.to_str().unwrap()
+    }
+
+    fn key_arg(&self) -> &str {
+        self.key.to_str().unwrap()
+    }
+}
+
 #[test]
 fn sigkill_with_a_thousand_sync_jobs_queued_ends_with_one_contact_per_person() {
     use zendesk_double::limits::Faults;
     use zendesk_double::seed;
     const PEOPLE: i64 = 1_000;
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("relay.db");
-    let db_arg = db.to_str().unwrap();
-    let (_token, webhook) = setup(&db);
     // Slow answers, after the write: a contact exists for 40 ms before the relay hears of it.
-    let (double, zendesk) = zendesk_double(Faults {
+    let c = CrmSetup::new(Faults {
         rate_limit: 60_000,
         slow_ms: 40,
         ..Faults::default()
     });
-    let key = dir.path().join("relay.key");
-    std::fs::write(&key, stdout(&relay(&["key", "generate"]))).unwrap();
-    let key_arg = key.to_str().unwrap();
+    let (db, double, zendesk, webhook) = (&c.db, &c.double, &c.zendesk, &c.webhook);
+    let (db_arg, key_arg) = (c.db_arg(), c.key_arg());
     let status = || {
         stdout(&relay(&[
             "crm", "status", "--tenant", "acme", "--db", db_arg,
@@ -927,7 +959,7 @@ fn sigkill_with_a_thousand_sync_jobs_queued_ends_with_one_contact_per_person() {
     let runtime = tokio::runtime::Runtime::new().unwrap();
 
     // 1,000 people write before the tenant is connected (as after a Desktop import).
-    let mut before = serve(&db);
+    let mut before = serve(db);
     runtime.block_on(async {
         let client = telegram_relay::tls::client().build().unwrap();
         for n in 0..PEOPLE {
@@ -957,7 +989,7 @@ fn sigkill_with_a_thousand_sync_jobs_queued_ends_with_one_contact_per_person() {
             "--tenant",
             "acme",
             "--url",
-            &zendesk,
+            zendesk,
             "--email",
             "alex@example.com",
             "--username-field",
@@ -1055,14 +1087,9 @@ fn sigkill_with_a_thousand_sync_jobs_queued_ends_with_one_contact_per_person() {
 fn crm_commands_check_before_storing_seal_the_token_and_never_show_it() {
     use zendesk_double::limits::Faults;
     use zendesk_double::seed;
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("relay.db");
-    let db_arg = db.to_str().unwrap();
-    let (_token, webhook) = setup(&db);
-    let (double, zendesk) = zendesk_double(Faults::default());
-    let key = dir.path().join("relay.key");
-    std::fs::write(&key, stdout(&relay(&["key", "generate"]))).unwrap();
-    let key_arg = key.to_str().unwrap();
+    let c = CrmSetup::new(Faults::default());
+    let (double, zendesk, webhook) = (&c.double, &c.zendesk, &c.webhook);
+    let (db_arg, key_arg) = (c.db_arg(), c.key_arg());
     let connect = |token: &str, extra: &[&str], with_key: bool| {
         let mut args = vec![
             "crm", "connect", "zendesk", "--tenant", "acme", "--url", &zendesk, "--db", db_arg,
@@ -1175,7 +1202,7 @@ fn crm_commands_check_before_storing_seal_the_token_and_never_show_it() {
         assert!(!line.contains("oauth-access-token"), "{line}");
     }
     assert!(!stdout(&status()).contains(seed::DEMO_API_TOKEN));
-    for file in std::fs::read_dir(dir.path()).unwrap() {
+    for file in std::fs::read_dir(c.dir.path()).unwrap() {
         let path = file.unwrap().path();
         if path.to_str().unwrap().contains("relay.db") {
             let bytes = std::fs::read(&path).unwrap();

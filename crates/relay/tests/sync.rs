@@ -435,3 +435,43 @@ async fn a_wrong_credential_pauses_loses_nothing_and_syncing_resumes_once_fixed(
     assert_eq!(status.state, State::Active);
     assert_eq!(s.created().len(), 2);
 }
+
+#[tokio::test]
+async fn a_write_zendesk_keeps_refusing_becomes_a_dead_letter_and_crm_retry_requeues_it() {
+    let mut s = stack().await;
+    s.double
+        .set_faults(Faults {
+            rate_limit: 2_500,
+            reject_writes: sync::REJECTED_ATTEMPTS,
+            ..Faults::default()
+        })
+        .unwrap();
+    s.worker(options());
+    s.say(1, 5_550_006, "Refused", "refused").await;
+    let status = s.settle().await;
+    assert_eq!(status.dead.len(), 1, "{status:?}");
+    let dead = &status.dead[0];
+    assert_eq!(dead.sender.get(), 5_550_006);
+    assert_eq!(dead.failures, sync::REJECTED_ATTEMPTS);
+    assert!(dead.error.contains("422"), "{}", dead.error);
+    assert!(
+        dead.error.contains("refused"),
+        "Zendesk's message is kept: {}",
+        dead.error
+    );
+    assert!(s.created().is_empty());
+    // The relay's health says nothing waits (a dead letter is not backlog).
+    let health = s.relay.ok("/healthz").await;
+    assert_eq!(health["sync"]["backlog"], 0, "{health}");
+
+    // `crm retry` once Zendesk accepts again.
+    let requeued = s
+        .relay
+        .store
+        .crm_retry(s.relay.tenant, telegram_relay::now() * 1000)
+        .unwrap();
+    assert_eq!(requeued, 1);
+    let status = s.settle().await;
+    assert!(status.dead.is_empty(), "{status:?}");
+    assert_eq!(s.created().len(), 1);
+}

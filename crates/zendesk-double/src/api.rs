@@ -74,7 +74,7 @@ async fn gate(State(double): State<Double>, mut request: Request, next: Next) ->
     };
     let now = Instant::now();
     let internal = request.headers().contains_key(INTERNAL);
-    let (faults, admission, burst) = {
+    let (faults, admission, burst, reject) = {
         let mut s = double.lock();
         let admission = if internal {
             Admission::Allowed {
@@ -89,12 +89,20 @@ async fn gate(State(double): State<Double>, mut request: Request, next: Next) ->
             let limit = s.faults.rate_limit;
             s.limiter.admit(now, limit)
         };
-        let burst =
-            !internal && matches!(admission, Admission::Allowed { .. }) && s.faults.burst_5xx > 0;
+        let allowed = !internal && matches!(admission, Admission::Allowed { .. });
+        let burst = allowed && s.faults.burst_5xx > 0;
         if burst {
             s.faults.burst_5xx -= 1;
         }
-        (s.faults.clone(), admission, burst)
+        let write = matches!(
+            *request.method(),
+            axum::http::Method::POST | axum::http::Method::PUT
+        );
+        let reject = allowed && !burst && write && s.faults.reject_writes > 0;
+        if reject {
+            s.faults.reject_writes -= 1;
+        }
+        (s.faults.clone(), admission, burst, reject)
     };
     let limit = HeaderValue::from(faults.rate_limit);
     let mut response = match admission {
@@ -103,6 +111,11 @@ async fn gate(State(double): State<Double>, mut request: Request, next: Next) ->
             StatusCode::SERVICE_UNAVAILABLE,
             "ServiceUnavailable",
             "Zendesk is temporarily unavailable (a fault switched on in the double); retry with back-off",
+        )
+        .into_response(),
+        Admission::Allowed { .. } if reject => ZdError::invalid(
+            "base",
+            "the record was refused (a fault switched on in the double); retrying the same write fails the same way",
         )
         .into_response(),
         Admission::Allowed { remaining } => {

@@ -26,6 +26,8 @@ pub struct Faults {
     pub storm_retry_after: u32,
     /// Answer this many of the next API requests with 503.
     pub burst_5xx: u32,
+    /// Answer this many of the next API writes (POST, PUT) with 422 `RecordInvalid`.
+    pub reject_writes: u32,
     /// Delay every API answer by this many milliseconds (after the request is handled: a write
     /// is made before its caller hears of it).
     pub slow_ms: u64,
@@ -44,6 +46,7 @@ impl Default for Faults {
             storm_429: 0,
             storm_retry_after: 2,
             burst_5xx: 0,
+            reject_writes: 0,
             slow_ms: 0,
             fail_items: Vec::new(),
             search_lag_ms: 0,

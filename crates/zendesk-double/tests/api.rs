@@ -985,3 +985,34 @@ async fn an_oauth_access_token_acts_as_the_staff_member_it_was_granted_to() {
         StatusCode::UNAUTHORIZED
     );
 }
+
+#[tokio::test]
+async fn rejected_writes_are_zendesks_422_and_reads_go_through() {
+    let zd = start().await;
+    zd.faults(Faults {
+        reject_writes: 1,
+        ..Faults::default()
+    })
+    .await;
+    let (status, _) = zd.get("/api/v2/users/1003.json").await;
+    assert_eq!(status, StatusCode::OK, "a read is not a write");
+    let body = Some(json!({ "user": { "name": "Renamed" } }));
+    let (status, refused) = zd
+        .call(Method::PUT, "/api/v2/users/1003.json", ANN, body.clone())
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(refused["error"], "RecordInvalid");
+    assert!(
+        refused["details"]["base"][0]["description"].is_string(),
+        "{refused}"
+    );
+    let (_, user) = zd.get("/api/v2/users/1003.json").await;
+    assert_eq!(
+        user["user"]["name"], "John Perk",
+        "the refused write changed nothing"
+    );
+    let (status, _) = zd
+        .call(Method::PUT, "/api/v2/users/1003.json", ANN, body)
+        .await;
+    assert_eq!(status, StatusCode::OK, "one write was refused, as asked");
+}
