@@ -475,3 +475,43 @@ async fn a_write_zendesk_keeps_refusing_becomes_a_dead_letter_and_crm_retry_requ
     assert!(status.dead.is_empty(), "{status:?}");
     assert_eq!(s.created().len(), 1);
 }
+
+#[tokio::test]
+async fn groups_channels_bots_and_the_business_owners_own_messages_create_nothing() {
+    let mut s = stack().await;
+    s.worker(options());
+    let group = json!({"update_id": 1, "message": {"message_id": 1, "date": 1_760_000_000,
+        "from": {"id": 5_550_020, "is_bot": false, "first_name": "In a group"},
+        "chat": {"id": -1_001_234_567_890i64, "type": "supergroup", "title": "Shop fans"},
+        "text": "hi all"}});
+    let channel = json!({"update_id": 2, "channel_post": {"message_id": 2, "date": 1_760_000_001,
+        "sender_chat": {"id": -1_009_876_543_210i64, "type": "channel", "title": "Shop news"},
+        "chat": {"id": -1_009_876_543_210i64, "type": "channel", "title": "Shop news"},
+        "text": "sale"}});
+    let bot = json!({"update_id": 3, "message": {"message_id": 3, "date": 1_760_000_002,
+        "from": {"id": 5_550_021, "is_bot": true, "first_name": "Some bot"},
+        "chat": {"id": 5_550_021, "type": "private", "first_name": "Some bot"},
+        "text": "beep"}});
+    // The business account's owner (user 12345 of the fixture's connection) writes to a customer.
+    let connection = common::fixture("bot-api/nutgram__business_connection.json");
+    let owner_writes = json!({"update_id": 4, "business_message": {"message_id": 4,
+        "business_connection_id": "123456", "date": 1_760_000_003,
+        "from": {"id": 12_345, "is_bot": false, "first_name": "Mario"},
+        "chat": {"id": 5_550_022, "type": "private", "first_name": "Customer"},
+        "text": "Your order shipped"}});
+    for update in [&group, &channel, &bot] {
+        let outcome = s.relay.post_json(update).await;
+        assert_eq!(s.status().backlog, 0, "{outcome}: {update}");
+    }
+    let (status, _) = s.relay.post_update(connection).await;
+    assert_eq!(status, 200);
+    s.relay.post_json(&owner_writes).await;
+    assert_eq!(s.status().backlog, 0, "nothing was queued");
+    // A customer who writes does get one (the control).
+    s.say(5, 5_550_023, "Writes first", "first").await;
+    let status = s.settle().await;
+    let created = s.created();
+    assert_eq!(created.len(), 1, "{created:?}");
+    assert_eq!(field(&created[0], seed::SENDER_ID_FIELD), "5550023");
+    assert_eq!(status.counts.created, 1);
+}

@@ -588,11 +588,12 @@ impl Storage for SqliteStorage {
                     let space_bot = Some(bot.webhook_id.as_str());
                     for event in &events {
                         let new = apply::event(conn, bot.tenant_id, space_bot, event, now)?;
-                        // The outbox: a new incoming message in a private chat asks for a sync
-                        // of its sender, committed with the message itself.
+                        // The outbox: a new incoming message in a private chat, from a person
+                        // (not a bot), asks for a sync of its sender, committed with the message.
                         if let (true, crate::telegram::Event::Message(m)) = (new, event)
                             && m.direction == telegram_relay_api::Direction::In
                             && m.edited_at.is_none()
+                            && !m.from_bot
                             && let Some(person) = m.person
                         {
                             outbox::enqueue(conn, bot.tenant_id, person, now)?;

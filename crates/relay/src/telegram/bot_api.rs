@@ -245,6 +245,7 @@ fn message_events(m: Message, business: bool, edited: bool) -> Result<Vec<Event>
             )
         }),
         edited_at: if edited { Some(at) } else { None },
+        from_bot: m.from.as_ref().is_some_and(|f| f.is_bot),
     }));
     Ok(events)
 }

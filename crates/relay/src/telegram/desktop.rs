@@ -665,6 +665,8 @@ fn parse_message(
             .and_then(Value::as_i64)
             .map(|r| (r, None)),
         edited_at,
+        // Desktop exports keep bots in `bot_chat`s, which are not imported.
+        from_bot: false,
     })
 }
 

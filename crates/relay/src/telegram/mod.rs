@@ -119,6 +119,8 @@ pub struct NewMessage {
     pub reply_to: Option<(i64, Option<String>)>,
     /// Set when this is an edited version.
     pub edited_at: Option<i64>,
+    /// The sender is a bot: its messages are kept, but no CRM contact is made for it.
+    pub from_bot: bool,
 }
 
 /// UTF-16 length of a string: Telegram's unit for entity offsets.
