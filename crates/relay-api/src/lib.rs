@@ -122,6 +122,25 @@ pub enum ErrorCode {
     Unavailable,
     /// 429: the install token made too many requests; retry after `Retry-After` seconds.
     RateLimited,
+    /// 409: a reply cannot reach this person until they write (again) to the bot or business:
+    /// they never wrote, blocked the bot, or Telegram does not know the chat.
+    MustWriteFirst,
+    /// 409: the business chat's last incoming message is more than 24 hours old; Telegram lets a
+    /// business bot answer only within that window.
+    ReplyWindowClosed,
+    /// 409: the business connection is disabled, or the bot lacks the right to reply in it.
+    BusinessConnectionDisabled,
+    /// 409: the bot that would send has no token in the relay (`telegram-relay bot set-token`).
+    NoBotToken,
+    /// 409: a reply with this `client_id` is being sent, or its outcome is unknown (the relay
+    /// stopped while sending); look at the conversation before sending again.
+    SendInProgress,
+    /// 409: this `client_id` was used for another reply.
+    ClientIdReused,
+    /// 429: Telegram's flood control; retry after `Retry-After` seconds.
+    TelegramRateLimited,
+    /// 502: Telegram could not be reached or failed; nothing was sent.
+    TelegramUnavailable,
     /// Any code this version of the crate does not know.
     #[serde(other)]
     Other,
@@ -142,9 +161,31 @@ impl ErrorCode {
             ErrorCode::UnsupportedMediaType => 415,
             ErrorCode::Internal | ErrorCode::Other => 500,
             ErrorCode::Unavailable => 503,
-            ErrorCode::RateLimited => 429,
+            ErrorCode::RateLimited | ErrorCode::TelegramRateLimited => 429,
+            ErrorCode::MustWriteFirst
+            | ErrorCode::ReplyWindowClosed
+            | ErrorCode::BusinessConnectionDisabled
+            | ErrorCode::NoBotToken
+            | ErrorCode::SendInProgress
+            | ErrorCode::ClientIdReused => 409,
+            ErrorCode::TelegramUnavailable => 502,
         }
     }
+}
+
+/// `POST /v1/people/{sender_id}/messages`: a reply to send in the person's conversation.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewReply {
+    /// The text: 1 to 4,096 UTF-16 code units (Telegram's limit, counted as Telegram counts).
+    pub text: String,
+    /// Telegram's ID of the message this answers (`telegram_message_id` of a message in the
+    /// same conversation).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reply_to: Option<i64>,
+    /// A new random ID per reply, the same when the POST is retried: it is sent at most once.
+    pub client_id: String,
+    /// Who sends it, as the CRM names the agent.
+    pub agent: String,
 }
 
 /// `GET /healthz`.

@@ -212,6 +212,23 @@ enum BotCommand {
         #[arg(long, env = "TELEGRAM_RELAY_BOT_SECRET", hide_env_values = true)]
         secret: String,
         #[command(flatten)]
+        bot: BotTokenArgs,
+        /// With the token: the relay's public HTTPS address; `bot add` then calls setWebhook with
+        /// `<URL>/telegram/webhook/<id>`, the secret and the update types the relay reads.
+        #[arg(long)]
+        public_url: Option<String>,
+        #[command(flatten)]
+        db: DbArg,
+    },
+    /// Give a bot its token (or a new one), so the relay can send the agents' replies; checks it
+    /// with getMe and stores it sealed with the relay's key.
+    SetToken {
+        /// The bot's webhook ID (`bot list`).
+        #[arg(long)]
+        webhook: String,
+        #[command(flatten)]
+        bot: BotTokenArgs,
+        #[command(flatten)]
         db: DbArg,
     },
     /// Print the webhook IDs of a tenant's bots, one per line.
@@ -233,6 +250,66 @@ enum BotCommand {
         #[command(flatten)]
         db: DbArg,
     },
+}
+
+/// A bot's token and what checking it needs.
+#[derive(Args, Debug)]
+struct BotTokenArgs {
+    /// The environment variable holding the bot's token from BotFather (never a flag: flags show
+    /// in `ps`). Needed to send replies; stored sealed with the relay's key.
+    #[arg(long)]
+    token_env: Option<String>,
+    /// The Bot API's address (a double in tests and the demo).
+    #[arg(long, env = "TELEGRAM_RELAY_TELEGRAM_API_URL", default_value = crate::telegram::client::TELEGRAM_API)]
+    telegram_api_url: String,
+    #[command(flatten)]
+    key: KeyArg,
+}
+
+impl BotTokenArgs {
+    /// The token, when `--token-env` names a variable; an error when it names an empty one.
+    fn token(&self) -> Result<Option<secret::Secret>, CliError> {
+        let Some(var) = &self.token_env else {
+            return Ok(None);
+        };
+        match std::env::var(var) {
+            Ok(t) if !t.trim().is_empty() => Ok(Some(secret::Secret::new(t.trim().to_owned()))),
+            _ => Err(CliError(format!(
+                "--token-env {var}: the variable is not set or empty; put the bot's token from BotFather in it"
+            ))),
+        }
+    }
+
+    /// Checks `token` with getMe (and sets the webhook when `webhook` is given); answers the
+    /// bot's @username and the sealed token.
+    fn check(
+        &self,
+        tenant: TenantId,
+        token: secret::Secret,
+        webhook: Option<(String, &str)>,
+    ) -> Result<(String, Vec<u8>), CliError> {
+        let key = secret::Key::require(self.key.key_file.as_deref(), "storing a bot's token")
+            .map_err(CliError)?;
+        let client = crate::telegram::client::BotClient::new(&self.telegram_api_url, token.clone())
+            .map_err(CliError)?;
+        let runtime = runtime()?;
+        let username = runtime.block_on(client.username()).map_err(|r| {
+            CliError(match r {
+                crate::telegram::client::Refused::Unauthorized => {
+                    "Telegram does not accept this token (getMe answered 401); copy it again from BotFather (/token)".to_owned()
+                }
+                other => format!("getMe failed: {other:?}; check --telegram-api-url and the network"),
+            })
+        })?;
+        if let Some((url, secret)) = webhook {
+            runtime.block_on(client.set_webhook(&url, secret)).map_err(|r| {
+                CliError(format!(
+                    "setWebhook to {url} failed: {r:?}; the URL must be HTTPS and reach this relay (or leave out --public-url and set the webhook yourself); nothing was stored"
+                ))
+            })?;
+        }
+        Ok((username, key.seal(tenant, &token)))
+    }
 }
 
 #[derive(Subcommand, Debug)]
@@ -296,6 +373,9 @@ struct ServeArgs {
     /// (a few requests of 20 s at most).
     #[arg(long, env = "TELEGRAM_RELAY_SYNC_LEASE", default_value_t = 120)]
     sync_lease: u64,
+    /// The Bot API's address, for sending the agents' replies (a double in tests and the demo).
+    #[arg(long, env = "TELEGRAM_RELAY_TELEGRAM_API_URL", default_value = crate::telegram::client::TELEGRAM_API)]
+    telegram_api_url: String,
 }
 
 #[derive(Args, Debug)]
@@ -377,7 +457,15 @@ fn run(cli: Cli) -> Result<(), CliError> {
                 lease: Duration::from_secs(args.sync_lease.max(1)),
                 ..crm::sync::Options::default()
             };
-            serve(store, config, args.listen, limits, key, sync)
+            serve(
+                store,
+                config,
+                args.listen,
+                limits,
+                key,
+                sync,
+                args.telegram_api_url,
+            )
         }
         Command::Key(KeyCommand::Generate) => {
             println!("{}", secret::generate());
@@ -440,7 +528,13 @@ fn run(cli: Cli) -> Result<(), CliError> {
             );
             Ok(())
         }
-        Command::Bot(BotCommand::Add { tenant, secret, db }) => {
+        Command::Bot(BotCommand::Add {
+            tenant,
+            secret,
+            bot: token_args,
+            public_url,
+            db,
+        }) => {
             auth::check_webhook_secret(&secret).map_err(|e| CliError(format!("--secret: {e}")))?;
             let store = open_existing(&db.db)?;
             let tenant_id = tenant_id(&store, &tenant)?;
@@ -449,11 +543,71 @@ fn run(cli: Cli) -> Result<(), CliError> {
                 tenant_id,
                 secret_hash: auth::hash(secret.as_bytes()),
             };
+            let token = token_args.token()?;
+            if public_url.is_some() && token.is_none() {
+                return Err(CliError(
+                    "--public-url needs the bot's token (--token-env VAR) to call setWebhook"
+                        .into(),
+                ));
+            }
+            let webhook_url = public_url
+                .map(|u| -> Result<String, CliError> {
+                    let u = u.trim_end_matches('/');
+                    if !u.starts_with("https://") {
+                        return Err(CliError(format!(
+                            "--public-url {u:?}: Telegram delivers webhooks only to https:// addresses"
+                        )));
+                    }
+                    Ok(format!("{u}/telegram/webhook/{}", bot.webhook_id))
+                })
+                .transpose()?;
+            // Checked with Telegram before anything is stored.
+            let checked = token
+                .map(|t| {
+                    token_args.check(
+                        tenant_id,
+                        t,
+                        webhook_url.clone().map(|u| (u, secret.as_str())),
+                    )
+                })
+                .transpose()?;
             store.add_bot(&bot, now())?;
+            if let Some((username, sealed)) = &checked {
+                store.set_bot_token(&bot.webhook_id, sealed.clone(), username.clone())?;
+            }
             println!("{}", bot.webhook_id);
+            let who = checked
+                .as_ref()
+                .map_or(String::new(), |(u, _)| format!(" @{u}"));
+            match webhook_url {
+                Some(url) => eprintln!(
+                    "bot{who} registered for tenant {tenant:?}; Telegram now delivers its updates to {url}"
+                ),
+                None => eprintln!(
+                    "bot{who} registered for tenant {tenant:?}; its webhook URL is https://<your host>/telegram/webhook/{}",
+                    bot.webhook_id
+                ),
+            }
+            Ok(())
+        }
+        Command::Bot(BotCommand::SetToken {
+            webhook,
+            bot: token_args,
+            db,
+        }) => {
+            let store = open_existing(&db.db)?;
+            let bot = store.bot(&webhook)?.ok_or_else(|| {
+                CliError(format!(
+                    "no bot has the webhook ID {webhook:?}; `telegram-relay bot list --tenant NAME` shows them"
+                ))
+            })?;
+            let token = token_args.token()?.ok_or_else(|| {
+                CliError("give the token with --token-env VAR (the variable holding it)".into())
+            })?;
+            let (username, sealed) = token_args.check(bot.tenant_id, token, None)?;
+            store.set_bot_token(&webhook, sealed, username.clone())?;
             eprintln!(
-                "bot registered for tenant {tenant:?}; its webhook URL is https://<your host>/telegram/webhook/{}",
-                bot.webhook_id
+                "the token of @{username} is stored (sealed); the relay can send its replies"
             );
             Ok(())
         }
@@ -511,6 +665,7 @@ fn run(cli: Cli) -> Result<(), CliError> {
                 server::Limits::default(),
                 Some(key),
                 crm::sync::Options::default(),
+                crate::telegram::client::TELEGRAM_API.to_owned(),
             )
         }
     }
@@ -686,6 +841,7 @@ fn serve(
     limits: server::Limits,
     key: Option<secret::Key>,
     sync: crm::sync::Options,
+    telegram_api: String,
 ) -> Result<(), CliError> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -699,13 +855,17 @@ fn serve(
         })?;
         let addr = listener.local_addr().map_err(|e| CliError(e.to_string()))?;
         tracing::info!(%addr, "listening");
-        let state = AppState::new(store.clone(), config);
+        let key = key.map(Arc::new);
+        let mut state = AppState::new(store.clone(), config);
+        if let Some(key) = &key {
+            state = state.with_sending(key.clone(), telegram_api);
+        }
         let stop = Arc::new(tokio::sync::Notify::new());
         let worker = key.map(|key| {
             let stop = stop.clone();
             tokio::spawn(crm::sync::run(
                 store.clone(),
-                Arc::new(key),
+                key,
                 state.sync_wake(),
                 sync,
                 async move { stop.notified().await },

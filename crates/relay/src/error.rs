@@ -53,6 +53,9 @@ pub enum ApiError {
     /// 500 `internal`: a blocking task failed.
     #[error("a worker task failed: {0}")]
     Task(String),
+    /// Any other code, with its message and, for 429s, `Retry-After` seconds.
+    #[error("{1}")]
+    Coded(ErrorCode, String, Option<u64>),
 }
 
 impl ApiError {
@@ -70,6 +73,7 @@ impl ApiError {
             ApiError::Store(StoreError::Closed) | ApiError::Unhealthy(_) => ErrorCode::Unavailable,
             ApiError::RateLimited(_) => ErrorCode::RateLimited,
             ApiError::Store(_) | ApiError::Task(_) => ErrorCode::Internal,
+            ApiError::Coded(code, _, _) => *code,
         }
     }
 }
@@ -88,7 +92,7 @@ impl IntoResponse for ApiError {
         let status =
             StatusCode::from_u16(code.http_status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
         let retry_after = match &self {
-            ApiError::RateLimited(secs) => Some(*secs),
+            ApiError::RateLimited(secs) | ApiError::Coded(_, _, Some(secs)) => Some(*secs),
             _ => None,
         };
         let body = ErrorBody {

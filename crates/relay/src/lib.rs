@@ -35,6 +35,7 @@ pub mod cursor;
 pub mod demo;
 pub mod error;
 pub mod limits;
+pub mod reply;
 pub mod server;
 pub mod store;
 pub mod telegram;
@@ -89,6 +90,16 @@ pub struct AppState {
     config: Arc<Config>,
     limiter: Arc<limits::TokenLimiter>,
     sync_wake: Arc<tokio::sync::Notify>,
+    sending: Option<Arc<Sending>>,
+}
+
+/// What sending replies needs: the key that opens the bots' tokens, and where the Bot API is.
+#[derive(Debug)]
+pub struct Sending {
+    /// The operator's key.
+    pub key: Arc<crm::secret::Key>,
+    /// The Bot API's base address (Telegram's, or a double).
+    pub telegram_api: String,
 }
 
 impl AppState {
@@ -100,7 +111,20 @@ impl AppState {
             config: Arc::new(config),
             limiter,
             sync_wake: Arc::new(tokio::sync::Notify::new()),
+            sending: None,
         }
+    }
+
+    /// Lets the relay send replies, opening bot tokens with `key` and calling the Bot API at
+    /// `telegram_api`. Without it a reply is refused, saying the relay needs its key.
+    pub fn with_sending(mut self, key: Arc<crm::secret::Key>, telegram_api: String) -> AppState {
+        self.sending = Some(Arc::new(Sending { key, telegram_api }));
+        self
+    }
+
+    /// The sending configuration, if any.
+    pub fn sending(&self) -> Option<Arc<Sending>> {
+        self.sending.clone()
     }
 
     /// What a stored webhook update notifies: the sync worker's wake-up (see

@@ -1229,3 +1229,192 @@ fn crm_commands_check_before_storing_seal_the_token_and_never_show_it() {
     assert!(stdout(&status()).contains("state: disconnected"));
     assert_eq!(double.snapshot().users.len(), before);
 }
+
+/// The Telegram Bot API double on loopback, served from its own thread.
+fn telegram_double(bot: &telegram_double::Bot) -> (telegram_double::Double, String) {
+    let double = telegram_double::Double::new(vec![bot.clone()]);
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let served = double.clone();
+    std::thread::spawn(move || {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        runtime.block_on(async move {
+            listener.set_nonblocking(true).unwrap();
+            let listener = tokio::net::TcpListener::from_std(listener).unwrap();
+            axum::serve(listener, telegram_double::app(served))
+                .await
+                .unwrap();
+        });
+    });
+    (double, url)
+}
+
+#[test]
+fn bot_tokens_are_checked_and_sealed_and_a_crash_mid_send_never_sends_twice() {
+    let bot = telegram_double::Bot::new(7_000_002, "crash_shop_bot");
+    let (telegram, api) = telegram_double(&bot);
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("relay.db");
+    let db_arg = db.to_str().unwrap();
+    let token = stdout(&relay(&["tenant", "create", "acme", "--db", db_arg]))
+        .trim()
+        .to_owned();
+    let key = dir.path().join("relay.key");
+    std::fs::write(&key, stdout(&relay(&["key", "generate"]))).unwrap();
+    let key_arg = key.to_str().unwrap();
+    let add = |token_var: &str, extra: &[&str]| {
+        let mut args = vec![
+            "bot",
+            "add",
+            "--tenant",
+            "acme",
+            "--secret",
+            SECRET,
+            "--token-env",
+            "BOT_TOKEN",
+            "--telegram-api-url",
+            &api,
+            "--key-file",
+            key_arg,
+            "--db",
+            db_arg,
+        ];
+        args.extend_from_slice(extra);
+        Command::new(BIN)
+            .args(&args)
+            .env("BOT_TOKEN", token_var)
+            .output()
+            .unwrap()
+    };
+    // A wrong token is refused before anything is stored, and says where to get the right one.
+    let wrong = add("1:not-a-token", &[]);
+    assert!(!wrong.status.success());
+    assert!(stderr(&wrong).contains("BotFather"), "{}", stderr(&wrong));
+    assert!(!stderr(&wrong).contains("not-a-token"));
+    assert_eq!(
+        stdout(&relay(&["bot", "list", "--tenant", "acme", "--db", db_arg])),
+        ""
+    );
+    // With --public-url the relay sets the webhook itself.
+    let added = add(&bot.token, &["--public-url", "https://relay.example.com/"]);
+    let webhook = stdout(&added).trim().to_owned();
+    assert!(
+        stderr(&added).contains("@crash_shop_bot"),
+        "{}",
+        stderr(&added)
+    );
+    let hook = telegram.webhook(bot.id).unwrap();
+    assert_eq!(
+        hook.url,
+        format!("https://relay.example.com/telegram/webhook/{webhook}")
+    );
+    assert_eq!(hook.secret_token.as_deref(), Some(SECRET));
+    assert!(
+        hook.allowed_updates
+            .unwrap()
+            .contains(&"business_message".to_owned())
+    );
+    // set-token replaces it (same check).
+    let set = Command::new(BIN)
+        .args([
+            "bot",
+            "set-token",
+            "--webhook",
+            &webhook,
+            "--token-env",
+            "BOT_TOKEN",
+            "--telegram-api-url",
+            &api,
+            "--key-file",
+            key_arg,
+            "--db",
+            db_arg,
+        ])
+        .env("BOT_TOKEN", &bot.token)
+        .output()
+        .unwrap();
+    assert!(stderr(&set).contains("@crash_shop_bot"), "{}", stderr(&set));
+    let bytes = std::fs::read(&db).unwrap();
+    assert!(
+        !bytes
+            .windows(bot.token.len())
+            .any(|w| w == bot.token.as_bytes()),
+        "the bot token is sealed at rest"
+    );
+
+    let serve_it = || {
+        start(Command::new(BIN).args([
+            "serve",
+            "--listen",
+            "127.0.0.1:0",
+            "--db",
+            db_arg,
+            "--key-file",
+            key_arg,
+            "--telegram-api-url",
+            &api,
+        ]))
+    };
+    let mut server = serve_it();
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let http = telegram_relay::tls::client().build().unwrap();
+    let reply = |url: String| {
+        let http = http.clone();
+        let token = token.clone();
+        async move {
+            http.post(format!("{url}/v1/people/4200000001/messages"))
+                .bearer_auth(&token)
+                .json(&json!({"text": "Enviado hoy", "client_id": "crash-1", "agent": "Ann"}))
+                .send()
+                .await
+        }
+    };
+    runtime.block_on(async {
+        let r = http
+            .post(format!("{}/telegram/webhook/{webhook}", server.url))
+            .header("x-telegram-bot-api-secret-token", SECRET)
+            .json(&update(1))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200);
+    });
+    // Telegram takes the message, then its answer is slow: the relay is killed before it hears.
+    telegram.set_faults(telegram_double::Faults {
+        slow_ms: 3_000,
+        ..telegram_double::Faults::default()
+    });
+    let pending = runtime.spawn(reply(server.url.clone()));
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    while telegram.sent().is_empty() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the reply never reached Telegram"
+        );
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    server.child.kill().unwrap();
+    server.child.wait().unwrap();
+    assert!(
+        runtime.block_on(pending).unwrap().is_err(),
+        "the POST saw the relay die"
+    );
+    telegram.set_faults(telegram_double::Faults::default());
+
+    // The retried POST is refused: the outcome is unknown, and sending again could double it.
+    let mut restarted = serve_it();
+    let (status, body) = runtime.block_on(async {
+        let r = reply(restarted.url.clone()).await.unwrap();
+        (r.status(), r.json::<Value>().await.unwrap())
+    });
+    assert_eq!(status, 409, "{body}");
+    assert_eq!(body["error"]["code"], "send_in_progress");
+    assert_eq!(telegram.sent().len(), 1, "sent at most once");
+    restarted.child.kill().unwrap();
+    restarted.child.wait().unwrap();
+    let logs: Vec<String> = restarted.logs.try_iter().collect();
+    assert!(logs.iter().all(|l| !l.contains(&bot.token)));
+}

@@ -80,6 +80,9 @@ pub struct Faults {
     pub flood_retry_after: u32,
     /// Answer this many of the next calls with 502.
     pub burst_5xx: u32,
+    /// Delay every answer by this many milliseconds, after the call is handled (a message is
+    /// sent before its caller hears of it).
+    pub slow_ms: u64,
 }
 
 /// One call the double received.
@@ -259,22 +262,27 @@ async fn method(
     body: axum::body::Bytes,
 ) -> Response {
     let parsed = params(query.as_deref(), &body);
-    let mut s = double.lock();
-    let token = bot.strip_prefix("bot").unwrap_or_default();
-    let me = s.bots.iter().find(|b| b.token == token).cloned();
-    let result = match (me, parsed) {
-        (None, _) => Err(Refusal::new(401, "Unauthorized")),
-        (Some(_), Err(r)) => Err(r),
-        (Some(me), Ok(p)) => handle(&mut s, &me, &method, &p),
+    let (result, slow) = {
+        let mut s = double.lock();
+        let token = bot.strip_prefix("bot").unwrap_or_default();
+        let me = s.bots.iter().find(|b| b.token == token).cloned();
+        let bot_id = me.as_ref().map_or(0, |b| b.id);
+        let result = match (me, parsed) {
+            (None, _) => Err(Refusal::new(401, "Unauthorized")),
+            (Some(_), Err(r)) => Err(r),
+            (Some(me), Ok(p)) => handle(&mut s, &me, &method, &p),
+        };
+        s.calls.push(Call {
+            bot_id,
+            method: method.clone(),
+            params: params(query.as_deref(), &body).map_or(Value::Null, Value::Object),
+            ok: result.is_ok(),
+        });
+        (result, s.faults.slow_ms)
     };
-    let bot_id = s.bots.iter().find(|b| b.token == token).map_or(0, |b| b.id);
-    s.calls.push(Call {
-        bot_id,
-        method: method.clone(),
-        params: params(query.as_deref(), &body).map_or(Value::Null, Value::Object),
-        ok: result.is_ok(),
-    });
-    drop(s);
+    if slow > 0 {
+        tokio::time::sleep(std::time::Duration::from_millis(slow)).await;
+    }
     answer(result)
 }
 

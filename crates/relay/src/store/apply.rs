@@ -43,14 +43,16 @@ pub fn event(
             at,
         } => {
             conn.prepare_cached(
-                "INSERT INTO business_connections (tenant_id, id, owner_id, enabled, updated_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5)
+                "INSERT INTO business_connections (tenant_id, id, owner_id, enabled, updated_at,
+                                                   webhook_id)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)
                  ON CONFLICT (tenant_id, id) DO UPDATE SET
                    owner_id = excluded.owner_id, enabled = excluded.enabled,
-                   updated_at = excluded.updated_at
+                   updated_at = excluded.updated_at,
+                   webhook_id = coalesce(excluded.webhook_id, business_connections.webhook_id)
                  WHERE excluded.updated_at >= business_connections.updated_at",
             )?
-            .execute(params![tenant, id, owner.get() as i64, enabled, at])?;
+            .execute(params![tenant, id, owner.get() as i64, enabled, at, bot])?;
             Ok(false)
         }
     }

@@ -269,4 +269,32 @@ pub const MIGRATIONS: &[&str] = &[
     ) WITHOUT ROWID;
 
     "#,
+    r#"
+    -- Replies from the sidebar. A bot's token, sealed with the operator's key like the CRM
+    -- credentials (the tenant ID as associated data), and its @username from getMe.
+    ALTER TABLE bots ADD COLUMN token BLOB;
+    ALTER TABLE bots ADD COLUMN username TEXT;
+    -- Which bot received the business connection (the one that may send in its chats).
+    ALTER TABLE business_connections ADD COLUMN webhook_id TEXT;
+
+    -- One row per reply the plugin asked to send, keyed by its client ID (a retried POST finds
+    -- it). `state`: 'sending' (Telegram was or is being asked; if the relay stopped meanwhile the
+    -- outcome is unknown and the reply is never sent again: at most once), 'sent' (`message_id`
+    -- is the stored outgoing message) or 'failed' (Telegram refused; nothing was sent, a retry
+    -- may try again). `agent` is who sent it, as the host names them.
+    CREATE TABLE replies (
+        tenant_id   INTEGER NOT NULL REFERENCES tenants(id),
+        client_id   TEXT NOT NULL,
+        sender_id   INTEGER NOT NULL,
+        text        TEXT NOT NULL,
+        reply_to    INTEGER,
+        agent       TEXT NOT NULL,
+        state       TEXT NOT NULL CHECK (state IN ('sending', 'sent', 'failed')),
+        message_id  INTEGER REFERENCES messages(id),
+        error       TEXT,
+        created_at  INTEGER NOT NULL,
+        updated_at  INTEGER NOT NULL,
+        PRIMARY KEY (tenant_id, client_id)
+    ) WITHOUT ROWID;
+    "#,
 ];

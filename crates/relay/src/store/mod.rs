@@ -11,6 +11,7 @@ mod codes;
 mod migrations;
 mod outbox;
 mod read;
+mod replies;
 mod sqlite;
 
 pub use sqlite::SqliteStorage;
@@ -336,4 +337,30 @@ pub trait Storage: Send + Sync + 'static {
         senders: Vec<SenderId>,
         now: i64,
     ) -> Result<usize, StoreError>;
+
+    // Replies from the sidebar (see `crate::reply`).
+
+    /// Stores a bot's token (sealed) and @username; `false` when no bot has this webhook ID.
+    fn set_bot_token(
+        &self,
+        webhook_id: &str,
+        sealed: Vec<u8>,
+        username: String,
+    ) -> Result<bool, StoreError>;
+    /// Records a reply as being sent and answers its route, or what its client ID recorded
+    /// before, or why it cannot be sent now.
+    fn reply_begin(
+        &self,
+        tenant: TenantId,
+        draft: crate::reply::Draft,
+        now: i64,
+    ) -> Result<crate::reply::Begin, StoreError>;
+    /// Records how a send ended; a sent reply is stored as an outgoing message and answered.
+    fn reply_finish(
+        &self,
+        tenant: TenantId,
+        draft: crate::reply::Draft,
+        outcome: crate::reply::Finish,
+        now: i64,
+    ) -> Result<Option<telegram_relay_api::Message>, StoreError>;
 }

@@ -156,6 +156,23 @@ fn message_row(r: &Row<'_>) -> rusqlite::Result<MessageRow> {
     })
 }
 
+/// One stored message by its row ID, as a page shows it.
+pub fn message_by_row(
+    conn: &Connection,
+    tenant: TenantId,
+    row_id: i64,
+) -> Result<Option<Message>, StoreError> {
+    let row = conn
+        .prepare_cached(&format!(
+            "SELECT {MESSAGE_COLUMNS} FROM messages WHERE tenant_id = ?1 AND id = ?2"
+        ))?
+        .query_row(params![tenant, row_id], message_row)
+        .optional()?;
+    let Some(mut row) = row else { return Ok(None) };
+    complete(conn, tenant, &mut row)?;
+    Ok(Some(row.message))
+}
+
 /// Fills in what a page needs beyond the row: previous versions and the replied-to message.
 fn complete(conn: &Connection, tenant: TenantId, row: &mut MessageRow) -> Result<(), StoreError> {
     if row.message.edited_at.is_some() {

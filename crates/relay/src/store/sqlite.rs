@@ -29,7 +29,7 @@ use telegram_relay_api::{
 use super::migrations::MIGRATIONS;
 use super::{
     Bot, IngestOutcome, LinkFilter, PageStart, ParsedUpdate, QuarantinedUpdate, Storage,
-    StoreError, TenantId, UpdateContent, apply, outbox, read,
+    StoreError, TenantId, UpdateContent, apply, outbox, read, replies,
 };
 use crate::crm;
 
@@ -804,6 +804,35 @@ impl Storage for SqliteStorage {
         now: i64,
     ) -> Result<usize, StoreError> {
         self.write(move |conn| outbox::enqueue_all(conn, tenant, &senders, now))
+    }
+
+    fn set_bot_token(
+        &self,
+        webhook_id: &str,
+        sealed: Vec<u8>,
+        username: String,
+    ) -> Result<bool, StoreError> {
+        let webhook_id = webhook_id.to_owned();
+        self.write(move |conn| replies::set_token(conn, &webhook_id, &sealed, &username))
+    }
+
+    fn reply_begin(
+        &self,
+        tenant: TenantId,
+        draft: crate::reply::Draft,
+        now: i64,
+    ) -> Result<crate::reply::Begin, StoreError> {
+        self.write(move |conn| replies::begin(conn, tenant, &draft, now))
+    }
+
+    fn reply_finish(
+        &self,
+        tenant: TenantId,
+        draft: crate::reply::Draft,
+        outcome: crate::reply::Finish,
+        now: i64,
+    ) -> Result<Option<telegram_relay_api::Message>, StoreError> {
+        self.write(move |conn| replies::finish(conn, tenant, &draft, outcome, now))
     }
 }
 

@@ -5,6 +5,7 @@
 //! ingest paths (webhook and import) therefore share every rule about people and messages.
 
 pub mod bot_api;
+pub mod client;
 pub mod desktop;
 
 use telegram_relay_api::{Direction, Entity, Media, MessageOrigin, PhoneSource, SenderId};

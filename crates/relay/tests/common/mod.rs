@@ -41,6 +41,11 @@ impl Relay {
     }
 
     pub async fn start_with(config: Config) -> Relay {
+        Relay::start_shaped(config, |state| state).await
+    }
+
+    /// Like [`Relay::start_with`], with the state shaped by `shape` (sending replies).
+    pub async fn start_shaped(config: Config, shape: impl FnOnce(AppState) -> AppState) -> Relay {
         let dir = tempfile::tempdir().unwrap();
         let store = Arc::new(SqliteStorage::open(&dir.path().join("relay.db")).unwrap());
         let token = auth::new_token();
@@ -60,7 +65,7 @@ impl Relay {
             .unwrap();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let url = format!("http://{}", listener.local_addr().unwrap());
-        let state = AppState::new(store.clone(), config);
+        let state = shape(AppState::new(store.clone(), config));
         let wake = state.sync_wake();
         let service = app(state);
         tokio::spawn(async move { axum::serve(listener, service).await.unwrap() });
