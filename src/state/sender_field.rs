@@ -377,9 +377,10 @@ impl FieldState {
                 self.auto = Some(auto);
             }
             (Action::UndoAutoLink, Phase::Idle | Phase::Done(_)) => {
+                // Kept until the write succeeds, so a failed write can be undone again.
                 if let Some(auto) = self
                     .auto
-                    .take()
+                    .clone()
                     .filter(|a| self.current.as_deref() == Some(a.written.as_str()))
                 {
                     self.phase = Phase::Saving(Op {
@@ -965,7 +966,20 @@ mod tests {
                 reason: "undo",
             })
         );
-        assert_eq!(s.auto, None);
+        // A failed write keeps the offer; a written one ends it.
+        let Phase::Saving(op) = s.phase.clone() else {
+            unreachable!()
+        };
+        let failed = s.clone().next(Action::Written {
+            op: op.clone(),
+            result: Err(HostError::NoContact),
+        });
+        assert_eq!(
+            (failed.phase.clone(), failed.auto.is_some()),
+            (Phase::Idle, true)
+        );
+        let written = s.next(Action::Written { op, result: Ok(()) });
+        assert_eq!((written.current, written.auto), (None, None));
         // Once the field changed elsewhere, the offer is gone and Undo does nothing.
         let s = run(
             idle(Some("42")),

@@ -123,14 +123,6 @@ enum CrmCommand {
         /// for the agents' apps).
         #[arg(long, default_value_t = 200)]
         rate: u32,
-        /// The CRM's token.
-        #[arg(
-            long = "token",
-            env = "TELEGRAM_RELAY_ZENDESK_TOKEN",
-            hide_env_values = true,
-            hide = true
-        )]
-        token: Option<String>,
         #[command(flatten)]
         key: KeyArg,
         #[command(flatten)]
@@ -926,10 +918,11 @@ fn crm_command(command: CrmCommand) -> Result<(), CliError> {
             username_field,
             create,
             rate,
-            token,
             key,
             db,
         } => {
+            // Read from the environment only: a flag would show in `ps` and shell history.
+            let token = std::env::var("TELEGRAM_RELAY_ZENDESK_TOKEN").ok();
             let auth = match (oauth, email) {
                 (true, _) => crm::Auth::OAuth,
                 (false, Some(email)) if email.contains('@') => crm::Auth::ApiToken { email },

@@ -382,7 +382,7 @@ async fn a_429_storm_and_5xx_bursts_drain_without_loss() {
     s.double
         .set_faults(Faults {
             rate_limit: 2_500,
-            storm_429: 25,
+            storm_429: 8,
             storm_retry_after: 1,
             burst_5xx: 15,
             ..Faults::default()
@@ -513,5 +513,73 @@ async fn groups_channels_bots_and_the_business_owners_own_messages_create_nothin
     let created = s.created();
     assert_eq!(created.len(), 1, "{created:?}");
     assert_eq!(field(&created[0], seed::SENDER_ID_FIELD), "5550023");
+    // Nothing else was queued and then skipped or linked by the worker.
+    assert_eq!(
+        (
+            status.counts.created,
+            status.counts.skipped,
+            status.counts.linked
+        ),
+        (1, 0, 0)
+    );
+}
+
+#[tokio::test]
+async fn a_first_message_that_arrives_edited_still_makes_the_contact() {
+    let mut s = stack().await;
+    s.worker(options());
+    // The edited version comes first (Telegram does not promise order); the original after.
+    let mut edited = message(2, 5_550_030, "Edited First", "ef");
+    let body = edited["message"].take();
+    edited["edited_message"] = body;
+    edited["edited_message"]["edit_date"] = json!(1_760_000_100);
+    edited.as_object_mut().unwrap().remove("message");
+    s.relay.post_json(&edited).await;
+    s.relay
+        .post_json(&message(1, 5_550_030, "Edited First", "ef"))
+        .await;
+    let status = s.settle().await;
+    assert_eq!(s.holders(5_550_030).len(), 1);
     assert_eq!(status.counts.created, 1);
+}
+
+#[tokio::test]
+async fn one_contacts_update_limit_holds_back_that_contact_only() {
+    let mut s = stack().await;
+    s.worker(options());
+    s.say(1, 5_550_040, "Busy", "busy").await;
+    s.settle().await;
+    let busy = s.created().pop().unwrap();
+    // Agents use up Update User's 5 a minute for this contact.
+    for n in 0..5 {
+        s.agent_edits(busy.id, json!({ "notes": format!("call {n}") }))
+            .await;
+    }
+    s.say(2, 5_550_040, "Busy", "busy_new").await;
+    // Its update is refused with the per-user 429 (Retry-After near a minute) ...
+    tokio::time::sleep(Duration::from_millis(800)).await;
+    // ... and new people who write now are not held back by it.
+    for n in 0..3 {
+        s.say(10 + n, 5_550_050 + n, &format!("Other {n}"), "other")
+            .await;
+    }
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while s.created().len() < 4 {
+        assert!(
+            Instant::now() < deadline,
+            "the others waited behind one contact's limit: {:?}",
+            s.status()
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let status = s.status();
+    assert_eq!(
+        status.backlog, 1,
+        "only the limited contact waits: {status:?}"
+    );
+    assert_eq!(
+        field(&s.double.snapshot().users[&busy.id], seed::USERNAME_FIELD),
+        "busy",
+        "not written yet"
+    );
 }

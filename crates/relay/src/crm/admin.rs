@@ -12,7 +12,7 @@ const LIGHT_AGENT: i64 = 1;
 
 fn unreachable(url: &str, f: &Failure) -> String {
     match f {
-        Failure::Credentials(m) | Failure::Rejected(m) => m.clone(),
+        Failure::Credentials(m) | Failure::Rejected(m) | Failure::NotFound(m) => m.clone(),
         Failure::RateLimited(s) => {
             format!("Zendesk at {url} is rate-limiting this account: try again in {s} s")
         }
@@ -87,7 +87,10 @@ pub async fn check(client: &Client, c: &Connection) -> Result<String, String> {
 fn state_name(state: State) -> &'static str {
     match state {
         State::Active => "active",
-        State::Paused => "paused: the CRM refused the credentials; fix them with `crm connect`",
+        State::Paused => {
+            "paused (the last error says why: the CRM refused the credentials, or this relay's key \
+             does not open them); `crm connect` with working credentials resumes it"
+        }
         State::Disconnected => "disconnected",
     }
 }

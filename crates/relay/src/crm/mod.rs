@@ -131,8 +131,10 @@ pub struct Job {
     pub generation: i64,
     /// Leases taken so far, this one included.
     pub claims: u32,
-    /// Failed attempts so far.
+    /// Failed attempts so far (any failure: drives the back-off).
     pub failures: u32,
+    /// Of those, the CRM's refusals (4xx): drive the dead-letter decision.
+    pub rejections: u32,
     /// When this lease runs out (ms); with `claims`, it names the lease, so a worker whose lease
     /// ran out and was taken over cannot record its result over the new holder's.
     pub lease_until: i64,
@@ -189,6 +191,8 @@ pub enum Outcome {
         error: String,
         /// Whether to count a failure.
         failed: bool,
+        /// Whether the failure was the CRM's refusal (a 4xx).
+        rejected: bool,
     },
     /// Give up: a dead letter with the CRM's message.
     Dead {

@@ -9,8 +9,9 @@
 //! The decision for one sender ([`sync_one`]):
 //! - deleted accounts and business owners: nothing;
 //! - the journal links the sender to a contact: only the username field, when configured and
-//!   changed, and at most once every 12 seconds per contact (Zendesk allows 5 updates of one user
-//!   a minute); name, email, phone and notes are never written after creation;
+//!   changed, and at most once every 15 seconds per contact (Zendesk allows 5 updates of one user
+//!   a minute; the margin is for the agents' own edits); name, email, phone and notes are never
+//!   written after creation;
 //! - the journal says an agent took the link off: nothing (their decision stands);
 //! - unknown: a contact holding the senderId is linked; else one is created with
 //!   `create_or_update` keyed by `external_id` `telegram:<id>`. A job leased before (its worker
@@ -18,12 +19,15 @@
 //!   which Zendesk answers from its database, not the lagging search index. So neither a crash,
 //!   a retry, a second worker nor the search lag makes a second contact.
 //!
-//! Failures: 429 waits `Retry-After` (not a failure); 5xx and network errors retry with capped
-//! exponential back-off, forever (a backlog drains when Zendesk is back); another 4xx is retried
-//! twice and then becomes a dead letter with Zendesk's message; 401/403 pause the connection
-//! (the jobs stay queued) until `crm connect` checks new credentials.
+//! Failures: an account 429 pauses the connection's requests for `Retry-After` (not a failure;
+//! a per-user 429 waits for that job alone); 5xx and network errors retry with capped
+//! exponential back-off, forever (a backlog drains when Zendesk is back); another 4xx (a 403 on
+//! one record included) is retried twice, counted apart from outages, and then becomes a dead
+//! letter with Zendesk's message; a 404 on a linked contact is a dead letter at once, saying it
+//! was deleted or merged; a 401 pauses the connection (the jobs stay queued) until `crm connect`
+//! checks new credentials.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
@@ -59,7 +63,7 @@ impl Default for Options {
             per_round: 8,
             lease: Duration::from_secs(120),
             idle: Duration::from_secs(1),
-            contact_spacing: Duration::from_secs(12),
+            contact_spacing: Duration::from_secs(15),
             max_backoff: Duration::from_secs(300),
         }
     }
@@ -92,6 +96,10 @@ struct Live {
 
 /// Runs the worker until `shutdown` completes. `wake` is notified when a webhook stored an
 /// update (a job may be due now).
+///
+/// Each connection's jobs run in batches of their own, so one account's 429 pause or slow
+/// answers never hold up another's. On `shutdown` no new job is claimed; the batches in flight
+/// finish (each request is bounded by its timeout) and then `run` returns.
 pub async fn run(
     store: Arc<dyn Storage>,
     key: Arc<Key>,
@@ -101,16 +109,30 @@ pub async fn run(
 ) {
     tokio::pin!(shutdown);
     let mut live: BTreeMap<TenantId, Live> = BTreeMap::new();
+    let mut busy: BTreeSet<TenantId> = BTreeSet::new();
+    let mut batches: JoinSet<TenantId> = JoinSet::new();
+    let mut stopping = false;
     loop {
-        let worked = match round(&store, &key, &mut live, &options).await {
-            Ok(worked) => worked,
-            Err(e) => {
-                tracing::error!(error = %e, "sync round failed; retrying in a second");
-                false
+        if stopping {
+            if batches.join_next().await.is_none() {
+                return;
             }
-        };
-        if worked {
             continue;
+        }
+        match claim(&store, &key, &mut live, &busy, &options).await {
+            Ok(claimed) => {
+                for (tenant, batch) in claimed {
+                    busy.insert(tenant);
+                    let (store, options) = (store.clone(), options.clone());
+                    batches.spawn(async move {
+                        run_batch(&store, &options, batch).await;
+                        tenant
+                    });
+                }
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "claiming sync jobs failed; retrying in a second")
+            }
         }
         let sleep = match blocking(&store, |s| s.crm_next_due()).await {
             Ok(Some(due)) => Duration::from_millis((due - now_ms()).clamp(0, i64::MAX) as u64),
@@ -118,7 +140,17 @@ pub async fn run(
         }
         .min(options.idle);
         tokio::select! {
-            () = &mut shutdown => return,
+            () = &mut shutdown => stopping = true,
+            Some(done) = batches.join_next(), if !batches.is_empty() => {
+                match done {
+                    Ok(tenant) => { busy.remove(&tenant); }
+                    Err(e) => {
+                        tracing::error!(error = %e, "a sync batch failed");
+                        // Its tenant cannot be named; start over (leases keep jobs safe).
+                        busy.clear();
+                    }
+                }
+            }
             () = tokio::time::sleep(sleep) => {}
             () = wake.notified() => {
                 // Let the other webhooks of a burst commit: one lease for many updates.
@@ -128,21 +160,29 @@ pub async fn run(
     }
 }
 
-/// One round over every connection; answers whether any job ran.
-async fn round(
+/// One connection's claimed jobs, with its client.
+struct Batch {
+    connection: Connection,
+    client: Client,
+    jobs: Vec<Job>,
+}
+
+/// Leases due jobs of every active connection that has no batch in flight.
+async fn claim(
     store: &Arc<dyn Storage>,
     key: &Arc<Key>,
     live: &mut BTreeMap<TenantId, Live>,
+    busy: &BTreeSet<TenantId>,
     options: &Options,
-) -> Result<bool, StoreError> {
+) -> Result<Vec<(TenantId, Batch)>, StoreError> {
     let connections = blocking(store, |s| s.crm_connections()).await?;
     live.retain(|t, _| connections.iter().any(|(c, _)| c.tenant == *t));
-    let mut set = JoinSet::new();
+    let mut claimed = Vec::new();
     for (connection, state) in connections {
-        if state != State::Active {
+        let tenant = connection.tenant;
+        if state != State::Active || busy.contains(&tenant) {
             continue;
         }
-        let tenant = connection.tenant;
         if live.get(&tenant).is_none_or(|l| l.connection != connection) {
             let client = key
                 .open(tenant, &connection.sealed_token)
@@ -172,20 +212,35 @@ async fn round(
         }
         let (lease, limit) = (options.lease.as_millis() as i64, options.per_round);
         let jobs = blocking(store, move |s| s.crm_claim(tenant, now_ms(), lease, limit)).await?;
-        let Some(l) = live.get(&tenant) else { continue };
-        for job in jobs {
-            let (store, connection, client, options) = (
-                store.clone(),
-                l.connection.clone(),
-                l.client.clone(),
-                options.clone(),
-            );
-            set.spawn(async move { run_job(&store, &connection, &client, &options, job).await });
+        if jobs.is_empty() {
+            continue;
         }
+        let Some(l) = live.get(&tenant) else { continue };
+        claimed.push((
+            tenant,
+            Batch {
+                connection: l.connection.clone(),
+                client: l.client.clone(),
+                jobs,
+            },
+        ));
     }
-    let mut worked = false;
+    Ok(claimed)
+}
+
+/// Runs one connection's jobs concurrently (the client's bucket paces them).
+async fn run_batch(store: &Arc<dyn Storage>, options: &Options, batch: Batch) {
+    let mut set = JoinSet::new();
+    for job in batch.jobs {
+        let (store, connection, client, options) = (
+            store.clone(),
+            batch.connection.clone(),
+            batch.client.clone(),
+            options.clone(),
+        );
+        set.spawn(async move { run_job(&store, &connection, &client, &options, job).await });
+    }
     while let Some(result) = set.join_next().await {
-        worked = true;
         match result {
             Ok(Ok(())) => {}
             Ok(Err(e)) => {
@@ -194,7 +249,6 @@ async fn round(
             Err(e) => tracing::error!(error = %e, "a sync job failed"),
         }
     }
-    Ok(worked)
 }
 
 async fn run_job(
@@ -242,19 +296,28 @@ fn on_failure(options: &Options, job: &Job, failure: &Failure) -> Outcome {
             due_ms: now + *seconds as i64 * 1000,
             error: failure.to_string(),
             failed: false,
+            rejected: false,
         },
         Failure::Credentials(m) => Outcome::Retry {
             due_ms: now,
             error: m.clone(),
             failed: false,
+            rejected: false,
         },
-        Failure::Rejected(m) if job.failures + 1 >= REJECTED_ATTEMPTS => {
+        Failure::Rejected(m) | Failure::NotFound(m) if job.rejections + 1 >= REJECTED_ATTEMPTS => {
             Outcome::Dead { error: m.clone() }
         }
-        Failure::Transient(m) | Failure::Rejected(m) => Outcome::Retry {
+        Failure::Rejected(m) | Failure::NotFound(m) => Outcome::Retry {
             due_ms: now + backoff(options, job.failures).as_millis() as i64,
             error: m.clone(),
             failed: true,
+            rejected: true,
+        },
+        Failure::Transient(m) => Outcome::Retry {
+            due_ms: now + backoff(options, job.failures).as_millis() as i64,
+            error: m.clone(),
+            failed: true,
+            rejected: false,
         },
     }
 }
@@ -321,10 +384,22 @@ pub async fn sync_one(
                         due_ms: next,
                         error: "waiting: Zendesk allows 5 updates of one user a minute".into(),
                         failed: false,
+                        rejected: false,
                     });
                 }
             }
-            client.update_fields(id, json!({ field: username })).await?;
+            match client.update_fields(id, json!({ field: username })).await {
+                Err(Failure::NotFound(_)) => {
+                    return Ok(Outcome::Dead {
+                        error: format!(
+                            "contact {id}, to which this Telegram person is linked, no longer exists \
+                             in Zendesk (deleted or merged); link the person again from the sidebar \
+                             of the contact that remains, then `crm retry`"
+                        ),
+                    });
+                }
+                other => other?,
+            }
             Ok(Outcome::Done {
                 link: None,
                 synced: Some((contact.clone(), username)),

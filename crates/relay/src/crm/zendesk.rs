@@ -14,7 +14,6 @@ use std::time::Duration;
 use reqwest::header::{AUTHORIZATION, HeaderValue, RETRY_AFTER};
 use reqwest::{Method, StatusCode, Url};
 use serde_json::{Value, json};
-use tokio::sync::Mutex;
 use tokio::time::Instant;
 
 use super::Auth;
@@ -26,8 +25,8 @@ pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(20);
 /// Why a request failed, as sync must treat it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Failure {
-    /// 401 or 403: the credentials are wrong or lack a permission. Retrying cannot help; the
-    /// operator must run `crm connect` again.
+    /// 401: the credentials are wrong or revoked. Retrying cannot help; the operator must run
+    /// `crm connect` again. (A 403 is about one record, so it is [`Failure::Rejected`].)
     Credentials(String),
     /// 429: wait this many seconds (`Retry-After`).
     RateLimited(u64),
@@ -35,14 +34,17 @@ pub enum Failure {
     Transient(String),
     /// Another 4xx: Zendesk refused this request; its message.
     Rejected(String),
+    /// 404: the record is gone (deleted or merged in Zendesk); its message.
+    NotFound(String),
 }
 
 impl std::fmt::Display for Failure {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            Failure::Credentials(m) | Failure::Transient(m) | Failure::Rejected(m) => {
-                f.write_str(m)
-            }
+            Failure::Credentials(m)
+            | Failure::Transient(m)
+            | Failure::Rejected(m)
+            | Failure::NotFound(m) => f.write_str(m),
             Failure::RateLimited(s) => write!(f, "Zendesk asked to wait {s} s (429)"),
         }
     }
@@ -103,10 +105,11 @@ pub struct UserField {
 }
 
 /// A token bucket: `rate` requests a minute, bursts of a few seconds' worth, and a pause when
-/// Zendesk answers 429.
+/// Zendesk answers 429. No lock is held while waiting, so a pause takes effect at once for every
+/// waiter.
 #[derive(Debug)]
 pub struct Bucket {
-    state: Mutex<BucketState>,
+    state: std::sync::Mutex<BucketState>,
     per_second: f64,
     capacity: f64,
 }
@@ -124,7 +127,7 @@ impl Bucket {
         let per_second = f64::from(rate.max(1)) / 60.0;
         let capacity = (per_second * 3.0).max(1.0);
         Bucket {
-            state: Mutex::new(BucketState {
+            state: std::sync::Mutex::new(BucketState {
                 tokens: capacity,
                 at: Instant::now(),
                 paused_until: None,
@@ -134,33 +137,38 @@ impl Bucket {
         }
     }
 
-    /// Waits for a token. Waiters are served in turn (the lock is held while sleeping).
+    /// Waits for a token (and out any pause).
     pub async fn take(&self) {
-        let mut s = self.state.lock().await;
-        if let Some(until) = s.paused_until.take() {
-            tokio::time::sleep_until(until).await;
-            s.at = Instant::now();
-        }
         loop {
-            let now = Instant::now();
-            let elapsed = now.duration_since(s.at).as_secs_f64();
-            s.tokens = (s.tokens + elapsed * self.per_second).min(self.capacity);
-            s.at = now;
-            if s.tokens >= 1.0 {
-                s.tokens -= 1.0;
-                return;
-            }
-            let wait = (1.0 - s.tokens) / self.per_second;
-            tokio::time::sleep(Duration::from_secs_f64(wait)).await;
+            let wait = {
+                let mut s = self.state.lock().unwrap_or_else(|p| p.into_inner());
+                let now = Instant::now();
+                match s.paused_until {
+                    Some(until) if until > now => until - now,
+                    _ => {
+                        s.paused_until = None;
+                        let elapsed = now.duration_since(s.at).as_secs_f64();
+                        s.tokens = (s.tokens + elapsed * self.per_second).min(self.capacity);
+                        s.at = now;
+                        if s.tokens >= 1.0 {
+                            s.tokens -= 1.0;
+                            return;
+                        }
+                        Duration::from_secs_f64((1.0 - s.tokens) / self.per_second)
+                    }
+                }
+            };
+            tokio::time::sleep(wait).await;
         }
     }
 
     /// No request leaves before `after` from now (Zendesk's `Retry-After`).
-    pub async fn pause(&self, after: Duration) {
-        let mut s = self.state.lock().await;
+    pub fn pause(&self, after: Duration) {
+        let mut s = self.state.lock().unwrap_or_else(|p| p.into_inner());
         let until = Instant::now() + after;
         s.paused_until = Some(s.paused_until.map_or(until, |u| u.max(until)));
         s.tokens = 0.0;
+        s.at = until;
     }
 }
 
@@ -249,6 +257,18 @@ impl Client {
         url: Url,
         body: Option<Value>,
     ) -> Result<(StatusCode, Value), Failure> {
+        self.send_paced(method, url, body, true).await
+    }
+
+    /// `account_limit`: a 429 is the account's limit and pauses every request of this client;
+    /// otherwise (Update User's 5 a minute per user) it concerns this request alone.
+    async fn send_paced(
+        &self,
+        method: Method,
+        url: Url,
+        body: Option<Value>,
+        account_limit: bool,
+    ) -> Result<(StatusCode, Value), Failure> {
         self.bucket.take().await;
         let mut request = self
             .http
@@ -290,7 +310,9 @@ impl Client {
         Err(match status.as_u16() {
             429 => {
                 let wait = retry_after.unwrap_or(10).clamp(1, 3_600);
-                self.bucket.pause(Duration::from_secs(wait)).await;
+                if account_limit {
+                    self.bucket.pause(Duration::from_secs(wait));
+                }
                 Failure::RateLimited(wait)
             }
             401 => Failure::Credentials(format!(
@@ -298,10 +320,12 @@ impl Client {
                  (Admin Center → Apps and integrations → Zendesk API) and run `telegram-relay crm \
                  connect` again"
             )),
-            403 => Failure::Credentials(format!(
+            403 => Failure::Rejected(format!(
                 "Zendesk refused the request for lack of permission ({message}); connect with an \
-                 admin's or a full agent's credentials (light agents cannot create users)"
+                 admin's or a full agent's credentials (light agents cannot create users), or \
+                 check who may edit this user"
             )),
+            404 => Failure::NotFound(format!("Zendesk answered {status}: {message}")),
             500..=599 => Failure::Transient(format!("Zendesk answered {status}: {message}")),
             _ => Failure::Rejected(format!("Zendesk answered {status}: {message}")),
         })
@@ -382,10 +406,11 @@ impl Client {
     /// agents wrote them.
     /// <https://developer.zendesk.com/api-reference/ticketing/users/users/#update-user>
     pub async fn update_fields(&self, id: u64, fields: Value) -> Result<(), Failure> {
-        self.send(
+        self.send_paced(
             Method::PUT,
             self.url(&format!("/api/v2/users/{id}.json")),
             Some(json!({ "user": { "user_fields": fields } })),
+            false,
         )
         .await
         .map(|_| ())

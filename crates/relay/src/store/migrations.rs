@@ -276,6 +276,9 @@ pub const MIGRATIONS: &[&str] = &[
     ALTER TABLE bots ADD COLUMN username TEXT;
     -- Which bot received the business connection (the one that may send in its chats).
     ALTER TABLE business_connections ADD COLUMN webhook_id TEXT;
+    -- Sync: the CRM's refusals (4xx) of a job, counted apart from network and 5xx failures, so an
+    -- outage does not bring a job nearer to the dead-letter list.
+    ALTER TABLE crm_outbox ADD COLUMN rejections INTEGER NOT NULL DEFAULT 0;
 
     -- One row per reply the plugin asked to send, keyed by its client ID (a retried POST finds
     -- it). `state`: 'sending' (Telegram was or is being asked; if the relay stopped meanwhile the

@@ -194,7 +194,7 @@ pub fn lag(conn: &Connection) -> Result<(u64, Option<i64>), StoreError> {
         .prepare_cached(
             "SELECT count(*), min(o.enqueued_at) FROM crm_outbox o
                JOIN crm_connections c ON c.tenant_id = o.tenant_id
-              WHERE o.dead_at IS NULL AND c.state = 'active'",
+              WHERE o.dead_at IS NULL AND c.state != 'disconnected'",
         )?
         .query_row([], |r| Ok((r.get::<_, i64>(0)? as u64, r.get(1)?)))?)
 }
@@ -217,7 +217,7 @@ pub fn claim(
                  WHERE o.tenant_id = ?1 AND o.dead_at IS NULL AND o.due_at <= ?2
                    AND o.lease_until <= ?2
                  ORDER BY o.due_at, o.sender_id LIMIT ?4)
-         RETURNING tenant_id, sender_id, generation, claims, failures, lease_until",
+         RETURNING tenant_id, sender_id, generation, claims, failures, lease_until, rejections",
     )?;
     let jobs = stmt
         .query_map(params![tenant, now_ms, lease_ms, limit], |r| {
@@ -228,6 +228,7 @@ pub fn claim(
                 claims: r.get(3)?,
                 failures: r.get(4)?,
                 lease_until: r.get(5)?,
+                rejections: r.get(6)?,
             })
         })?
         .collect::<Result<Vec<_>, _>>()?;
@@ -373,8 +374,8 @@ pub fn finish(
             )?
             .execute(params![tenant, s, job.generation])?;
             conn.prepare_cached(
-                "UPDATE crm_outbox SET lease_until = 0, failures = 0, claims = 0, due_at = ?3,
-                        last_error = NULL
+                "UPDATE crm_outbox SET lease_until = 0, failures = 0, rejections = 0, claims = 0,
+                        due_at = ?3, last_error = NULL
                   WHERE tenant_id = ?1 AND sender_id = ?2",
             )?
             .execute(params![tenant, s, now_ms])?;
@@ -383,13 +384,21 @@ pub fn finish(
             due_ms,
             error,
             failed,
+            rejected,
         } => {
             conn.prepare_cached(
                 "UPDATE crm_outbox SET lease_until = 0, due_at = ?3, last_error = ?4,
-                        failures = failures + ?5
+                        failures = failures + ?5, rejections = rejections + ?6
                   WHERE tenant_id = ?1 AND sender_id = ?2",
             )?
-            .execute(params![tenant, s, due_ms, error, i64::from(failed)])?;
+            .execute(params![
+                tenant,
+                s,
+                due_ms,
+                error,
+                i64::from(failed),
+                i64::from(rejected)
+            ])?;
         }
         Outcome::Dead { error } => {
             conn.prepare_cached(
@@ -411,8 +420,8 @@ pub fn finish(
 pub fn retry(conn: &Connection, tenant: TenantId, now_ms: i64) -> Result<usize, StoreError> {
     Ok(conn
         .prepare_cached(
-            "UPDATE crm_outbox SET dead_at = NULL, failures = 0, claims = 0, lease_until = 0,
-                    due_at = ?2
+            "UPDATE crm_outbox SET dead_at = NULL, failures = 0, rejections = 0, claims = 0,
+                    lease_until = 0, due_at = ?2
               WHERE tenant_id = ?1 AND dead_at IS NOT NULL",
         )?
         .execute(params![tenant, now_ms])?)

@@ -590,9 +590,9 @@ impl Storage for SqliteStorage {
                         let new = apply::event(conn, bot.tenant_id, space_bot, event, now)?;
                         // The outbox: a new incoming message in a private chat, from a person
                         // (not a bot), asks for a sync of its sender, committed with the message.
+                        // "New" includes an edited version that arrived before its original.
                         if let (true, crate::telegram::Event::Message(m)) = (new, event)
                             && m.direction == telegram_relay_api::Direction::In
-                            && m.edited_at.is_none()
                             && !m.from_bot
                             && let Some(person) = m.person
                         {
