@@ -6,6 +6,7 @@
 // Environment (set by `cargo xtask test` / `cargo xtask report`):
 //   RELAY_BIN    path of the telegram-relay binary
 //   ZENDESK_BIN  path of the zendesk-double binary
+//   TELEGRAM_BIN path of the telegram-double binary
 //   PLUGIN_DIR   the built plugin (dist/plugin)
 
 import { spawn } from "node:child_process";
@@ -122,18 +123,24 @@ export async function startStack({ relayArgs = [] } = {}) {
   const relayUrl = `http://127.0.0.1:${relayPort}`;
   let zendesk = null;
   let relay = null;
+  let telegram = null;
+  const telegramPort = await freePort();
+  const telegramUrl = `http://127.0.0.1:${telegramPort}`;
   const stopAll = async () => {
-    await Promise.all([relay && stopChild(relay), zendesk?.stop()]);
+    await Promise.all([relay && stopChild(relay), zendesk?.stop(), telegram && stopChild(telegram)]);
     await pages.close();
     rmSync(tmp, { recursive: true, force: true });
   };
   try {
     zendesk = await startZendesk(tmp);
-    // The demo tenant is connected to this double: new Telegram customers are saved there.
+    // Telegram's side: the demo bot and the demo's business connection; replies land here.
+    telegram = spawnLogged(need("TELEGRAM_BIN"), ["--listen", `127.0.0.1:${telegramPort}`, "--business", "demo-business-connection"]);
+    await waitForHealth(`${telegramUrl}/__double/health`, telegram, "telegram-double", () => telegram.log);
+    // The demo tenant is connected to the Zendesk double: new Telegram customers are saved there.
     relay = spawnLogged(relayBin, [
       "demo", "--listen", `127.0.0.1:${relayPort}`, "--db", join(tmp, "relay.db"),
       "--allow-origin", pages.crmUrl, "--allow-origin", pages.pluginUrl,
-      "--zendesk-url", zendesk.url, ...relayArgs,
+      "--zendesk-url", zendesk.url, "--telegram-api-url", telegramUrl, ...relayArgs,
     ]);
     await waitForHealth(`${relayUrl}/healthz`, relay, "telegram-relay demo", () => relay.log);
   } catch (e) {
@@ -147,6 +154,9 @@ export async function startStack({ relayArgs = [] } = {}) {
     pluginUrl: pages.pluginUrl,
     relayUrl,
     zendeskUrl: zendesk.url,
+    telegramUrl,
+    /** Every call the Telegram double received (see crates/telegram-double). */
+    telegramCalls: async () => (await fetch(`${telegramUrl}/__double/calls`)).json(),
     tmp,
     relayLog: () => relay.log,
     resetCrm: zendesk.reset,
@@ -195,4 +205,12 @@ export async function text(locator) {
 /** ZAF messages the app sent to the CRM, parsed (the CRM logs them in window.zafLog). */
 export async function appMessages(page) {
   return (await page.evaluate(() => window.zafLog)).filter((m) => m.dir === "in").map((m) => m.msg);
+}
+
+/** Clicks the CRM page's "Simulate a new Telegram customer"; answers their sender ID once the
+ * relay's sync saved them in the CRM. */
+export async function simulateNewCustomer(page) {
+  await page.getByTestId("sim-new").click();
+  await page.waitForFunction(() => /Saved in the CRM/.test(document.querySelector("[data-testid=sim-status]")?.textContent ?? ""), null, { timeout: 30_000 });
+  return (await text(page.getByTestId("sim-status"))).match(/senderId (\d+)/)[1];
 }

@@ -6,7 +6,7 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 
-import { SCREENSHOTS, hostFieldIs, launchBrowser, openCrm, screenshot, startStack, text } from "./stack.mjs";
+import { SCREENSHOTS, hostFieldIs, launchBrowser, openCrm, screenshot, simulateNewCustomer, startStack, text } from "./stack.mjs";
 import { join } from "node:path";
 
 let stack, context;
@@ -36,10 +36,7 @@ async function syncSettled() {
 test("a new Telegram customer appears in the CRM by themselves, and the agent's rename stands", async () => {
   await stack.resetCrm();
   const { page } = await openCrm(context, stack.crmUrl, "?view=users");
-  await page.getByTestId("sim-new").click();
-  await page.waitForFunction(() => /Saved in the CRM/.test(document.querySelector("[data-testid=sim-status]")?.textContent ?? ""), null, { timeout: 30_000 });
-  const status = await text(page.getByTestId("sim-status"));
-  const senderId = status.match(/senderId (\d+)/)[1];
+  const senderId = await simulateNewCustomer(page);
   const item = page.locator(".list a.new").first();
   assert.match(await text(item), new RegExp(`senderId ${senderId}`));
   await screenshot(page, "30-sync-new-customer");
@@ -75,17 +72,10 @@ test("a new Telegram customer appears in the CRM by themselves, and the agent's 
   await page.close();
 });
 
-/** Makes a new simulated customer from the CRM page; answers their sender ID once saved. */
-async function newCustomer(page) {
-  await page.getByTestId("sim-new").click();
-  await page.waitForFunction(() => /Saved in the CRM/.test(document.querySelector("[data-testid=sim-status]")?.textContent ?? ""), null, { timeout: 30_000 });
-  return (await text(page.getByTestId("sim-status"))).match(/senderId (\d+)/)[1];
-}
-
 test("undoing an automatic link clears the field, keeps the contact, and the next message does not link it again", async () => {
   await stack.resetCrm();
   const { page } = await openCrm(context, stack.crmUrl, "?view=users");
-  const senderId = await newCustomer(page);
+  const senderId = await simulateNewCustomer(page);
   await page.locator(".list a.new").first().click();
   await hostFieldIs(page, senderId);
   const app = page.frameLocator("[data-testid=plugin-frame]");

@@ -18,7 +18,7 @@ h1{font-size:16px;margin:0 0 6px}h2{font-size:13px;margin:0 0 6px;color:var(--mu
 button{font:inherit;border-radius:4px;border:1px solid var(--accent);background:var(--accent);color:var(--accent-fg);padding:3px 10px;cursor:pointer}
 button.secondary,button.link{background:transparent;color:var(--accent)}button.link{border:none;text-decoration:underline}
 button.danger{background:var(--err);border-color:var(--err);color:var(--bg)}
-button:focus-visible,a:focus-visible,input:focus-visible,.messages:focus-visible,summary:focus-visible,.spoiler:focus-visible{outline:2px solid var(--focus);outline-offset:2px}
+button:focus-visible,a:focus-visible,input:focus-visible,textarea:focus-visible,.messages:focus-visible,summary:focus-visible,.spoiler:focus-visible{outline:2px solid var(--focus);outline-offset:2px}
 input{font:inherit;width:100%;padding:4px 6px;border:1px solid var(--line);border-radius:4px;background:var(--bg);color:var(--fg);margin-bottom:6px}
 input[aria-invalid=true]{border-color:var(--err)}
 .field-error{color:var(--err);margin:6px 0 0}
@@ -51,6 +51,12 @@ a{color:var(--accent)}
 .media{display:flex;gap:6px;align-items:center;font-size:12px;padding:4px 6px;border:1px dashed var(--line);border-radius:4px;margin:2px 0}
 .day{align-self:center;font-size:11px;color:var(--muted);padding:2px 8px;border-radius:8px;background:var(--card)}
 .edge{align-self:center;font-size:11px}
+.msg.pending{opacity:.75}.msg.pending[data-state=failed]{opacity:1;outline:1px solid var(--warn,#c60)}
+.composer{display:flex;flex-direction:column;gap:4px;margin-top:6px}
+.composer textarea{font:inherit;resize:vertical;min-height:2.6em;padding:4px 6px;border:1px solid var(--line);border-radius:6px;background:var(--card);color:inherit}
+.composer .row{justify-content:flex-end;align-items:center;gap:8px}
+.composer p{margin:0}
+button:disabled,textarea:disabled{opacity:.5;cursor:not-allowed}
 .suggestions ul{list-style:none;margin:0;padding:0;display:flex;flex-direction:column;gap:6px}
 .suggestion{border:1px solid var(--line);border-radius:6px;padding:6px}
 .suggestion .reasons{margin:2px 0 4px;padding-left:16px;font-size:12px;color:var(--muted)}

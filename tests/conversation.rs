@@ -557,3 +557,92 @@ async fn polling_adds_new_messages_then_says_why_it_pauses() {
     );
     assert_eq!(messages_in(&root).len(), 2, "what was shown stays");
 }
+
+/// Types `text` into the reply box and presses `key` (Enter sends, Shift+Enter adds a line).
+async fn write_reply(root: &Element, text: &str, key: &str, shift: bool) {
+    let input = get(root, "reply-input");
+    let type_and_press = js_sys::Function::new_with_args(
+        "el, v, key, shift",
+        "el.value = v; el.dispatchEvent(new InputEvent('input', {bubbles: true})); \
+         el.dispatchEvent(new KeyboardEvent('keydown', {key, shiftKey: shift, bubbles: true, cancelable: true}));",
+    );
+    type_and_press
+        .call4(
+            &wasm_bindgen::JsValue::NULL,
+            &input,
+            &text.into(),
+            &key.into(),
+            &shift.into(),
+        )
+        .unwrap();
+    settle().await;
+    settle().await;
+}
+
+#[wasm_bindgen_test]
+async fn enter_sends_a_reply_that_the_relays_copy_replaces() {
+    let (host, root) = show(
+        vec![message("1", 100, "¿Me pasáis la factura?", json!({}))],
+        lucia_json(),
+    )
+    .await;
+    let sent = message("2", 200, "Claro, hoy mismo.", json!({"direction": "out"}));
+    host.route(
+        &format!("POST /v1/people/{ID}/messages"),
+        Answer::Json(201, sent.to_string()),
+    );
+    // Shift+Enter does not send.
+    write_reply(&root, "Claro, hoy mismo.", "Enter", true).await;
+    assert!(host.posts().is_empty());
+    write_reply(&root, "Claro, hoy mismo.", "Enter", false).await;
+    let posts = host.posts();
+    assert_eq!(posts.len(), 1, "{posts:?}");
+    assert_eq!(posts[0]["text"], "Claro, hoy mismo.");
+    assert!(
+        posts[0]["client_id"]
+            .as_str()
+            .is_some_and(|c| !c.is_empty())
+    );
+    assert!(posts[0]["agent"].as_str().is_some_and(|a| !a.is_empty()));
+    let out = all(&root, "[data-testid=message][data-direction=out]");
+    assert_eq!(out.len(), 1);
+    assert!(find(&root, "pending-message").is_none());
+    assert_eq!(
+        get(&root, "reply-input")
+            .unchecked_into::<web_sys::HtmlTextAreaElement>()
+            .value(),
+        ""
+    );
+}
+
+#[wasm_bindgen_test]
+async fn a_refusal_keeps_the_reply_with_its_reason_and_closes_the_composer() {
+    let (host, root) = show(vec![message("1", 100, "hola", json!({}))], lucia_json()).await;
+    host.route(
+        &format!("POST /v1/people/{ID}/messages"),
+        Answer::Json(
+            409,
+            error_body(
+                telegram_relay_api::ErrorCode::ReplyWindowClosed,
+                "window closed",
+            ),
+        ),
+    );
+    write_reply(&root, "¿Sigues ahí?", "Enter", false).await;
+    let failed = get(&root, "pending-message");
+    assert_eq!(
+        failed.get_attribute("data-state").as_deref(),
+        Some("failed")
+    );
+    assert!(
+        failed.text_content().unwrap().contains("24 hours"),
+        "{:?}",
+        failed.text_content()
+    );
+    assert!(text(&root, "reply-closed").contains("24 hours"));
+    let input: web_sys::HtmlTextAreaElement = get(&root, "reply-input").unchecked_into();
+    assert!(input.disabled());
+    // Discard drops it.
+    click(&root, "pending-discard").await;
+    assert!(find(&root, "pending-message").is_none());
+}

@@ -6,6 +6,7 @@ use telegram_relay_api::Message;
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
+use crate::components::composer::{Composer, closed_text};
 use crate::components::error_banner::ErrorBanner;
 use crate::components::message_view::MessageView;
 use crate::context::use_env;
@@ -131,12 +132,44 @@ pub fn ConversationPanel(props: &ConversationPanelProps) -> Html {
         Callback::from(move |()| conv.dispatch(Action::Reset))
     };
 
+    let pending = conv.pending.iter().map(|p| {
+        let (state, status) = match &p.failed {
+            None => ("sending", html! { <span role="status">{ env.t(Text::ReplySending) }</span> }),
+            Some(f) => {
+                // Say what to do in the agent's language: the relay's code when it gave one.
+                let why = match f.code.filter(|c| crate::state::conversation::closes_composer(*c)) {
+                    Some(code) => env.t(closed_text(code)).to_owned(),
+                    None => crate::errors::AppError::Relay(f.error.clone()).message(env.locale),
+                };
+                let (retry, discard) = (p.client_id.clone(), p.client_id.clone());
+                let (c1, c2) = (conv.clone(), conv.clone());
+                (
+                    "failed",
+                    html! {
+                        <span role="alert">
+                            { fill(env.t(Text::ReplyFailed), &[&why]) }{ " " }
+                            <button type="button" class="secondary" data-testid="pending-retry"
+                                onclick={Callback::from(move |_| c1.dispatch(Action::RetrySend(retry.clone())))}>{ env.t(Text::Retry) }</button>
+                            <button type="button" class="secondary" data-testid="pending-discard"
+                                onclick={Callback::from(move |_| c2.dispatch(Action::Discard(discard.clone())))}>{ env.t(Text::ReplyDiscard) }</button>
+                        </span>
+                    },
+                )
+            }
+        };
+        html! {
+            <li class="msg out pending" key={format!("pending-{}", p.client_id)} data-testid="pending-message" data-state={state}>
+                <div class="text">{ p.text.clone() }</div>
+                <footer>{ status }</footer>
+            </li>
+        }
+    });
     let body = if !conv.loaded {
         match &conv.error {
             Some(err) => html! { <ErrorBanner error={err.clone()} on_retry={retry.clone()} /> },
             None => html! { <p class="muted" role="status">{ env.t(Text::Loading) }</p> },
         }
-    } else if len == 0 {
+    } else if len == 0 && conv.pending.is_empty() {
         html! { <p class="muted" data-testid="no-messages">{ env.t(Text::NoMessages) }</p> }
     } else {
         let rows = rows(&conv.messages, range.clone(), env.locale);
@@ -150,6 +183,9 @@ pub fn ConversationPanel(props: &ConversationPanelProps) -> Html {
                     <li class="edge muted" role="status">{ env.t(Text::LoadingOlder) }</li>
                 }
                 { rows }
+                if *from_bottom == 0 {
+                    { for pending }
+                }
             </ol>
         }
     };
@@ -172,6 +208,9 @@ pub fn ConversationPanel(props: &ConversationPanelProps) -> Html {
             }
             { body }
             { for polling }
+            if conv.loaded {
+                <Composer conv={conv.clone()} />
+            }
         </section>
     }
 }

@@ -3,6 +3,8 @@
 
 /// The root component and the contact sidebar layout.
 pub mod app;
+/// The reply box under the conversation.
+pub mod composer;
 /// The conversation panel (windowed message list).
 pub mod conversation_panel;
 /// Error banners that say what to do.

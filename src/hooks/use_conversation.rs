@@ -41,6 +41,36 @@ pub fn use_conversation(id: SenderId) -> UseReducerHandle<Conversation> {
             }
         });
     }
+    // Replies: each pending one that is not failed is posted once (Retry makes it pending again).
+    {
+        let (env, d) = (env.clone(), state.dispatcher());
+        let in_flight = use_mut_ref(std::collections::BTreeSet::<String>::new);
+        let sending: Vec<(String, String)> = state
+            .pending
+            .iter()
+            .filter(|p| p.failed.is_none())
+            .map(|p| (p.client_id.clone(), p.text.clone()))
+            .collect();
+        use_effect_with(sending, move |sending| {
+            for (client_id, text) in sending.clone() {
+                if !in_flight.borrow_mut().insert(client_id.clone()) {
+                    continue;
+                }
+                let (env, d, in_flight) = (env.clone(), d.clone(), in_flight.clone());
+                spawn_local(async move {
+                    let reply = telegram_relay_api::NewReply {
+                        text,
+                        reply_to: None,
+                        client_id: client_id.clone(),
+                        agent: env.ctx.agent.clone(),
+                    };
+                    let result = relay::send_reply(&env.host, id, &reply).await;
+                    in_flight.borrow_mut().remove(&client_id);
+                    d.dispatch(Action::Sent { client_id, result });
+                });
+            }
+        });
+    }
     // Polling: one timer per answered poll; dropping the timer (unmount, new cursor) cancels it.
     {
         let d = state.dispatcher();

@@ -10,7 +10,8 @@ use std::rc::Rc;
 
 use serde::de::DeserializeOwned;
 use telegram_relay_api::{
-    Cursor, DirectoryPage, ErrorBody, ErrorCode, MessagePage, NewLinkEvent, Person, SenderId,
+    Cursor, DirectoryPage, ErrorBody, ErrorCode, Message, MessagePage, NewLinkEvent, Person,
+    SenderId,
 };
 
 use crate::host::{CrmHost, Method, RelayReply, RelayRequest, encode_component};
@@ -276,6 +277,40 @@ pub async fn latest_link_event(
     let journal: Journal = request(host, Method::Get, path, None).await?;
     // The relay lists the newest first.
     Ok(journal.events.into_iter().next())
+}
+
+/// Why a reply was not sent: the relay's error code (to say in the agent's language what to do)
+/// and the error itself.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ReplyFailure {
+    /// The relay's code, when it answered with one.
+    pub code: Option<ErrorCode>,
+    /// The failure.
+    pub error: RelayError,
+}
+
+/// `POST /v1/people/{id}/messages`: sends a reply; answers the relay's stored copy.
+pub async fn send_reply(
+    host: &Rc<dyn CrmHost>,
+    id: SenderId,
+    reply: &telegram_relay_api::NewReply,
+) -> Result<Message, ReplyFailure> {
+    let fail = |error| ReplyFailure { code: None, error };
+    let body = encode(reply).map_err(fail)?;
+    let answer = host
+        .relay(RelayRequest {
+            method: Method::Post,
+            path: format!("/v1/people/{id}/messages"),
+            body: Some(body),
+        })
+        .await
+        .map_err(|u| fail(RelayError::Unreachable(u.0)))?;
+    let code = (!(200..=299).contains(&answer.status))
+        .then(|| decode::<ErrorBody>(&answer.body).ok().map(|b| b.error.code))
+        .flatten();
+    classify(answer)
+        .and_then(|body| decode(&body))
+        .map_err(|error| ReplyFailure { code, error })
 }
 
 /// `POST /v1/link-events`; answers the recorded event's id.

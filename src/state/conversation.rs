@@ -4,11 +4,34 @@
 use std::ops::Range;
 use std::rc::Rc;
 
-use telegram_relay_api::{Cursor, Message, MessagePage};
+use telegram_relay_api::{Cursor, Direction, ErrorCode, Message, MessagePage};
 use yew::Reducible;
 
 use crate::errors::AppError;
-use crate::services::relay::RelayError;
+use crate::services::relay::{RelayError, ReplyFailure};
+
+/// A reply written in the composer, shown at once, until the relay's copy replaces it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Pending {
+    /// Sent with the reply; the same on Retry, so the relay sends it at most once.
+    pub client_id: String,
+    /// The text.
+    pub text: String,
+    /// `None` while sending; why, once it failed.
+    pub failed: Option<ReplyFailure>,
+}
+
+/// The relay's codes that mean no reply can be sent until the person writes (again) or the
+/// operator acts: the composer is disabled with the reason.
+pub fn closes_composer(code: ErrorCode) -> bool {
+    matches!(
+        code,
+        ErrorCode::MustWriteFirst
+            | ErrorCode::ReplyWindowClosed
+            | ErrorCode::BusinessConnectionDisabled
+            | ErrorCode::NoBotToken
+    )
+}
 
 /// Messages per page requested from the relay.
 pub const PAGE_SIZE: u32 = 50;
@@ -43,9 +66,16 @@ pub struct Conversation {
     pub poll_error: Option<AppError>,
     /// Polls answered so far (each answer schedules the next poll).
     pub polls: u32,
+    /// Replies being sent or failed, oldest first.
+    pub pending: Vec<Pending>,
+    /// Why replying is not possible now (a code of [`closes_composer`]); cleared when the person
+    /// writes again.
+    pub closed: Option<ErrorCode>,
 }
 
 /// What can happen to the conversation.
+// An action lives for one dispatch; boxing the sent message would only add an allocation.
+#[allow(clippy::large_enum_variant)]
 #[derive(Clone, Debug, PartialEq)]
 pub enum Action {
     /// Start over (a different person, or Retry).
@@ -58,6 +88,24 @@ pub enum Action {
     OlderPage(Result<MessagePage, RelayError>),
     /// A polling answer: new (or edited) messages since `newer`.
     Polled(Result<MessagePage, RelayError>),
+    /// The agent sends a reply.
+    Send {
+        /// A new random ID.
+        client_id: String,
+        /// The text.
+        text: String,
+    },
+    /// The relay answered a reply.
+    Sent {
+        /// Which.
+        client_id: String,
+        /// The stored copy, or why not.
+        result: Result<Message, ReplyFailure>,
+    },
+    /// Send a failed reply again (same client ID).
+    RetrySend(String),
+    /// Drop a failed reply.
+    Discard(String),
 }
 
 impl Reducible for Conversation {
@@ -109,8 +157,46 @@ impl Conversation {
                 self.poll_failures = 0;
                 self.poll_error = None;
                 self.newer = Some(page.newer.clone());
+                // The person wrote again: the reply window (or the bot chat) may be open again.
+                if page.messages.iter().any(|m| m.direction == Direction::In) {
+                    self.closed = None;
+                }
                 self.merge(page.messages);
             }
+            Action::Send { client_id, text } => {
+                if !text.trim().is_empty() && self.closed.is_none() {
+                    self.pending.push(Pending {
+                        client_id,
+                        text,
+                        failed: None,
+                    });
+                }
+            }
+            Action::Sent { client_id, result } => {
+                let Some(i) = self.pending.iter().position(|p| p.client_id == client_id) else {
+                    return self;
+                };
+                match result {
+                    Ok(message) => {
+                        self.pending.remove(i);
+                        // A reply went out: whatever closed the composer has passed.
+                        self.closed = None;
+                        self.merge(vec![message]);
+                    }
+                    Err(failure) => {
+                        if let Some(code) = failure.code.filter(|c| closes_composer(*c)) {
+                            self.closed = Some(code);
+                        }
+                        self.pending[i].failed = Some(failure);
+                    }
+                }
+            }
+            Action::RetrySend(client_id) => {
+                if let Some(p) = self.pending.iter_mut().find(|p| p.client_id == client_id) {
+                    p.failed = None;
+                }
+            }
+            Action::Discard(client_id) => self.pending.retain(|p| p.client_id != client_id),
             Action::Polled(Err(e)) => {
                 self.polls = self.polls.wrapping_add(1);
                 self.poll_failures = self.poll_failures.saturating_add(1);
@@ -338,5 +424,85 @@ mod tests {
         for (len, end, want) in cases {
             assert_eq!(window(len, end), want, "len {len} end {end}");
         }
+    }
+
+    #[test]
+    fn a_reply_is_pending_until_the_relays_copy_replaces_it_once() {
+        let c = Conversation::default().next(Action::FirstPage(Ok(page(&[("a", 1)], None, "n"))));
+        let c = c.next(Action::Send {
+            client_id: "r1".into(),
+            text: "hola".into(),
+        });
+        assert_eq!(c.pending.len(), 1);
+        assert!(c.pending[0].failed.is_none());
+        let mut stored = msg("b", 2);
+        stored.direction = Direction::Out;
+        let c = c.next(Action::Sent {
+            client_id: "r1".into(),
+            result: Ok(stored.clone()),
+        });
+        assert!(c.pending.is_empty());
+        // Polling brings the same message again: still one copy.
+        let c = c.next(Action::Polled(Ok(MessagePage {
+            messages: vec![stored],
+            older: None,
+            newer: Cursor("n2".into()),
+        })));
+        assert_eq!(ids(&c), ["a", "b"]);
+    }
+
+    #[test]
+    fn a_refusal_that_closes_replies_disables_them_until_the_person_writes_again() {
+        let c = Conversation::default().next(Action::FirstPage(Ok(page(&[("a", 1)], None, "n"))));
+        let c = c.next(Action::Send {
+            client_id: "r1".into(),
+            text: "hola".into(),
+        });
+        let failure = ReplyFailure {
+            code: Some(ErrorCode::ReplyWindowClosed),
+            error: RelayError::Rejected {
+                status: 409,
+                message: "window".into(),
+            },
+        };
+        let c = c.next(Action::Sent {
+            client_id: "r1".into(),
+            result: Err(failure),
+        });
+        assert_eq!(c.closed, Some(ErrorCode::ReplyWindowClosed));
+        assert!(
+            c.pending[0].failed.is_some(),
+            "kept, with Retry and Discard"
+        );
+        // Nothing new can be sent while closed.
+        let c = c.next(Action::Send {
+            client_id: "r2".into(),
+            text: "¿hola?".into(),
+        });
+        assert_eq!(c.pending.len(), 1);
+        // Retry sends the same reply (same client ID) again; Discard drops it.
+        let retried = c.clone().next(Action::RetrySend("r1".into()));
+        assert!(retried.pending[0].failed.is_none());
+        assert!(
+            c.clone()
+                .next(Action::Discard("r1".into()))
+                .pending
+                .is_empty()
+        );
+        // The person writes: replies are possible again.
+        let c = c.next(Action::Polled(Ok(page(&[("z", 9)], None, "n2"))));
+        assert_eq!(c.closed, None);
+        // A failure that does not close (Telegram down) leaves the composer open.
+        let c = c.next(Action::RetrySend("r1".into())).next(Action::Sent {
+            client_id: "r1".into(),
+            result: Err(ReplyFailure {
+                code: Some(ErrorCode::TelegramUnavailable),
+                error: RelayError::Server {
+                    status: 502,
+                    message: "down".into(),
+                },
+            }),
+        });
+        assert_eq!(c.closed, None);
     }
 }

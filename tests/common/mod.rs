@@ -155,8 +155,10 @@ impl CrmHost for FakeHost {
             Answer::Json(201, event.to_string())
         } else {
             let base = request.path.split('?').next().unwrap_or("");
-            s.routes
-                .get(&request.path)
+            // `POST <path>` routes answer posts; plain paths answer any method.
+            let post = (request.method == Method::Post).then(|| format!("POST {}", request.path));
+            post.and_then(|p| s.routes.get(&p))
+                .or_else(|| s.routes.get(&request.path))
                 .or_else(|| s.routes.get(base))
                 .cloned()
                 .unwrap_or_else(|| {

@@ -108,9 +108,11 @@ pub struct Services {
     pub relay: PathBuf,
     /// `zendesk-double`, the stand-in for Zendesk's servers.
     pub zendesk: PathBuf,
+    /// `telegram-double`, the stand-in for Telegram's Bot API servers.
+    pub telegram: PathBuf,
 }
 
-/// Builds the relay and the Zendesk double in one cargo run and returns their paths.
+/// Builds the relay and the two doubles in one cargo run and returns their paths.
 pub fn services(release: bool) -> Result<Services, String> {
     let mut cmd = cargo();
     cmd.args([
@@ -123,6 +125,10 @@ pub fn services(release: bool) -> Result<Services, String> {
         "zendesk-double",
         "--bin",
         "zendesk-double",
+        "-p",
+        "telegram-double",
+        "--bin",
+        "telegram-double",
     ]);
     if release {
         cmd.arg("--release");
@@ -140,6 +146,7 @@ pub fn services(release: bool) -> Result<Services, String> {
     Ok(Services {
         relay: found("telegram-relay")?,
         zendesk: found("zendesk-double")?,
+        telegram: found("telegram-double")?,
     })
 }
 

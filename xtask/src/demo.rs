@@ -7,6 +7,7 @@
 //! | local CRM page (`www/crm/`, plays Zendesk's agent page) | `http://127.0.0.1:8788` |
 //! | plugin assets (`dist/plugin/`) | `http://localhost:8789` |
 //! | Zendesk double (`zendesk-double`, contacts kept in `data/zendesk.json`) | `http://127.0.0.1:8790` |
+//! | Telegram Bot API double (`telegram-double`, the demo bot; replies land here) | `http://127.0.0.1:8791` |
 //!
 //! The contacts survive restarts (the CRM page's "Reset demo data" or `--reset` start over);
 //! the relay's demo database is made fresh each time.
@@ -24,6 +25,7 @@ const RELAY: &str = "127.0.0.1:8787";
 const CRM: &str = "127.0.0.1:8788";
 const PLUGIN: &str = "localhost:8789";
 const ZENDESK: &str = "127.0.0.1:8790";
+const TELEGRAM: &str = "127.0.0.1:8791";
 
 pub fn run(args: &[String]) -> Result<(), String> {
     let reset = match args {
@@ -52,6 +54,9 @@ pub fn run(args: &[String]) -> Result<(), String> {
             // New Telegram customers are saved in the double's account by the relay's sync.
             "--zendesk-url",
             &format!("http://{ZENDESK}"),
+            // The agents' replies go to the Telegram double's demo bot.
+            "--telegram-api-url",
+            &format!("http://{TELEGRAM}"),
         ])
         .current_dir(root())
         .spawn()
@@ -71,6 +76,25 @@ pub fn run(args: &[String]) -> Result<(), String> {
             return Err(format!(
                 "could not start {}: {e}",
                 services.zendesk.display()
+            ));
+        }
+    }
+    match Command::new(&services.telegram)
+        .args([
+            "--listen",
+            TELEGRAM,
+            "--business",
+            "demo-business-connection",
+        ])
+        .current_dir(root())
+        .spawn()
+    {
+        Ok(child) => children.push(("Telegram double", child)),
+        Err(e) => {
+            stop(&mut children);
+            return Err(format!(
+                "could not start {}: {e}",
+                services.telegram.display()
             ));
         }
     }

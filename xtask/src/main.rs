@@ -149,6 +149,7 @@ fn test(_args: &[String]) -> Result<(), String> {
         .args(["--test", "--test-reporter=spec", "e2e/"])
         .env("RELAY_BIN", &services.relay)
         .env("ZENDESK_BIN", &services.zendesk)
+        .env("TELEGRAM_BIN", &services.telegram)
         .env("PLUGIN_DIR", build::plugin_dir()))
 }
 
@@ -160,5 +161,6 @@ fn report() -> Result<(), String> {
         .arg("e2e/report.mjs")
         .env("RELAY_BIN", &services.relay)
         .env("ZENDESK_BIN", &services.zendesk)
+        .env("TELEGRAM_BIN", &services.telegram)
         .env("PLUGIN_DIR", build::plugin_dir()))
 }

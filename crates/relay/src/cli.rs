@@ -390,6 +390,10 @@ struct DemoArgs {
     /// demo account), so new Telegram customers appear there.
     #[arg(long)]
     zendesk_url: Option<String>,
+    /// Send the agents' replies to the Telegram double at this address (`telegram-double`'s
+    /// demo bot), so replying works in the demo.
+    #[arg(long)]
+    telegram_api_url: Option<String>,
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -650,6 +654,9 @@ fn run(cli: Cli) -> Result<(), CliError> {
                 crate::demo::connect_zendesk(&store, &key, url)?;
                 tracing::info!(zendesk = %url, "demo tenant connected to the Zendesk double");
             }
+            if args.telegram_api_url.is_some() {
+                crate::demo::give_bot_token(&store, &key)?;
+            }
             serve(
                 Arc::new(store),
                 config,
@@ -657,7 +664,8 @@ fn run(cli: Cli) -> Result<(), CliError> {
                 server::Limits::default(),
                 Some(key),
                 crm::sync::Options::default(),
-                crate::telegram::client::TELEGRAM_API.to_owned(),
+                args.telegram_api_url
+                    .unwrap_or_else(|| crate::telegram::client::TELEGRAM_API.to_owned()),
             )
         }
     }

@@ -28,6 +28,11 @@ use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 
+/// The demo bot's user ID (the relay's demo gives this bot the token [`Bot::new`] makes).
+pub const DEMO_BOT_ID: i64 = 7_000_000_000;
+/// The demo bot's @username.
+pub const DEMO_BOT_USERNAME: &str = "telegram_sidebar_demo_bot";
+
 /// A bot the double knows: its token and its `User`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Bot {

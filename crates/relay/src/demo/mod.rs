@@ -106,6 +106,26 @@ pub fn fill(store: &dyn Storage, now: i64) -> Result<(), CliError> {
     Ok(())
 }
 
+/// The demo bot's token in the Telegram double (`telegram-double`'s demo bot; public, demo only).
+pub const DEMO_BOT_TOKEN: &str = "7000000000:double-telegram_sidebar_demo_bot";
+
+/// Gives the demo bot its token (the Telegram double's demo bot), sealed with this run's `key`,
+/// so the agents' replies in the demo go to the double.
+pub fn give_bot_token(
+    store: &SqliteStorage,
+    key: &crate::crm::secret::Key,
+) -> Result<(), CliError> {
+    let tenant = store
+        .tenant_by_name(DEMO_TENANT)?
+        .ok_or_else(|| CliError::new("the demo tenant is missing"))?;
+    let sealed = key.seal(
+        tenant,
+        &crate::crm::secret::Secret::new(DEMO_BOT_TOKEN.into()),
+    );
+    store.set_bot_token(DEMO_WEBHOOK_ID, sealed, "telegram_sidebar_demo_bot".into())?;
+    Ok(())
+}
+
 /// The demo Zendesk account's admin and API token (public: `zendesk-double`'s demo seed).
 pub const DEMO_ZENDESK_EMAIL: &str = "alex@example.com";
 /// See [`DEMO_ZENDESK_EMAIL`].
