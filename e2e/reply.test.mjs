@@ -98,3 +98,17 @@ test("a person who blocked the bot: the reply is not sent, the reason is named, 
   assert.deepEqual(calls.map((c) => c.ok), [false, true], "refused once, then sent once");
   await page.close();
 });
+
+test("a reply in the demo's business chat goes through the business connection", async () => {
+  await stack.resetCrm();
+  const { page, app } = await openCrm(context, stack.crmUrl, "?user=1001"); // Lucía: a business chat
+  await app.getByTestId("message").first().waitFor({ timeout: 15_000 });
+  const input = app.getByTestId("reply-input");
+  await input.fill("Te enviamos la factura ahora mismo.");
+  await input.press("Enter");
+  await app.locator('[data-testid=message][data-direction=out]', { hasText: "factura ahora mismo" }).waitFor({ timeout: 15_000 });
+  const call = (await stack.telegramCalls()).filter((c) => c.method === "sendMessage" && c.ok).at(-1);
+  assert.equal(String(call.params.chat_id), "7100000001");
+  assert.equal(call.params.business_connection_id, "demo-business-connection");
+  await page.close();
+});

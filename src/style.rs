@@ -38,7 +38,7 @@ a{color:var(--accent)}
 .messages{list-style:none;margin:0;padding:4px;max-height:420px;overflow-y:auto;overflow-anchor:none;border:1px solid var(--line);border-radius:6px;display:flex;flex-direction:column;gap:4px}
 .msg{max-width:88%;padding:4px 8px;border-radius:8px;overflow-wrap:anywhere}
 .msg.in{align-self:flex-start;background:var(--in)}.msg.out{align-self:flex-end;background:var(--out)}
-.msg footer{font-size:11px;color:var(--muted);display:flex;gap:6px;justify-content:flex-end}
+.msg footer{font-size:11px;color:var(--muted);display:flex;gap:6px;justify-content:flex-end}.msg .agent{font-weight:600}
 .msg.deleted .text{text-decoration:line-through;opacity:.7}
 .deleted-note{font-size:12px;color:var(--muted);margin:0;font-style:italic}
 .mark{font-style:italic}

@@ -586,7 +586,12 @@ async fn enter_sends_a_reply_that_the_relays_copy_replaces() {
         lucia_json(),
     )
     .await;
-    let sent = message("2", 200, "Claro, hoy mismo.", json!({"direction": "out"}));
+    let sent = message(
+        "2",
+        200,
+        "Claro, hoy mismo.",
+        json!({"direction": "out", "sent_by": "Ann <b>Agent</b>"}),
+    );
     host.route(
         &format!("POST /v1/people/{ID}/messages"),
         Answer::Json(201, sent.to_string()),
@@ -606,6 +611,8 @@ async fn enter_sends_a_reply_that_the_relays_copy_replaces() {
     assert!(posts[0]["agent"].as_str().is_some_and(|a| !a.is_empty()));
     let out = all(&root, "[data-testid=message][data-direction=out]");
     assert_eq!(out.len(), 1);
+    // Who sent it, as text (a name is untrusted: it never becomes markup).
+    assert_eq!(text(&root, "sent-by"), "Ann <b>Agent</b>");
     assert!(find(&root, "pending-message").is_none());
     assert_eq!(
         get(&root, "reply-input")

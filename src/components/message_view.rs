@@ -58,6 +58,9 @@ pub fn MessageView(props: &MessageViewProps) -> Html {
                 <MessageText text={AttrValue::from(m.text.clone())} entities={m.entities.clone()} />
             }
             <footer>
+                if let Some(agent) = &m.sent_by {
+                    <span class="agent" data-testid="sent-by"><bdi>{ agent.clone() }</bdi></span>
+                }
                 <time datetime={time::iso(m.sent_at)}>{ time::clock(m.sent_at, env.locale) }</time>
                 { for edited }
                 { for deleted }

@@ -452,6 +452,9 @@ pub struct Message {
     /// When the relay learned of the deletion, Unix seconds.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deleted_at: Option<i64>,
+    /// Who sent it from the CRM (a reply written in the sidebar), as the host named the agent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sent_by: Option<String>,
 }
 
 /// A Telegram `MessageEntity`: a span of formatting. Offsets are UTF-16 code units.
@@ -741,6 +744,7 @@ mod tests {
             previous_versions: vec![],
             deleted: false,
             deleted_at: None,
+            sent_by: None,
         };
         let v = serde_json::to_value(&m).unwrap();
         assert_eq!(

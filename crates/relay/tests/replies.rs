@@ -91,6 +91,10 @@ async fn a_reply_is_sent_once_stored_as_outgoing_and_a_retry_sends_nothing() {
     assert_eq!(status, StatusCode::CREATED, "{sent}");
     assert_eq!(sent["direction"], "out");
     assert_eq!(sent["text"], "Claro, te la envío hoy.");
+    assert_eq!(
+        sent["sent_by"], "Ann Agent",
+        "the host's name for the agent"
+    );
     let calls = s.telegram.sent();
     assert_eq!(calls.len(), 1);
     assert_eq!(calls[0]["chat_id"], CUSTOMER);
@@ -120,6 +124,11 @@ async fn a_reply_is_sent_once_stored_as_outgoing_and_a_retry_sends_nothing() {
     assert_eq!(messages.len(), 2);
     assert_eq!(messages[0]["id"], sent["id"]);
     assert_eq!(messages[0]["direction"], "out");
+    assert_eq!(messages[0]["sent_by"], "Ann Agent");
+    assert!(
+        messages[1].get("sent_by").is_none(),
+        "the customer's message has no agent"
+    );
 }
 
 #[tokio::test]

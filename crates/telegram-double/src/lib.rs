@@ -139,7 +139,9 @@ impl Double {
                 faults: Faults::default(),
                 calls: Vec::new(),
                 webhooks: BTreeMap::new(),
-                next_message_id: 1_000,
+                // Far above the message IDs of the demo's (and tests') made-up chats, which Telegram
+                // would never repeat within a chat.
+                next_message_id: 1_000_000,
             })),
         }
     }

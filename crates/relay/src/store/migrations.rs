@@ -299,5 +299,7 @@ pub const MIGRATIONS: &[&str] = &[
         updated_at  INTEGER NOT NULL,
         PRIMARY KEY (tenant_id, client_id)
     ) WITHOUT ROWID;
+    -- A conversation page names the agent of each reply it shows.
+    CREATE INDEX replies_by_message ON replies (tenant_id, message_id) WHERE message_id IS NOT NULL;
     "#,
 ];

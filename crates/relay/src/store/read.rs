@@ -89,7 +89,9 @@ pub fn person(
 
 const MESSAGE_COLUMNS: &str =
     "id, space, chat_id, tg_id, direction, sent_at, text, entities, media,
-                               reply_to, reply_text, edited_at, deleted_at, rev";
+                               reply_to, reply_text, edited_at, deleted_at, rev,
+                               (SELECT agent FROM replies r WHERE r.tenant_id = messages.tenant_id
+                                  AND r.message_id = messages.id)";
 
 struct MessageRow {
     message: Message,
@@ -143,6 +145,7 @@ fn message_row(r: &Row<'_>) -> rusqlite::Result<MessageRow> {
             previous_versions: Vec::new(),
             deleted: deleted_at.is_some(),
             deleted_at,
+            sent_by: r.get(14)?,
         },
         chat_id: r.get(2)?,
         space,
