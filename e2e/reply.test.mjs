@@ -46,6 +46,7 @@ test("an agent replies from the sidebar: sent once, in the customer's chat, show
   await input.press("Enter");
   const sent = app.locator('[data-testid=message][data-direction=out]', { hasText: "¿en qué te puedo ayudar?" });
   await sent.waitFor({ timeout: 15_000 });
+  assert.equal(await text(sent.getByTestId("sent-by")), "Ann Agent", "the agent's name, not the journal's form");
   assert.equal(await app.getByTestId("pending-message").count(), 0, "the pending copy was replaced");
   assert.equal(await input.inputValue(), "", "the box is empty for the next reply");
   const calls = (await stack.telegramCalls()).filter((c) => c.method === "sendMessage" && c.ok);

@@ -62,7 +62,12 @@ pub fn use_conversation(id: SenderId) -> UseReducerHandle<Conversation> {
                         text,
                         reply_to: None,
                         client_id: client_id.clone(),
-                        agent: env.ctx.agent.clone(),
+                        // The name people read; the journal's "zendesk agent 7 …" form is for audits.
+                        agent: if env.ctx.agent_name.is_empty() {
+                            env.ctx.agent.clone()
+                        } else {
+                            env.ctx.agent_name.clone()
+                        },
                     };
                     let result = relay::send_reply(&env.host, id, &reply).await;
                     in_flight.borrow_mut().remove(&client_id);

@@ -64,6 +64,8 @@ pub struct HostContext {
     pub field_key: String,
     /// Who is working, for the link journal ("agent 123 Ann Smith").
     pub agent: String,
+    /// The agent's name as people read it ("Ann Smith"): what a reply says it was sent by.
+    pub agent_name: String,
     /// The default phone region setting (ISO 3166 alpha-2), for matching phones without `+`.
     pub phone_region: Option<String>,
 }

@@ -66,6 +66,7 @@ impl StandaloneHost {
             contact,
             field_key: p("field").unwrap_or_else(|| "senderId".into()),
             agent: p("agent").unwrap_or_else(|| "standalone".into()),
+            agent_name: p("agent").unwrap_or_else(|| "Agent".into()),
             phone_region: p("region"),
         };
         Ok(StandaloneHost {

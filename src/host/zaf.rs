@@ -184,10 +184,11 @@ impl ZafHost {
             "currentUser.locale",
         ])))
         .await?;
+        let agent_name = text(&get_path(&me, "currentUser.name")).unwrap_or_default();
         let agent = format!(
             "zendesk agent {} {}",
             text(&get_path(&me, "currentUser.id")).unwrap_or_default(),
-            text(&get_path(&me, "currentUser.name")).unwrap_or_default()
+            agent_name
         );
         let prefix = match location {
             Location::UserSidebar => Some("user"),
@@ -219,6 +220,7 @@ impl ZafHost {
             contact,
             field_key,
             agent: agent.trim().to_string(),
+            agent_name: agent_name.trim().to_string(),
             phone_region: setting("default_phone_region"),
         };
         Ok(ZafHost {

@@ -59,6 +59,7 @@ impl FakeHost {
             }),
             field_key: "senderId".into(),
             agent: "agent 7 Ann".into(),
+            agent_name: "Ann".into(),
             phone_region: Some("GB".into()),
         };
         let state = FakeState {
