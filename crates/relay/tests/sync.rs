@@ -337,18 +337,20 @@ async fn with_create_off_unknown_senders_are_only_looked_up() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_workers_with_lapsing_leases_and_a_lagging_search_make_no_duplicate() {
     let mut s = stack().await;
-    // Every answer takes longer than a lease, so the other worker takes each job over midway;
-    // search sees nothing written in the last minute.
+    // A first attempt (search, then create) takes two slow answers, longer than a lease, so the
+    // other worker takes the job over midway; the takeover (one lookup by external ID) fits in
+    // a lease with room to spare, so every job ends. Search sees nothing written in the last
+    // minute.
     s.double
         .set_faults(Faults {
             rate_limit: 2_500,
-            slow_ms: 150,
+            slow_ms: 250,
             search_lag_ms: 60_000,
             ..Faults::default()
         })
         .unwrap();
     let short = sync::Options {
-        lease: Duration::from_millis(100),
+        lease: Duration::from_millis(400),
         per_round: 4,
         ..options()
     };
