@@ -127,3 +127,26 @@ test("changing a ticket's requester shows the new requester's identity", async (
   assert.match(await text(app.getByTestId("profile-name")), /Олена/);
   await page.close();
 });
+
+test("scrolling a long conversation by wheel moves the conversation, not the whole panel", async () => {
+  const { page, app } = await open("?user=1001");
+  await app.getByTestId("message").first().waitFor({ timeout: 15_000 });
+  const frame = page.frames().find((f) => f.name() === "telegram-sidebar");
+  const field = () => frame.evaluate(() => document.querySelector("[data-testid=sender-id-value]").getBoundingClientRect().top);
+  const fieldTop = await field();
+  const box = await app.locator(".messages").boundingBox();
+  await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+  for (let i = 0; i < 6; i++) {
+    await page.mouse.wheel(0, i < 3 ? -600 : 600);
+    await page.waitForTimeout(100);
+  }
+  assert.equal(await field(), fieldTop, "the senderId field stays where it was");
+  const sizes = await frame.evaluate(() => ({
+    scroll: document.documentElement.scrollHeight,
+    content: Math.ceil(document.body.getBoundingClientRect().bottom + window.scrollY),
+    scrolled: window.scrollY,
+  }));
+  assert.equal(sizes.scrolled, 0, "the panel itself did not scroll");
+  assert.ok(sizes.scroll <= Math.max(sizes.content, await frame.evaluate(() => window.innerHeight)) + 2, `the document is no taller than its content: ${JSON.stringify(sizes)}`);
+  await page.close();
+});

@@ -35,7 +35,7 @@ input[aria-invalid=true]{border-color:var(--err)}
 .history ul{margin:4px 0;padding-left:18px}
 a{color:var(--accent)}
 .conversation{display:flex;flex-direction:column}
-.messages{list-style:none;margin:0;padding:4px;max-height:420px;overflow-y:auto;overflow-anchor:none;border:1px solid var(--line);border-radius:6px;display:flex;flex-direction:column;gap:4px}
+.messages{position:relative;list-style:none;margin:0;padding:4px;max-height:420px;overflow-y:auto;overflow-anchor:none;border:1px solid var(--line);border-radius:6px;display:flex;flex-direction:column;gap:4px}
 .msg{max-width:88%;padding:4px 8px;border-radius:8px;overflow-wrap:anywhere}
 .msg.in{align-self:flex-start;background:var(--in)}.msg.out{align-self:flex-end;background:var(--out)}
 .msg footer{font-size:11px;color:var(--muted);display:flex;gap:6px;justify-content:flex-end}.msg .agent{font-weight:600}
