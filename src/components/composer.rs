@@ -7,7 +7,7 @@ use crate::i18n::{Text, fill};
 use crate::state::conversation::{Action, Conversation};
 
 /// Telegram's limit, in UTF-16 code units (as the relay counts).
-const MAX_TEXT: usize = 4096;
+const MAX_TEXT: usize = telegram_relay_api::MAX_REPLY_UTF16;
 /// The counter shows from here on.
 const COUNT_FROM: usize = 3_500;
 

@@ -173,6 +173,11 @@ impl ErrorCode {
     }
 }
 
+/// The longest reply, in UTF-16 code units: Telegram allows 4,096 characters and counts entity
+/// offsets in UTF-16 code units; counting the text the same way is never more than it allows (a
+/// character outside the Basic Multilingual Plane, such as most emoji, counts two).
+pub const MAX_REPLY_UTF16: usize = 4096;
+
 /// `POST /v1/people/{sender_id}/messages`: a reply to send in the person's conversation.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct NewReply {

@@ -19,11 +19,8 @@ use telegram_relay_api::{Message, SenderId};
 
 use crate::telegram::Space;
 
-/// The most UTF-16 code units a message may hold. Telegram allows 4,096 "characters after entity
-/// parsing" and counts entity offsets in UTF-16 code units; counting the text the same way is
-/// never more than Telegram allows (a character outside the Basic Multilingual Plane, such as most
-/// emoji, counts two).
-pub const MAX_TEXT: usize = 4096;
+/// The most UTF-16 code units a reply may hold (see the constant's documentation).
+pub const MAX_TEXT: usize = telegram_relay_api::MAX_REPLY_UTF16;
 
 /// How long after a customer's last message a business chat may be answered, in seconds.
 pub const BUSINESS_WINDOW: i64 = 24 * 60 * 60;

@@ -869,14 +869,11 @@ fn a_rotated_or_revoked_token_and_a_removed_bot_stop_working_at_once_in_a_runnin
     server.child.wait().unwrap();
 }
 
-/// The Zendesk double on loopback, served from its own thread; returns it and its address.
-fn zendesk_double(faults: zendesk_double::limits::Faults) -> (zendesk_double::Double, String) {
-    use zendesk_double::{Double, seed};
-    let double = Double::open(None, seed::hand_made(), seed::DEMO_API_TOKEN.into()).unwrap();
-    double.set_faults(faults).unwrap();
+/// Serves `app` (a double's router) on a free loopback port from a thread of its own, since
+/// these tests drive the relay binary synchronously; answers its address.
+fn serve_double(app: axum::Router) -> String {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let url = format!("http://{}", listener.local_addr().unwrap());
-    let served = double.clone();
     std::thread::spawn(move || {
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
@@ -885,11 +882,18 @@ fn zendesk_double(faults: zendesk_double::limits::Faults) -> (zendesk_double::Do
         runtime.block_on(async move {
             listener.set_nonblocking(true).unwrap();
             let listener = tokio::net::TcpListener::from_std(listener).unwrap();
-            axum::serve(listener, zendesk_double::app(served))
-                .await
-                .unwrap();
+            axum::serve(listener, app).await.unwrap();
         });
     });
+    url
+}
+
+/// The Zendesk double on loopback; returns it and its address.
+fn zendesk_double(faults: zendesk_double::limits::Faults) -> (zendesk_double::Double, String) {
+    use zendesk_double::{Double, seed};
+    let double = Double::open(None, seed::hand_made(), seed::DEMO_API_TOKEN.into()).unwrap();
+    double.set_faults(faults).unwrap();
+    let url = serve_double(zendesk_double::app(double.clone()));
     (double, url)
 }
 
@@ -1230,25 +1234,10 @@ fn crm_commands_check_before_storing_seal_the_token_and_never_show_it() {
     assert_eq!(double.snapshot().users.len(), before);
 }
 
-/// The Telegram Bot API double on loopback, served from its own thread.
+/// The Telegram Bot API double on loopback; returns it and its address.
 fn telegram_double(bot: &telegram_double::Bot) -> (telegram_double::Double, String) {
     let double = telegram_double::Double::new(vec![bot.clone()]);
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let url = format!("http://{}", listener.local_addr().unwrap());
-    let served = double.clone();
-    std::thread::spawn(move || {
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .unwrap();
-        runtime.block_on(async move {
-            listener.set_nonblocking(true).unwrap();
-            let listener = tokio::net::TcpListener::from_std(listener).unwrap();
-            axum::serve(listener, telegram_double::app(served))
-                .await
-                .unwrap();
-        });
-    });
+    let url = serve_double(telegram_double::app(double.clone()));
     (double, url)
 }
 

@@ -274,6 +274,9 @@ async fn method(
         let token = bot.strip_prefix("bot").unwrap_or_default();
         let me = s.bots.iter().find(|b| b.token == token).cloned();
         let bot_id = me.as_ref().map_or(0, |b| b.id);
+        let recorded = parsed
+            .as_ref()
+            .map_or(Value::Null, |p| Value::Object(p.clone()));
         let result = match (me, parsed) {
             (None, _) => Err(Refusal::new(401, "Unauthorized")),
             (Some(_), Err(r)) => Err(r),
@@ -282,7 +285,7 @@ async fn method(
         s.calls.push(Call {
             bot_id,
             method: method.clone(),
-            params: params(query.as_deref(), &body).map_or(Value::Null, Value::Object),
+            params: recorded,
             ok: result.is_ok(),
         });
         (result, s.faults.slow_ms)

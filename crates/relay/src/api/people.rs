@@ -152,26 +152,20 @@ async fn send(
         .and_then(|token| BotClient::new(&sending.telegram_api, token));
     let mut result = match client {
         Ok(client) => {
-            let mut result = client
-                .send_message(
+            let send = || {
+                client.send_message(
                     route.chat_id,
                     &draft.text,
                     route.business_connection(),
                     draft.reply_to,
                 )
-                .await;
+            };
+            let mut result = send().await;
             if let Err(Refused::Flood(s)) = result
                 && s <= FLOOD_WAIT
             {
                 tokio::time::sleep(std::time::Duration::from_secs(s.into())).await;
-                result = client
-                    .send_message(
-                        route.chat_id,
-                        &draft.text,
-                        route.business_connection(),
-                        draft.reply_to,
-                    )
-                    .await;
+                result = send().await;
             }
             result.map_err(|r| (refused(&r), format!("{r:?}")))
         }
