@@ -16,13 +16,15 @@ use std::time::Instant;
 use telegram_identity::matching::{Directory, MatchOptions, Reason, Tier, assign};
 use telegram_identity::normalize::normalize_username;
 use telegram_identity::normalize::{NameKey, PhoneKey, Region};
-use telegram_identity::testdata::{Dataset, Quality, baseline, generate};
+use telegram_identity::testdata::{Dataset, Quality, Scenario, baseline, generate_with};
 use telegram_identity::{SenderId, TelegramPerson};
 
 fn main() {
     let mut sizes = Vec::new();
     let mut seed = 20_261_122;
     let mut details = 0;
+    let mut scenario = Scenario::default();
+    let mut peer: Option<String> = None;
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
         match a.as_str() {
@@ -33,15 +35,25 @@ fn main() {
                     .and_then(|s| s.parse().ok())
                     .expect("--details K")
             }
+            "--telegram-phones" => {
+                scenario.telegram_phones = args
+                    .next()
+                    .and_then(|s| s.parse().ok())
+                    .expect("--telegram-phones SHARE (0 to 1)")
+            }
+            "--peer" => peer = Some(args.next().expect("--peer PYTHON")),
             s => sizes.push(s.parse::<usize>().expect("sizes are numbers")),
         }
     }
     if sizes.is_empty() {
         sizes = vec![3_000, 10_000, 117_647];
     }
-    println!("seed {seed}");
     println!(
-        "{:>8} {:>8} {:>8} {:>7} | {:>9} {:>7} {:>7} | {:>8} {:>7} {:>7} | {:>8} | {:>7} {:>7} | {:>7} {:>7} {:>7}",
+        "seed {seed}, {:.0} % of Telegram people show their phone",
+        scenario.telegram_phones * 100.0
+    );
+    println!(
+        "{:>8} {:>8} {:>8} {:>7} | {:>9} {:>7} {:>7} | {:>8} {:>7} {:>7} | {:>8} | {:>7} {:>7} | {:>7} {:>7} {:>7} | {:>7} {:>7} {:>7} {:>5} {:>7}",
         "persons",
         "contacts",
         "people",
@@ -57,10 +69,15 @@ fn main() {
         "R dist",
         "base P",
         "base R",
-        "base F1"
+        "base F1",
+        "peer P",
+        "peer R",
+        "peer F1",
+        "thr",
+        "peer s"
     );
     for (k, &size) in sizes.iter().enumerate() {
-        let data = generate(size, seed);
+        let data = generate_with(size, seed, scenario);
         let options = MatchOptions {
             region: Some(data.region.to_string()),
         };
@@ -70,8 +87,16 @@ fn main() {
         let q = Quality::measure(&data, &result);
         let (distinguishable, found) = distinguishable(&data, &result);
         let base = baseline::run(&data);
+        let peer = peer.as_deref().map(|python| run_peer(python, &data));
+        let peer = match peer {
+            Some(p) => format!(
+                "{:>7.4} {:>7.4} {:>7.4} {:>5.2} {:>7.1}",
+                p.precision, p.recall, p.f1, p.threshold, p.secs
+            ),
+            None => format!("{:>7} {:>7} {:>7} {:>5} {:>7}", "-", "-", "-", "-", "-"),
+        };
         println!(
-            "{:>8} {:>8} {:>8} {:>7} | {:>9.4} {:>7.4} {:>7.4} | {:>8.5} {:>7.4} {:>7} | {:>8.3} | {:>7} {:>7.4} | {:>7.4} {:>7.4} {:>7.4}",
+            "{:>8} {:>8} {:>8} {:>7} | {:>9.4} {:>7.4} {:>7.4} | {:>8.5} {:>7.4} {:>7} | {:>8.3} | {:>7} {:>7.4} | {:>7.4} {:>7.4} {:>7.4} | {peer}",
             size,
             data.contacts.len(),
             data.people.len(),
@@ -93,6 +118,136 @@ fn main() {
             print_details(&data, &result, &options, details);
         }
     }
+}
+
+/// The peer's figures on one data set, at the threshold that gives it the best F1.
+struct Peer {
+    precision: f64,
+    recall: f64,
+    f1: f64,
+    threshold: f64,
+    secs: f64,
+}
+
+/// Runs `tools/peer_recordlinkage.py` with `python` on the data (written to two CSV files in a
+/// temporary folder) and scores its links against the truth.
+fn run_peer(python: &str, data: &Dataset) -> Peer {
+    fn field(s: &str) -> String {
+        if s.contains([',', '"', '\n', '\r']) {
+            format!("\"{}\"", s.replace('"', "\"\""))
+        } else {
+            s.to_string()
+        }
+    }
+    // PEER_KEEP=DIR keeps the files (and the links, DIR/links.csv) for a closer look.
+    let keep = std::env::var_os("PEER_KEEP").map(std::path::PathBuf::from);
+    let dir = keep.clone().unwrap_or_else(|| {
+        std::env::temp_dir().join(format!("identity-peer-{}", std::process::id()))
+    });
+    std::fs::create_dir_all(&dir).expect("temporary folder");
+    let (crm_path, tg_path) = (dir.join("crm.csv"), dir.join("tg.csv"));
+    let mut crm = String::from("id,name,phones,emails,username,sender_id\n");
+    for c in &data.contacts {
+        let row = [
+            field(&c.id),
+            field(&c.name),
+            field(&c.phones.join(";")),
+            field(&c.emails.join(";")),
+            field(c.username.as_deref().unwrap_or("")),
+            c.sender_id.map(|s| s.to_string()).unwrap_or_default(),
+        ];
+        crm.push_str(&row.join(","));
+        crm.push('\n');
+    }
+    let mut tg = String::from("sender_id,first_name,last_name,username,phone\n");
+    for p in &data.people {
+        let row = [
+            p.sender_id.to_string(),
+            field(&p.first_name),
+            field(&p.last_name),
+            field(p.username.as_deref().unwrap_or("")),
+            field(p.phone.as_deref().unwrap_or("")),
+        ];
+        tg.push_str(&row.join(","));
+        tg.push('\n');
+    }
+    std::fs::write(&crm_path, crm).expect("write the CRM file");
+    std::fs::write(&tg_path, tg).expect("write the Telegram file");
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tools/peer_recordlinkage.py");
+    let start = Instant::now();
+    let out = std::process::Command::new(python)
+        .args([
+            script,
+            crm_path.to_str().unwrap(),
+            tg_path.to_str().unwrap(),
+            data.region,
+            "0.3",
+        ])
+        .stderr(std::process::Stdio::inherit())
+        .output()
+        .unwrap_or_else(|e| panic!("--peer {python}: {e} (run tools/quality-report.sh)"));
+    let secs = start.elapsed().as_secs_f64();
+    match keep {
+        Some(dir) => std::fs::write(dir.join("links.csv"), &out.stdout).expect("write the links"),
+        None => {
+            let _ = std::fs::remove_dir_all(&dir);
+        }
+    }
+    assert!(out.status.success(), "the peer failed: {}", out.status);
+    let truth: BTreeMap<&str, SenderId> = data
+        .contacts
+        .iter()
+        .zip(&data.truth)
+        .filter_map(|(c, t)| Some((c.id.as_str(), (*t)?)))
+        .collect();
+    let truth_links = data
+        .contacts
+        .iter()
+        .zip(&data.truth)
+        .filter(|(c, t)| c.sender_id.is_none() && t.is_some())
+        .count();
+    // Links best first with whether each is right; the best F1 over every cut.
+    let links: Vec<(f64, bool)> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .skip(1)
+        .filter_map(|l| {
+            let mut f = l.split(',');
+            let (crm, sender, score) = (f.next()?, f.next()?, f.next()?);
+            let right = truth.get(crm).map(|s| s.to_string()).as_deref() == Some(sender);
+            Some((score.parse().ok()?, right))
+        })
+        .collect();
+    let mut best = Peer {
+        precision: 1.0,
+        recall: 0.0,
+        f1: 0.0,
+        threshold: 1.0,
+        secs,
+    };
+    let mut correct = 0;
+    for (n, &(score, right)) in links.iter().enumerate() {
+        correct += usize::from(right);
+        let last_of_score = links.get(n + 1).is_none_or(|next| next.0 < score);
+        let (p, r) = (
+            correct as f64 / (n + 1) as f64,
+            correct as f64 / truth_links as f64,
+        );
+        let f1 = if p + r > 0.0 {
+            2.0 * p * r / (p + r)
+        } else {
+            0.0
+        };
+        if last_of_score && f1 > best.f1 {
+            best = Peer {
+                precision: p,
+                recall: r,
+                f1,
+                threshold: score,
+                secs,
+            };
+        }
+    }
+    best
 }
 
 /// True links that anyone could make one-to-one from the fields alone, and how many of them the
@@ -131,7 +286,10 @@ fn distinguishable(
             continue;
         };
         let p = by_id[&t];
-        let tg_phone = p.phone.as_deref().and_then(PhoneKey::parse_international);
+        let tg_phone = p
+            .phone
+            .as_deref()
+            .and_then(|x| PhoneKey::parse_telegram(x, region));
         let phone = tg_phone.is_some()
             && c.phones
                 .iter()
@@ -228,7 +386,10 @@ fn print_details(
             &data.contacts[i],
             by_id[&data.truth[i].expect("missed links have a truth")],
         );
-        let tg_phone = p.phone.as_deref().and_then(PhoneKey::parse_international);
+        let tg_phone = p
+            .phone
+            .as_deref()
+            .and_then(|x| PhoneKey::parse_telegram(x, region));
         let phone_equal = tg_phone.is_some()
             && c.phones
                 .iter()

@@ -108,7 +108,7 @@ proptest! {
         if let Some(key) = PhoneKey::parse(&input, region) {
             prop_assert!(key.to_string().len() >= 6);
         }
-        let _ = PhoneKey::parse_international(&input);
+        let _ = PhoneKey::parse_telegram(&input, None);
         let _ = Region::from_code(&input);
     }
 

@@ -14,6 +14,11 @@ pub(crate) struct Prepared {
     pub(crate) email_handles: Vec<String>,
     /// The username folded like [`fold_handle`] (Telegram side only).
     pub(crate) handle: Option<String>,
+    /// Telegram side: the phone as written, when it has no `+` or `00` and so may be a national
+    /// number that only the contact's region resolves ([`PhoneKey::parse_telegram`]).
+    pub(crate) phone_written: Option<(u64, u8)>,
+    /// CRM side: the default region its national numbers were read with.
+    pub(crate) region: Option<Region>,
 }
 
 impl Prepared {
@@ -27,12 +32,14 @@ impl Prepared {
             phones: p
                 .phone
                 .as_deref()
-                .and_then(PhoneKey::parse_international)
+                .and_then(|x| PhoneKey::parse_telegram(x, None))
                 .into_iter()
                 .collect(),
+            phone_written: p.phone.as_deref().and_then(PhoneKey::telegram_written),
             handle: username.as_deref().map(fold_handle),
             username,
             email_handles: Vec::new(),
+            region: None,
         }
     }
 
@@ -65,6 +72,20 @@ impl Prepared {
                 .and_then(|u| normalize_username(u).ok()),
             email_handles,
             handle: None,
+            phone_written: None,
+            region,
+        }
+    }
+}
+
+impl Prepared {
+    /// A Telegram person's phone keys as `contact` reads them: a number written without `+` or
+    /// `00` is read again with the contact's region, which may make it national (`0409 239 102`).
+    pub(crate) fn telegram_phone_for(&self, contact: &Prepared) -> Option<PhoneKey> {
+        let key = self.phones.first().copied();
+        match (self.phone_written, contact.region) {
+            (Some(written), Some(region)) => PhoneKey::parse_telegram_digits(written, Some(region)),
+            _ => key,
         }
     }
 }

@@ -118,6 +118,9 @@ impl Reason {
                 format!("{field}: {} ~ @{}", self.crm, self.telegram)
             }
             (EvidenceField::Phone, Strength::Equal) => "phone equal".to_string(),
+            (EvidenceField::Phone, Strength::Close) => {
+                format!("phone one typo apart: {} ~ {}", self.crm, self.telegram)
+            }
             (EvidenceField::Phone, Strength::Partial) => {
                 format!(
                     "phone partly equal (last 8 digits): {} ~ {}",

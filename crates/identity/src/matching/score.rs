@@ -7,6 +7,7 @@
 use super::index::{Prepared, fold_handle};
 use super::similarity::{NameAgreement, compare_names};
 use super::{EvidenceField, Reason, Strength};
+use crate::normalize::PhoneKey;
 use crate::{CrmContact, TelegramPerson};
 
 /// Proposals below this score are not made.
@@ -33,14 +34,15 @@ pub(crate) struct Scored {
     /// Backed by more than names: an equal or partly equal phone, an equal username, or an email
     /// matching the username.
     pub(crate) identifier: bool,
-    phone: Option<Strength>,
+    phone: Option<(Strength, PhoneKey)>,
     username: Option<Strength>,
     email_handle: bool,
     name: Option<NameAgreement>,
 }
 
 pub(crate) fn score(contact: &Prepared, person: &Prepared, index: u32) -> Option<Scored> {
-    let phone = compare_phones(contact, person);
+    let phone_evidence = compare_phones(contact, person);
+    let phone = phone_evidence.map(|(s, _)| s);
     let username = match (&contact.username, &person.username) {
         (Some(a), Some(b)) if a == b => Some(Strength::Equal),
         (Some(_), Some(_)) => Some(Strength::Different),
@@ -80,13 +82,18 @@ pub(crate) fn score(contact: &Prepared, person: &Prepared, index: u32) -> Option
             Some(q) if q >= NAME_CONTRADICTS => 0.05,
             // One of two names differs: most often a family member sharing the phone.
             Some(q) if q >= NAME_DIFFERENT => -0.20,
-            Some(_) => -0.25,
+            // Nothing of the names agrees: the name was typed differently, or the account is a
+            // relative's. Worth a look, below any proposal whose names agree.
+            Some(_) => REVIEW_MIN - s,
         };
         s
     } else {
         let mut s = q.unwrap_or(0.0) * 0.8;
-        if phone == Some(Strength::Partial) {
-            s += 0.2;
+        match phone {
+            Some(Strength::Partial) => s += 0.2,
+            // One keystroke apart: a typo in one of the records, when the names agree.
+            Some(Strength::Close) => s += 0.15,
+            _ => {}
         }
         if handle_name {
             s += 0.12;
@@ -117,8 +124,10 @@ pub(crate) fn score(contact: &Prepared, person: &Prepared, index: u32) -> Option
         score: s,
         auto_eligible: strong && !contradiction,
         strong,
-        identifier: strong || distinctive_handle || phone == Some(Strength::Partial),
-        phone,
+        identifier: strong
+            || distinctive_handle
+            || matches!(phone, Some(Strength::Partial | Strength::Close)),
+        phone: phone_evidence,
         username,
         email_handle,
         name,
@@ -161,23 +170,59 @@ fn handle_names<'a>(contact: &'a Prepared, person: &Prepared) -> Option<&'a str>
         .map(String::as_str)
 }
 
-fn compare_phones(contact: &Prepared, person: &Prepared) -> Option<Strength> {
-    if contact.phones.is_empty() || person.phones.is_empty() {
+/// Equal (the same key), partial (the last eight digits), close (one digit changed or two
+/// neighbours swapped, in numbers of the same length: a typo) or different.
+fn compare_phones(contact: &Prepared, person: &Prepared) -> Option<(Strength, PhoneKey)> {
+    let b = person.telegram_phone_for(contact)?;
+    if contact.phones.is_empty() {
         return None;
     }
-    let mut best = Strength::Different;
-    for a in &contact.phones {
-        for b in &person.phones {
-            if a == b || (a.is_international() && b.is_international() && a.digits() == b.digits())
-            {
-                return Some(Strength::Equal);
-            }
-            if a.suffix() == b.suffix() {
-                best = Strength::Partial;
-            }
+    let mut best = (Strength::Different, contact.phones[0]);
+    for &a in &contact.phones {
+        if a == b || (a.is_international() && b.is_international() && a.digits() == b.digits()) {
+            return Some((Strength::Equal, a));
+        }
+        if a.suffix() == b.suffix() {
+            best = (Strength::Partial, a);
+        } else if best.0 == Strength::Different
+            && a.is_international() == b.is_international()
+            && one_typo_apart(a.digits(), b.digits())
+        {
+            best = (Strength::Close, a);
         }
     }
     Some(best)
+}
+
+/// Whether two numbers of the same digit count differ by one digit or by one swap of neighbours.
+fn one_typo_apart(a: u64, b: u64) -> bool {
+    if a == b || a.checked_ilog10() != b.checked_ilog10() {
+        return false;
+    }
+    // Positions (from the right) of the first two differing digits, and whether more differ.
+    let (mut x, mut y, mut at) = (a, b, 0u32);
+    let mut diffs = [(0u32, 0u8, 0u8); 2];
+    let mut n = 0;
+    while x > 0 {
+        let (dx, dy) = ((x % 10) as u8, (y % 10) as u8);
+        if dx != dy {
+            if n == 2 {
+                return false;
+            }
+            diffs[n] = (at, dx, dy);
+            n += 1;
+        }
+        x /= 10;
+        y /= 10;
+        at += 1;
+    }
+    match n {
+        1 => true,
+        _ => {
+            let [(i, xi, yi), (j, xj, yj)] = diffs;
+            j == i + 1 && xi == yj && xj == yi
+        }
+    }
 }
 
 /// Renders the evidence of a scored pair, strongest first.
@@ -189,20 +234,13 @@ pub(crate) fn reasons(
     s: &Scored,
 ) -> Vec<Reason> {
     let mut out = Vec::with_capacity(3);
-    let tg_phone = || pp.phones.first().map(|k| k.to_string()).unwrap_or_default();
-    if let Some(strength) = s.phone {
-        let crm = match strength {
-            Strength::Different => cp.phones.first(),
-            _ => cp
-                .phones
-                .iter()
-                .find(|k| pp.phones.iter().any(|p| p.suffix() == k.suffix())),
-        };
+    if let Some((strength, crm)) = s.phone {
+        let telegram = pp.telegram_phone_for(cp);
         out.push(Reason {
             field: EvidenceField::Phone,
             strength,
-            crm: crm.map(|k| k.to_string()).unwrap_or_default(),
-            telegram: tg_phone(),
+            crm: crm.to_string(),
+            telegram: telegram.map(|k| k.to_string()).unwrap_or_default(),
         });
     }
     if let Some(strength) = s.username {

@@ -345,3 +345,94 @@ fn small_sort_is_stable_and_agrees_with_std() {
         assert_eq!(ours, std, "length {len}");
     }
 }
+
+/// Ranks `c` against `people` in `region`, rendered like [`render`].
+fn ranked(c: CrmContact, people: &[TelegramPerson], region: &str) -> String {
+    let options = MatchOptions {
+        region: Some(region.into()),
+    };
+    render(&rank_contact(&c, people, &options, 5))
+}
+
+#[test]
+fn evidence_classes_that_used_to_be_missed() {
+    let cases: &[(CrmContact, &[TelegramPerson], &str, &str)] = &[
+        // A national number on the Telegram side takes the default region.
+        (
+            contact("1", "Grace Hopper", &["+61 409 239 102"], &[]),
+            &[person(1, "Grace", "Hopper", None, Some("0409 239 102"))],
+            "AU",
+            "1 0.98 auto: phone equal; name equal: Grace Hopper ~ Grace Hopper",
+        ),
+        // Equal phone, names that share nothing: a review at the floor, never auto.
+        (
+            contact("2", "Lucía Fernández", &["612 000 111"], &[]),
+            &[person(2, "Mom", "", None, Some("+34612000111"))],
+            "ES",
+            "2 0.60 review: phone equal; name different: Lucía Fernández ≠ Mom",
+        ),
+        // ... and below a person whose name agrees.
+        (
+            contact("3", "Lucía Fernández", &["612 000 111"], &[]),
+            &[
+                person(2, "Mom", "", None, Some("+34612000111")),
+                person(3, "Lucia", "Fernandez", None, None),
+            ],
+            "ES",
+            "3 0.80 review: name equal: Lucía Fernández ~ Lucia Fernandez\n\
+             2 0.60 review: phone equal; name different: Lucía Fernández ≠ Mom",
+        ),
+        // One digit changed, or two swapped, with agreeing names: a review, not auto.
+        (
+            contact("4", "John Perk", &["+44 7700 900132"], &[]),
+            &[person(4, "Jon", "Perk", None, Some("+447700900123"))],
+            "GB",
+            "4 0.91 review: phone one typo apart: +447700900132 ~ +447700900123; name close: John Perk ~ Jon Perk",
+        ),
+        (
+            contact("5", "John Perk", &["+44 7700 900124"], &[]),
+            &[person(5, "Jon", "Perk", None, Some("+447700900123"))],
+            "GB",
+            "5 0.91 review: phone one typo apart: +447700900124 ~ +447700900123; name close: John Perk ~ Jon Perk",
+        ),
+        // A near phone does not make names that disagree a proposal.
+        (
+            contact("6", "Maria Ruiz", &["+44 7700 900124"], &[]),
+            &[person(6, "Jon", "Perk", None, Some("+447700900123"))],
+            "GB",
+            "",
+        ),
+        // A name split by a space agrees with the joined one.
+        (
+            contact("7", "Caitlin Nyg Aard", &[], &[]),
+            &[person(7, "Caitlin", "Nygaard", None, None)],
+            "GB",
+            "7 0.80 review: name equal: Caitlin Nyg Aard ~ Caitlin Nygaard",
+        ),
+        (
+            contact("8", "Caitlin Moran", &["+44 7700 900123"], &[]),
+            &[person(8, "Cait Lin", "Moran", None, Some("447700900123"))],
+            "GB",
+            "8 0.98 auto: phone equal; name equal: Caitlin Moran ~ Cait Lin Moran",
+        ),
+    ];
+    for (c, people, region, expected) in cases {
+        assert_eq!(ranked(c.clone(), people, region), *expected, "{c:?}");
+    }
+}
+
+#[test]
+fn relatives_sharing_a_phone_are_never_auto() {
+    // Same phone, same surname, other given names on both sides: the family rule holds for every
+    // evidence class.
+    let people = [person(1, "Carlos", "Durand", None, Some("0636282641"))];
+    let got = ranked(
+        contact("1", "Stéphane Durand", &["+33 6 36 28 26 41"], &[]),
+        &people,
+        "FR",
+    );
+    assert_eq!(
+        got,
+        "1 0.68 review: phone equal; name partly equal: Stéphane Durand ~ Carlos Durand"
+    );
+}

@@ -184,11 +184,60 @@ impl PhoneKey {
         international(&format!("{cc}{national}"))
     }
 
-    /// Reads a phone number as Telegram gives it: always international, with or without `+`.
-    pub fn parse_international(input: &str) -> Option<PhoneKey> {
-        let (_, digits) = scan(input)?;
-        let digits = digits.strip_prefix("00").unwrap_or(&digits);
-        international(digits)
+    /// Reads a phone number from a Telegram person's record: international digits with or without
+    /// `+` (what the Bot API and Telegram Desktop give), or a national form typed by hand into a
+    /// shared contact or a spreadsheet, which takes `region`.
+    ///
+    /// A number is read as national only when it cannot be international: it starts with `0` (no
+    /// calling code does), or no region of the table reads it as a number of its length while
+    /// `region`'s plan does (`612 345 678` in Spain is not an Australian `+61`, which needs nine
+    /// digits after the code). Without `region`, such a number keeps its national digits (not
+    /// international), which still meet the international form through [`PhoneKey::suffix`].
+    ///
+    /// ```
+    /// use telegram_identity::normalize::{PhoneKey, Region};
+    /// let au = Region::from_code("AU");
+    /// let key = PhoneKey::parse("+61 409 239 102", None);
+    /// assert_eq!(PhoneKey::parse_telegram("61409239102", au), key);
+    /// assert_eq!(PhoneKey::parse_telegram("0409 239 102", au), key);
+    /// assert!(!PhoneKey::parse_telegram("0409 239 102", None).unwrap().is_international());
+    /// ```
+    pub fn parse_telegram(input: &str, region: Option<Region>) -> Option<PhoneKey> {
+        let (plus, digits) = scan(input)?;
+        if plus {
+            return international(&digits);
+        }
+        if let Some(rest) = digits.strip_prefix("00") {
+            return international(rest);
+        }
+        let national = digits.starts_with('0')
+            || (region.is_some_and(|r| national_fits(r, &digits)) && !international_fits(&digits));
+        match region {
+            Some(region) if national => PhoneKey::parse(&digits, Some(region)),
+            None if national && digits.starts_with('0') => PhoneKey::parse(&digits, None),
+            _ => international(&digits),
+        }
+    }
+
+    /// The digits of a Telegram phone that [`PhoneKey::parse_telegram`] may read differently with
+    /// a region than without (no `+` or `00` in front), packed as (value, count) so that leading
+    /// zeros survive; `None` for every other input. [`PhoneKey::parse_telegram_digits`] reads
+    /// them back.
+    pub(crate) fn telegram_written(input: &str) -> Option<(u64, u8)> {
+        let (plus, digits) = scan(input)?;
+        if plus || digits.starts_with("00") || digits.len() > 19 {
+            return None;
+        }
+        Some((digits.parse().ok()?, digits.len() as u8))
+    }
+
+    /// [`PhoneKey::parse_telegram`] of digits packed by [`PhoneKey::telegram_written`].
+    pub(crate) fn parse_telegram_digits(
+        (value, count): (u64, u8),
+        region: Option<Region>,
+    ) -> Option<PhoneKey> {
+        let digits = format!("{value:0width$}", width = usize::from(count));
+        PhoneKey::parse_telegram(&digits, region)
     }
 
     /// True when the country calling code is part of the key.
@@ -205,6 +254,34 @@ impl PhoneKey {
     pub fn digits(self) -> u64 {
         self.digits
     }
+}
+
+/// Whether `digits`, which do not start with `0`, are a national number of `region` as written
+/// at home: a national significant number of the plan's length, after a trunk prefix that is not
+/// `0` (`8` in Russia, `1` in North America) or without one. (In regions whose trunk prefix is `0`
+/// a national form starts with it, which no international number does.)
+fn national_fits(region: Region, digits: &str) -> bool {
+    if region.trunk.iter().any(|t| t.starts_with('0')) {
+        return false;
+    }
+    let (min, max) = region.national_len;
+    let fits = |n: &str| (usize::from(min)..=usize::from(max)).contains(&n.len());
+    fits(digits)
+        || region
+            .trunk
+            .iter()
+            .any(|t| digits.strip_prefix(t).is_some_and(fits))
+}
+
+/// Whether some region of the table reads `digits` as its calling code and a national number of
+/// its plan's length.
+fn international_fits(digits: &str) -> bool {
+    REGIONS.iter().any(|r| {
+        let (min, max) = r.national_len;
+        digits
+            .strip_prefix(r.calling_code.to_string().as_str())
+            .is_some_and(|n| (usize::from(min)..=usize::from(max)).contains(&n.len()))
+    })
 }
 
 fn trunk_len(region: Region, digits: &str) -> usize {
@@ -358,7 +435,7 @@ mod tests {
     #[test]
     fn telegram_phones_are_international() {
         let check_tg = |input: &str, expected: Option<&str>| {
-            let got = PhoneKey::parse_international(input).map(|k| k.to_string());
+            let got = PhoneKey::parse_telegram(input, None).map(|k| k.to_string());
             assert_eq!(got.as_deref(), expected, "input: {input:?}");
         };
         check_tg("34612345678", Some("+34612345678"));
@@ -366,6 +443,95 @@ mod tests {
         check_tg("+34 612 345 678", Some("+34612345678"));
         check_tg("447700900123", Some("+447700900123"));
         check_tg("", None);
+    }
+
+    /// A plausible national significant number per region (a mobile where the plan has one),
+    /// of the plan's longest length.
+    fn sample_national(r: Region) -> String {
+        let lead = match r.code {
+            "ES" | "FR" | "CZ" => "6",
+            "IT" => "3",
+            "US" | "CA" => "2",
+            "DK" | "NO" => "4",
+            "PL" | "PT" | "CL" | "PE" | "TJ" | "UZ" | "RU" | "KZ" | "GR" => "9",
+            "CO" => "3",
+            _ => "9",
+        };
+        // Italian mobiles have ten digits (eleven would also read as a Dutch +31 number).
+        let len = if r.code == "IT" { 10 } else { r.national_len.1 };
+        let mut digits = lead.to_string();
+        let mut next = 1;
+        while digits.len() < usize::from(len) {
+            digits.push(char::from(b'0' + next % 10));
+            next += 3;
+        }
+        digits
+    }
+
+    #[test]
+    fn telegram_national_forms_take_the_default_region_in_every_region() {
+        for r in REGIONS {
+            let nsn = sample_national(*r);
+            let expected = PhoneKey::parse(&format!("+{}{nsn}", r.calling_code), None);
+            assert!(expected.is_some(), "{}", r.code);
+            let mut forms = vec![
+                format!("{}{nsn}", r.calling_code),
+                format!("+{} {nsn}", r.calling_code),
+                format!("00{}{nsn}", r.calling_code),
+            ];
+            match r.trunk.first() {
+                // A trunk prefix that no calling code starts with, or none at all: the national
+                // form is recognised.
+                Some(t) => forms.push(format!("{t} {nsn}")),
+                None => forms.push(nsn.clone()),
+            }
+            if r.calling_code == 1 {
+                forms.push(nsn.clone());
+            }
+            for form in &forms {
+                assert_eq!(
+                    PhoneKey::parse_telegram(form, Some(*r)),
+                    expected,
+                    "{}: {form:?}",
+                    r.code
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn telegram_phones_stay_international_when_they_can_be() {
+        let check = |input: &str, region: &str, expected: &str| {
+            let got =
+                PhoneKey::parse_telegram(input, Region::from_code(region)).map(|k| k.to_string());
+            assert_eq!(got.as_deref(), Some(expected), "{input:?} in {region}");
+        };
+        // International digits are read as such whatever the default region.
+        check("34612345678", "GB", "+34612345678");
+        check("447700900123", "ES", "+447700900123");
+        check("79123456789", "ES", "+79123456789");
+        check("61409239102", "ES", "+61409239102");
+        // National forms: a leading 0, or a number only the region's plan reads.
+        check("0409 239 102", "AU", "+61409239102");
+        check("07700 900123", "GB", "+447700900123");
+        check("612 345 678", "ES", "+34612345678");
+        check("8 912 345 67 89", "RU", "+79123456789");
+        check("(555) 010-1234", "US", "+15550101234");
+        // Without a region, a national form keeps its national digits (met by the suffix).
+        let national = PhoneKey::parse_telegram("0409 239 102", None).unwrap();
+        assert!(!national.is_international());
+        assert_eq!(
+            national.suffix(),
+            PhoneKey::parse("+61409239102", None).unwrap().suffix()
+        );
+        // Packed digits read back the same, leading zeros included.
+        let packed = PhoneKey::telegram_written("0409 239 102").unwrap();
+        assert_eq!(
+            PhoneKey::parse_telegram_digits(packed, Region::from_code("AU")),
+            PhoneKey::parse("+61409239102", None)
+        );
+        assert_eq!(PhoneKey::telegram_written("+61 409 239 102"), None);
+        assert_eq!(PhoneKey::telegram_written("0061 409 239 102"), None);
     }
 
     #[test]

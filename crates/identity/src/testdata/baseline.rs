@@ -225,7 +225,7 @@ pub fn run(data: &Dataset) -> BaselineQuality {
                 phones: p
                     .phone
                     .iter()
-                    .filter_map(|x| PhoneKey::parse_international(x))
+                    .filter_map(|x| PhoneKey::parse_telegram(x, region))
                     .map(PhoneKey::digits)
                     .collect(),
                 handles: usernames.iter().map(|u| handle(u)).collect(),

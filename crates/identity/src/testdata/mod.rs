@@ -13,11 +13,16 @@
 //!   first and of last names, first and last swapped 8 %, initial only 3 %, Spanish second surname 75 %.
 //! * **Telegram names**: 60 % of Cyrillic names in Cyrillic (else another transliteration), first
 //!   name only 10 %, typos 3 %, lowercase 10 %, emoji 8 %, decorative Unicode letters 2 %,
-//!   a nickname instead of the name 1 %, deleted accounts 0.5 %.
+//!   a nickname instead of the name 1 %, deleted accounts 0.5 %; 3 % of those who show a phone
+//!   carry another person's whole name (the account set up by someone else, or a relative's).
+//! * **Split and joined names**: 2 % of CRM names split a long token with a space (`Nyg aard`,
+//!   `Cait lin`), 0.5 % join two (`Mariajose`); 1 % of Telegram names split one.
 //! * **Phones**: 80 % of CRM contacts have the number (a tenth of them a second one), written in
 //!   the formats of their region (national forms only for the dataset's home region, Spain); 3 %
-//!   of them are an old number. 50 % of Telegram people show their number, international digits.
-//!   1 % of Telegram-only people share a family member's phone.
+//!   of them are an old number, 2 % carry one typo (a digit changed, or two swapped). 50 % of
+//!   Telegram people show their number ([`Scenario::telegram_phones`]), international digits,
+//!   except 5 % of the home region's, typed in national form. 2 % of Telegram-only people share a
+//!   family member's phone (same surname), and 2 % of CRM-only contacts hold one.
 //! * **Usernames**: 60 % of Telegram people have one (unique), often built from the name; 5 % of
 //!   CRM contacts record it (a tenth of those stale); 80 % of contacts have an email whose local
 //!   part is, 15 % of the time, the Telegram username.
@@ -116,9 +121,30 @@ struct Person {
     sender_id: SenderId,
 }
 
+/// What differs between the generator's scenarios.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Scenario {
+    /// Share of Telegram people who show their phone number (0.5 by default; 1.0 for a business
+    /// whose customers share their contact with its bot).
+    pub telegram_phones: f64,
+}
+
+impl Default for Scenario {
+    fn default() -> Scenario {
+        Scenario {
+            telegram_phones: 0.5,
+        }
+    }
+}
+
 /// Generates about `size` contacts and `size` Telegram people (each side holds 85 % of `size`
 /// generated persons) from `seed`. Linear in `size`; 1,000,000 takes a few seconds.
 pub fn generate(size: usize, seed: u64) -> Dataset {
+    generate_with(size, seed, Scenario::default())
+}
+
+/// [`generate`] in another [`Scenario`].
+pub fn generate_with(size: usize, seed: u64, scenario: Scenario) -> Dataset {
     let mut rng = SplitMix64::new(seed);
     let pools: Vec<(Vec<&str>, Vec<&str>)> = LOCALES
         .iter()
@@ -189,13 +215,30 @@ pub fn generate(size: usize, seed: u64) -> Dataset {
         let on_tg = !(70..85).contains(&side);
         let mut tg_username = None;
         if on_tg {
-            let (tg, username) =
-                telegram_side(&person, &persons, &mut rng, &mut used_usernames, !on_crm);
+            let (tg, username) = telegram_side(
+                &person,
+                &persons,
+                &mut rng,
+                &mut used_usernames,
+                !on_crm,
+                scenario,
+            );
             tg_username = username;
             people.push(tg);
         }
         if on_crm {
-            let contact = crm_side(&person, n, tg_username.as_deref(), on_tg, &mut rng);
+            let mut contact = crm_side(&person, n, tg_username.as_deref(), on_tg, &mut rng);
+            if !on_tg && !persons.is_empty() && rng.chance(0.02) {
+                // A family member's phone on a contact of their own: same surname, another person.
+                let other = &persons[rng.below(persons.len() as u64) as usize];
+                contact.phones = vec![format!(
+                    "+{}{}",
+                    calling_code(other.locale.region),
+                    other.national
+                )];
+                let first = contact.name.split(' ').next().unwrap_or("").to_string();
+                contact.name = format!("{first} {}", other.last);
+            }
             truth.push(on_tg.then_some(person.sender_id));
             let duplicate = contact.sender_id.is_some() && rng.chance(0.1);
             if duplicate {
@@ -348,6 +391,7 @@ fn telegram_side(
     rng: &mut SplitMix64,
     used: &mut BTreeSet<String>,
     telegram_only: bool,
+    scenario: Scenario,
 ) -> (TelegramPerson, Option<String>) {
     if rng.chance(0.005) {
         let deleted = TelegramPerson {
@@ -388,7 +432,10 @@ fn telegram_side(
     if rng.chance(0.02) {
         first = math_bold(&first);
     }
-    let phone = if telegram_only && !earlier.is_empty() && rng.chance(0.01) {
+    if rng.chance(0.01) {
+        first = split_token(&first, rng);
+    }
+    let phone = if telegram_only && !earlier.is_empty() && rng.chance(0.02) {
         // A family member's phone: same surname, another person.
         let other = &earlier[rng.below(earlier.len() as u64) as usize];
         last = render(&other.last);
@@ -397,9 +444,17 @@ fn telegram_side(
             calling_code(other.locale.region),
             other.national
         ))
-    } else if rng.chance(0.5) {
+    } else if rng.chance(scenario.telegram_phones) {
         let cc = calling_code(p.locale.region);
-        Some(if rng.chance(0.5) {
+        if !earlier.is_empty() && rng.chance(0.03) {
+            // Someone else's whole name on the account that shows this person's phone.
+            let other = &earlier[rng.below(earlier.len() as u64) as usize];
+            first = render(&other.first);
+            last = render(&other.last);
+        }
+        Some(if p.locale.region == HOME && rng.chance(0.05) {
+            grouped(&p.national, &[3, 3], " ")
+        } else if rng.chance(0.5) {
             format!("{cc}{}", p.national)
         } else {
             format!("+{cc}{}", p.national)
@@ -485,6 +540,18 @@ fn crm_side(
     if rng.chance(0.03) {
         first = format!("{}.", first.chars().next().unwrap_or('X'));
     }
+    if rng.chance(0.02) {
+        last = split_token(&last, rng);
+    } else if rng.chance(0.005) {
+        first = format!(
+            "{first}{}",
+            last.split(' ').next().unwrap_or("").to_lowercase()
+        );
+        last = last
+            .split_once(' ')
+            .map(|(_, r)| r.to_string())
+            .unwrap_or_default();
+    }
     let name = if rng.chance(0.08) {
         if rng.chance(0.5) {
             format!("{last} {first}")
@@ -498,6 +565,8 @@ fn crm_side(
     if rng.chance(0.8) {
         let national = if rng.chance(0.03) {
             mobile_number(p.locale.region, rng)
+        } else if rng.chance(0.02) {
+            typo_digits(&p.national, rng)
         } else {
             p.national.clone()
         };
@@ -575,6 +644,38 @@ fn typo_name(name: &str, rng: &mut SplitMix64) -> String {
         .map(|t| t.iter().collect::<String>())
         .collect::<Vec<_>>()
         .join(" ")
+}
+
+/// Splits the longest token of six letters or more with a space (`Nygaard` → `Nyg aard`).
+fn split_token(name: &str, rng: &mut SplitMix64) -> String {
+    let mut tokens: Vec<String> = name.split(' ').map(str::to_string).collect();
+    let Some(t) = tokens
+        .iter_mut()
+        .filter(|t| t.chars().count() >= 6)
+        .max_by_key(|t| t.chars().count())
+    else {
+        return name.to_string();
+    };
+    let chars: Vec<char> = t.chars().collect();
+    let at = 3 + rng.below(chars.len() as u64 - 5) as usize;
+    let (a, b) = chars.split_at(at);
+    let b: String = b.iter().collect();
+    // Half the time the second part is capitalised, as when typed as two names.
+    let b = if rng.chance(0.5) { capitalise(&b) } else { b };
+    *t = format!("{} {b}", a.iter().collect::<String>());
+    tokens.join(" ")
+}
+
+/// One typo in a phone's digits, past the first two: a digit changed, or two neighbours swapped.
+fn typo_digits(digits: &str, rng: &mut SplitMix64) -> String {
+    let mut d: Vec<u8> = digits.bytes().collect();
+    let pos = 2 + rng.below(d.len() as u64 - 3) as usize;
+    if rng.chance(0.5) && d[pos] != d[pos + 1] {
+        d.swap(pos, pos + 1);
+    } else {
+        d[pos] = b'0' + ((d[pos] - b'0' + 1 + rng.below(9) as u8) % 10);
+    }
+    String::from_utf8(d).expect("digits are ASCII")
 }
 
 fn strip_accents(s: &str) -> String {
