@@ -215,6 +215,7 @@ async fn search_directory_and_csv() {
         (101, "Lucía", Some("Fernández"), Some("lucia_fg")),
         (102, "Андрей", Some("Иванов"), None),
         (103, "Jon", Some("Perk"), Some("jperk")),
+        (104, "José", Some("Núñez"), None),
     ];
     for (i, (id, first, last, username)) in people.iter().enumerate() {
         let mut u = text_update(i as i64, *id, 1, 1_700_000_000, "hi");
@@ -261,6 +262,30 @@ async fn search_directory_and_csv() {
     }
     // A username equal to the query ranks first, whatever its case.
     assert_eq!(ids(&relay.ok("/v1/people?q=JPERK").await), ["103"]);
+    // Names are found as the identity engine folds them: without accents, transliterated, and
+    // by sound-alike keys; links to a username find its owner.
+    for (q, expected) in [
+        ("andrei", "102"),
+        ("Andrey", "102"),
+        ("andrei%20ivanov", "102"),
+        ("ivanov", "102"),
+        ("Jose%20Nunez", "104"),
+        ("nunez", "104"),
+        ("lucia%20fernandez", "101"),
+        ("t.me/jperk", "103"),
+        ("https://t.me/JPerk", "103"),
+    ] {
+        assert_eq!(
+            ids(&relay.ok(&format!("/v1/people?q={q}")).await),
+            [expected],
+            "{q}"
+        );
+    }
+    // Folding does not make unrelated words meet.
+    for q in ["andreas", "josefina", "perkins", "luc%C3%ADa%20ivanov"] {
+        let found = relay.ok(&format!("/v1/people?q={q}")).await;
+        assert_eq!(ids(&found), Vec::<String>::new(), "{q}");
+    }
 
     // The directory: everything, in pages, then only what changed.
     let page1 = relay.ok("/v1/directory?limit=2").await;
@@ -272,7 +297,7 @@ async fn search_directory_and_csv() {
             page1["next"].as_str().unwrap()
         ))
         .await;
-    assert_eq!(ids(&page2), ["103"]);
+    assert_eq!(ids(&page2), ["103", "104"]);
     assert_eq!(page2["has_more"], false);
     let next = page2["next"].as_str().unwrap().to_owned();
     assert_eq!(
@@ -315,6 +340,7 @@ async fn search_directory_and_csv() {
         person(101, "Lucía", "Fernández", Some("lucia_fg")),
         person(102, "Андрей", "Иванов", Some("andrey_iv")),
         person(103, "Jon", "Perk", Some("jperk")),
+        person(104, "José", "Núñez", None),
     ]);
     assert_eq!(csv, expected);
 }

@@ -73,7 +73,12 @@ fn next_rev(conn: &Connection) -> Result<i64, StoreError> {
         .query_row([], |r| r.get(0))?)
 }
 
-fn search_key(
+/// The `search_key` column: the lower-cased names, username and phone digits as written, then
+/// after ` |` the names as the identity engine folds them (accents removed, Cyrillic, Greek and
+/// Georgian transliterated) where that differs, and the sound-alike key of each folded name of
+/// three letters or more between tildes (`~antr~`), so that "Andrei", "andrey" and "Андрей" find
+/// each other. [`read::search_query`](super::read::search_query) folds the query the same way.
+pub(crate) fn search_key(
     first: &str,
     last: Option<&str>,
     username: Option<&str>,
@@ -84,9 +89,76 @@ fn search_key(
         .chars()
         .filter(char::is_ascii_digit)
         .collect();
-    [first, last.unwrap_or(""), username.unwrap_or(""), &digits]
+    let mut key = [first, last.unwrap_or(""), username.unwrap_or(""), &digits]
         .join(" ")
-        .to_lowercase()
+        .to_lowercase();
+    let folded =
+        telegram_identity::normalize::fold_name(&format!("{first} {}", last.unwrap_or("")));
+    key.push_str(" |");
+    let written: Vec<&str> = key.split_whitespace().collect::<Vec<_>>();
+    let extra: Vec<&String> = folded
+        .iter()
+        .filter(|t| !written.contains(&t.as_str()))
+        .collect();
+    let mut tail = String::new();
+    for t in extra {
+        tail.push(' ');
+        tail.push_str(t);
+    }
+    for t in folded.iter().filter(|t| t.len() >= 3) {
+        tail.push_str(" ~");
+        tail.push_str(&telegram_identity::normalize::phonetic_key(t));
+        tail.push('~');
+    }
+    key.push_str(&tail);
+    key
+}
+
+/// Recomputes every person's `search_key` (migration 8), in the caller's transaction, a thousand
+/// people at a time in key order (no statement reads the table while it is being written).
+pub(super) fn refold_search_keys(conn: &Connection) -> Result<(), StoreError> {
+    type Row = (
+        i64,
+        i64,
+        String,
+        Option<String>,
+        Option<String>,
+        Option<String>,
+    );
+    let mut read = conn.prepare(
+        "SELECT tenant_id, sender_id, first_name, last_name, username, phone FROM people
+         WHERE (tenant_id, sender_id) > (?1, ?2) ORDER BY tenant_id, sender_id LIMIT 1000",
+    )?;
+    let mut write =
+        conn.prepare("UPDATE people SET search_key = ?3 WHERE tenant_id = ?1 AND sender_id = ?2")?;
+    let mut after = (i64::MIN, i64::MIN);
+    loop {
+        let rows: Vec<Row> = read
+            .query_map(params![after.0, after.1], |r| {
+                Ok((
+                    r.get(0)?,
+                    r.get(1)?,
+                    r.get(2)?,
+                    r.get(3)?,
+                    r.get(4)?,
+                    r.get(5)?,
+                ))
+            })?
+            .collect::<Result<_, _>>()?;
+        let Some(last) = rows.last() else {
+            return Ok(());
+        };
+        after = (last.0, last.1);
+        for (tenant, sender, first, last, username, phone) in &rows {
+            let key = search_key(
+                first,
+                last.as_deref(),
+                username.as_deref(),
+                phone.as_deref(),
+            );
+            write.execute(params![tenant, sender, key])?;
+        }
+    }
 }
 
 struct PersonRow {

@@ -302,4 +302,11 @@ pub const MIGRATIONS: &[&str] = &[
     -- A conversation page names the agent of each reply it shows.
     CREATE INDEX replies_by_message ON replies (tenant_id, message_id) WHERE message_id IS NOT NULL;
     "#,
+    // 8: search keys also hold the names as the identity engine folds them and their sound-alike
+    // keys. SQL cannot fold: the relay recomputes every key in the same transaction
+    // ([`REFOLD_SEARCH_KEYS`]), and the triggers of migration 3 keep the trigram index in step.
+    "-- 8: search keys fold accents and transliterate (recomputed by the relay)",
 ];
+
+/// The migration after which every `people.search_key` is recomputed in Rust.
+pub const REFOLD_SEARCH_KEYS: usize = 8;

@@ -306,7 +306,9 @@ fn page(
 const MAX_SEARCH_WORDS: usize = 8;
 
 /// People whose search key contains every word of `q`, in any order ("garcía lucía" finds Lucía
-/// Fernández García). A query that looks like a phone number is one word: its digits.
+/// Fernández García). A word also matches as the identity engine folds it ("jose nunez" finds José
+/// Núñez, "andrei" Андрей) and by its sound-alike key ("andrey" finds Andrei). A query that looks
+/// like a phone number is one word: its digits; `@name` and `t.me/name` links are the username.
 pub fn search(
     conn: &Connection,
     tenant: TenantId,
@@ -321,6 +323,31 @@ pub fn search(
     Ok(rows.map(|r| r.map(|(s, _)| s)).collect::<Result<_, _>>()?)
 }
 
+/// The forms one query word may take in a search key (see
+/// [`apply::search_key`](super::apply::search_key)): as typed (lower-cased), folded, and the
+/// sound-alike key of a folded word of three letters or more.
+fn word_forms(word: &str) -> Vec<String> {
+    let mut forms = vec![word.to_owned()];
+    // Only words of letters fold: `per*` or `near(per` stay as typed (a symbol is no wildcard).
+    if !word.chars().all(|c| c.is_alphabetic() || "'’-".contains(c)) {
+        return forms;
+    }
+    let folded = telegram_identity::normalize::fold_name(word);
+    let joined = folded.join(" ");
+    if !joined.is_empty() && joined != word {
+        forms.push(joined);
+    }
+    if let [one] = folded.as_slice()
+        && one.len() >= 3
+    {
+        forms.push(format!(
+            "~{}~",
+            telegram_identity::normalize::phonetic_key(one)
+        ));
+    }
+    forms
+}
+
 /// The statement and parameters of [`search`]; `None` when `q` has no word.
 pub(super) fn search_query(
     tenant: TenantId,
@@ -332,42 +359,59 @@ pub(super) fn search_query(
     let phone_like = !digits.is_empty()
         && q.chars()
             .all(|c| c.is_ascii_digit() || c.is_whitespace() || "+-().".contains(c));
-    let words: Vec<String> = if phone_like {
-        vec![digits]
+    // `@name`, `t.me/name` and `https://t.me/name` are a username.
+    let link = (!q.contains(char::is_whitespace) && (q.starts_with('@') || q.contains("t.me/")))
+        .then(|| telegram_identity::normalize::normalize_username(&q).ok())
+        .flatten();
+    let words: Vec<Vec<String>> = if phone_like {
+        vec![vec![digits]]
+    } else if let Some(name) = &link {
+        vec![vec![name.clone()]]
     } else {
         q.split_whitespace()
             .map(|w| w.trim_start_matches('@'))
             .filter(|w| !w.is_empty())
             .take(MAX_SEARCH_WORDS)
-            .map(str::to_owned)
+            .map(word_forms)
             .collect()
     };
     if words.is_empty() {
         return None;
     }
-    let username = q.trim_start_matches('@').to_owned();
+    let username = link.unwrap_or_else(|| q.trim_start_matches('@').to_owned());
     let mut values: Vec<rusqlite::types::Value> =
         vec![tenant.into(), username.into(), i64::from(limit).into()];
-    // Only placeholders are formatted into the SQL; every value is a parameter. Words of three or
-    // more characters narrow the search through the trigram index (each a quoted FTS5 phrase:
-    // a substring); every word is then checked exactly with instr.
+    // Only placeholders are formatted into the SQL; every value is a parameter. Words whose forms
+    // all have three or more characters narrow the search through the trigram index (each form a
+    // quoted FTS5 phrase, the forms of a word joined by OR: a substring); every word is then
+    // checked exactly with instr.
     let phrases: Vec<String> = words
         .iter()
-        .filter(|w| w.chars().count() >= 3)
-        .map(|w| format!("\"{}\"", w.replace('"', "\"\"")))
+        .filter(|forms| forms.iter().all(|f| f.chars().count() >= 3))
+        .map(|forms| {
+            let quoted: Vec<String> = forms
+                .iter()
+                .map(|f| format!("\"{}\"", f.replace('"', "\"\"")))
+                .collect();
+            format!("({})", quoted.join(" OR "))
+        })
         .collect();
     let mut conditions = String::new();
     // Without statistics the planner would rather walk the tenant's whole primary-key range.
     let mut index = "";
     if !phrases.is_empty() {
-        values.push(phrases.join(" ").into());
+        values.push(phrases.join(" AND ").into());
         conditions +=
             " AND search_rowid IN (SELECT rowid FROM people_search WHERE people_search MATCH ?4)";
         index = " INDEXED BY people_by_search_rowid";
     }
-    for word in words {
-        values.push(word.into());
-        conditions += &format!(" AND instr(search_key, ?{}) > 0", values.len());
+    for forms in words {
+        let mut any = Vec::new();
+        for form in forms {
+            values.push(form.into());
+            any.push(format!("instr(search_key, ?{}) > 0", values.len()));
+        }
+        conditions += &format!(" AND ({})", any.join(" OR "));
     }
     let sql = format!(
         "SELECT {SUMMARY_COLUMNS} FROM people{index} WHERE tenant_id = ?1{conditions}

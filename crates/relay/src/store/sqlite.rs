@@ -26,7 +26,7 @@ use telegram_relay_api::{
     DirectoryPage, LinkEvent, MessagePage, NewLinkEvent, Person, PersonSummary, SenderId,
 };
 
-use super::migrations::MIGRATIONS;
+use super::migrations::{MIGRATIONS, REFOLD_SEARCH_KEYS};
 use super::{
     Bot, IngestOutcome, LinkFilter, PageStart, ParsedUpdate, QuarantinedUpdate, Storage,
     StoreError, TenantId, UpdateContent, apply, outbox, read, replies,
@@ -314,6 +314,9 @@ fn migrate(conn: &mut Connection, path: &Path) -> Result<(), StoreError> {
     for (i, sql) in MIGRATIONS.iter().enumerate().skip(version) {
         let tx = conn.transaction()?;
         tx.execute_batch(sql)?;
+        if i + 1 == REFOLD_SEARCH_KEYS {
+            apply::refold_search_keys(&tx)?;
+        }
         tx.pragma_update(None, "user_version", (i + 1) as i64)?;
         tx.commit()?;
         tracing::info!(migration = i + 1, "applied schema migration");
@@ -1047,10 +1050,13 @@ mod tests {
             conn.pragma_update(None, "user_version", 1).unwrap();
             conn.execute_batch(
                 "INSERT INTO tenants VALUES (1, 'a', x'00', 0);
-                 INSERT INTO people (tenant_id, sender_id, first_name, first_seen, last_seen,
-                                     profile_at, rev, search_key)
-                 VALUES (1, 11, 'Lucía', 0, 0, 0, 1, 'lucía fernández lucia_fg 34612345678'),
-                        (1, 12, 'Jon', 0, 0, 0, 2, 'jon perk  447700900123');",
+                 INSERT INTO people (tenant_id, sender_id, first_name, last_name, username,
+                                     phone, first_seen, last_seen, profile_at, rev, search_key)
+                 VALUES (1, 11, 'Lucía', 'Fernández', 'lucia_fg', '+34612345678', 0, 0, 0, 1,
+                         'lucía fernández lucia_fg 34612345678'),
+                        (1, 12, 'Jon', 'Perk', NULL, '447700900123', 0, 0, 0, 2,
+                         'jon perk  447700900123'),
+                        (1, 14, 'Андрей', 'Иванов', NULL, NULL, 0, 0, 0, 3, 'андрей иванов  ');",
             )
             .unwrap();
         }
@@ -1066,6 +1072,9 @@ mod tests {
             ids
         };
         assert_eq!(found("fernández"), [11]);
+        // Migration 8 refolded the keys written before it, and the index followed.
+        assert_eq!(found("fernandez lucia"), [11]);
+        assert_eq!(found("andrei"), [14]);
         assert_eq!(found("7700900"), [12]);
         assert_eq!(found("jo"), [12], "short words are found without the index");
         store
