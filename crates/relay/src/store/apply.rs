@@ -627,12 +627,54 @@ pub fn bulk_messages(
 }
 
 /// Benchmarks only: `count` people with synthetic names.
+/// The generated Telegram people that [`bulk_people`] stores (at least one).
+fn bench_crowd(count: u64) -> Vec<telegram_identity::TelegramPerson> {
+    let size = (count as usize * 100 / 85).max(2);
+    let people = telegram_identity::testdata::generate(size, 0x5EA4C4).people;
+    if people.is_empty() {
+        vec![telegram_identity::TelegramPerson {
+            sender_id: telegram_identity::SenderId::new(1).expect("1 is an ID"),
+            first_name: "Ana".into(),
+            last_name: String::new(),
+            username: None,
+            phone: None,
+        }]
+    } else {
+        people
+    }
+}
+
+/// Search words for the benchmark: `n` queries a person would type for people [`bulk_people`]
+/// stored, as the engine folds them (an ASCII surname, or a given name and a surname), so that
+/// most must be found through folding or sound (`ivanova` for Иванова).
+pub fn bench_search_words(count: u64, n: usize) -> Vec<String> {
+    let crowd = bench_crowd(count);
+    let stored = (count as usize).min(crowd.len()).max(1);
+    (0..n)
+        .map(|i| {
+            let p = &crowd[(i * 7919) % stored];
+            let first = telegram_identity::normalize::fold_name(&p.first_name);
+            let last = telegram_identity::normalize::fold_name(&p.last_name);
+            match (first.first(), last.first()) {
+                (Some(f), Some(l)) if i % 2 == 0 => format!("{f} {l}"),
+                (_, Some(l)) => l.clone(),
+                (Some(f), None) => f.clone(),
+                _ => "ana".into(),
+            }
+        })
+        .collect()
+}
+
 pub fn bulk_people(conn: &Connection, tenant: TenantId, count: u64) -> Result<(), StoreError> {
+    // Names, usernames and phones from the identity engine's generated crowd (Spanish, Russian,
+    // Ukrainian, English... names, with accents, Cyrillic, emoji), so that search meets real
+    // spellings; the same crowd as `bench_search_words`.
+    let crowd = bench_crowd(count);
     for i in 0..count as i64 {
         let rev = next_rev(conn)?;
-        let (first, last) = (format!("Person{i}"), format!("Surname{}", i % 997));
-        let username = (i % 2 == 0).then(|| format!("user_{i}"));
-        let phone = (i % 5 == 0).then(|| format!("+34 600 {:06}", i % 1_000_000));
+        let p = &crowd[i as usize % crowd.len()];
+        let (first, last) = (p.first_name.clone(), p.last_name.clone());
+        let (username, phone) = (p.username.clone(), p.phone.clone());
         conn.prepare_cached(
             "INSERT OR IGNORE INTO people (tenant_id, sender_id, first_name, last_name, username, phone,
                                            phone_source, first_seen, last_seen, profile_at, rev, search_key)

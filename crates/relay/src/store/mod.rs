@@ -14,6 +14,8 @@ mod read;
 mod replies;
 mod sqlite;
 
+#[doc(hidden)]
+pub use apply::bench_search_words;
 pub use sqlite::SqliteStorage;
 
 use telegram_identity::TelegramPerson;
