@@ -160,6 +160,12 @@ fn main() {
             big.people.len()
         );
         println!(
+            "  {:.1}x the 100k run's median for {:.1}x the contacts; peak memory of this process {}",
+            took / bulk_all,
+            big.contacts.len() as f64 / data.contacts.len() as f64,
+            peak_memory()
+        );
+        println!(
             "  quality: precision {:.4} recall {:.4} F1 {:.4}; auto precision {:.5} ({} auto)",
             q.precision(),
             q.recall(),
@@ -168,6 +174,18 @@ fn main() {
             q.auto_proposed
         );
     }
+}
+
+/// The process's peak resident memory (Linux `VmHWM`), or why it is unknown.
+fn peak_memory() -> String {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmHWM:"))
+                .map(|l| l["VmHWM:".len()..].trim().to_string())
+        })
+        .unwrap_or_else(|| "unknown (no /proc/self/status)".into())
 }
 
 /// The generator puts 85 % of its persons on each side: this many persons give about `n` contacts

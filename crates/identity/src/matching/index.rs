@@ -125,9 +125,9 @@ pub(crate) enum Stage {
 
 /// Name keys whose block is larger than this are skipped: a name that common cannot pick anyone
 /// out, and skipping keeps the cost linear.
-const NAME_BLOCK_CAP: usize = 32;
+const NAME_BLOCK_CAP: usize = 24;
 /// The same for partial keys and single given names, which are weaker evidence.
-const WEAK_BLOCK_CAP: usize = 16;
+const WEAK_BLOCK_CAP: usize = 12;
 /// Identifier keys (phones, usernames) have no cap.
 const NO_CAP: usize = usize::MAX;
 

@@ -173,10 +173,17 @@ fn handle_names<'a>(contact: &'a Prepared, person: &Prepared) -> Option<&'a str>
 /// Equal (the same key), partial (the last eight digits), close (one digit changed or two
 /// neighbours swapped, in numbers of the same length: a typo) or different.
 fn compare_phones(contact: &Prepared, person: &Prepared) -> Option<(Strength, PhoneKey)> {
-    let b = person.telegram_phone_for(contact)?;
+    let stored = *person.phones.first()?;
     if contact.phones.is_empty() {
         return None;
     }
+    // Reading the number again with the contact's region keeps its last eight digits: only a
+    // number that already agrees that far needs it.
+    let b = if contact.phones.iter().any(|a| a.suffix() == stored.suffix()) {
+        person.telegram_phone_for(contact).unwrap_or(stored)
+    } else {
+        stored
+    };
     let mut best = (Strength::Different, contact.phones[0]);
     for &a in &contact.phones {
         if a == b || (a.is_international() && b.is_international() && a.digits() == b.digits()) {

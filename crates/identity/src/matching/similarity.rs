@@ -129,19 +129,6 @@ pub(crate) fn compare_names(a: &NameKey, b: &NameKey) -> Option<NameAgreement> {
         return None;
     }
     let (ia, ib) = (&ia[..na], &ib[..nb]);
-    // A name split or joined by a space ("Nyg Aard" and "Nygaard"): the two neighbours count as
-    // one token equal to the other side's.
-    let (mut used_a, mut used_b) = (0u64, 0u64);
-    let (mut sum, mut agreeing, mut joined_a, mut joined_b) = (0.0, 0, 0, 0);
-    if let Some((i, k, j)) = joined(a, ia, b, ib) {
-        used_a |= (1 << (i % 64)) | (1 << (k % 64));
-        used_b |= 1 << (j % 64);
-        (sum, agreeing, joined_a) = (1.0, 1, 1);
-    } else if let Some((j, k, i)) = joined(b, ib, a, ia) {
-        used_b |= (1 << (j % 64)) | (1 << (k % 64));
-        used_a |= 1 << (i % 64);
-        (sum, agreeing, joined_b) = (1.0, 1, 1);
-    }
     // All pair similarities; names have few tokens, so this is a handful of comparisons.
     let mut pairs = [(0.0f64, 0u8, 0u8); MAX_TOKENS * MAX_TOKENS];
     let mut len = 0;
@@ -169,7 +156,38 @@ pub(crate) fn compare_names(a: &NameKey, b: &NameKey) -> Option<NameAgreement> {
     super::sort_small_by(pairs, |x, y| {
         y.0.total_cmp(&x.0).then(x.1.cmp(&y.1)).then(x.2.cmp(&y.2)) == std::cmp::Ordering::Less
     });
-    for &(s, i, j) in pairs.iter() {
+    let plain = agreement(pairs, (0, 0), (0.0, 0), (na, nb));
+    if plain.quality >= 0.99 || (na < 2 && nb < 2) {
+        return Some(plain);
+    }
+    // A name split or joined by a space ("Nyg Aard" and "Nygaard"): the two neighbours count as
+    // one token equal to the other side's. Tried only when the plain pairing left room.
+    let with_join = if let Some((i, k, j)) = joined(a, ia, b, ib) {
+        let used = ((1 << (i % 64)) | (1 << (k % 64)), 1 << (j % 64));
+        agreement(pairs, used, (1.0, 1), (na - 1, nb))
+    } else if let Some((j, k, i)) = joined(b, ib, a, ia) {
+        let used = (1 << (i % 64), (1 << (j % 64)) | (1 << (k % 64)));
+        agreement(pairs, used, (1.0, 1), (na, nb - 1))
+    } else {
+        return Some(plain);
+    };
+    Some(if with_join.quality > plain.quality {
+        with_join
+    } else {
+        plain
+    })
+}
+
+/// The greedy pairing of sorted `pairs` (best first, each token used once) after the tokens in
+/// `used` were paired already with `start` (sum of similarities, agreeing pairs), and its quality
+/// for names of `counts` tokens.
+fn agreement(
+    pairs: &[(f64, u8, u8)],
+    (mut used_a, mut used_b): (u64, u64),
+    (mut sum, mut agreeing): (f64, usize),
+    (na, nb): (usize, usize),
+) -> NameAgreement {
+    for &(s, i, j) in pairs {
         let (bit_a, bit_b) = (1u64 << (i % 64), 1u64 << (j % 64));
         if used_a & bit_a != 0 || used_b & bit_b != 0 {
             continue;
@@ -181,7 +199,6 @@ pub(crate) fn compare_names(a: &NameKey, b: &NameKey) -> Option<NameAgreement> {
             agreeing += 1;
         }
     }
-    let (na, nb) = (na - joined_a, nb - joined_b);
     let n = na.min(nb);
     let m = na.max(nb);
     let coverage = sum / n as f64;
@@ -190,7 +207,7 @@ pub(crate) fn compare_names(a: &NameKey, b: &NameKey) -> Option<NameAgreement> {
     } else {
         coverage * (1.0 - 0.05 * (m - n).min(4) as f64)
     };
-    Some(NameAgreement { quality, agreeing })
+    NameAgreement { quality, agreeing }
 }
 
 /// Two neighbouring tokens of `a` (positions `i`, `k`) that, joined, are a token `j` of `b` of
@@ -198,7 +215,12 @@ pub(crate) fn compare_names(a: &NameKey, b: &NameKey) -> Option<NameAgreement> {
 fn joined(a: &NameKey, ia: &[usize], b: &NameKey, ib: &[usize]) -> Option<(usize, usize, usize)> {
     for w in ia.windows(2) {
         let (x, y) = (&a.tokens[w[0]], &a.tokens[w[1]]);
+        let letters = a.meta[w[0]].letters | a.meta[w[1]].letters;
         for &j in ib {
+            // The letter sets must be equal: a cheap test that rejects almost every pair.
+            if b.meta[j].letters != letters {
+                continue;
+            }
             let t = &b.tokens[j];
             if t.len() >= 5
                 && t.len() == x.len() + y.len()
