@@ -537,31 +537,38 @@ impl Directory<'_> {
 
         // Each side's candidates, to find the competitors still free when a name-only pair
         // comes up: a namesake already linked by its phone is no longer a competitor.
-        let mut contact_edges: Vec<Vec<(u32, f64)>> = vec![Vec::new(); contacts.len()];
-        let mut person_edges: Vec<Vec<(u32, f64)>> = vec![Vec::new(); self.people.len()];
-        for e in &edges {
-            let (ci, pi, s) = (e.contact, e.scored.person, e.scored.score);
-            contact_edges[ci as usize].push((pi, s));
-            person_edges[pi as usize].push((ci, s));
-        }
+        let contact_edges = Lists::build(
+            contacts.len(),
+            edges
+                .iter()
+                .map(|e| (e.contact, (e.scored.person, e.scored.score))),
+        );
+        let person_edges = Lists::build(
+            self.people.len(),
+            edges
+                .iter()
+                .map(|e| (e.scored.person, (e.contact, e.scored.score))),
+        );
 
-        // Greedy one-to-one, best first. The order is total (a contact meets a person once), so
-        // an unstable sort gives one result.
-        edges.sort_unstable_by(|a, b| {
-            b.scored
-                .score
-                .total_cmp(&a.scored.score)
-                .then(a.contact.cmp(&b.contact))
-                .then_with(|| {
-                    let (pa, pb) = (a.scored.person as usize, b.scored.person as usize);
-                    self.people[pa].sender_id.cmp(&self.people[pb].sender_id)
-                })
-                .then(a.scored.person.cmp(&b.scored.person))
-        });
+        // Greedy one-to-one, best first: score, then contact position, senderId and person
+        // position, as plain integers (no lookup of the person while sorting). The order is
+        // total (a contact meets a person once), so an unstable sort gives one result.
+        let mut order: Vec<(u64, u32, u64, u32)> = edges
+            .iter()
+            .enumerate()
+            .map(|(k, e)| {
+                // Scores are positive, so their bits sort like them; inverted for best first.
+                let score = u64::MAX - e.scored.score.to_bits();
+                let sender = self.people[e.scored.person as usize].sender_id.get();
+                (score, e.contact, sender, k as u32)
+            })
+            .collect();
+        order.sort_unstable();
         let mut contact_done = vec![false; contacts.len()];
         // At most one proposal per contact, kept in contact order without sorting.
         let mut by_contact: Vec<Option<Proposal>> = (0..contacts.len()).map(|_| None).collect();
-        for e in edges {
+        for &(_, _, _, k) in &order {
+            let e = &edges[k as usize];
             let (ci, pi) = (e.contact as usize, e.scored.person as usize);
             if contact_done[ci] || person_taken[pi] {
                 continue;
@@ -569,11 +576,13 @@ impl Directory<'_> {
             let competitor = second_of(&best_for_contact[ci], e.scored.score)
                 .max(second_of(&best_for_person[pi], e.scored.score));
             let free_competitor = || {
-                let for_contact = contact_edges[ci]
+                let for_contact = contact_edges
+                    .of(ci)
                     .iter()
                     .filter(|&&(p, _)| p as usize != pi && !person_taken[p as usize])
                     .map(|&(_, s)| s);
-                let for_person = person_edges[pi]
+                let for_person = person_edges
+                    .of(pi)
                     .iter()
                     .filter(|&&(c, _)| c as usize != ci && !contact_done[c as usize])
                     .map(|&(_, s)| s);
@@ -602,6 +611,36 @@ impl Directory<'_> {
 /// Sorts a short slice stably by `less`. The standard library's sorts repeat tens of KB of code
 /// in the wasm build for every element type; this loop is a few hundred bytes, and the slices it
 /// sorts (a record's phones, a name's tokens, a contact's candidates) are short.
+/// Adjacency lists in one flat array (no allocation per node): node `n`'s items are
+/// `items[start[n]..start[n + 1]]`, in the order they were given.
+struct Lists {
+    start: Vec<u32>,
+    items: Vec<(u32, f64)>,
+}
+
+impl Lists {
+    fn build(nodes: usize, pairs: impl Iterator<Item = (u32, (u32, f64))> + Clone) -> Lists {
+        let mut start = vec![0u32; nodes + 1];
+        for (n, _) in pairs.clone() {
+            start[n as usize + 1] += 1;
+        }
+        for i in 0..nodes {
+            start[i + 1] += start[i];
+        }
+        let mut next = start.clone();
+        let mut items = vec![(0, 0.0); start[nodes] as usize];
+        for (n, item) in pairs {
+            items[next[n as usize] as usize] = item;
+            next[n as usize] += 1;
+        }
+        Lists { start, items }
+    }
+
+    fn of(&self, n: usize) -> &[(u32, f64)] {
+        &self.items[self.start[n] as usize..self.start[n + 1] as usize]
+    }
+}
+
 pub(crate) fn sort_small_by<T>(v: &mut [T], mut less: impl FnMut(&T, &T) -> bool) {
     for i in 1..v.len() {
         let mut j = i;
