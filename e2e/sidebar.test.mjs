@@ -54,6 +54,59 @@ test("an invalid manual ID shows an error and saves nothing", async () => {
   await page.close();
 });
 
+test("the editor finds a Telegram person by name, @username or t.me link, and links them", async () => {
+  const { page, app } = await open("?user=1004"); // Andrei Ivanov, unlinked
+  await app.getByTestId("edit").click();
+  const input = app.getByTestId("sender-id-input");
+  const results = app.getByTestId("search-result");
+  // A transliterated name finds the person written in Cyrillic.
+  await input.fill("andrei ivanov");
+  await app.locator("[data-testid=search-result][data-sender-id='7100000002']").waitFor({ timeout: 15_000 });
+  assert.match(await text(app.locator("[data-testid=search-result][data-sender-id='7100000002']")), /Андрей Иванов.*@andrey_iv/s);
+  await screenshot(page, "35-search-by-name-en");
+  // An @username or a t.me link puts that person first.
+  await input.fill("@andrey_iv");
+  await app.locator("[data-testid=search-status]", { hasText: "@andrey_iv" }).waitFor({ timeout: 15_000 });
+  await results.first().waitFor({ timeout: 15_000 });
+  assert.equal(await results.first().getAttribute("data-sender-id"), "7100000002");
+  await input.fill("t.me/lucia_fg");
+  await app.locator("[data-testid=search-status]", { hasText: "t.me/lucia_fg" }).waitFor({ timeout: 15_000 });
+  await results.first().waitFor({ timeout: 15_000 });
+  assert.equal(await results.first().getAttribute("data-sender-id"), "7100000001");
+  // Nobody: said in words, not an empty list.
+  await input.fill("zzqx nobody");
+  assert.match(await text(app.getByTestId("search-status")), /zzqx nobody/);
+  assert.equal(await results.count(), 0);
+  // Picking a result checks it like a typed ID: preview, then Save writes the field.
+  await input.fill("@andrey_iv");
+  await results.first().waitFor({ timeout: 15_000 });
+  await results.first().click();
+  await app.getByTestId("resolve-preview").waitFor({ timeout: 15_000 });
+  assert.match(await text(app.getByTestId("resolve-preview")), /7100000002/);
+  await app.getByTestId("save").click();
+  await app.getByTestId("saved").waitFor({ timeout: 15_000 });
+  assert.equal(await page.getByTestId("host-field").inputValue(), "7100000002");
+  await page.close();
+});
+
+test("the editor's search speaks Spanish and Russian", async () => {
+  for (const [locale, word] of [["es-ES", "coinciden"], ["ru-RU", "запросу"]]) {
+    const page = await context.newPage();
+    await stack.resetCrm();
+    await page.goto(`${stack.crmUrl}/?view=settings`);
+    await page.locator("#s-locale").fill(locale);
+    await page.getByRole("button", { name: "Save settings" }).click();
+    await page.goto(`${stack.crmUrl}/?user=1004`);
+    const app = page.frameLocator("[data-testid=plugin-frame]");
+    await app.getByTestId("edit").click();
+    await app.getByTestId("sender-id-input").fill("andrei ivanov");
+    await app.locator("[data-testid=search-result][data-sender-id='7100000002']").waitFor({ timeout: 15_000 });
+    assert.match(await text(app.getByTestId("search-status")), new RegExp(word));
+    await screenshot(page, `35-search-by-name-${locale.slice(0, 2)}`);
+    await page.close();
+  }
+});
+
 test("an ID another contact holds is a named conflict, not a silent double link", async () => {
   const { page, app } = await open("?user=1007");
   await app.getByTestId("edit").click();

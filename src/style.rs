@@ -28,6 +28,9 @@ input[aria-invalid=true]{border-color:var(--err)}
 .notice{margin:6px 0 0}
 .preview,.conflict{margin-top:6px;border-top:1px solid var(--line);padding-top:6px}
 .conflict ul{margin:4px 0;padding-left:18px}
+.search{margin-top:6px}.results{list-style:none;margin:4px 0 0;padding:0;display:flex;flex-direction:column;gap:4px}
+.results button{width:100%;text-align:left;background:var(--bg);color:var(--fg);border-color:var(--line);display:flex;flex-direction:column;gap:1px;overflow-wrap:anywhere}
+.results button:hover{border-color:var(--accent)}
 .profile .name{font-size:15px;color:var(--fg);margin:0}
 .profile dl{display:grid;grid-template-columns:auto 1fr;gap:2px 8px;margin:6px 0}.profile dt{color:var(--muted)}.profile dd{margin:0;overflow-wrap:anywhere}
 .badge{display:inline-block;border-radius:4px;padding:2px 6px;margin:4px 0}.badge.warn{background:var(--warn-bg);color:var(--warn)}.badge.ok{background:var(--out);color:var(--fg)}

@@ -1,4 +1,5 @@
-use telegram_relay_api::{LinkAction, Person};
+use telegram_identity::SenderId;
+use telegram_relay_api::{LinkAction, Person, PersonSummary};
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
@@ -7,6 +8,7 @@ use crate::components::message_text::MessageText;
 use crate::components::profile_card::PersonView;
 use crate::context::use_env;
 use crate::errors::AppError;
+use crate::hooks::{PeopleSearch, search_text, use_people_search};
 use crate::i18n::{Text, fill, sender_id_error};
 use crate::state::sender_field::{Action, FieldState, Phase};
 
@@ -64,6 +66,20 @@ pub fn SenderIdField(props: &SenderIdFieldProps) -> Html {
             }
         });
     }
+
+    // The editor doubles as a search box: a name, @username, t.me link or phone lists the people
+    // the relay knows; picking one goes through the same check → conflict → save → undo path.
+    let search = use_people_search(match &state.phase {
+        Phase::Editing { input, .. } => search_text(input),
+        _ => None,
+    });
+    let pick = {
+        let state = state.clone();
+        Callback::from(move |id: SenderId| {
+            state.dispatch(Action::Input(id.to_string()));
+            state.dispatch(Action::Submit);
+        })
+    };
 
     let value = match &state.current {
         Some(v) => {
@@ -149,7 +165,7 @@ pub fn SenderIdField(props: &SenderIdFieldProps) -> Html {
             html! {
                 <form class="edit" onsubmit={onsubmit} novalidate=true>
                     <input id="sender-id-input" data-testid="sender-id-input" ref={input_ref}
-                        type="text" inputmode="numeric" autocomplete="off" spellcheck="false"
+                        type="text" autocomplete="off" spellcheck="false"
                         value={input.clone()} oninput={oninput} onkeydown={onkeydown}
                         placeholder={env.t(Text::InputHint)}
                         aria-invalid={if message.is_some() { "true" } else { "false" }}
@@ -163,6 +179,7 @@ pub fn SenderIdField(props: &SenderIdFieldProps) -> Html {
                     } else {
                         <p id="sender-id-hint" class="muted small">{ env.t(Text::InputHint) }</p>
                     }
+                    <SearchResults search={search.clone()} on_pick={pick.clone()} />
                 </form>
             }
         }
@@ -232,6 +249,64 @@ pub fn SenderIdField(props: &SenderIdFieldProps) -> Html {
             { for stored_invalid }
             { for journal }
         </section>
+    }
+}
+
+#[derive(Properties, PartialEq, Clone)]
+struct SearchResultsProps {
+    search: PeopleSearch,
+    on_pick: Callback<SenderId>,
+}
+
+/// The people the relay found for the typed text, each a button that checks that person's ID.
+#[function_component]
+fn SearchResults(props: &SearchResultsProps) -> Html {
+    let env = use_env();
+    let status = |text: String| html! { <p class="muted small" role="status" data-testid="search-status">{ text }</p> };
+    match &props.search {
+        PeopleSearch::Idle => html! {},
+        PeopleSearch::Searching(q) => status(fill(env.t(Text::SearchSearching), &[q])),
+        PeopleSearch::Failed { error, .. } => html! {
+            <p class="field-error" role="status" data-testid="search-status">{ fill(env.t(Text::SearchFailed), &[&error.message(env.locale)]) }</p>
+        },
+        PeopleSearch::Found { query, people } if people.is_empty() => {
+            status(fill(env.t(Text::SearchNone), &[query]))
+        }
+        PeopleSearch::Found { query, people } => html! {
+            <section class="search" aria-label={fill(env.t(Text::SearchFound), &[query])} data-testid="search-results">
+                { status(fill(env.t(Text::SearchFound), &[query])) }
+                <ul class="results">
+                    { for people.iter().map(|p| result_row(p, &props.on_pick, env.locale)) }
+                </ul>
+            </section>
+        },
+    }
+}
+
+/// One found person: name and @username, then ID, phone and when last seen.
+fn result_row(
+    p: &PersonSummary,
+    on_pick: &Callback<SenderId>,
+    locale: crate::i18n::Locale,
+) -> Html {
+    let id = p.sender_id;
+    let name = [p.first_name.as_str(), p.last_name.as_deref().unwrap_or("")].join(" ");
+    let mut details = vec![id.to_string()];
+    details.extend(p.phone.clone());
+    details.extend(p.last_seen.map(|t| crate::time::short_day(t, locale)));
+    let onclick = {
+        let on_pick = on_pick.clone();
+        Callback::from(move |_: MouseEvent| on_pick.emit(id))
+    };
+    html! {
+        <li>
+            <button type="button" class="result" data-testid="search-result" data-sender-id={id.to_string()} {onclick}>
+                <span><bdi>{ name.trim().to_owned() }</bdi>
+                    if let Some(u) = &p.username { <span class="muted">{ " @" }{ u.clone() }</span> }
+                </span>
+                <span class="muted small">{ details.join(" · ") }</span>
+            </button>
+        </li>
     }
 }
 

@@ -205,6 +205,18 @@ pub async fn messages_after(
     .await
 }
 
+/// `GET /v1/people?q=…&limit=…`: people whose names (folded like the identity engine's),
+/// username or phone digits contain every word of `q`; `@name` and `t.me/name` are the username.
+pub async fn search(
+    host: &Rc<dyn CrmHost>,
+    q: &str,
+    limit: u32,
+) -> Result<Vec<telegram_relay_api::PersonSummary>, RelayError> {
+    let path = format!("/v1/people?q={}&limit={limit}", encode_component(q));
+    let list: telegram_relay_api::PeopleList = request(host, Method::Get, path, None).await?;
+    Ok(list.people)
+}
+
 /// `GET /v1/directory?after=…`.
 pub async fn directory(
     host: &Rc<dyn CrmHost>,

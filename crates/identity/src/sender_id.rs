@@ -254,11 +254,11 @@ impl fmt::Display for SenderIdError {
             SenderIdError::Username { username } => write!(
                 f,
                 "@{username} is a username, which its owner can change at any time: paste the numeric \
-                 sender ID instead, or let the relay look the username up",
+                 sender ID instead, or pick the person from the search results",
             ),
             SenderIdError::PhoneNumber => f.write_str(
                 "this looks like a phone number, not a sender ID: paste the person's numeric Telegram \
-                 user ID, or search the person by phone",
+                 user ID, or pick the person from the search results",
             ),
         }
     }
@@ -396,7 +396,10 @@ mod tests {
         check_msg("", &["empty", "paste"]);
         check_msg("-1001234567890", &["group or channel", "user ID"]);
         check_msg("1.23457E+09", &["spreadsheet", "digits are lost", "text"]);
-        check_msg("@lucia_fg", &["@lucia_fg", "username", "change", "relay"]);
+        check_msg(
+            "@lucia_fg",
+            &["@lucia_fg", "username", "change", "search results"],
+        );
         check_msg("t.me/lucia_fg", &["@lucia_fg", "username"]);
         check_msg("4503599627370496", &["4503599627370495", "52 bits"]);
         check_msg("12a", &["'a'", "digits"]);
