@@ -5,6 +5,7 @@
 
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
+import net from "node:net";
 
 import { appMessages, launchBrowser, openCrm, screenshot, startStack, text } from "./stack.mjs";
 
@@ -157,8 +158,49 @@ test("a wrong relay token says which setting to fix", async () => {
   await page.goto(`${stack.crmUrl}/?user=1001`);
   const app = page.frameLocator("[data-testid=plugin-frame]");
   assert.match(await text(app.getByTestId("error-banner").first()), /token/i);
+  await app.getByTestId("conversation-not-loaded").waitFor({ timeout: 15_000 });
+  assert.equal(await app.getByTestId("error-banner").count(), 1, "one banner, one Retry, for one wrong token");
   await screenshot(page, "12-wrong-token");
   await page.close();
+});
+
+test("a relay URL that is not https:// names the setting, not the contact's ID", async () => {
+  const page = await context.newPage();
+  await setSettings(page, { relay_url: "relay.example.com" });
+  await page.goto(`${stack.crmUrl}/?user=1001`);
+  const app = page.frameLocator("[data-testid=plugin-frame]");
+  const banner = await text(app.getByTestId("error-banner").first());
+  assert.match(banner, /Relay URL/);
+  assert.match(banner, /relay\.example\.com/);
+  assert.equal(await app.getByTestId("error-banner").count(), 1, "one banner for one cause");
+  await screenshot(page, "36-relay-url-not-https");
+  await page.close();
+});
+
+test("a relay that takes the request and never answers is a message with Retry, not Loading forever", async () => {
+  // A server that accepts connections and never writes a byte.
+  const sockets = [];
+  const silent = net.createServer((socket) => sockets.push(socket));
+  await new Promise((resolve) => silent.listen(0, "127.0.0.1", resolve));
+  try {
+    const page = await context.newPage();
+    await setSettings(page, { relay_url: `http://127.0.0.1:${silent.address().port}` });
+    await page.goto(`${stack.crmUrl}/?user=1001`);
+    const app = page.frameLocator("[data-testid=plugin-frame]");
+    const banner = app.getByTestId("error-banner").filter({ hasText: "has not answered" }).first();
+    await banner.waitFor({ timeout: 30_000 });
+    assert.ok((await banner.getByRole("button").count()) > 0, "the banner offers Retry");
+    // One cause, one banner: the conversation says it is the same problem instead of repeating it.
+    await app.getByTestId("conversation-not-loaded").waitFor({ timeout: 30_000 });
+    assert.equal(await app.getByTestId("error-banner").count(), 1, "one banner for one cause");
+    // The field the CRM holds stays readable while the relay is silent.
+    assert.equal(await text(app.getByTestId("sender-id-value")), "7100000001");
+    await screenshot(page, "37-relay-silent");
+    await page.close();
+  } finally {
+    for (const s of sockets) s.destroy();
+    silent.close();
+  }
 });
 
 test("an unreachable relay is a message, not a blank panel", async () => {

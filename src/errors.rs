@@ -13,6 +13,8 @@ pub enum AppError {
     Host(HostError),
     /// The app's "Relay URL" setting is empty.
     RelayUrlMissing,
+    /// The app's "Relay URL" setting is not an https:// address: the text as set.
+    RelayUrlInvalid(String),
     /// The app could not start (missing settings or URL parameters); the text says which.
     Config(String),
 }
@@ -21,6 +23,7 @@ impl From<ConnectError> for AppError {
     fn from(e: ConnectError) -> AppError {
         match e {
             ConnectError::RelayUrlMissing => AppError::RelayUrlMissing,
+            ConnectError::RelayUrlInvalid(url) => AppError::RelayUrlInvalid(url),
             ConnectError::Other(cause) => AppError::Config(cause),
         }
     }
@@ -44,6 +47,10 @@ impl AppError {
         let t = |k: Text| k.get(locale);
         match self {
             AppError::Relay(RelayError::Unreachable(_)) => t(Text::ErrUnreachable).into(),
+            AppError::Relay(RelayError::NoAnswer) => fill(
+                t(Text::ErrNoAnswer),
+                &[&(crate::services::relay::RELAY_TIMEOUT_MS / 1000).to_string()],
+            ),
             AppError::Relay(RelayError::Unauthorized) => t(Text::ErrUnauthorized).into(),
             AppError::Relay(RelayError::NotFound) => t(Text::ErrNotFound).into(),
             AppError::Relay(RelayError::Rejected { message, .. }) => {
@@ -61,6 +68,7 @@ impl AppError {
             AppError::Host(HostError::NoContact) => t(Text::ErrNoContact).into(),
             AppError::Host(HostError::Failed(cause)) => fill(t(Text::ErrHost), &[cause]),
             AppError::RelayUrlMissing => t(Text::ErrRelayUrlMissing).into(),
+            AppError::RelayUrlInvalid(url) => fill(t(Text::ErrRelayUrlInvalid), &[url]),
             AppError::Config(cause) => fill(t(Text::ErrConfig), &[cause]),
         }
     }
@@ -73,7 +81,19 @@ impl AppError {
             AppError::Host(HostError::NoContact) => "no contact open".into(),
             AppError::Host(HostError::Failed(cause)) => cause.clone(),
             AppError::RelayUrlMissing => "relay_url setting empty".into(),
+            AppError::RelayUrlInvalid(url) => format!("relay_url setting not https: {url}"),
             AppError::Config(c) => c.clone(),
+        }
+    }
+
+    /// Whether two failures have one cause (the same kind of failure, whatever the detail: two
+    /// requests to an unreachable relay), so that one banner says it.
+    pub fn same_cause(&self, other: &AppError) -> bool {
+        use std::mem::discriminant;
+        match (self, other) {
+            (AppError::Relay(a), AppError::Relay(b)) => discriminant(a) == discriminant(b),
+            (AppError::Host(a), AppError::Host(b)) => discriminant(a) == discriminant(b),
+            _ => discriminant(self) == discriminant(other),
         }
     }
 
@@ -81,7 +101,9 @@ impl AppError {
     pub fn retryable(&self) -> bool {
         matches!(
             self,
-            AppError::Relay(RelayError::Unreachable(_) | RelayError::Server { .. })
+            AppError::Relay(
+                RelayError::Unreachable(_) | RelayError::Server { .. } | RelayError::NoAnswer
+            )
         )
     }
 }
@@ -140,6 +162,12 @@ mod tests {
             ),
             (AppError::Config("no relay".into()), Locale::En, "no relay"),
             (
+                RelayError::NoAnswer.into(),
+                Locale::En,
+                "has not answered in 15 s",
+            ),
+            (RelayError::NoAnswer.into(), Locale::Ru, "15"),
+            (
                 ConnectError::RelayUrlMissing.into(),
                 Locale::En,
                 "“Relay URL” setting is empty",
@@ -154,6 +182,21 @@ mod tests {
                 Locale::Ru,
                 "«URL relay»",
             ),
+            (
+                ConnectError::RelayUrlInvalid("relay.example.com".into()).into(),
+                Locale::En,
+                "“Relay URL” setting is “relay.example.com”, which is not an https://",
+            ),
+            (
+                ConnectError::RelayUrlInvalid("relay.example.com".into()).into(),
+                Locale::Es,
+                "«relay.example.com»",
+            ),
+            (
+                ConnectError::RelayUrlInvalid("relay.example.com".into()).into(),
+                Locale::Ru,
+                "https://",
+            ),
         ];
         for (err, loc, want) in cases {
             let msg = err.message(*loc);
@@ -165,8 +208,18 @@ mod tests {
     }
 
     #[test]
+    fn failures_of_one_kind_have_one_cause() {
+        let a = AppError::from(RelayError::Unreachable("timeout".into()));
+        let b = AppError::from(RelayError::Unreachable("reset".into()));
+        assert!(a.same_cause(&b));
+        assert!(!a.same_cause(&AppError::from(RelayError::Unauthorized)));
+        assert!(!a.same_cause(&AppError::from(HostError::NoContact)));
+    }
+
+    #[test]
     fn only_transient_failures_are_retryable() {
         assert!(AppError::from(RelayError::Unreachable(String::new())).retryable());
+        assert!(AppError::from(RelayError::NoAnswer).retryable());
         assert!(!AppError::from(RelayError::Unauthorized).retryable());
         assert!(!AppError::from(HostError::NoContact).retryable());
     }

@@ -149,6 +149,7 @@ texts! {
                       "Поле сохранено, но журнал связей relay его не записал: {}"),
     Dismiss => ("Dismiss", "Cerrar", "Закрыть"),
     Retry => ("Retry", "Reintentar", "Повторить"),
+    SameProblemAbove => ("Not loaded, for the reason shown above.", "No se ha cargado, por el motivo indicado arriba.", "Не загружено по причине, указанной выше."),
     // Profile
     Username => ("Username", "Nombre de usuario", "Имя пользователя"),
     NoUsername => ("no username", "sin nombre de usuario", "нет имени пользователя"),
@@ -247,6 +248,12 @@ texts! {
     ErrRelayUrlMissing => ("The app's “Relay URL” setting is empty. Ask an admin to enter the relay's address in the app's settings.",
                            "El ajuste “URL del relay” de la app está vacío. Pide a un administrador que introduzca la dirección del relay en los ajustes de la app.",
                            "Настройка приложения «URL relay» пуста. Попросите администратора указать адрес relay в настройках приложения."),
+    ErrNoAnswer => ("The Telegram relay took the request but has not answered in {} s. It may be overloaded or stuck: retry, and tell your admin if it keeps happening.",
+                    "El relay de Telegram recibió la petición pero no ha respondido en {} s. Puede estar sobrecargado o bloqueado: reintenta y avisa a tu administrador si se repite.",
+                    "Relay Telegram принял запрос, но не ответил за {} с. Возможно, он перегружен или завис: повторите и сообщите администратору, если это повторяется."),
+    ErrRelayUrlInvalid => ("The app's “Relay URL” setting is “{}”, which is not an https:// address. Ask an admin to enter the relay's full address, starting with https://, in the app's settings.",
+                           "El ajuste “URL del relay” de la app es «{}», que no es una dirección https://. Pide a un administrador que introduzca la dirección completa, empezando por https://, en los ajustes de la app.",
+                           "Настройка приложения «URL relay» — «{}», это не адрес https://. Попросите администратора указать полный адрес, начиная с https://, в настройках приложения."),
     ErrConfig => ("The app is not configured: {}", "La app no está configurada: {}", "Приложение не настроено: {}"),
     // nav_bar
     BulkTitle => ("Bulk linking", "Vinculación masiva", "Массовое связывание"),

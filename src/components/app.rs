@@ -63,12 +63,24 @@ fn Sidebar() -> Html {
         let field = field.clone();
         Callback::from(move |id: SenderId| field.dispatch(Action::Propose(id)))
     };
+    // One banner per cause: a relay failure the profile shows is not repeated by the conversation,
+    // and the profile's Retry loads both again.
+    let profile_error = use_state(|| None::<AppError>);
+    let retry_token = use_state(|| 0u32);
+    let on_profile_error = {
+        let profile_error = profile_error.clone();
+        Callback::from(move |e: Option<AppError>| profile_error.set(e))
+    };
+    let on_profile_retry = {
+        let retry_token = retry_token.clone();
+        Callback::from(move |()| retry_token.set(retry_token.wrapping_add(1)))
+    };
     html! {
         <>
             <SenderIdField state={field.clone()} />
             if let Some(id) = linked {
-                <ProfileCard key={format!("p{id}")} id={id} />
-                <ConversationPanel key={format!("c{id}")} id={id} />
+                <ProfileCard key={format!("p{id}")} id={id} on_error={on_profile_error} on_retry={on_profile_retry} />
+                <ConversationPanel key={format!("c{id}")} id={id} covered_by={(*profile_error).clone()} retry_token={*retry_token} />
             } else if show_suggestions {
                 <Suggestions on_link={on_link} />
             }

@@ -20,6 +20,13 @@ use crate::time;
 pub struct ConversationPanelProps {
     /// Whose conversation.
     pub id: SenderId,
+    /// An error the profile above already shows with its Retry: the same failure here is not
+    /// shown twice.
+    #[prop_or_default]
+    pub covered_by: Option<crate::errors::AppError>,
+    /// Changes when that Retry is clicked: the conversation loads again too.
+    #[prop_or_default]
+    pub retry_token: u32,
 }
 
 /// Distance in pixels from an edge at which the window moves or an older page loads.
@@ -131,6 +138,16 @@ pub fn ConversationPanel(props: &ConversationPanelProps) -> Html {
         let conv = conv.clone();
         Callback::from(move |()| conv.dispatch(Action::Reset))
     };
+    // The profile's Retry retries this too (one banner, one Retry for one cause).
+    {
+        let retry = retry.clone();
+        let first = use_mut_ref(|| true);
+        use_effect_with(props.retry_token, move |_| {
+            if !std::mem::replace(&mut *first.borrow_mut(), false) {
+                retry.emit(());
+            }
+        });
+    }
 
     let pending = conv.pending.iter().map(|p| {
         let (state, status) = match &p.failed {
@@ -166,6 +183,9 @@ pub fn ConversationPanel(props: &ConversationPanelProps) -> Html {
     });
     let body = if !conv.loaded {
         match &conv.error {
+            Some(err) if props.covered_by.as_ref().is_some_and(|c| c.same_cause(err)) => {
+                html! { <p class="muted small" role="status" data-testid="conversation-not-loaded">{ env.t(Text::SameProblemAbove) }</p> }
+            }
             Some(err) => html! { <ErrorBanner error={err.clone()} on_retry={retry.clone()} /> },
             None => html! { <p class="muted" role="status">{ env.t(Text::Loading) }</p> },
         }

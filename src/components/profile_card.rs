@@ -14,6 +14,13 @@ use crate::time;
 pub struct ProfileCardProps {
     /// Whose profile.
     pub id: SenderId,
+    /// Told the load's failure (or `None`) whenever it changes, so the panels below do not show
+    /// the same failure again.
+    #[prop_or_default]
+    pub on_error: Callback<Option<crate::errors::AppError>>,
+    /// Called with the banner's Retry, besides loading the profile again.
+    #[prop_or_default]
+    pub on_retry: Callback<()>,
 }
 
 /// What the relay knows about a linked person.
@@ -21,6 +28,21 @@ pub struct ProfileCardProps {
 pub fn ProfileCard(props: &ProfileCardProps) -> Html {
     let env = use_env();
     let (load, retry) = use_person(props.id);
+    {
+        let failed = match &load {
+            PersonLoad::Failed(err) => Some(err.clone()),
+            _ => None,
+        };
+        let on_error = props.on_error.clone();
+        use_effect_with(failed, move |failed| on_error.emit(failed.clone()));
+    }
+    let retry = {
+        let also = props.on_retry.clone();
+        Callback::from(move |()| {
+            retry.emit(());
+            also.emit(());
+        })
+    };
     match load {
         PersonLoad::Loading => html! {
             <section class="card profile" aria-busy="true"><p class="muted" role="status">{ env.t(Text::Loading) }</p></section>

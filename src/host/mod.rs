@@ -89,6 +89,9 @@ pub enum HostError {
 pub enum ConnectError {
     /// The app's "Relay URL" setting is empty (an admin must fill it in).
     RelayUrlMissing,
+    /// The app's "Relay URL" setting is not an `https://` address (nor `http://localhost` or
+    /// a loopback address, for development): the text as set.
+    RelayUrlInvalid(String),
     /// Anything else, in the words of its cause.
     Other(String),
 }
@@ -289,6 +292,83 @@ mod tests {
             ("missing", None),
         ] {
             assert_eq!(query_param(q, name).as_deref(), want, "{name}");
+        }
+    }
+}
+
+/// The relay's base URL from the app's setting, without a trailing `/`: an absolute `https://`
+/// URL, or `http://` to `localhost` or a loopback address (development and the demo). Anything
+/// else (no scheme, another scheme, a space) would send every request somewhere that answers
+/// nothing useful, and each contact would blame its own ID.
+pub fn relay_base_url(setting: &str) -> Result<String, ConnectError> {
+    let url = setting.trim();
+    let invalid = || ConnectError::RelayUrlInvalid(url.to_owned());
+    let lower = url.to_ascii_lowercase();
+    let rest = if let Some(rest) = lower.strip_prefix("https://") {
+        rest
+    } else if let Some(rest) = lower.strip_prefix("http://") {
+        let host = rest.split(['/', '?', '#']).next().unwrap_or("");
+        let name = match host.strip_prefix('[') {
+            Some(v6) => v6.split(']').next().unwrap_or(""),
+            None => host.split(':').next().unwrap_or(""),
+        };
+        if !(name == "localhost" || name == "::1" || name.starts_with("127.")) {
+            return Err(invalid());
+        }
+        rest
+    } else {
+        return Err(invalid());
+    };
+    let host = rest.split(['/', '?', '#']).next().unwrap_or("");
+    if host.is_empty() || url.contains(char::is_whitespace) {
+        return Err(invalid());
+    }
+    Ok(url.trim_end_matches('/').to_owned())
+}
+
+#[cfg(test)]
+mod relay_url_tests {
+    use super::{ConnectError, relay_base_url};
+
+    #[test]
+    fn the_relay_url_is_https_or_a_local_address() {
+        for (setting, expected) in [
+            (
+                "https://relay.example.com",
+                Some("https://relay.example.com"),
+            ),
+            (
+                " https://relay.example.com/ ",
+                Some("https://relay.example.com"),
+            ),
+            (
+                "https://relay.example.com:8443/base/",
+                Some("https://relay.example.com:8443/base"),
+            ),
+            (
+                "HTTPS://Relay.Example.com",
+                Some("HTTPS://Relay.Example.com"),
+            ),
+            ("http://localhost:8787", Some("http://localhost:8787")),
+            ("http://127.0.0.1:8787/", Some("http://127.0.0.1:8787")),
+            ("http://[::1]:8787", Some("http://[::1]:8787")),
+            ("http://relay.example.com", None),
+            ("http://localhost.evil.example", None),
+            ("relay.example.com", None),
+            ("127.0.0.1:8787", None),
+            ("ftp://relay.example.com", None),
+            ("https://", None),
+            ("https://relay example.com", None),
+        ] {
+            let got = relay_base_url(setting);
+            match expected {
+                Some(url) => assert_eq!(got, Ok(url.to_owned()), "{setting:?}"),
+                None => assert_eq!(
+                    got,
+                    Err(ConnectError::RelayUrlInvalid(setting.trim().to_owned())),
+                    "{setting:?}"
+                ),
+            }
         }
     }
 }

@@ -177,6 +177,7 @@ impl ZafHost {
         let settings = get_path(&meta, "settings");
         let setting = |k: &str| text(&get_path(&settings, k)).filter(|s| !s.trim().is_empty());
         let relay_url = setting("relay_url").ok_or(ConnectError::RelayUrlMissing)?;
+        let relay_url = super::relay_base_url(&relay_url)?;
         let field_key = setting("sender_id_field").unwrap_or_else(|| "senderId".into());
         let me = wait(client.get(&paths(&[
             "currentUser.id",
@@ -226,7 +227,7 @@ impl ZafHost {
         Ok(ZafHost {
             inner: Rc::new(Inner {
                 client,
-                relay_url: relay_url.trim_end_matches('/').to_string(),
+                relay_url,
                 context,
             }),
         })

@@ -41,6 +41,55 @@ pub enum RelayError {
     },
     /// A 2xx whose body is not what this version of the plugin expects.
     BadResponse(String),
+    /// No answer within [`RELAY_TIMEOUT_MS`]: the relay took the request and went quiet.
+    NoAnswer,
+}
+
+/// How long a relay call may take before the agent is told the relay is not answering (with
+/// Retry). Generous: a search or a page over a large database answers in milliseconds.
+pub const RELAY_TIMEOUT_MS: u32 = 15_000;
+
+/// Sends `request` through the host, giving up after [`RELAY_TIMEOUT_MS`].
+async fn call(host: &Rc<dyn CrmHost>, request: RelayRequest) -> Result<RelayReply, RelayError> {
+    let answer = host.relay(request);
+    let timeout = Box::pin(gloo::timers::future::TimeoutFuture::new(RELAY_TIMEOUT_MS));
+    match First(answer, timeout).await {
+        Either::Answer(reply) => reply.map_err(|u| RelayError::Unreachable(u.0)),
+        Either::TimedOut => Err(RelayError::NoAnswer),
+    }
+}
+
+enum Either<T> {
+    Answer(T),
+    TimedOut,
+}
+
+/// Whichever of an answer and a timer comes first (the other is dropped).
+struct First<A, B>(std::pin::Pin<Box<A>>, std::pin::Pin<Box<B>>)
+where
+    A: std::future::Future + ?Sized,
+    B: std::future::Future<Output = ()> + ?Sized;
+
+impl<A, B> std::future::Future for First<A, B>
+where
+    A: std::future::Future + ?Sized,
+    B: std::future::Future<Output = ()> + ?Sized,
+{
+    type Output = Either<A::Output>;
+
+    fn poll(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Self::Output> {
+        use std::task::Poll;
+        if let Poll::Ready(answer) = self.0.as_mut().poll(cx) {
+            return Poll::Ready(Either::Answer(answer));
+        }
+        match self.1.as_mut().poll(cx) {
+            Poll::Ready(()) => Poll::Ready(Either::TimedOut),
+            Poll::Pending => Poll::Pending,
+        }
+    }
 }
 
 impl fmt::Display for RelayError {
@@ -54,6 +103,7 @@ impl fmt::Display for RelayError {
                 write!(f, "relay failed ({status}): {message}")
             }
             RelayError::BadResponse(cause) => write!(f, "unexpected relay response: {cause}"),
+            RelayError::NoAnswer => write!(f, "no answer from the relay in {RELAY_TIMEOUT_MS} ms"),
         }
     }
 }
@@ -130,10 +180,7 @@ pub async fn request<T: DeserializeOwned>(
     path: String,
     body: Option<String>,
 ) -> Result<T, RelayError> {
-    let reply = host
-        .relay(RelayRequest { method, path, body })
-        .await
-        .map_err(|u| RelayError::Unreachable(u.0))?;
+    let reply = call(host, RelayRequest { method, path, body }).await?;
     decode(&classify(reply)?)
 }
 
@@ -309,14 +356,18 @@ pub async fn send_reply(
 ) -> Result<Message, ReplyFailure> {
     let fail = |error| ReplyFailure { code: None, error };
     let body = encode(reply).map_err(fail)?;
-    let answer = host
-        .relay(RelayRequest {
+    // A reply that timed out may still have gone out: Retry sends the same client_id, which the
+    // relay answers with the stored copy instead of sending twice.
+    let answer = call(
+        host,
+        RelayRequest {
             method: Method::Post,
             path: format!("/v1/people/{id}/messages"),
             body: Some(body),
-        })
-        .await
-        .map_err(|u| fail(RelayError::Unreachable(u.0)))?;
+        },
+    )
+    .await
+    .map_err(fail)?;
     let code = (!(200..=299).contains(&answer.status))
         .then(|| decode::<ErrorBody>(&answer.body).ok().map(|b| b.error.code))
         .flatten();
