@@ -120,6 +120,33 @@ test("an ID another contact holds is a named conflict, not a silent double link"
   await page.close();
 });
 
+test("an ID two contacts hold stays visible on both, however it was written", async () => {
+  // Link anyway from the sidebar: both contacts say who else holds the ID.
+  let { page, app } = await open("?user=1007"); // Maria Ruiz; María José Ruiz holds 7100000004
+  await app.getByTestId("edit").click();
+  await app.getByTestId("sender-id-input").fill("7100000004");
+  await app.getByTestId("check").click();
+  await app.getByTestId("conflict").waitFor({ timeout: 15_000 });
+  await app.getByTestId("save").click();
+  await app.getByTestId("saved").waitFor({ timeout: 15_000 });
+  assert.match(await text(app.getByTestId("shared-id")), /María José Ruiz/);
+  await screenshot(page, "38-shared-id");
+  await page.close();
+  page = await context.newPage();
+  await page.goto(`${stack.crmUrl}/?user=1006`);
+  app = page.frameLocator("[data-testid=plugin-frame]");
+  assert.match(await text(app.getByTestId("shared-id")), /Maria Ruiz/);
+  await page.close();
+  // Typed into the CRM by hand: the sidebar follows the change and says it too.
+  ({ page, app } = await openCrm(context, stack.crmUrl, "?user=1005"));
+  await app.getByTestId("sender-id-value").waitFor({ timeout: 15_000 });
+  assert.equal(await app.getByTestId("shared-id").count(), 0, "no warning before");
+  await page.getByTestId("host-field").fill("7100000001");
+  await page.getByTestId("host-field-save").click();
+  assert.match(await text(app.getByTestId("shared-id")), /Lucía Fernández García/);
+  await page.close();
+});
+
 test("the ticket sidebar shows the requester's Telegram identity", async () => {
   const { page, app } = await open("?ticket=101");
   assert.equal(await text(app.getByTestId("sender-id-value")), "7100000001");

@@ -149,6 +149,9 @@ texts! {
                       "Поле сохранено, но журнал связей relay его не записал: {}"),
     Dismiss => ("Dismiss", "Cerrar", "Закрыть"),
     Retry => ("Retry", "Reintentar", "Повторить"),
+    SharedId => ("Another contact also holds this Telegram ID: {}. A Telegram person belongs to one contact: unlink the one that is wrong.",
+                 "Otro contacto también tiene este ID de Telegram: {}. Una persona de Telegram corresponde a un solo contacto: desvincula el que sobre.",
+                 "Этот ID Telegram записан и у другого контакта: {}. Человек в Telegram соответствует одному контакту: отвяжите лишний."),
     SameProblemAbove => ("Not loaded, for the reason shown above.", "No se ha cargado, por el motivo indicado arriba.", "Не загружено по причине, указанной выше."),
     // Profile
     Username => ("Username", "Nombre de usuario", "Имя пользователя"),

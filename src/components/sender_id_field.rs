@@ -8,7 +8,7 @@ use crate::components::message_text::MessageText;
 use crate::components::profile_card::PersonView;
 use crate::context::use_env;
 use crate::errors::AppError;
-use crate::hooks::{PeopleSearch, search_text, use_people_search};
+use crate::hooks::{PeopleSearch, search_text, use_people_search, use_shared_holders};
 use crate::i18n::{Text, fill, sender_id_error};
 use crate::state::sender_field::{Action, FieldState, Phase};
 
@@ -72,6 +72,19 @@ pub fn SenderIdField(props: &SenderIdFieldProps) -> Html {
     let search = use_people_search(match &state.phase {
         Phase::Editing { input, .. } => search_text(input),
         _ => None,
+    });
+    // Another contact holding the same ID stays visible whenever the value is shown.
+    let shared = use_shared_holders(match &state.phase {
+        Phase::Idle | Phase::Done(_) => state.current.clone(),
+        _ => None,
+    });
+    let shared = (!shared.is_empty()).then(|| {
+        let names: Vec<String> = shared.iter().map(|h| h.name.clone()).collect();
+        html! {
+            <p class="banner warn" role="status" data-testid="shared-id">
+                { fill(env.t(Text::SharedId), &[&names.join(", ")]) }
+            </p>
+        }
     });
     let pick = {
         let state = state.clone();
@@ -246,6 +259,7 @@ pub fn SenderIdField(props: &SenderIdFieldProps) -> Html {
                 <ErrorBanner error={err} on_dismiss={(!state.unavailable()).then_some(dismiss)} />
             }
             { body }
+            { for shared }
             { for stored_invalid }
             { for journal }
         </section>
