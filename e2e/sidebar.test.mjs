@@ -147,6 +147,39 @@ test("an ID two contacts hold stays visible on both, however it was written", as
   await page.close();
 });
 
+test("small things agents notice: Open in Telegram, full dates, Escape, deleted and unreadable", async () => {
+  let { page, app } = await open("?user=1001");
+  assert.equal(await app.getByTestId("open-in-telegram").getAttribute("href"), "tg://user?id=7100000001");
+  await app.getByTestId("message").first().waitFor({ timeout: 15_000 });
+  assert.match(await app.locator("[data-testid=message] time").first().getAttribute("title"), /2026/, "the full date on hover");
+  await page.close();
+  // Escape steps back from the preview; nothing is written.
+  ({ page, app } = await open("?user=1005"));
+  await app.getByTestId("edit").click();
+  await app.getByTestId("sender-id-input").fill("7100000003");
+  await app.getByTestId("check").click();
+  await app.getByTestId("save").waitFor({ timeout: 15_000 });
+  await app.getByTestId("save").press("Escape");
+  await app.getByTestId("edit").waitFor({ timeout: 15_000 });
+  assert.equal(await app.getByTestId("resolve-preview").count(), 0);
+  assert.equal(await page.getByTestId("host-field").inputValue(), "");
+  await page.close();
+  // A deleted account's phone is gone with it, not "hidden by privacy settings".
+  ({ page, app } = await open("?user=1008"));
+  await app.getByTestId("profile-deleted").waitFor({ timeout: 15_000 });
+  assert.match(await text(app.getByTestId("profile-phone")), /deleted/);
+  await screenshot(page, "39-deleted-account");
+  await page.close();
+  // A field key the host cannot read never says "Not linked".
+  page = await context.newPage();
+  await setSettings(page, { sender_id_field: "noSuchField" });
+  await page.goto(`${stack.crmUrl}/?user=1001`);
+  app = page.frameLocator("[data-testid=plugin-frame]");
+  assert.match(await text(app.getByTestId("sender-id-value")), /cannot be read/);
+  await screenshot(page, "40-field-unreadable");
+  await page.close();
+});
+
 test("the ticket sidebar shows the requester's Telegram identity", async () => {
   const { page, app } = await open("?ticket=101");
   assert.equal(await text(app.getByTestId("sender-id-value")), "7100000001");

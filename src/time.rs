@@ -63,6 +63,19 @@ pub fn day_and_clock(unix_seconds: i64, locale: Locale) -> String {
     date(unix_seconds).to_locale_string(locale.tag(), &o).into()
 }
 
+/// "Sunday, 29 November 2026, 10:08" in the locale's own form: a message time's tooltip.
+pub fn full(unix_seconds: i64, locale: Locale) -> String {
+    let o = options(&[
+        ("weekday", "long"),
+        ("day", "numeric"),
+        ("month", "long"),
+        ("year", "numeric"),
+        ("hour", "2-digit"),
+        ("minute", "2-digit"),
+    ]);
+    date(unix_seconds).to_locale_string(locale.tag(), &o).into()
+}
+
 /// ISO 8601 for `<time datetime>`.
 pub fn iso(unix_seconds: i64) -> String {
     date(unix_seconds).to_iso_string().into()

@@ -41,7 +41,7 @@ pub fn MessageView(props: &MessageViewProps) -> Html {
         .as_ref()
         .map(|media| media_placeholder(media, env.locale));
     let edited = m.edited_at.map(|at| {
-        html! { <span class="mark" data-testid="edited" title={time::iso(at)}>{ env.t(Text::Edited) }</span> }
+        html! { <span class="mark" data-testid="edited" title={time::full(at, env.locale)}>{ env.t(Text::Edited) }</span> }
     });
     let deleted = m.deleted.then(
         || html! { <span class="mark" data-testid="deleted">{ env.t(Text::Deleted) }</span> },
@@ -61,7 +61,7 @@ pub fn MessageView(props: &MessageViewProps) -> Html {
                 if let Some(agent) = &m.sent_by {
                     <span class="agent" data-testid="sent-by"><bdi>{ agent.clone() }</bdi></span>
                 }
-                <time datetime={time::iso(m.sent_at)}>{ time::clock(m.sent_at, env.locale) }</time>
+                <time datetime={time::iso(m.sent_at)} title={time::full(m.sent_at, env.locale)}>{ time::clock(m.sent_at, env.locale) }</time>
                 { for edited }
                 { for deleted }
             </footer>

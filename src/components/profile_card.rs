@@ -86,6 +86,9 @@ pub fn PersonView(props: &PersonViewProps) -> Html {
         (Some(phone), _) => {
             html! { <span data-testid="profile-phone"><bdi>{ phone.clone() }</bdi></span> }
         }
+        (None, _) if p.deleted => {
+            html! { <span class="muted" data-testid="profile-phone">{ env.t(Text::PhoneGone) }</span> }
+        }
         (None, _) => {
             html! { <span class="muted" data-testid="profile-phone">{ env.t(Text::PhoneHidden) }</span> }
         }

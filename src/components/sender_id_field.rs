@@ -98,11 +98,32 @@ pub fn SenderIdField(props: &SenderIdFieldProps) -> Html {
         Some(v) => {
             html! { <output class="value" data-testid="sender-id-value" for="sender-id-input">{ v.clone() }</output> }
         }
+        // A field the host cannot read is not an empty one: never say "Not linked" then.
+        None if state.unavailable() => {
+            html! { <output class="value muted" data-testid="sender-id-value">{ env.t(Text::FieldUnreadable) }</output> }
+        }
         None => {
             html! { <output class="value muted" data-testid="sender-id-value">{ env.t(Text::NotLinked) }</output> }
         }
     };
+    // Telegram's own link to a user by ID: opens the chat in the agent's Telegram app.
+    let open_in_telegram = state
+        .current
+        .as_deref()
+        .and_then(|v| SenderId::parse(v).ok())
+        .map(|id| html! {
+            <a class="small" data-testid="open-in-telegram" href={format!("tg://user?id={id}")} target="_blank" rel="noopener">{ env.t(Text::OpenInTelegram) }</a>
+        });
 
+    // Escape steps back from a preview or a conflict, as it does from the editor.
+    let escape = {
+        let state = state.clone();
+        Callback::from(move |e: KeyboardEvent| {
+            if e.key() == "Escape" {
+                state.dispatch(Action::Cancel);
+            }
+        })
+    };
     let body = match &state.phase {
         Phase::Loading => html! { <p class="muted" role="status">{ env.t(Text::Loading) }</p> },
         Phase::Idle | Phase::Done(_) => {
@@ -147,6 +168,7 @@ pub fn SenderIdField(props: &SenderIdFieldProps) -> Html {
                             }
                         }
                     </div>
+                    { for open_in_telegram }
                     { done }
                 </>
             }
@@ -200,7 +222,7 @@ pub fn SenderIdField(props: &SenderIdFieldProps) -> Html {
             <p class="muted" role="status" data-testid="resolving">{ env.t(Text::Resolving) }{ " " }<code>{ id.to_string() }</code></p>
         },
         Phase::Preview { id, person } => html! {
-            <section class="preview" data-testid="resolve-preview" aria-live="polite">
+            <section class="preview" data-testid="resolve-preview" aria-live="polite" onkeydown={escape.clone()}>
                 <p><strong>{ env.t(Text::PreviewTitle) }</strong>{ " " }<code>{ id.to_string() }</code></p>
                 { who(person.as_ref()) }
                 { replaces(state.current.as_deref(), env.t(Text::Replaces)) }
@@ -215,7 +237,7 @@ pub fn SenderIdField(props: &SenderIdFieldProps) -> Html {
             person,
             holders,
         } => html! {
-            <section class="conflict" data-testid="conflict" role="alert">
+            <section class="conflict" data-testid="conflict" role="alert" onkeydown={escape.clone()}>
                 <p><strong>{ env.t(Text::ConflictIntro) }</strong>{ " " }<code>{ id.to_string() }</code></p>
                 <ul>
                     { for holders.iter().map(|h| html! {
