@@ -108,6 +108,35 @@ test("the editor's search speaks Spanish and Russian", async () => {
   }
 });
 
+test("a preview compares the person with the contact; a stranger or an unknown ID needs a deliberate Save", async () => {
+  // A typo that resolves to a stranger: Андрей Иванов for Grace Hopper.
+  let { page, app } = await open("?user=1005");
+  await app.getByTestId("edit").click();
+  await app.getByTestId("sender-id-input").fill("7100000002");
+  await app.getByTestId("check").click();
+  assert.match(await text(app.getByTestId("preview-disagrees")), /share nothing/);
+  assert.match(await app.getByTestId("save").getAttribute("class"), /danger/);
+  assert.match(await text(app.getByTestId("save")), /Link anyway/);
+  await screenshot(page, "41-preview-stranger");
+  await app.getByTestId("cancel").click();
+  // An ID nobody has written from is not "belongs to".
+  await app.getByTestId("edit").click();
+  await app.getByTestId("sender-id-input").fill("7199999999");
+  await app.getByTestId("check").click();
+  await app.getByTestId("never-seen").waitFor({ timeout: 15_000 });
+  assert.doesNotMatch(await text(app.getByTestId("resolve-preview")), /belongs to/);
+  assert.match(await text(app.getByTestId("save")), /Link anyway/);
+  await page.close();
+  // The right person says why, and Save is the ordinary button.
+  ({ page, app } = await open("?user=1004"));
+  await app.getByTestId("edit").click();
+  await app.getByTestId("sender-id-input").fill("7100000002");
+  await app.getByTestId("check").click();
+  assert.match(await text(app.getByTestId("preview-agrees")), /name close: Andrei Ivanov ~ Андрей Иванов/);
+  assert.doesNotMatch(await app.getByTestId("save").getAttribute("class") ?? "", /danger/);
+  await page.close();
+});
+
 test("an ID another contact holds is a named conflict, not a silent double link", async () => {
   const { page, app } = await open("?user=1007");
   await app.getByTestId("edit").click();

@@ -9,8 +9,9 @@ use crate::components::profile_card::PersonView;
 use crate::context::use_env;
 use crate::errors::AppError;
 use crate::hooks::{PeopleSearch, search_text, use_people_search, use_shared_holders};
-use crate::i18n::{Text, fill, sender_id_error};
+use crate::i18n::{Text, fill, reason_text, sender_id_error};
 use crate::state::sender_field::{Action, FieldState, Phase};
+use crate::state::suggestions::{Agreement, agreement};
 
 /// Props of [`SenderIdField`].
 #[derive(Properties, PartialEq, Clone)]
@@ -44,10 +45,24 @@ pub fn SenderIdField(props: &SenderIdFieldProps) -> Html {
     // Keyboard and screen-reader users keep their place: when a step replaces the button they
     // used, focus moves to the next step's main control (the safe one in a conflict). Only when
     // focus was lost (on <body>) or already inside the field: an outside change never steals it.
+    // How the previewed person compares with the open contact. An ID nobody has written from,
+    // or a person who shares nothing with the contact, is saved only by a deliberate choice.
+    let compare = match (&state.phase, env.ctx.contact.as_ref()) {
+        (
+            Phase::Preview {
+                person: Some(p), ..
+            },
+            Some(c),
+        ) => agreement(c, p, env.ctx.phone_region.clone()),
+        _ => Agreement::NothingToCompare,
+    };
+    let deliberate = matches!(&state.phase, Phase::Preview { person: None, .. })
+        || compare == Agreement::SharesNothing;
     let section_ref = use_node_ref();
     {
         let section_ref = section_ref.clone();
         let target = match &state.phase {
+            Phase::Preview { .. } if deliberate => Some("cancel"),
             Phase::Preview { .. } => Some("save"),
             Phase::Conflict { .. } => Some("cancel"),
             Phase::Done(_) if state.can_undo() => Some("undo"),
@@ -223,11 +238,26 @@ pub fn SenderIdField(props: &SenderIdFieldProps) -> Html {
         },
         Phase::Preview { id, person } => html! {
             <section class="preview" data-testid="resolve-preview" aria-live="polite" onkeydown={escape.clone()}>
-                <p><strong>{ env.t(Text::PreviewTitle) }</strong>{ " " }<code>{ id.to_string() }</code></p>
+                <p><strong>{ env.t(if person.is_some() { Text::PreviewTitle } else { Text::PreviewUnknown }) }</strong>{ " " }<code>{ id.to_string() }</code></p>
                 { who(person.as_ref()) }
+                { match &compare {
+                    Agreement::Agrees(reasons) => html! {
+                        <p class="small" data-testid="preview-agrees">{ env.t(Text::PreviewAgrees) }{ " " }{
+                            reasons.iter().map(|r| reason_text(env.locale, r)).collect::<Vec<_>>().join("; ")
+                        }</p>
+                    },
+                    Agreement::SharesNothing => html! {
+                        <p class="banner warn" data-testid="preview-disagrees">{ env.t(Text::PreviewDisagrees) }</p>
+                    },
+                    Agreement::NothingToCompare => html! {},
+                } }
                 { replaces(state.current.as_deref(), env.t(Text::Replaces)) }
                 <div class="row">
-                    <button type="button" data-testid="save" onclick={send(Action::Confirm)}>{ env.t(Text::Save) }</button>
+                    if deliberate {
+                        <button type="button" class="danger" data-testid="save" onclick={send(Action::Confirm)}>{ env.t(Text::SaveAnyway) }</button>
+                    } else {
+                        <button type="button" data-testid="save" onclick={send(Action::Confirm)}>{ env.t(Text::Save) }</button>
+                    }
                     <button type="button" class="secondary" data-testid="cancel" onclick={send(Action::Cancel)}>{ env.t(Text::Cancel) }</button>
                 </div>
             </section>

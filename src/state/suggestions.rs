@@ -6,7 +6,7 @@ use std::rc::Rc;
 
 use telegram_identity::matching::{Directory, MatchOptions, Reason, Tier};
 use telegram_identity::{CrmContact, TelegramPerson};
-use telegram_relay_api::PersonSummary;
+use telegram_relay_api::{Person, PersonSummary};
 use yew::Reducible;
 
 use crate::errors::AppError;
@@ -82,6 +82,43 @@ pub fn telegram_person(p: &PersonSummary) -> TelegramPerson {
     }
 }
 
+/// How a person the agent is about to link compares with the open contact, in the identity
+/// engine's words.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Agreement {
+    /// The engine would propose this person for the contact: its reasons (phone equal, name
+    /// close: …).
+    Agrees(Vec<Reason>),
+    /// Nothing agrees (name, phone and email share nothing, or contradict): linking needs a
+    /// deliberate choice.
+    SharesNothing,
+    /// The contact holds nothing to compare (no name, phone or email).
+    NothingToCompare,
+}
+
+/// Compares `person` with `contact` as the suggestions do.
+pub fn agreement(contact: &Contact, person: &Person, region: Option<String>) -> Agreement {
+    if contact.name.trim().is_empty() && contact.phone.is_none() && contact.email.is_none() {
+        return Agreement::NothingToCompare;
+    }
+    let summary = PersonSummary {
+        sender_id: person.sender_id,
+        first_name: person.first_name.clone(),
+        last_name: person.last_name.clone(),
+        username: person.username.clone(),
+        phone: person.phone.clone(),
+        deleted: false,
+        last_seen: person.last_seen,
+    };
+    match rank(contact, std::slice::from_ref(&summary), region)
+        .into_iter()
+        .next()
+    {
+        Some(s) => Agreement::Agrees(s.reasons),
+        None => Agreement::SharesNothing,
+    }
+}
+
 /// Ranks the directory for one contact, best first, at most [`LIMIT`]. Deleted accounts are never
 /// suggested.
 pub fn rank(
@@ -141,6 +178,56 @@ mod tests {
                 serde_json::json!({"sender_id": "7100000006", "first_name": "Jon", "last_name": "Perk", "deleted": true}),
             ),
         ]
+    }
+
+    #[test]
+    fn a_previewed_person_agrees_shares_nothing_or_has_nothing_to_compare() {
+        let person = |json: serde_json::Value| -> Person { serde_json::from_value(json).unwrap() };
+        let andrey = person(
+            serde_json::json!({"sender_id": "7100000002", "first_name": "Андрей", "last_name": "Иванов", "message_count": 3, "deleted": false, "history": []}),
+        );
+        let jon = person(
+            serde_json::json!({"sender_id": "7100000003", "first_name": "Jon", "last_name": "Perk", "phone": "+44 7700 900123", "message_count": 1, "deleted": false, "history": []}),
+        );
+        let region = Some("GB".to_string());
+        match agreement(
+            &contact("Andrei Ivanov", None, None),
+            &andrey,
+            region.clone(),
+        ) {
+            Agreement::Agrees(reasons) => assert_eq!(reasons[0].field, EvidenceField::Name),
+            other => panic!("a transliteration agrees: {other:?}"),
+        }
+        match agreement(
+            &contact("Grace Hopper", Some("07700 900123"), None),
+            &jon,
+            region.clone(),
+        ) {
+            Agreement::Agrees(reasons) => {
+                assert!(
+                    reasons
+                        .iter()
+                        .any(|r| r.field == EvidenceField::Phone && r.strength == Strength::Equal)
+                )
+            }
+            other => panic!("an equal phone is evidence, even with another name: {other:?}"),
+        }
+        assert_eq!(
+            agreement(
+                &contact(
+                    "Grace Hopper",
+                    Some("+1 202 555 0143"),
+                    Some("grace@example.net")
+                ),
+                &andrey,
+                region.clone()
+            ),
+            Agreement::SharesNothing
+        );
+        assert_eq!(
+            agreement(&contact("", None, None), &andrey, region),
+            Agreement::NothingToCompare
+        );
     }
 
     fn contact(name: &str, phone: Option<&str>, email: Option<&str>) -> Contact {
