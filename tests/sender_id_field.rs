@@ -81,10 +81,18 @@ async fn resolve_preview_then_save_journals_and_undo_restores() {
         text(&root, "replaces").contains("41"),
         "the preview says which value Save replaces"
     );
+    // Lucía shares nothing with the open contact (Jon Perk): the preview says so, Save is a
+    // deliberate "Link anyway" and keyboard focus goes to the safe Cancel.
+    assert!(
+        text(&root, "preview-disagrees").contains("share nothing"),
+        "{}",
+        root.inner_html()
+    );
+    assert_eq!(text(&root, "save"), "Link anyway");
     assert_eq!(
         focused().as_deref(),
-        Some("save"),
-        "keyboard focus follows to Save"
+        Some("cancel"),
+        "keyboard focus follows to Cancel for a stranger"
     );
 
     click(&root, "save").await;
@@ -201,10 +209,11 @@ async fn wrong_token_says_which_setting_to_fix() {
         .iter()
         .filter_map(|e| e.text_content())
         .collect();
-    assert_eq!(
-        banners.len(),
-        2,
-        "profile and conversation: {}",
+    // One cause, one banner: the conversation points at the profile's instead of repeating it.
+    assert_eq!(banners.len(), 1, "one banner: {}", root.inner_html());
+    assert!(
+        text(&root, "conversation-not-loaded").contains("shown above"),
+        "{}",
         root.inner_html()
     );
     assert!(

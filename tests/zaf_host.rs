@@ -13,7 +13,7 @@ use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
 
-/// Installs the stand-in SDK: `user_sidebar`, field key `tg`, relay `http://relay.test/`.
+/// Installs the stand-in SDK: `user_sidebar`, field key `tg`, relay `https://relay.test/`.
 fn install(location: &str) {
     let script = r#"
         window.__zaf = [];
@@ -27,7 +27,7 @@ fn install(location: &str) {
         };
         window.ZAFClient = { init() { return {
             context() { return ok({location: window.__location}); },
-            metadata() { return ok({settings: window.__settings || {relay_url: 'http://relay.test/', sender_id_field: 'tg'}}); },
+            metadata() { return ok({settings: window.__settings || {relay_url: 'https://relay.test/', sender_id_field: 'tg'}}); },
             get(paths) { __zaf.push(['get', paths]); const r = {}; for (const p of [].concat(paths)) if (p in data) r[p] = data[p]; return ok(r); },
             set(k, v) { __zaf.push(['set', k, v]); return ok({[k]: v}); },
             on(name, handler) { __zaf.push(['on', name]); (window.__on ||= {})[name] = handler; },
@@ -36,7 +36,7 @@ fn install(location: &str) {
                 __zaf.push(['request', o]);
                 if (o.url.includes('/down')) return Promise.reject({status: 0, statusText: 'error'});
                 if (o.url.includes('/denied')) return Promise.reject({status: 401, responseText: '{"error":{"code":"unauthorized","message":"m"}}'});
-                if (o.url.startsWith('http://relay.test')) return ok({status: 200, responseText: '{"ok":true}', responseJSON: {ok: true}});
+                if (o.url.startsWith('https://relay.test')) return ok({status: 200, responseText: '{"ok":true}', responseJSON: {ok: true}});
                 if (o.url.startsWith('/api/v2/users/search')) return ok({users: [
                     {id: 2002, name: 'Jon (old)', user_fields: {tg: '7100000003'}},
                     {id: 1001, name: 'Jon Perk', user_fields: {tg: '7100000003'}},
@@ -160,7 +160,7 @@ async fn relay_requests_carry_the_secure_placeholder_never_a_token() {
     let sent = calls("request").pop().unwrap().get(1);
     assert_eq!(
         prop(&sent, "url").as_string().as_deref(),
-        Some("http://relay.test/v1/link-events")
+        Some("https://relay.test/v1/link-events")
     );
     assert_eq!(prop(&sent, "type").as_string().as_deref(), Some("POST"));
     assert_eq!(
@@ -265,4 +265,19 @@ async fn an_empty_relay_url_setting_is_named() {
     let got = ZafHost::connect().await.err();
     Reflect::delete_property(&js_sys::global(), &"__settings".into()).unwrap();
     assert_eq!(got, Some(ConnectError::RelayUrlMissing));
+}
+
+#[wasm_bindgen_test]
+async fn a_relay_url_that_is_not_https_is_named() {
+    install("user_sidebar");
+    let settings =
+        js_sys::JSON::parse(r#"{"relay_url": "relay.example.com", "sender_id_field": "tg"}"#)
+            .unwrap();
+    Reflect::set(&js_sys::global(), &"__settings".into(), &settings).unwrap();
+    let got = ZafHost::connect().await.err();
+    Reflect::delete_property(&js_sys::global(), &"__settings".into()).unwrap();
+    assert_eq!(
+        got,
+        Some(ConnectError::RelayUrlInvalid("relay.example.com".into()))
+    );
 }
