@@ -261,8 +261,17 @@ test("a relay URL that is not https:// names the setting, not the contact's ID",
   const banner = await text(app.getByTestId("error-banner").first());
   assert.match(banner, /Relay URL/);
   assert.match(banner, /relay\.example\.com/);
+  // The field the CRM holds stays visible and editable.
+  assert.equal(await text(app.getByTestId("sender-id-value")), "7100000001");
+  assert.equal(await app.getByTestId("edit").count(), 1);
+  await app.getByTestId("conversation-not-loaded").waitFor({ timeout: 15_000 });
   assert.equal(await app.getByTestId("error-banner").count(), 1, "one banner for one cause");
   await screenshot(page, "36-relay-url-not-https");
+  // An empty setting: the same, naming the setting as empty.
+  await setSettings(page, { relay_url: "" });
+  await page.goto(`${stack.crmUrl}/?user=1001`);
+  assert.match(await text(app.getByTestId("error-banner").first()), /setting is empty/);
+  assert.equal(await text(app.getByTestId("sender-id-value")), "7100000001");
   await page.close();
 });
 

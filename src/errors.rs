@@ -47,6 +47,9 @@ impl AppError {
         let t = |k: Text| k.get(locale);
         match self {
             AppError::Relay(RelayError::Unreachable(_)) => t(Text::ErrUnreachable).into(),
+            AppError::Relay(RelayError::NotConfigured(e)) => {
+                AppError::from(e.clone()).message(locale)
+            }
             AppError::Relay(RelayError::NoAnswer) => fill(
                 t(Text::ErrNoAnswer),
                 &[&(crate::services::relay::RELAY_TIMEOUT_MS / 1000).to_string()],
@@ -167,6 +170,11 @@ mod tests {
                 "has not answered in 15 s",
             ),
             (RelayError::NoAnswer.into(), Locale::Ru, "15"),
+            (
+                RelayError::NotConfigured(ConnectError::RelayUrlMissing).into(),
+                Locale::En,
+                "“Relay URL” setting is empty",
+            ),
             (
                 ConnectError::RelayUrlMissing.into(),
                 Locale::En,

@@ -190,6 +190,11 @@ pub trait CrmHost {
     ) -> HostFuture<Result<Vec<ContactRef>, HostError>>;
     /// Asks the host to make the sidebar this many pixels tall.
     fn resize(&self, height_px: u32);
+    /// Why relay calls cannot be made at all (the "Relay URL" setting is empty or not an https://
+    /// address), while the field itself still works; `None` when they can.
+    fn relay_unusable(&self) -> Option<ConnectError> {
+        None
+    }
 }
 
 /// The CRM's own REST API, which only the bulk page uses. A trait of its own rather than a

@@ -111,7 +111,8 @@ pub struct ZafHost {
 
 struct Inner {
     client: ZafClient,
-    relay_url: String,
+    /// The relay's base URL, or why the setting cannot be used (the field still works).
+    relay_url: Result<String, ConnectError>,
     context: HostContext,
 }
 
@@ -176,8 +177,11 @@ impl ZafHost {
         let meta = wait(Ok(client.metadata())).await?;
         let settings = get_path(&meta, "settings");
         let setting = |k: &str| text(&get_path(&settings, k)).filter(|s| !s.trim().is_empty());
-        let relay_url = setting("relay_url").ok_or(ConnectError::RelayUrlMissing)?;
-        let relay_url = super::relay_base_url(&relay_url)?;
+        // A missing or unusable relay URL stops relay calls, not the app: the field the CRM holds
+        // is still shown and editable, and the relay's panels say which setting to fix.
+        let relay_url = setting("relay_url")
+            .ok_or(ConnectError::RelayUrlMissing)
+            .and_then(|url| super::relay_base_url(&url));
         let field_key = setting("sender_id_field").unwrap_or_else(|| "senderId".into());
         let me = wait(client.get(&paths(&[
             "currentUser.id",
@@ -400,14 +404,25 @@ impl CrmHost for ZafHost {
         listen("app.activated", reread());
     }
 
+    fn relay_unusable(&self) -> Option<ConnectError> {
+        self.inner.relay_url.as_ref().err().cloned()
+    }
+
     fn relay(&self, request: RelayRequest) -> HostFuture<Result<RelayReply, Unreachable>> {
         let this = self.clone();
         Box::pin(async move {
+            if let Err(e) = &this.inner.relay_url {
+                return Err(Unreachable(format!("{e:?}")));
+            }
             let headers = object(&[("Authorization", "Bearer {{setting.relay_token}}".into())]);
             let options = vec![
                 (
                     "url",
-                    JsValue::from_str(&format!("{}{}", this.inner.relay_url, request.path)),
+                    JsValue::from_str(&format!(
+                        "{}{}",
+                        this.inner.relay_url.as_deref().unwrap_or_default(),
+                        request.path
+                    )),
                 ),
                 ("type", request.method.as_str().into()),
                 ("contentType", "application/json".into()),

@@ -43,6 +43,8 @@ pub enum RelayError {
     BadResponse(String),
     /// No answer within [`RELAY_TIMEOUT_MS`]: the relay took the request and went quiet.
     NoAnswer,
+    /// No call was made: the app's relay settings cannot be used (which one, and why).
+    NotConfigured(crate::host::ConnectError),
 }
 
 /// How long a relay call may take before the agent is told the relay is not answering (with
@@ -51,6 +53,9 @@ pub const RELAY_TIMEOUT_MS: u32 = 15_000;
 
 /// Sends `request` through the host, giving up after [`RELAY_TIMEOUT_MS`].
 async fn call(host: &Rc<dyn CrmHost>, request: RelayRequest) -> Result<RelayReply, RelayError> {
+    if let Some(e) = host.relay_unusable() {
+        return Err(RelayError::NotConfigured(e));
+    }
     let answer = host.relay(request);
     let timeout = Box::pin(gloo::timers::future::TimeoutFuture::new(RELAY_TIMEOUT_MS));
     match First(answer, timeout).await {
@@ -104,6 +109,7 @@ impl fmt::Display for RelayError {
             }
             RelayError::BadResponse(cause) => write!(f, "unexpected relay response: {cause}"),
             RelayError::NoAnswer => write!(f, "no answer from the relay in {RELAY_TIMEOUT_MS} ms"),
+            RelayError::NotConfigured(e) => write!(f, "relay settings unusable: {e:?}"),
         }
     }
 }
