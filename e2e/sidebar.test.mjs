@@ -211,6 +211,8 @@ test("small things agents notice: Open in Telegram, full dates, Escape, deleted 
 
 test("the ticket sidebar shows the requester's Telegram identity", async () => {
   const { page, app } = await open("?ticket=101");
+  assert.match(await text(app.getByTestId("requester")), /Lucía Fernández García/, "the requester is named");
+  assert.equal(await text(app.getByTestId("profile-initials")), "LF");
   assert.equal(await text(app.getByTestId("sender-id-value")), "7100000001");
   assert.match(await text(app.getByTestId("profile-name")), /Lucía/);
   await screenshot(page, "9-ticket-sidebar");
@@ -314,6 +316,8 @@ test("an unreachable relay is a message, not a blank panel", async () => {
 
 test("changing a ticket's requester shows the new requester's identity", async () => {
   const { page, app } = await open("?ticket=101");
+  assert.match(await text(app.getByTestId("requester")), /Lucía Fernández García/, "the requester is named");
+  assert.equal(await text(app.getByTestId("profile-initials")), "LF");
   assert.equal(await text(app.getByTestId("sender-id-value")), "7100000001");
   await page.getByTestId("ticket-requester").selectOption("1002");
   await app.getByTestId("sender-id-value").filter({ hasText: "7100000005" }).waitFor({ timeout: 15_000 });

@@ -158,6 +158,7 @@ texts! {
                  "Otro contacto también tiene este ID de Telegram: {}. Una persona de Telegram corresponde a un solo contacto: desvincula el que sobre.",
                  "Этот ID Telegram записан и у другого контакта: {}. Человек в Telegram соответствует одному контакту: отвяжите лишний."),
     FieldUnreadable => ("The field cannot be read", "No se puede leer el campo", "Поле не читается"),
+    Requester => ("Requester:", "Solicitante:", "Автор запроса:"),
     OpenInTelegram => ("Open in Telegram", "Abrir en Telegram", "Открыть в Telegram"),
     PhoneGone => ("gone with the deleted account", "desapareció con la cuenta eliminada", "удалён вместе с аккаунтом"),
     SameProblemAbove => ("Not loaded, for the reason shown above.", "No se ha cargado, por el motivo indicado arriba.", "Не загружено по причине, указанной выше."),

@@ -11,6 +11,7 @@ use crate::context::AppEnv;
 use crate::errors::AppError;
 use crate::hooks::use_sender_field;
 use crate::host::{HostError, Location};
+use crate::i18n::Text;
 use crate::state::sender_field::{Action, Phase};
 
 /// Props of [`App`].
@@ -75,8 +76,17 @@ fn Sidebar() -> Html {
         let retry_token = retry_token.clone();
         Callback::from(move |()| retry_token.set(retry_token.wrapping_add(1)))
     };
+    // In a ticket, say whose identity this is: the requester, who can change under the agent.
+    let env = crate::context::use_env();
+    let requester = (env.ctx.location == Location::TicketSidebar)
+        .then(|| env.ctx.contact.as_ref().map(|c| c.name.clone()))
+        .flatten()
+        .filter(|n| !n.trim().is_empty());
     html! {
         <>
+            if let Some(name) = requester {
+                <p class="muted small requester" data-testid="requester">{ env.t(Text::Requester) }{ " " }<bdi>{ name }</bdi></p>
+            }
             <SenderIdField state={field.clone()} />
             if let Some(id) = linked {
                 <ProfileCard key={format!("p{id}")} id={id} on_error={on_profile_error} on_retry={on_profile_retry} />

@@ -106,7 +106,10 @@ pub fn PersonView(props: &PersonViewProps) -> Html {
         .map(|t| fill(env.t(Text::LastSeen), &[&time::short_day(t, env.locale)]));
     html! {
         <section class={classes!("card", "profile", p.deleted.then_some("deleted"))} data-testid="profile" aria-label={name.clone()}>
-            <h2 class="name"><bdi data-testid="profile-name">{ name }</bdi></h2>
+            <div class="who">
+                <span class="avatar" aria-hidden="true" data-testid="profile-initials">{ initials(&name) }</span>
+                <h2 class="name"><bdi data-testid="profile-name">{ name.clone() }</bdi></h2>
+            </div>
             if p.deleted {
                 <p class="badge warn" data-testid="profile-deleted">{ env.t(Text::DeletedAccount) }</p>
             }
@@ -121,6 +124,16 @@ pub fn PersonView(props: &PersonViewProps) -> Html {
             { for history }
         </section>
     }
+}
+
+/// Up to two initials of a display name, upper-cased ("LF" for Lucía Fernández García, "А" for
+/// Андрей): letters only, so emoji and symbols in a Telegram name are skipped.
+pub fn initials(name: &str) -> String {
+    name.split_whitespace()
+        .filter_map(|w| w.chars().find(|c| c.is_alphabetic()))
+        .take(2)
+        .flat_map(char::to_uppercase)
+        .collect()
 }
 
 /// "Lucía Fernández García"; a deleted account without a name shows as "Deleted account".
@@ -156,5 +169,25 @@ fn change_text(c: &ProfileChange, locale: Locale) -> String {
         ),
         Some(old) => fill(Text::WasUntil.get(locale), &[field, old, &until]),
         None => fill(Text::WasEmptyUntil.get(locale), &[field, &until]),
+    }
+}
+
+#[cfg(test)]
+mod initials_tests {
+    use super::initials;
+
+    #[test]
+    fn initials_are_the_first_letters_of_two_words() {
+        for (name, expected) in [
+            ("Lucía Fernández García", "LF"),
+            ("Андрей Иванов", "АИ"),
+            ("🚀 Jon Perk", "JP"),
+            ("olena", "O"),
+            ("𝐉𝐨𝐧 Perk", "𝐉P"),
+            ("", ""),
+            ("🙂", ""),
+        ] {
+            assert_eq!(initials(name), expected, "{name:?}");
+        }
     }
 }
