@@ -32,7 +32,7 @@ input[aria-invalid=true]{border-color:var(--err)}
 .results button{width:100%;text-align:left;background:var(--bg);color:var(--fg);border-color:var(--line);display:flex;flex-direction:column;gap:1px;overflow-wrap:anywhere}
 .results button:hover{border-color:var(--accent)}
 .profile .name{font-size:15px;color:var(--fg);margin:0}
-.who{display:flex;align-items:center;gap:8px}.avatar{flex:none;width:32px;height:32px;border-radius:50%;background:var(--out);color:var(--fg);display:flex;align-items:center;justify-content:center;font-weight:600;font-size:13px}
+.who{display:flex;align-items:center;gap:8px}.avatar{flex:none;width:32px;height:32px;border-radius:50%;background:var(--out);color:var(--fg);display:flex;align-items:center;justify-content:center;font-weight:600;font-size:13px;text-transform:uppercase}
 .requester{margin:0}
 .profile dl{display:grid;grid-template-columns:auto 1fr;gap:2px 8px;margin:6px 0}.profile dt{color:var(--muted)}.profile dd{margin:0;overflow-wrap:anywhere}
 .badge{display:inline-block;border-radius:4px;padding:2px 6px;margin:4px 0}.badge.warn{background:var(--warn-bg);color:var(--warn)}.badge.ok{background:var(--out);color:var(--fg)}

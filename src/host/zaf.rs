@@ -411,8 +411,9 @@ impl CrmHost for ZafHost {
     fn relay(&self, request: RelayRequest) -> HostFuture<Result<RelayReply, Unreachable>> {
         let this = self.clone();
         Box::pin(async move {
-            if let Err(e) = &this.inner.relay_url {
-                return Err(Unreachable(format!("{e:?}")));
+            // Not reached through `services::relay`, which asks `relay_unusable` first.
+            if this.inner.relay_url.is_err() {
+                return Err(Unreachable("the Relay URL setting cannot be used".into()));
             }
             let headers = object(&[("Authorization", "Bearer {{setting.relay_token}}".into())]);
             let options = vec![

@@ -109,7 +109,16 @@ impl fmt::Display for RelayError {
             }
             RelayError::BadResponse(cause) => write!(f, "unexpected relay response: {cause}"),
             RelayError::NoAnswer => write!(f, "no answer from the relay in {RELAY_TIMEOUT_MS} ms"),
-            RelayError::NotConfigured(e) => write!(f, "relay settings unusable: {e:?}"),
+            // Not `{:?}`: Debug formatting of strings links Unicode tables into the wasm.
+            RelayError::NotConfigured(e) => match e {
+                crate::host::ConnectError::RelayUrlMissing => {
+                    f.write_str("relay_url setting empty")
+                }
+                crate::host::ConnectError::RelayUrlInvalid(url) => {
+                    write!(f, "relay_url setting not https: {url}")
+                }
+                crate::host::ConnectError::Other(cause) => write!(f, "relay settings: {cause}"),
+            },
         }
     }
 }
