@@ -16,7 +16,9 @@ use std::time::Instant;
 use telegram_identity::matching::{Directory, MatchOptions, Reason, Tier, assign};
 use telegram_identity::normalize::normalize_username;
 use telegram_identity::normalize::{NameKey, PhoneKey, Region};
-use telegram_identity::testdata::{Dataset, Quality, Scenario, baseline, generate_with};
+use telegram_identity::testdata::{
+    Dataset, Quality, Scenario, baseline, generate_with, truth_links,
+};
 use telegram_identity::{SenderId, TelegramPerson};
 
 fn main() {
@@ -200,13 +202,7 @@ fn run_peer(python: &str, data: &Dataset) -> Peer {
         .zip(&data.truth)
         .filter_map(|(c, t)| Some((c.id.as_str(), (*t)?)))
         .collect();
-    let truth_links = data
-        .contacts
-        .iter()
-        .zip(&data.truth)
-        .filter(|(c, t)| c.sender_id.is_none() && t.is_some())
-        .count();
-    // Links best first with whether each is right; the best F1 over every cut.
+    // Links best first with whether each is right; the best F1 over every cut, as for the baseline.
     let links: Vec<(f64, bool)> = String::from_utf8_lossy(&out.stdout)
         .lines()
         .skip(1)
@@ -217,37 +213,14 @@ fn run_peer(python: &str, data: &Dataset) -> Peer {
             Some((score.parse().ok()?, right))
         })
         .collect();
-    let mut best = Peer {
-        precision: 1.0,
-        recall: 0.0,
-        f1: 0.0,
-        threshold: 1.0,
+    let cut = baseline::best_cut(truth_links(data), &links);
+    Peer {
+        precision: cut.precision(),
+        recall: cut.recall(),
+        f1: cut.f1(),
+        threshold: cut.threshold,
         secs,
-    };
-    let mut correct = 0;
-    for (n, &(score, right)) in links.iter().enumerate() {
-        correct += usize::from(right);
-        let last_of_score = links.get(n + 1).is_none_or(|next| next.0 < score);
-        let (p, r) = (
-            correct as f64 / (n + 1) as f64,
-            correct as f64 / truth_links as f64,
-        );
-        let f1 = if p + r > 0.0 {
-            2.0 * p * r / (p + r)
-        } else {
-            0.0
-        };
-        if last_of_score && f1 > best.f1 {
-            best = Peer {
-                precision: p,
-                recall: r,
-                f1,
-                threshold: score,
-                secs,
-            };
-        }
     }
-    best
 }
 
 /// True links that anyone could make one-to-one from the fields alone, and how many of them the

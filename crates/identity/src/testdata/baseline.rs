@@ -310,17 +310,20 @@ pub fn run(data: &Dataset) -> BaselineQuality {
             taken.push((w, is_true(ci, pi)));
         }
     }
-    let truth_links = data
-        .contacts
-        .iter()
-        .zip(&data.truth)
-        .filter(|(c, t)| c.sender_id.is_none() && t.is_some())
-        .count();
+    BaselineQuality {
+        candidate_pairs: pairs.len(),
+        ..best_cut(super::truth_links(data), &taken)
+    }
+}
+
+/// The cut with the best F1 of links taken best first (`(score, is true)`, scores descending),
+/// as a threshold tuned on the labels would choose it; cuts fall only between different scores,
+/// since equal scores cannot be told apart. `candidate_pairs` is left 0 for the caller.
+pub fn best_cut(truth_links: usize, taken: &[(f64, bool)]) -> BaselineQuality {
     let mut best = (0.0, 0, 0, f64::INFINITY);
     let mut correct = 0;
     for (n, &(w, right)) in taken.iter().enumerate() {
         correct += usize::from(right);
-        // Only cut between different weights: equal weights are indistinguishable.
         if taken.get(n + 1).is_some_and(|next| next.0 == w) {
             continue;
         }
@@ -333,7 +336,7 @@ pub fn run(data: &Dataset) -> BaselineQuality {
         truth_links,
         proposed: best.1,
         correct: best.2,
-        candidate_pairs: pairs.len(),
+        candidate_pairs: 0,
         threshold: best.3,
     }
 }

@@ -772,12 +772,10 @@ pub struct Quality {
 impl Quality {
     /// Scores `assignment` (made on `dataset`) against the truth.
     pub fn measure(dataset: &Dataset, assignment: &Assignment) -> Quality {
-        let mut q = Quality::default();
-        for (c, t) in dataset.contacts.iter().zip(&dataset.truth) {
-            if c.sender_id.is_none() && t.is_some() {
-                q.truth_links += 1;
-            }
-        }
+        let mut q = Quality {
+            truth_links: truth_links(dataset),
+            ..Quality::default()
+        };
         for p in &assignment.proposals {
             let right = dataset.truth[p.crm_index] == Some(p.sender_id);
             q.proposed += 1;
@@ -819,6 +817,17 @@ impl Quality {
     pub fn auto_recall(&self) -> f64 {
         ratio(self.auto_correct, self.truth_links)
     }
+}
+
+/// True links that matching should find: contacts without a senderId whose person is on
+/// Telegram.
+pub fn truth_links(dataset: &Dataset) -> usize {
+    dataset
+        .contacts
+        .iter()
+        .zip(&dataset.truth)
+        .filter(|(c, t)| c.sender_id.is_none() && t.is_some())
+        .count()
 }
 
 fn ratio(a: usize, b: usize) -> f64 {
