@@ -94,9 +94,7 @@ test("the editor's search speaks Spanish and Russian", async () => {
   for (const [locale, word] of [["es-ES", "coinciden"], ["ru-RU", "запросу"]]) {
     const page = await context.newPage();
     await stack.resetCrm();
-    await page.goto(`${stack.crmUrl}/?view=settings`);
-    await page.locator("#s-locale").fill(locale);
-    await page.getByRole("button", { name: "Save settings" }).click();
+    await setSettings(page, { locale });
     await page.goto(`${stack.crmUrl}/?user=1004`);
     const app = page.frameLocator("[data-testid=plugin-frame]");
     await app.getByTestId("edit").click();

@@ -309,10 +309,16 @@ pub fn relay_base_url(setting: &str) -> Result<String, ConnectError> {
     let url = setting.trim();
     let invalid = || ConnectError::RelayUrlInvalid(url.to_owned());
     let lower = url.to_ascii_lowercase();
-    let rest = if let Some(rest) = lower.strip_prefix("https://") {
-        rest
-    } else if let Some(rest) = lower.strip_prefix("http://") {
-        let host = rest.split(['/', '?', '#']).next().unwrap_or("");
+    let (secure, rest) = match (
+        lower.strip_prefix("https://"),
+        lower.strip_prefix("http://"),
+    ) {
+        (Some(rest), _) => (true, rest),
+        (None, Some(rest)) => (false, rest),
+        (None, None) => return Err(invalid()),
+    };
+    let host = rest.split(['/', '?', '#']).next().unwrap_or("");
+    if !secure {
         let name = match host.strip_prefix('[') {
             Some(v6) => v6.split(']').next().unwrap_or(""),
             None => host.split(':').next().unwrap_or(""),
@@ -320,11 +326,7 @@ pub fn relay_base_url(setting: &str) -> Result<String, ConnectError> {
         if !(name == "localhost" || name == "::1" || name.starts_with("127.")) {
             return Err(invalid());
         }
-        rest
-    } else {
-        return Err(invalid());
-    };
-    let host = rest.split(['/', '?', '#']).next().unwrap_or("");
+    }
     if host.is_empty() || url.contains(char::is_whitespace) {
         return Err(invalid());
     }
