@@ -131,7 +131,7 @@ mod tests {
             (
                 RelayError::Unauthorized.into(),
                 Locale::Es,
-                "Token del relay",
+                "Token del servidor de retransmisión",
             ),
             (
                 RelayError::NotFound.into(),
@@ -183,12 +183,12 @@ mod tests {
             (
                 ConnectError::RelayUrlMissing.into(),
                 Locale::Es,
-                "“URL del relay”",
+                "“URL del servidor de retransmisión”",
             ),
             (
                 ConnectError::RelayUrlMissing.into(),
                 Locale::Ru,
-                "«URL relay»",
+                "«URL ретранслятора»",
             ),
             (
                 ConnectError::RelayUrlInvalid("relay.example.com".into()).into(),

@@ -107,9 +107,9 @@ texts! {
     SenderIdLabel => ("Telegram sender ID", "ID de remitente de Telegram", "ID отправителя в Telegram"),
     NotLinked => ("Not linked to a Telegram person", "Sin vincular a una persona de Telegram", "Не связан с человеком в Telegram"),
     Edit => ("Edit", "Editar", "Изменить"),
-    StoredInvalid => ("The field holds a value that is not a Telegram sender ID ({}). Edit it, or unlink.",
-                      "El campo contiene un valor que no es un ID de Telegram ({}). Edítalo o desvincúlalo.",
-                      "В поле записано значение, которое не является ID Telegram ({}). Измените его или отвяжите."),
+    StoredInvalid => ("The field holds a value that is not a Telegram sender ID. {} Edit it, or unlink.",
+                      "El campo contiene un valor que no es un ID de Telegram. {} Edítalo o desvincúlalo.",
+                      "В поле записано значение, которое не является ID Telegram. {} Измените его или отвяжите."),
     Cancel => ("Cancel", "Cancelar", "Отмена"),
     Check => ("Check", "Comprobar", "Проверить"),
     InputHint => ("An ID, or a name, @username, t.me link or phone to search",
@@ -123,7 +123,7 @@ texts! {
                    "Nadie que haya escrito a tu empresa por Telegram coincide con «{}».",
                    "Никто из написавших вашей компании в Telegram не подходит под «{}»."),
     SearchFailed => ("The search did not work: {}", "La búsqueda no funcionó: {}", "Поиск не сработал: {}"),
-    Resolving => ("Looking up this ID in the relay…", "Buscando este ID en el relay…", "Ищем этот ID на relay…"),
+    Resolving => ("Looking up this ID in the relay…", "Buscando este ID en el servidor de retransmisión…", "Ищем этот ID на ретрансляторе…"),
     PreviewTitle => ("This ID belongs to", "Este ID pertenece a", "Этот ID принадлежит"),
     PreviewUnknown => ("No Telegram person who has written to you has this ID:", "Ninguna persona de Telegram que te haya escrito tiene este ID:", "Ни у кого из писавших вам в Telegram нет этого ID:"),
     PreviewAgrees => ("Matches this contact:", "Coincide con este contacto:", "Совпадает с контактом:"),
@@ -131,8 +131,8 @@ texts! {
                          "El nombre, el teléfono y el email no coinciden en nada con este contacto: asegúrate de que es la persona correcta antes de vincular.",
                          "Имя, телефон и email ничем не совпадают с этим контактом: убедитесь, что это тот человек, прежде чем связывать."),
     NeverSeen => ("The relay has never seen this ID: no messages from this person yet. Check the ID before saving.",
-                  "El relay nunca ha visto este ID: aún no hay mensajes de esta persona. Comprueba el ID antes de guardar.",
-                  "Relay ещё не видел этот ID: сообщений от этого человека нет. Проверьте ID перед сохранением."),
+                  "El servidor de retransmisión nunca ha visto este ID: aún no hay mensajes de esta persona. Comprueba el ID antes de guardar.",
+                  "Ретранслятор ещё не видел этот ID: сообщений от этого человека нет. Проверьте ID перед сохранением."),
     Replaces => ("Saving replaces the value the field holds now: {}", "Al guardar se reemplaza el valor actual del campo: {}", "Сохранение заменит текущее значение поля: {}"),
     LastMessage => ("Last message", "Último mensaje", "Последнее сообщение"),
     Save => ("Save", "Guardar", "Сохранить"),
@@ -150,13 +150,18 @@ texts! {
     Unlink => ("Unlink", "Desvincular", "Отвязать"),
     Unlinked => ("Unlinked.", "Desvinculado.", "Связь удалена."),
     JournalFailed => ("The field was saved, but the relay's link journal did not record it: {}",
-                      "El campo se guardó, pero el diario de vínculos del relay no lo registró: {}",
-                      "Поле сохранено, но журнал связей relay его не записал: {}"),
+                      "El campo se guardó, pero el diario de vínculos del servidor de retransmisión no lo registró: {}",
+                      "Поле сохранено, но журнал связей ретранслятора его не записал: {}"),
     Dismiss => ("Dismiss", "Cerrar", "Закрыть"),
     Retry => ("Retry", "Reintentar", "Повторить"),
-    SharedId => ("Another contact also holds this Telegram ID: {}. A Telegram person belongs to one contact: unlink the one that is wrong.",
-                 "Otro contacto también tiene este ID de Telegram: {}. Una persona de Telegram corresponde a un solo contacto: desvincula el que sobre.",
-                 "Этот ID Telegram записан и у другого контакта: {}. Человек в Telegram соответствует одному контакту: отвяжите лишний."),
+    SharedId => ("Another contact also holds this Telegram ID:", "Otro contacto también tiene este ID de Telegram:", "Этот ID Telegram записан и у другого контакта:"),
+    SharedIdAdvice => ("A Telegram person belongs to one contact: unlink the one that is wrong.",
+                       "Una persona de Telegram corresponde a un solo contacto: desvincula el que sobre.",
+                       "Человек в Telegram соответствует одному контакту: отвяжите лишний."),
+    LinkedElsewhere => ("Already linked to", "Ya vinculado a", "Уже связан с контактом"),
+    CopyId => ("Copy ID", "Copiar ID", "Копировать ID"),
+    Copied => ("Copied", "Copiado", "Скопировано"),
+    ThisContact => ("This contact:", "Este contacto:", "Этот контакт:"),
     FieldUnreadable => ("The field cannot be read", "No se puede leer el campo", "Поле не читается"),
     Requester => ("Requester:", "Solicitante:", "Автор запроса:"),
     OpenInTelegram => ("Open in Telegram", "Abrir en Telegram", "Открыть в Telegram"),
@@ -175,20 +180,21 @@ texts! {
     ChangeHistory => ("Changes", "Cambios", "Изменения"),
     WasUntil => ("{} was {} until {}", "{} era {} hasta el {}", "{}: {} до {}"),
     WasEmptyUntil => ("{} was empty until {}", "{} estaba vacío hasta el {}", "{}: пусто до {}"),
-    FieldFirstName => ("first name", "nombre", "имя"),
-    FieldLastName => ("last name", "apellido", "фамилия"),
-    FieldUsername => ("username", "nombre de usuario", "имя пользователя"),
-    FieldPhone => ("phone", "teléfono", "телефон"),
+    // Capitalised: each starts a history line ("Username was @old until 3 May").
+    FieldFirstName => ("First name", "Nombre", "Имя"),
+    FieldLastName => ("Last name", "Apellido", "Фамилия"),
+    FieldUsername => ("Username", "Nombre de usuario", "Имя пользователя"),
+    FieldPhone => ("Phone", "Teléfono", "Телефон"),
     // Suggestions
     SuggestionsTitle => ("Possible Telegram matches", "Posibles coincidencias en Telegram", "Возможные совпадения в Telegram"),
     NoSuggestions => ("No Telegram person in the relay matches this contact. Enter the sender ID by hand if you know it.",
-                      "Ninguna persona de Telegram del relay coincide con este contacto. Introduce el ID a mano si lo conoces.",
-                      "Ни один человек из relay не похож на этот контакт. Введите ID вручную, если знаете его."),
+                      "Ninguna persona de Telegram del servidor de retransmisión coincide con este contacto. Introduce el ID a mano si lo conoces.",
+                      "Ни один человек из ретранслятора не похож на этот контакт. Введите ID вручную, если знаете его."),
     Link => ("Link", "Vincular", "Связать"),
     TierAuto => ("strong match", "coincidencia fuerte", "сильное совпадение"),
     TierReview => ("check before linking", "compruébalo antes de vincular", "проверьте перед связыванием"),
     LinkPerson => ("Link {}", "Vincular a {}", "Связать с {}"),
-    Searching => ("Matching against the relay's directory…", "Comparando con el directorio del relay…", "Сравниваем со справочником relay…"),
+    Searching => ("Matching against the relay's directory…", "Comparando con el directorio del servidor de retransmisión…", "Сравниваем со справочником ретранслятора…"),
     // Conversation
     ConversationTitle => ("Conversation", "Conversación", "Переписка"),
     ReplyLabel => ("Reply", "Respuesta", "Ответ"),
@@ -209,8 +215,8 @@ texts! {
                            "La conexión de la cuenta de empresa con el bot está desactivada o no puede responder; vuelve a conectar el bot en Telegram Business → Chatbots.",
                            "Подключение бизнес-аккаунта к боту отключено или не позволяет отвечать; подключите бота заново в Telegram Business → Чат-боты."),
     ReplyNoToken => ("The relay has no token for this bot, so it cannot send; ask whoever runs the relay to set it (telegram-relay bot set-token).",
-                     "El relay no tiene el token de este bot y no puede enviar; pide a quien gestiona el relay que lo configure (telegram-relay bot set-token).",
-                     "У relay нет токена этого бота, поэтому он не может отправлять; попросите администратора relay указать его (telegram-relay bot set-token)."),
+                     "El servidor de retransmisión no tiene el token de este bot y no puede enviar; pide a quien gestiona el servidor de retransmisión que lo configure (telegram-relay bot set-token).",
+                     "У ретранслятора нет токена этого бота, поэтому он не может отправлять; попросите администратора ретранслятора указать его (telegram-relay bot set-token)."),
     NoMessages => ("No messages with this person yet.", "Aún no hay mensajes con esta persona.", "Сообщений с этим человеком пока нет."),
     LoadingOlder => ("Loading older messages…", "Cargando mensajes anteriores…", "Загружаем более ранние сообщения…"),
     StartOfConversation => ("Start of the conversation", "Inicio de la conversación", "Начало переписки"),
@@ -237,35 +243,35 @@ texts! {
     PollingPaused => ("New messages could not be fetched; retrying in {} s.", "No se pudieron obtener mensajes nuevos; reintento en {} s.", "Не удалось получить новые сообщения; повтор через {} с."),
     // Errors: what happened, then what to do.
     ErrUnreachable => ("The Telegram relay cannot be reached. Check the app's “Relay URL” setting and that the relay is running, then retry.",
-                       "No se puede contactar con el relay de Telegram. Revisa el ajuste “URL del relay” de la app y que el relay esté en marcha, y reintenta.",
-                       "Relay Telegram недоступен. Проверьте настройку приложения «URL relay» и что relay запущен, затем повторите."),
+                       "No se puede contactar con el servidor de retransmisión de Telegram. Revisa el ajuste “URL del servidor de retransmisión” de la app y que el servidor de retransmisión esté en marcha, y reintenta.",
+                       "Ретранслятор Telegram недоступен. Проверьте настройку приложения «URL ретранслятора» и что ретранслятор запущен, затем повторите."),
     ErrUnauthorized => ("The relay refused the app's token (401): the “Relay token” setting is wrong. Ask an admin to paste the tenant's install token into the app settings.",
-                        "El relay rechazó el token de la app (401): el ajuste “Token del relay” es incorrecto. Pide a un administrador que pegue el token de instalación en los ajustes de la app.",
-                        "Relay отклонил токен приложения (401): неверна настройка «Токен relay». Попросите администратора вставить токен установки в настройки приложения."),
+                        "El servidor de retransmisión rechazó el token de la app (401): el ajuste “Token del servidor de retransmisión” es incorrecto. Pide a un administrador que pegue el token de instalación en los ajustes de la app.",
+                        "Ретранслятор отклонил токен приложения (401): неверна настройка «Токен ретранслятора». Попросите администратора вставить токен установки в настройки приложения."),
     ErrNotFound => ("The relay does not know this Telegram person: nobody with this ID has written to your bot or business account. Check the ID.",
-                    "El relay no conoce a esta persona de Telegram: nadie con este ID ha escrito a tu bot o cuenta business. Comprueba el ID.",
-                    "Relay не знает этого человека: никто с этим ID не писал вашему боту или бизнес-аккаунту. Проверьте ID."),
+                    "El servidor de retransmisión no conoce a esta persona de Telegram: nadie con este ID ha escrito a tu bot o cuenta business. Comprueba el ID.",
+                    "Ретранслятор не знает этого человека: никто с этим ID не писал вашему боту или бизнес-аккаунту. Проверьте ID."),
     ErrBadResponse => ("The relay answered with something the app does not understand ({}). Update the relay or the app so their versions match.",
-                       "El relay respondió algo que la app no entiende ({}). Actualiza el relay o la app para que sus versiones coincidan.",
-                       "Relay ответил непонятными для приложения данными ({}). Обновите relay или приложение, чтобы версии совпадали."),
+                       "El servidor de retransmisión respondió algo que la app no entiende ({}). Actualiza el servidor de retransmisión o la app para que sus versiones coincidan.",
+                       "Ретранслятор ответил непонятными для приложения данными ({}). Обновите ретранслятор или приложение, чтобы версии совпадали."),
     ErrServer => ("The relay failed ({}): {}. Retry in a moment; if it persists, check the relay's logs.",
-                  "El relay falló ({}): {}. Reintenta en un momento; si persiste, revisa los registros del relay.",
-                  "Ошибка relay ({}): {}. Повторите позже; если не помогает, проверьте логи relay."),
-    ErrRequest => ("The relay rejected the request: {}", "El relay rechazó la solicitud: {}", "Relay отклонил запрос: {}"),
+                  "El servidor de retransmisión falló ({}): {}. Reintenta en un momento; si persiste, revisa los registros del servidor de retransmisión.",
+                  "Ошибка ретранслятора ({}): {}. Повторите позже; если не помогает, проверьте логи ретранслятора."),
+    ErrRequest => ("The relay rejected the request: {}", "El servidor de retransmisión rechazó la solicitud: {}", "Ретранслятор отклонил запрос: {}"),
     ErrFieldMissing => ("The contact has no custom field “{}”. Ask an admin to create a user field with this key, or set the app's “custom field key” setting to the right key.",
                         "El contacto no tiene el campo personalizado “{}”. Pide a un administrador que cree un campo de usuario con esta clave o que corrija el ajuste “clave del campo” de la app.",
                         "У контакта нет пользовательского поля «{}». Попросите администратора создать поле пользователя с этим ключом или исправить настройку приложения «ключ поля»."),
     ErrNoContact => ("No contact is open here: open a user or a ticket with a requester.", "No hay ningún contacto abierto: abre un usuario o un ticket con solicitante.", "Контакт не открыт: откройте пользователя или тикет с автором."),
     ErrHost => ("The CRM refused the operation: {}. Reload the page and retry.", "El CRM rechazó la operación: {}. Recarga la página y reintenta.", "CRM отклонила операцию: {}. Перезагрузите страницу и повторите."),
     ErrRelayUrlMissing => ("The app's “Relay URL” setting is empty. Ask an admin to enter the relay's address in the app's settings.",
-                           "El ajuste “URL del relay” de la app está vacío. Pide a un administrador que introduzca la dirección del relay en los ajustes de la app.",
-                           "Настройка приложения «URL relay» пуста. Попросите администратора указать адрес relay в настройках приложения."),
+                           "El ajuste “URL del servidor de retransmisión” de la app está vacío. Pide a un administrador que introduzca la dirección del servidor de retransmisión en los ajustes de la app.",
+                           "Настройка приложения «URL ретранслятора» пуста. Попросите администратора указать адрес ретранслятора в настройках приложения."),
     ErrNoAnswer => ("The Telegram relay took the request but has not answered in {} s. It may be overloaded or stuck: retry, and tell your admin if it keeps happening.",
-                    "El relay de Telegram recibió la petición pero no ha respondido en {} s. Puede estar sobrecargado o bloqueado: reintenta y avisa a tu administrador si se repite.",
-                    "Relay Telegram принял запрос, но не ответил за {} с. Возможно, он перегружен или завис: повторите и сообщите администратору, если это повторяется."),
+                    "El servidor de retransmisión de Telegram recibió la petición pero no ha respondido en {} s. Puede estar sobrecargado o bloqueado: reintenta y avisa a tu administrador si se repite.",
+                    "Ретранслятор Telegram принял запрос, но не ответил за {} с. Возможно, он перегружен или завис: повторите и сообщите администратору, если это повторяется."),
     ErrRelayUrlInvalid => ("The app's “Relay URL” setting is “{}”, which is not an https:// address. Ask an admin to enter the relay's full address, starting with https://, in the app's settings.",
-                           "El ajuste “URL del relay” de la app es «{}», que no es una dirección https://. Pide a un administrador que introduzca la dirección completa, empezando por https://, en los ajustes de la app.",
-                           "Настройка приложения «URL relay» — «{}», это не адрес https://. Попросите администратора указать полный адрес, начиная с https://, в настройках приложения."),
+                           "El ajuste “URL del servidor de retransmisión” de la app es «{}», que no es una dirección https://. Pide a un administrador que introduzca la dirección completa, empezando por https://, en los ajustes de la app.",
+                           "Настройка приложения «URL ретранслятора» — «{}», это не адрес https://. Попросите администратора указать полный адрес, начиная с https://, в настройках приложения."),
     ErrConfig => ("The app is not configured: {}", "La app no está configurada: {}", "Приложение не настроено: {}"),
     // nav_bar
     BulkTitle => ("Bulk linking", "Vinculación masiva", "Массовое связывание"),
@@ -276,9 +282,8 @@ texts! {
 /// translation of the same advice otherwise.
 pub fn sender_id_error(locale: Locale, err: &SenderIdError) -> String {
     use SenderIdError as E;
-    let en = || err.to_string();
-    match locale {
-        Locale::En => en(),
+    sentence(match locale {
+        Locale::En => err.to_string(),
         Locale::Es => match err {
             E::Empty => "el ID está vacío: pega el ID numérico de Telegram de la persona, como 7100000001".into(),
             E::Zero => "0 no es un ID de Telegram (empiezan en 1): comprueba que copiaste el ID completo".into(),
@@ -294,14 +299,29 @@ pub fn sender_id_error(locale: Locale, err: &SenderIdError) -> String {
             E::Empty => "ID пуст: вставьте числовой ID пользователя Telegram, например 7100000001".into(),
             E::Zero => "0 — не ID Telegram (они начинаются с 1): проверьте, что ID скопирован целиком".into(),
             E::NotDigits { found } => format!("«{found}» не может быть в ID: это целое число (допустимы пробелы между группами цифр, префикс user123 и ссылки tg://user?id=)"),
-            E::TooLarge => "число больше любого ID Telegram (52 бита): проверьте лишние цифры или два склеенных ID".into(),
-            E::Negative => "отрицательный ID принадлежит группе или каналу, а не человеку: используйте ID автора сообщения".into(),
-            E::Scientific => "таблица превратила число в экспоненциальную запись (как 1.23457E+09), и последние цифры потеряны: сделайте столбец текстовым и скопируйте ID заново".into(),
+            E::TooLarge => "Число больше любого ID Telegram (52 бита): проверьте лишние цифры или два склеенных ID".into(),
+            E::Negative => "Отрицательный ID принадлежит группе или каналу, а не человеку: используйте ID автора сообщения".into(),
+            E::Scientific => "Таблица превратила число в экспоненциальную запись (как 1.23457E+09), и последние цифры потеряны: сделайте столбец текстовым и скопируйте ID заново".into(),
             E::Decimal => "ID — целое число, а здесь есть дробная часть: скопируйте ID заново как текст, только цифры".into(),
             E::Username { username } => format!("@{username} — имя пользователя, его владелец может его сменить: вставьте числовой ID или выберите человека в результатах поиска"),
-            E::PhoneNumber => "это похоже на телефон, а не на ID: вставьте числовой ID пользователя Telegram или выберите человека в результатах поиска".into(),
+            E::PhoneNumber => "Это похоже на телефон, а не на ID: вставьте числовой ID пользователя Telegram или выберите человека в результатах поиска".into(),
         },
+    })
+}
+
+/// An engine message as a sentence for the agent: the first letter upper-cased, Markdown code
+/// marks dropped, a full stop at the end.
+pub fn sentence(message: String) -> String {
+    let mut out = message.replace('`', "");
+    if let Some(first) = out.get(..1)
+        && first.bytes().all(|b| b.is_ascii_lowercase())
+    {
+        out.replace_range(..1, &first.to_ascii_uppercase());
     }
+    if !out.ends_with(['.', '!', '?', '…']) {
+        out.push('.');
+    }
+    out
 }
 
 /// A matching reason in `locale`: the identity engine's own phrase in English (`phone equal`,
@@ -594,7 +614,18 @@ mod tests {
     #[test]
     fn sender_id_errors_follow_the_engine_in_english() {
         let err = telegram_identity::SenderId::parse("@lucia_fg").unwrap_err();
-        assert_eq!(sender_id_error(Locale::En, &err), err.to_string());
+        assert_eq!(sender_id_error(Locale::En, &err), sentence(err.to_string()));
+        // Every message, in every language, reads as a sentence: a capital (or a digit, quote or
+        // @) first, no Markdown, a full stop last.
+        for input in ["", "0", "12ab", "99999999999999999", "-100123", "1.23457E+09", "12.5", "@lucia_fg", "+34 612 345 678"] {
+            let err = telegram_identity::SenderId::parse(input).unwrap_err();
+            for locale in [Locale::En, Locale::Es, Locale::Ru] {
+                let m = sender_id_error(locale, &err);
+                let first = m.chars().next().unwrap();
+                assert!(!first.is_lowercase(), "{locale:?} {input:?}: {m}");
+                assert!(!m.contains('`') && m.ends_with('.'), "{locale:?} {input:?}: {m}");
+            }
+        }
         assert!(sender_id_error(Locale::Es, &err).contains("@lucia_fg"));
         assert!(sender_id_error(Locale::Ru, &err).contains("@lucia_fg"));
     }
