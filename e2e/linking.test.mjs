@@ -6,7 +6,7 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 
-import { hostFieldIs, launchBrowser, openCrm, screenshot, startStack, text } from "./stack.mjs";
+import { appMessages, hostFieldIs, launchBrowser, openCrm, screenshot, startStack, text } from "./stack.mjs";
 
 let stack, context;
 
@@ -48,7 +48,17 @@ test("a name-only match is only offered for review, never linked on the name alo
   await suggestion.waitFor({ timeout: 15_000 });
   assert.equal(await suggestion.getAttribute("data-tier"), "review");
   await screenshot(page, "5-name-only-suggestion");
+  // Link opens the check, beside what the contact holds; nothing is written until Save.
+  await suggestion.getByTestId("suggestion-link").click();
+  await app.getByTestId("resolve-preview").waitFor({ timeout: 15_000 });
+  assert.match(await text(app.getByTestId("preview-contact")), /Andrei Ivanov/);
+  assert.match(await text(app.getByTestId("preview-agrees")), /name close/);
   assert.equal(await page.getByTestId("host-field").inputValue(), "");
+  await app.getByTestId("save").click();
+  await hostFieldIs(page, "7100000002");
+  await page.waitForFunction(() => (window.zafLog ?? []).some((m) => m.dir === "in" && /link-events/.test(m.msg?.message?.url ?? "")));
+  const posts = (await appMessages(page)).filter((m) => /link-events/.test(m.message?.url ?? ""));
+  assert.match(posts.at(-1)?.message?.data ?? "", /"reason":"suggestion"/, "journaled as a reviewed suggestion");
   await page.close();
 });
 

@@ -7,7 +7,7 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import net from "node:net";
 
-import { appMessages, launchBrowser, openCrm, screenshot, startStack, text } from "./stack.mjs";
+import { appMessages, launchBrowser, openCrm, screenshot, screenshotApp, startStack, text } from "./stack.mjs";
 
 let stack, context;
 
@@ -225,11 +225,10 @@ test("the sidebar follows the agent's locale from the host", async () => {
   await page.goto(`${stack.crmUrl}/?view=settings`);
   await page.locator("#s-locale").fill("ru-RU");
   await page.getByRole("button", { name: "Save settings" }).click();
-  await page.goto(`${stack.crmUrl}/?user=1002`);
+  await page.goto(`${stack.crmUrl}/?user=1002&scheme=dark`);
   const app = page.frameLocator("[data-testid=plugin-frame]");
   assert.equal(await text(app.getByTestId("sender-id-value")), "7100000005");
   assert.equal(await app.locator("main").getAttribute("lang"), "ru");
-  await page.emulateMedia({ colorScheme: "dark" });
   await screenshot(page, "11-russian-dark");
   await page.close();
 });
@@ -343,5 +342,77 @@ test("scrolling a long conversation by wheel moves the conversation, not the who
   }));
   assert.equal(sizes.scrolled, 0, "the panel itself did not scroll");
   assert.ok(sizes.scroll <= Math.max(sizes.content, await frame.evaluate(() => window.innerHeight)) + 2, `the document is no taller than its content: ${JSON.stringify(sizes)}`);
+  await page.close();
+});
+
+test("a suggestion shows the Telegram side before Link, and who already holds it opens in the CRM", async () => {
+  const { page, app } = await open("?user=1007"); // Maria Ruiz; María José Ruiz (1006) holds 7100000004
+  const s = app.locator('[data-testid=suggestion][data-sender-id="7100000004"]');
+  await s.waitFor({ timeout: 15_000 });
+  assert.match(await text(s.getByTestId("suggestion-who")), /7100000004/);
+  await s.getByTestId("suggestion-conversation").waitFor({ timeout: 15_000 });
+  assert.match(await text(s.getByTestId("suggestion-conversation")), /\d+ messages? · Last message on /);
+  await s.getByTestId("suggestion-held").waitFor({ timeout: 15_000 });
+  assert.match(await text(s.getByTestId("suggestion-held")), /Already linked to María José Ruiz/);
+  await screenshotApp(page, "42-suggestion-held");
+  // The other contact is a link: ZAF's routeTo opens it in the agent's interface.
+  await s.getByTestId("contact-link").click();
+  await page.waitForURL(/\?user=1006$/, { timeout: 15_000 });
+  const other = page.frameLocator("[data-testid=plugin-frame]");
+  assert.equal(await text(other.getByTestId("sender-id-value")), "7100000004");
+  await page.close();
+});
+
+test("copy the ID; the theme follows the host's colour scheme, otherwise the OS", async () => {
+  const { page, app } = await open("?user=1001&scheme=dark");
+  await app.getByTestId("copy-id").click();
+  await app.getByTestId("copy-id").filter({ hasText: "Copied" }).waitFor({ timeout: 15_000 });
+  const background = () => app.locator("body").evaluate((b) => getComputedStyle(b).backgroundColor);
+  assert.equal(await background(), "rgb(22, 25, 29)", "Zendesk says dark");
+  await app.getByTestId("message").first().waitFor({ timeout: 15_000 });
+  await screenshotApp(page, "43-linked-dark-en");
+  await page.evaluate(() => window.zafParent.trigger("colorScheme.changed", "light"));
+  for (let i = 0; i < 50 && (await background()) !== "rgb(255, 255, 255)"; i++) await page.waitForTimeout(100);
+  assert.equal(await background(), "rgb(255, 255, 255)", "the agent switched Zendesk to light");
+  await page.emulateMedia({ colorScheme: "dark" });
+  assert.equal(await background(), "rgb(255, 255, 255)", "the host's choice wins over the OS");
+  await page.close();
+});
+
+test("screenshots at the sidebar's width: linked and unlinked, en es ru, light and dark", async () => {
+  for (const locale of ["en-US", "es-ES", "ru-RU"]) {
+    const page = await context.newPage();
+    await stack.resetCrm();
+    await setSettings(page, { locale });
+    for (const scheme of ["light", "dark"]) {
+      const tag = `${locale.slice(0, 2)}-${scheme}`;
+      await page.goto(`${stack.crmUrl}/?user=1001&scheme=${scheme}`);
+      let app = page.frameLocator("[data-testid=plugin-frame]");
+      await app.getByTestId("message").first().waitFor({ timeout: 15_000 });
+      await screenshotApp(page, `44-linked-${tag}`);
+      await page.goto(`${stack.crmUrl}/?user=1007&scheme=${scheme}`);
+      app = page.frameLocator("[data-testid=plugin-frame]");
+      await app.getByTestId("suggestion-held").first().waitFor({ timeout: 15_000 });
+      await app.getByTestId("suggestion-conversation").first().waitFor({ timeout: 15_000 });
+      await screenshotApp(page, `45-suggestions-${tag}`);
+    }
+    await page.close();
+  }
+});
+
+test("the conversation stays at the newest message when the panel's width changes", async () => {
+  const { page, app } = await open("?user=1001");
+  await app.getByTestId("message").first().waitFor({ timeout: 15_000 });
+  const gap = () => app.locator("ol.messages").evaluate((el) => el.scrollHeight - el.scrollTop - el.clientHeight);
+  for (const width of ["260px", "320px", "200px"]) {
+    // The agent drags the sidebar narrower or wider: every row wraps again.
+    await page.getByTestId("plugin-frame").evaluate((f, w) => { f.style.width = w; }, width);
+    let g = await gap();
+    for (let i = 0; i < 30 && g > 8; i++) {
+      await page.waitForTimeout(100);
+      g = await gap();
+    }
+    assert.ok(g <= 8, `at ${width} the newest message is ${g}px below the view`);
+  }
   await page.close();
 });

@@ -184,6 +184,15 @@ export async function screenshot(page, name) {
   await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`) });
 }
 
+/**
+ * Saves a screenshot of the plugin's frame alone (the sidebar at its real width) as
+ * artifacts/screenshots/<name>.png.
+ */
+export async function screenshotApp(page, name) {
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  await page.getByTestId("plugin-frame").screenshot({ path: join(SCREENSHOTS, `${name}.png`) });
+}
+
 /** Opens the CRM page at `path` in a new tab; `app` locates inside the plugin's iframe. */
 export async function openCrm(context, crmUrl, path) {
   const page = await context.newPage();

@@ -617,13 +617,26 @@ mod tests {
         assert_eq!(sender_id_error(Locale::En, &err), sentence(err.to_string()));
         // Every message, in every language, reads as a sentence: a capital (or a digit, quote or
         // @) first, no Markdown, a full stop last.
-        for input in ["", "0", "12ab", "99999999999999999", "-100123", "1.23457E+09", "12.5", "@lucia_fg", "+34 612 345 678"] {
+        for input in [
+            "",
+            "0",
+            "12ab",
+            "99999999999999999",
+            "-100123",
+            "1.23457E+09",
+            "12.5",
+            "@lucia_fg",
+            "+34 612 345 678",
+        ] {
             let err = telegram_identity::SenderId::parse(input).unwrap_err();
             for locale in [Locale::En, Locale::Es, Locale::Ru] {
                 let m = sender_id_error(locale, &err);
                 let first = m.chars().next().unwrap();
                 assert!(!first.is_lowercase(), "{locale:?} {input:?}: {m}");
-                assert!(!m.contains('`') && m.ends_with('.'), "{locale:?} {input:?}: {m}");
+                assert!(
+                    !m.contains('`') && m.ends_with('.'),
+                    "{locale:?} {input:?}: {m}"
+                );
             }
         }
         assert!(sender_id_error(Locale::Es, &err).contains("@lucia_fg"));

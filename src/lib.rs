@@ -25,6 +25,7 @@ pub mod errors;
 pub mod hooks;
 pub mod host;
 pub mod i18n;
+pub mod resize;
 pub mod services;
 pub mod state;
 pub mod style;

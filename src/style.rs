@@ -1,12 +1,10 @@
 //! The sidebar's stylesheet, injected once at start-up by [`inject`] (so `index.html` needs no
-//! stylesheet link). Light and dark follow `prefers-color-scheme`.
+//! stylesheet link). Every colour is a `light-dark()` pair: the OS preference picks one, unless
+//! the host pins `color-scheme` on the root (`host::apply_color_scheme`).
 
 /// The CSS. Our own constant: never built from data.
 pub const CSS: &str = r#"
-:root{--bg:#fff;--fg:#1f2933;--muted:#5f6b7a;--line:#d8dde3;--card:#f7f8fa;--accent:#1f73b7;--accent-fg:#fff;
---in:#eef1f5;--out:#ddeefa;--err-bg:#fdecea;--err:#8c1d18;--warn-bg:#fff4d6;--warn:#6b4a00;--focus:#1f73b7;color-scheme:light dark}
-@media (prefers-color-scheme:dark){:root{--bg:#16191d;--fg:#e6e9ed;--muted:#9aa5b1;--line:#333a42;--card:#1e2228;--accent:#5ea8ea;--accent-fg:#0b1620;
---in:#252b33;--out:#1d3347;--err-bg:#3d1a18;--err:#ffb4ab;--warn-bg:#3a2f10;--warn:#f5d47a;--focus:#8cc4f5}}
+:root{color-scheme:light dark;--bg:light-dark(#fff,#16191d);--fg:light-dark(#1f2933,#e6e9ed);--muted:light-dark(#5f6b7a,#9aa5b1);--line:light-dark(#d8dde3,#333a42);--card:light-dark(#f7f8fa,#1e2228);--accent:light-dark(#1f73b7,#5ea8ea);--accent-fg:light-dark(#fff,#0b1620);--in:light-dark(#eef1f5,#252b33);--out:light-dark(#ddeefa,#1d3347);--err-bg:light-dark(#fdecea,#3d1a18);--err:light-dark(#8c1d18,#ffb4ab);--warn-bg:light-dark(#fff4d6,#3a2f10);--warn:light-dark(#6b4a00,#f5d47a);--focus:light-dark(#1f73b7,#8cc4f5)}
 *{box-sizing:border-box}
 body{margin:0;background:var(--bg);color:var(--fg);font:14px/1.4 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif}
 .ts-app{padding:8px;display:flex;flex-direction:column;gap:8px}
@@ -37,7 +35,7 @@ input[aria-invalid=true]{border-color:var(--err)}
 .profile dl{display:grid;grid-template-columns:auto 1fr;gap:2px 8px;margin:6px 0}.profile dt{color:var(--muted)}.profile dd{margin:0;overflow-wrap:anywhere}
 .badge{display:inline-block;border-radius:4px;padding:2px 6px;margin:4px 0}.badge.warn{background:var(--warn-bg);color:var(--warn)}.badge.ok{background:var(--out);color:var(--fg)}
 .profile.deleted .name{text-decoration:line-through;color:var(--muted)}
-.history ul{margin:4px 0;padding-left:18px}
+.history ul,ul.history{margin:4px 0;padding-left:18px}
 a{color:var(--accent)}
 .conversation{display:flex;flex-direction:column}
 .messages{position:relative;list-style:none;margin:0;padding:4px;max-height:420px;overflow-y:auto;overflow-anchor:none;border:1px solid var(--line);border-radius:6px;display:flex;flex-direction:column;gap:4px}
@@ -64,6 +62,7 @@ a{color:var(--accent)}
 button:disabled,textarea:disabled{opacity:.5;cursor:not-allowed}
 .suggestions ul{list-style:none;margin:0;padding:0;display:flex;flex-direction:column;gap:6px}
 .suggestion{border:1px solid var(--line);border-radius:6px;padding:6px}
+.clamp{margin:2px 0;display:-webkit-box;-webkit-line-clamp:2;-webkit-box-orient:vertical;overflow:hidden;overflow-wrap:anywhere}
 .suggestion .reasons{margin:2px 0 4px;padding-left:16px;font-size:12px;color:var(--muted)}
 .sr-only{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}
 bdi{unicode-bidi:isolate}

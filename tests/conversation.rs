@@ -182,6 +182,13 @@ async fn media_marks_replies_and_days() {
         media[1].contains("File") && media[1].contains("contrato.pdf"),
         "{media:?}"
     );
+    // Each kind has its own icon, not one glyph for all.
+    let icons: Vec<String> = all(&root, "[data-testid=media] .media-icon")
+        .iter()
+        .map(|m| m.text_content().unwrap())
+        .collect();
+    assert_eq!(icons.len(), 2);
+    assert_ne!(icons[0], icons[1], "voice and file share an icon");
     assert!(
         rows[2]
             .query_selector("[data-testid=edited]")
@@ -230,7 +237,14 @@ async fn profile_card_shows_username_link_phone_history_and_deleted() {
     );
     let change = text(&root, "profile-change");
     assert!(
-        change.starts_with("username was @andrei_old until "),
+        get(&root, "profile-change")
+            .closest("details")
+            .unwrap()
+            .is_none(),
+        "the latest change is in view, not behind the collapsed history"
+    );
+    assert!(
+        change.starts_with("Username was @andrei_old until "),
         "{change}"
     );
     assert!(change.contains("2025"), "{change}");

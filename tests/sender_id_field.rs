@@ -155,7 +155,7 @@ async fn conflict_names_the_other_contact_and_needs_confirmation() {
     let conflict = get(&root, "conflict");
     assert!(conflict.text_content().unwrap().contains("Lucía F. (old)"));
     assert_eq!(
-        get(&root, "conflict-contact")
+        get(&get(&root, "conflict-contact"), "contact-link")
             .get_attribute("data-contact-id")
             .as_deref(),
         Some("777")

@@ -91,3 +91,25 @@ async fn a_relay_nobody_listens_on_is_unreachable() {
         .await;
     assert!(got.is_err(), "{got:?}");
 }
+
+#[wasm_bindgen_test]
+fn other_contacts_open_through_the_pages_url_template_when_it_has_one() {
+    use telegram_sidebar::host::ContactOpen;
+    let with = StandaloneHost::from_query(
+        "?relay=http://x&contact_url=https%3A%2F%2Fcrm.example.com%2Fcontacts%2F%7Bid%7D",
+    )
+    .unwrap();
+    assert_eq!(
+        with.contact_link("a b"),
+        ContactOpen::Url("https://crm.example.com/contacts/a%20b".into())
+    );
+    // No template, a template without {id}, or one that would run script: the name stays text.
+    for query in [
+        "?relay=http://x",
+        "?relay=http://x&contact_url=https%3A%2F%2Fcrm.example.com%2Fcontacts",
+        "?relay=http://x&contact_url=javascript%3Aalert(%7Bid%7D)",
+    ] {
+        let host = StandaloneHost::from_query(query).unwrap();
+        assert_eq!(host.contact_link("7"), ContactOpen::NotOpenable, "{query}");
+    }
+}

@@ -6,7 +6,8 @@
 use js_sys::{Array, Reflect};
 use telegram_sidebar::host::zaf::ZafHost;
 use telegram_sidebar::host::{
-    ConnectError, ContactRef, CrmHost, Location, Method, RelayReply, RelayRequest, Unreachable,
+    ConnectError, ContactOpen, ContactRef, CrmHost, Location, Method, RelayReply, RelayRequest,
+    Unreachable,
 };
 use wasm_bindgen::JsValue;
 use wasm_bindgen_test::*;
@@ -31,7 +32,7 @@ fn install(location: &str) {
             get(paths) { __zaf.push(['get', paths]); const r = {}; for (const p of [].concat(paths)) if (p in data) r[p] = data[p]; return ok(r); },
             set(k, v) { __zaf.push(['set', k, v]); return ok({[k]: v}); },
             on(name, handler) { __zaf.push(['on', name]); (window.__on ||= {})[name] = handler; },
-            invoke(name, arg) { __zaf.push(['invoke', name, arg]); return ok({}); },
+            invoke(name, ...args) { __zaf.push(['invoke', name, ...args]); return ok({}); },
             request(o) {
                 __zaf.push(['request', o]);
                 if (o.url.includes('/down')) return Promise.reject({status: 0, statusText: 'error'});
@@ -129,13 +130,30 @@ async fn user_sidebar_context_field_and_conflicts() {
         .iter()
         .filter_map(|c| c.get(1).as_string())
         .collect();
-    assert_eq!(events, ["user.tg.changed", "app.activated"]);
+    // Zendesk's light/dark switch is followed from the start.
+    assert_eq!(
+        events,
+        ["colorScheme.changed", "user.tg.changed", "app.activated"]
+    );
     host.resize(321);
     let invoke = &calls("invoke")[0];
     assert_eq!(invoke.get(1).as_string().as_deref(), Some("resize"));
     assert_eq!(
         prop(&invoke.get(2), "height").as_string().as_deref(),
         Some("321px")
+    );
+    // Another contact opens through routeTo.
+    assert_eq!(host.contact_link("1006"), ContactOpen::Route);
+    host.open_contact("1006");
+    let route = &calls("invoke")[1];
+    let args: Vec<Option<String>> = (1..4).map(|i| route.get(i).as_string()).collect();
+    assert_eq!(
+        args,
+        [
+            Some("routeTo".into()),
+            Some("user".into()),
+            Some("1006".into())
+        ]
     );
 }
 
@@ -235,7 +253,14 @@ async fn ticket_sidebar_goes_through_the_users_api() {
         .iter()
         .filter_map(|c| c.get(1).as_string())
         .collect();
-    assert_eq!(events, ["ticket.requester.id.changed", "app.activated"]);
+    assert_eq!(
+        events,
+        [
+            "colorScheme.changed",
+            "ticket.requester.id.changed",
+            "app.activated"
+        ]
+    );
     let gets_before = calls("request").len();
     let handlers = Reflect::get(&js_sys::global(), &"__on".into()).unwrap();
     let activated: js_sys::Function = Reflect::get(&handlers, &"app.activated".into())

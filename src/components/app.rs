@@ -2,8 +2,8 @@ use telegram_identity::SenderId;
 use yew::prelude::*;
 
 use crate::components::conversation_panel::ConversationPanel;
-use crate::components::error_banner::ErrorBanner;
-use crate::components::nav_placeholder::NavPlaceholder;
+use crate::components::error_banner::error_banner;
+use crate::components::nav_placeholder::nav_placeholder;
 use crate::components::profile_card::ProfileCard;
 use crate::components::sender_id_field::SenderIdField;
 use crate::components::suggestions::Suggestions;
@@ -12,7 +12,7 @@ use crate::errors::AppError;
 use crate::hooks::use_sender_field;
 use crate::host::{HostError, Location};
 use crate::i18n::Text;
-use crate::state::sender_field::{Action, Phase};
+use crate::state::sender_field::{Action, Origin, Phase};
 
 /// Props of [`App`].
 #[derive(Properties, PartialEq, Clone)]
@@ -26,9 +26,9 @@ pub struct AppProps {
 pub fn App(props: &AppProps) -> Html {
     let env = props.env.clone();
     let page = match env.ctx.location {
-        Location::NavBar => html! { <NavPlaceholder /> },
+        Location::NavBar => nav_placeholder(&env),
         _ if env.ctx.contact.is_none() => {
-            html! { <ErrorBanner error={AppError::Host(HostError::NoContact)} /> }
+            error_banner(&env, &AppError::Host(HostError::NoContact), None, None)
         }
         _ => html! { <Sidebar /> },
     };
@@ -58,11 +58,13 @@ fn Sidebar() -> Html {
         && !field.unavailable()
         && matches!(
             field.phase,
-            Phase::Idle | Phase::Editing { .. } | Phase::Done(_)
+            Phase::Idle | Phase::Editing { .. } | Phase::Done { .. }
         );
     let on_link = {
         let field = field.clone();
-        Callback::from(move |id: SenderId| field.dispatch(Action::Propose(id)))
+        Callback::from(move |(id, confident): (SenderId, bool)| {
+            field.dispatch(Action::Propose(id, Origin::Suggestion { confident }))
+        })
     };
     // One banner per cause: a relay failure the profile shows is not repeated by the conversation,
     // and the profile's Retry loads both again.
@@ -98,33 +100,11 @@ fn Sidebar() -> Html {
     }
 }
 
-/// Calls `on_height` with the page's height now and after every change of `<body>`'s size. The
-/// returned guard disconnects the observer.
-fn watch_height(on_height: impl Fn(u32) + 'static) -> Option<HeightWatch> {
-    use wasm_bindgen::JsCast;
+/// Calls `on_height` with the page's height now and after every change of `<body>`'s size.
+fn watch_height(on_height: impl Fn(u32) + 'static) -> Option<crate::resize::SizeWatch> {
     let body = web_sys::window()?.document()?.body()?;
-    let measure = {
-        let body = body.clone();
-        move || on_height(body.scroll_height().max(120) as u32)
-    };
-    measure();
-    let callback = wasm_bindgen::closure::Closure::<dyn Fn()>::new(measure);
-    let observer = web_sys::ResizeObserver::new(callback.as_ref().unchecked_ref()).ok()?;
-    observer.observe(&body);
-    Some(HeightWatch {
-        observer,
-        _callback: callback,
+    let measured = body.clone();
+    crate::resize::watch_size(&body, move || {
+        on_height(measured.scroll_height().max(120) as u32)
     })
-}
-
-/// Keeps the resize observer and its callback alive; disconnects on drop.
-struct HeightWatch {
-    observer: web_sys::ResizeObserver,
-    _callback: wasm_bindgen::closure::Closure<dyn Fn()>,
-}
-
-impl Drop for HeightWatch {
-    fn drop(&mut self) {
-        self.observer.disconnect();
-    }
 }

@@ -7,12 +7,12 @@ use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
 use crate::components::composer::{Composer, closed_text};
-use crate::components::error_banner::ErrorBanner;
+use crate::components::error_banner::error_banner;
 use crate::components::message_view::MessageView;
 use crate::context::use_env;
 use crate::hooks::use_conversation;
 use crate::i18n::{Text, fill};
-use crate::state::conversation::{Action, WINDOW, WINDOW_STEP, poll_delay_ms, window};
+use crate::state::conversation::{Action, RowWindow, poll_delay_ms};
 use crate::time;
 
 /// Props of [`ConversationPanel`].
@@ -40,26 +40,26 @@ struct Anchor {
 }
 
 /// The conversation: newest at the bottom, grouped by day, older pages on scroll, polled for new
-/// messages. Only a window of at most [`WINDOW`] rows is in the DOM, so 10,000 messages cost what
+/// messages. Only a window of at most [`WINDOW`](crate::state::conversation::WINDOW) rows is in the DOM, so 10,000 messages cost what
 /// 80 do; the window moves when the agent scrolls near its edges.
 #[function_component]
 pub fn ConversationPanel(props: &ConversationPanelProps) -> Html {
     let env = use_env();
     let conv = use_conversation(props.id);
-    // How many rows below the window's end (0: showing the newest, following new messages).
-    let from_bottom = use_state(|| 0usize);
+    // Which rows are in the DOM (at the newest: following new messages).
+    let window = use_state(RowWindow::default);
     let list_ref = use_node_ref();
     let anchor: Rc<RefCell<Option<Anchor>>> = use_mut_ref(|| None);
     let stick_to_bottom = use_mut_ref(|| true);
 
     let len = conv.messages.len();
-    let range = window(len, len.saturating_sub(*from_bottom));
+    let range = window.range(len);
 
     // After each render: restore the anchor, or follow the newest message. If the view is still at
     // the top with rows above the window (an older page just arrived), move the window up.
     {
         let (list_ref, anchor, stick) = (list_ref.clone(), anchor.clone(), stick_to_bottom.clone());
-        let (from_bottom, range) = (from_bottom.clone(), range.clone());
+        let (window, range) = (window.clone(), range.clone());
         let first_mid = conv.messages.get(range.start).map(|m| m.id.clone());
         use_effect(move || {
             if let Some(el) = list_ref.cast::<web_sys::HtmlElement>() {
@@ -78,18 +78,31 @@ pub fn ConversationPanel(props: &ConversationPanelProps) -> Html {
                         mid: first_mid.clone().unwrap_or_default(),
                         top: offset_in(&el, &row),
                     });
-                    from_bottom.set(
-                        (len - range.end + WINDOW_STEP).min(len.saturating_sub(WINDOW.min(len))),
-                    );
+                    window.set(window.older(len));
                 }
             }
         });
     }
+    // A narrower or wider panel wraps the rows again: stay at the newest message if there.
+    {
+        let (list_ref, stick) = (list_ref.clone(), stick_to_bottom.clone());
+        use_effect_with(len > 0, move |_| {
+            let watch = list_ref.cast::<web_sys::Element>().and_then(|el| {
+                let list = el.clone();
+                crate::resize::watch_size(&el, move || {
+                    if *stick.borrow() {
+                        list.set_scroll_top(list.scroll_height());
+                    }
+                })
+            });
+            move || drop(watch)
+        });
+    }
 
     let onscroll = {
-        let (conv, from_bottom, anchor, stick) = (
+        let (conv, window, anchor, stick) = (
             conv.clone(),
-            from_bottom.clone(),
+            window.clone(),
             anchor.clone(),
             stick_to_bottom.clone(),
         );
@@ -108,7 +121,7 @@ pub fn ConversationPanel(props: &ConversationPanelProps) -> Html {
                 return;
             };
             let bottom_gap = el.scroll_height() - el.scroll_top() - el.client_height();
-            *stick.borrow_mut() = bottom_gap < 8 && *from_bottom == 0;
+            *stick.borrow_mut() = bottom_gap < 8 && window.at_newest();
             let remember = |mid: &Option<String>| {
                 if let Some(row) = mid.as_deref().and_then(|m| find_row(&el, m)) {
                     *anchor.borrow_mut() = Some(Anchor {
@@ -120,16 +133,14 @@ pub fn ConversationPanel(props: &ConversationPanelProps) -> Html {
             if el.scroll_top() < EDGE_PX {
                 if range.start > 0 {
                     remember(&first_mid);
-                    from_bottom.set(
-                        (len - range.end + WINDOW_STEP).min(len.saturating_sub(WINDOW.min(len))),
-                    );
+                    window.set(window.older(len));
                 } else if conv.can_load_older() {
                     remember(&first_mid);
                     conv.dispatch(Action::LoadOlder);
                 }
-            } else if bottom_gap < EDGE_PX && *from_bottom > 0 {
+            } else if bottom_gap < EDGE_PX && !window.at_newest() {
                 remember(&last_mid);
-                from_bottom.set(from_bottom.saturating_sub(WINDOW_STEP));
+                window.set(window.newer());
             }
         })
     };
@@ -186,7 +197,7 @@ pub fn ConversationPanel(props: &ConversationPanelProps) -> Html {
             Some(err) if props.covered_by.as_ref().is_some_and(|c| c.same_cause(err)) => {
                 html! { <p class="muted small" role="status" data-testid="conversation-not-loaded">{ env.t(Text::SameProblemAbove) }</p> }
             }
-            Some(err) => html! { <ErrorBanner error={err.clone()} on_retry={retry.clone()} /> },
+            Some(err) => html! { { error_banner(&env, err, Some(retry.clone()), None) } },
             None => html! { <p class="muted" role="status">{ env.t(Text::Loading) }</p> },
         }
     } else if len == 0 && conv.pending.is_empty() {
@@ -203,7 +214,7 @@ pub fn ConversationPanel(props: &ConversationPanelProps) -> Html {
                     <li class="edge muted" role="status">{ env.t(Text::LoadingOlder) }</li>
                 }
                 { rows }
-                if *from_bottom == 0 {
+                if window.at_newest() {
                     { for pending }
                 }
             </ol>
@@ -224,7 +235,7 @@ pub fn ConversationPanel(props: &ConversationPanelProps) -> Html {
         <section class="conversation" data-testid="conversation" aria-labelledby="conversation-title">
             <h2 id="conversation-title">{ env.t(Text::ConversationTitle) }</h2>
             if let Some(err) = later_error {
-                <ErrorBanner error={err} />
+                { error_banner(&env, &err, None, None) }
             }
             { body }
             { for polling }

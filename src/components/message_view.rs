@@ -69,46 +69,31 @@ pub fn MessageView(props: &MessageViewProps) -> Html {
     }
 }
 
-/// The wire name of a media kind (as the relay spells it), for `data-kind`.
-fn kind_name(kind: MediaKind) -> &'static str {
+/// A media kind's wire name (as the relay spells it, for `data-kind`), its icon and its label.
+/// The icons are plain symbols that DejaVu Sans and the system fonts of every desktop carry, so
+/// they never show as empty boxes where no emoji font is installed.
+fn kind(kind: MediaKind) -> (&'static str, &'static str, Text) {
     match kind {
-        MediaKind::Photo => "photo",
-        MediaKind::Video => "video",
-        MediaKind::VideoNote => "video_note",
-        MediaKind::Animation => "animation",
-        MediaKind::Voice => "voice",
-        MediaKind::Audio => "audio",
-        MediaKind::Document => "document",
-        MediaKind::Sticker => "sticker",
-        MediaKind::Location => "location",
-        MediaKind::Venue => "venue",
-        MediaKind::Contact => "contact",
-        MediaKind::Poll => "poll",
-        MediaKind::Other => "other",
-    }
-}
-
-fn media_label(kind: MediaKind) -> Text {
-    match kind {
-        MediaKind::Photo => Text::MediaPhoto,
-        MediaKind::Video => Text::MediaVideo,
-        MediaKind::VideoNote => Text::MediaVideoNote,
-        MediaKind::Animation => Text::MediaAnimation,
-        MediaKind::Voice => Text::MediaVoice,
-        MediaKind::Audio => Text::MediaAudio,
-        MediaKind::Document => Text::MediaDocument,
-        MediaKind::Sticker => Text::MediaSticker,
-        MediaKind::Location => Text::MediaLocation,
-        MediaKind::Venue => Text::MediaVenue,
-        MediaKind::Contact => Text::MediaContact,
-        MediaKind::Poll => Text::MediaPoll,
-        MediaKind::Other => Text::MediaOther,
+        MediaKind::Photo => ("photo", "▨", Text::MediaPhoto),
+        MediaKind::Video => ("video", "▶", Text::MediaVideo),
+        MediaKind::VideoNote => ("video_note", "◉", Text::MediaVideoNote),
+        MediaKind::Animation => ("animation", "↻", Text::MediaAnimation),
+        MediaKind::Voice => ("voice", "∿", Text::MediaVoice),
+        MediaKind::Audio => ("audio", "♫", Text::MediaAudio),
+        MediaKind::Document => ("document", "▤", Text::MediaDocument),
+        MediaKind::Sticker => ("sticker", "☺", Text::MediaSticker),
+        MediaKind::Location => ("location", "⚑", Text::MediaLocation),
+        MediaKind::Venue => ("venue", "⌂", Text::MediaVenue),
+        MediaKind::Contact => ("contact", "☎", Text::MediaContact),
+        MediaKind::Poll => ("poll", "☰", Text::MediaPoll),
+        MediaKind::Other => ("other", "▣", Text::MediaOther),
     }
 }
 
 /// "Voice message · 0:07", "File · contract.pdf": a label, never the media itself.
 fn media_placeholder(media: &Media, locale: Locale) -> Html {
-    let mut parts = vec![media_label(media.kind).get(locale).to_string()];
+    let (name, icon, label) = kind(media.kind);
+    let mut parts = vec![label.get(locale).to_string()];
     if let Some(name) = media.file_name.as_ref().or(media.title.as_ref()) {
         parts.push(name.clone());
     }
@@ -116,8 +101,8 @@ fn media_placeholder(media: &Media, locale: Locale) -> Html {
         parts.push(format!("{}:{:02}", d / 60, d % 60));
     }
     html! {
-        <div class="media" data-testid="media" data-kind={kind_name(media.kind)}>
-            <span class="media-icon" aria-hidden="true">{ "▣" }</span>
+        <div class="media" data-testid="media" data-kind={name}>
+            <span class="media-icon" aria-hidden="true">{ icon }</span>
             <span dir="auto">{ parts.join(" · ") }</span>
         </div>
     }

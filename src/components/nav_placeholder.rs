@@ -1,13 +1,11 @@
 use yew::prelude::*;
 
-use crate::context::use_env;
+use crate::context::AppEnv;
 use crate::i18n::Text;
 
 /// What the sidebar bundle shows if a manifest points the nav bar at it: bulk linking is its own
 /// page (`bulk.html`, crates/bulk).
-#[function_component]
-pub fn NavPlaceholder() -> Html {
-    let env = use_env();
+pub fn nav_placeholder(env: &AppEnv) -> Html {
     html! {
         <section class="card" data-testid="nav-placeholder" aria-labelledby="bulk-title">
             <h1 id="bulk-title">{ env.t(Text::BulkTitle) }</h1>

@@ -2,8 +2,8 @@ use telegram_identity::SenderId;
 use telegram_relay_api::{Person, PhoneSource, ProfileChange, ProfileField};
 use yew::prelude::*;
 
-use crate::components::error_banner::ErrorBanner;
-use crate::context::use_env;
+use crate::components::error_banner::error_banner;
+use crate::context::{AppEnv, use_env};
 use crate::entities::username_href;
 use crate::hooks::{PersonLoad, use_person};
 use crate::i18n::{Locale, Text, fill};
@@ -47,26 +47,14 @@ pub fn ProfileCard(props: &ProfileCardProps) -> Html {
         PersonLoad::Loading => html! {
             <section class="card profile" aria-busy="true"><p class="muted" role="status">{ env.t(Text::Loading) }</p></section>
         },
-        PersonLoad::Failed(err) => html! { <ErrorBanner error={err} on_retry={retry} /> },
-        PersonLoad::Ready(person) => html! { <PersonView person={*person} /> },
+        PersonLoad::Failed(err) => error_banner(&env, &err, Some(retry), None),
+        PersonLoad::Ready(person) => person_view(&env, &person, false),
     }
 }
 
-/// Props of [`PersonView`].
-#[derive(Properties, PartialEq, Clone)]
-pub struct PersonViewProps {
-    /// The profile.
-    pub person: Person,
-    /// Compact form (in the resolve preview): no history.
-    #[prop_or_default]
-    pub compact: bool,
-}
-
-/// Display name, @username (a t.me link), phone or why it is hidden, change history, deleted state.
-#[function_component]
-pub fn PersonView(props: &PersonViewProps) -> Html {
-    let env = use_env();
-    let p = &props.person;
+/// Display name, @username (a t.me link), phone or why it is hidden, change history (not in the
+/// `compact` form of the preview), deleted state.
+pub fn person_view(env: &AppEnv, p: &Person, compact: bool) -> Html {
     let name = display_name(p);
     let username = match &p.username {
         Some(u) => match username_href(u) {
@@ -93,14 +81,25 @@ pub fn PersonView(props: &PersonViewProps) -> Html {
             html! { <span class="muted" data-testid="profile-phone">{ env.t(Text::PhoneHidden) }</span> }
         }
     };
-    let history = (!props.compact && !p.history.is_empty()).then(|| {
-        html! {
-            <details class="history">
-                <summary>{ env.t(Text::ChangeHistory) }</summary>
-                <ul>{ for p.history.iter().map(|c| html! { <li data-testid="profile-change">{ change_text(c, env.locale) }</li> }) }</ul>
-            </details>
-        }
-    });
+    // The newest change is in view (a new username is the usual reason a search fails); older
+    // ones behind "Changes".
+    let history = (!compact)
+        .then(|| p.history.split_first())
+        .flatten()
+        .map(|(latest, older)| {
+            let row = |c: &ProfileChange| html! { <li data-testid="profile-change">{ change_text(c, env.locale) }</li> };
+            html! {
+                <>
+                    <ul class="history small">{ row(latest) }</ul>
+                    if !older.is_empty() {
+                        <details class="history">
+                            <summary>{ env.t(Text::ChangeHistory) }{ format!(" ({})", older.len()) }</summary>
+                            <ul>{ for older.iter().map(row) }</ul>
+                        </details>
+                    }
+                </>
+            }
+        });
     let last_seen = p
         .last_seen
         .map(|t| fill(env.t(Text::LastSeen), &[&time::short_day(t, env.locale)]));

@@ -84,7 +84,7 @@ async fn save(env: AppEnv, op: Op, dispatcher: UseReducerDispatcher<FieldState>)
         actor: env.ctx.agent.clone(),
         batch_id: None,
         undoes: op.undoes.clone(),
-        reason: Some(op.reason.to_string()),
+        reason: Some(op.reason.as_str().to_owned()),
     };
     let result = relay::record_link(&env.host, &event).await;
     dispatcher.dispatch(Action::Journaled { op, result });

@@ -195,6 +195,24 @@ pub trait CrmHost {
     fn relay_unusable(&self) -> Option<ConnectError> {
         None
     }
+    /// How the agent can open contact `id` in the CRM (its name in a conflict, a shared ID, a
+    /// suggestion held by another contact).
+    fn contact_link(&self, _id: &str) -> ContactOpen {
+        ContactOpen::NotOpenable
+    }
+    /// Shows contact `id` in the CRM, for [`ContactOpen::Route`].
+    fn open_contact(&self, _id: &str) {}
+}
+
+/// How another contact can be opened from the sidebar.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ContactOpen {
+    /// A plain link (the standalone host's `contact_url` template).
+    Url(String),
+    /// The host routes its own interface there ([`CrmHost::open_contact`]; ZAF's `routeTo`).
+    Route,
+    /// The host cannot: the name is shown as text.
+    NotOpenable,
 }
 
 /// The CRM's own REST API, which only the bulk page uses. A trait of its own rather than a
@@ -264,12 +282,31 @@ pub async fn connect() -> Result<std::rc::Rc<dyn CrmHost>, ConnectError> {
     let search = location.search().unwrap_or_default();
     let hash = location.hash().unwrap_or_default();
     let param = |n: &str| query_param(&search, n).or_else(|| query_param(&hash, n));
+    // Zendesk puts its colour scheme in the iframe URL before the SDK starts (and then sends
+    // `colorScheme.changed`); the standalone page may pass the same parameter.
+    apply_color_scheme(param("colorScheme").as_deref());
     if zaf::sdk_present() && param("origin").is_some() && param("app_guid").is_some() {
         let host = zaf::ZafHost::connect().await?;
         Ok(std::rc::Rc::new(host))
     } else {
         let host = standalone::StandaloneHost::from_query(&search)?;
         Ok(std::rc::Rc::new(host))
+    }
+}
+
+/// Pins the sidebar to the host's colour scheme (`light` or `dark`); anything else follows the
+/// OS. The stylesheet's colours are `light-dark()` pairs, so `color-scheme` picks them.
+pub fn apply_color_scheme(scheme: Option<&str>) {
+    let scheme = match scheme {
+        Some("light") => "light",
+        Some("dark") => "dark",
+        _ => "light dark",
+    };
+    if let Some(root) = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.document_element())
+    {
+        let _ = root.set_attribute("style", &format!("color-scheme:{scheme}"));
     }
 }
 

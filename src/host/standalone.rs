@@ -11,6 +11,8 @@
 //! | `field` | custom field key | `senderId` |
 //! | `value` | initial field value when nothing is stored yet | empty |
 //! | `locale`, `agent`, `region` | agent locale, agent name, default phone region | browser, `standalone`, none |
+//! | `contact_url` | where another contact opens, `{id}` standing for its ID, e.g. `https://crm.example.com/contacts/{id}` | names shown as text |
+//! | `colorScheme` | `light` or `dark` to match the embedding page | the OS preference |
 //!
 //! A token in a URL is visible to whoever can see the page: this adapter is for development and for
 //! deployments where the iframe URL is itself private. Zendesk uses [`super::zaf::ZafHost`], where the
@@ -44,6 +46,7 @@ struct Inner {
     /// Used when `localStorage` is unavailable (sandboxed iframes, tests).
     memory: RefCell<BTreeMap<String, String>>,
     initial: Option<String>,
+    contact_url: Option<String>,
 }
 
 impl StandaloneHost {
@@ -76,6 +79,10 @@ impl StandaloneHost {
                 context,
                 memory: RefCell::new(BTreeMap::new()),
                 initial: p("value"),
+                // Only web addresses: a `javascript:` template would run in the sidebar.
+                contact_url: p("contact_url").filter(|u| {
+                    u.contains("{id}") && (u.starts_with("https://") || u.starts_with("http://"))
+                }),
             }),
         })
     }
@@ -204,6 +211,15 @@ impl CrmHost for StandaloneHost {
         let url = format!("{}{}", self.inner.relay, request.path);
         let token = self.inner.token.clone();
         Box::pin(async move { fetch(&url, &request, token.as_deref()).await })
+    }
+
+    fn contact_link(&self, id: &str) -> super::ContactOpen {
+        match &self.inner.contact_url {
+            Some(template) => {
+                super::ContactOpen::Url(template.replace("{id}", &super::encode_component(id)))
+            }
+            None => super::ContactOpen::NotOpenable,
+        }
     }
 
     fn contacts_with_sender_id(

@@ -48,6 +48,10 @@
 //!
 //! Size: `client.invoke("resize", { width: "100%", height: "<n>px" })`.
 //!
+//! Colour scheme: the iframe URL's `colorScheme=light|dark`, then `client.on("colorScheme.changed",
+//! scheme)` (https://developer.zendesk.com/documentation/apps/app-developer-guide/dark-mode).
+//! Another contact: `client.invoke("routeTo", "user", id)`.
+//!
 //! The bulk page (`crm_api`): `client.request({ url: "/api/v2/…", type: "GET" | "PUT",
 //! contentType: "application/json", data: "<JSON>"?, httpCompleteResponse: true })` → `{ status,
 //! headers: { "retry-after"?: "30", … }, responseText }`. Calls: `users/me.json`,
@@ -90,6 +94,9 @@ extern "C" {
 
     #[wasm_bindgen(method, catch)]
     fn invoke(this: &ZafClient, name: &str, arg: &JsValue) -> Result<Promise, JsValue>;
+
+    #[wasm_bindgen(method, catch, js_name = invoke)]
+    fn invoke2(this: &ZafClient, name: &str, a: &JsValue, b: &JsValue) -> Result<Promise, JsValue>;
 
     #[wasm_bindgen(method)]
     fn context(this: &ZafClient) -> Promise;
@@ -162,6 +169,12 @@ impl ZafHost {
                     .to_string()
             })?
             .unchecked_into();
+        // The agent switched Zendesk between light and dark.
+        let scheme = Closure::<dyn Fn(JsValue)>::new(|v: JsValue| {
+            super::apply_color_scheme(v.as_string().as_deref())
+        });
+        client.on("colorScheme.changed", scheme.as_ref().unchecked_ref());
+        scheme.forget(); // lives as long as the page
         let ctx = wait(Ok(client.context())).await?;
         let location = match text(&get_path(&ctx, "location")).as_deref() {
             Some("user_sidebar") => Location::UserSidebar,
@@ -468,6 +481,19 @@ impl CrmHost for ZafHost {
                 })
                 .collect())
         })
+    }
+
+    fn contact_link(&self, _id: &str) -> super::ContactOpen {
+        super::ContactOpen::Route
+    }
+
+    fn open_contact(&self, id: &str) {
+        // `client.invoke("routeTo", "user", id)` opens the user's page in the agent's interface
+        // (Support Apps API, "routeTo": https://developer.zendesk.com/api-reference/apps/apps-support-api/all_locations/#routeto).
+        let _ = self
+            .inner
+            .client
+            .invoke2("routeTo", &"user".into(), &id.into());
     }
 
     fn resize(&self, height_px: u32) {

@@ -271,16 +271,84 @@ pub fn poll_delay_ms(failures: u32) -> u32 {
         .min(POLL_MAX_MS)
 }
 
-/// The rows to render: at most [`WINDOW`] ending at `end` (clamped to `0..len`).
-pub fn window(len: usize, end: usize) -> Range<usize> {
-    let end = end.min(len);
-    end.saturating_sub(WINDOW)..end
+/// Which rows of a conversation are in the DOM: at most [`WINDOW`] of them, ending
+/// `from_bottom` rows above the newest. Counted from the newest, so an older page arriving at the
+/// top leaves it on the same rows (a message arriving at the bottom moves it down by one).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct RowWindow {
+    from_bottom: usize,
+}
+
+impl RowWindow {
+    /// The rows to render out of `len`.
+    pub fn range(self, len: usize) -> Range<usize> {
+        let end = len.saturating_sub(self.from_bottom);
+        end.saturating_sub(WINDOW)..end
+    }
+
+    /// [`WINDOW_STEP`] rows older (the agent scrolled near the top), never past the oldest.
+    pub fn older(self, len: usize) -> RowWindow {
+        let below = len - self.range(len).end;
+        RowWindow {
+            from_bottom: (below + WINDOW_STEP).min(len.saturating_sub(WINDOW)),
+        }
+    }
+
+    /// [`WINDOW_STEP`] rows newer (the agent scrolled near the bottom), never past the newest.
+    pub fn newer(self) -> RowWindow {
+        RowWindow {
+            from_bottom: self.from_bottom.saturating_sub(WINDOW_STEP),
+        }
+    }
+
+    /// Whether the newest message is in the window (new messages are followed).
+    pub fn at_newest(self) -> bool {
+        self.from_bottom == 0
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use telegram_relay_api::Direction;
+
+    #[test]
+    fn the_row_window_moves_by_steps_and_stops_at_both_ends() {
+        let newest = RowWindow::default();
+        // (rows, steps older, steps newer, expected range)
+        for (len, up, down, want) in [
+            (0, 0, 0, 0..0),
+            (10, 0, 0, 0..10),
+            (10, 3, 0, 0..10),
+            (WINDOW, 1, 0, 0..WINDOW),
+            (1000, 0, 0, 1000 - WINDOW..1000),
+            (1000, 1, 0, 1000 - WINDOW - WINDOW_STEP..1000 - WINDOW_STEP),
+            (1000, 2, 1, 1000 - WINDOW - WINDOW_STEP..1000 - WINDOW_STEP),
+            (1000, 100, 0, 0..WINDOW),
+            (1000, 100, 100, 1000 - WINDOW..1000),
+            (WINDOW + 10, 1, 0, 0..WINDOW),
+        ] {
+            let mut w = newest;
+            for _ in 0..up {
+                w = w.older(len);
+            }
+            for _ in 0..down {
+                w = w.newer();
+            }
+            assert_eq!(w.range(len), want, "{len} rows, {up} up, {down} down");
+            assert!(w.range(len).len() <= WINDOW);
+        }
+        assert!(newest.at_newest() && !newest.older(1000).at_newest());
+        assert!(
+            newest.older(10).at_newest(),
+            "a short conversation has nowhere to go"
+        );
+        // Counted from the newest: an older page of 100 arriving at the top leaves the window on
+        // the same rows (their indices grow by 100).
+        let w = newest.older(1000);
+        let before = w.range(1000);
+        assert_eq!(w.range(1100), before.start + 100..before.end + 100);
+    }
 
     fn msg(id: &str, at: i64) -> Message {
         serde_json::from_value(serde_json::json!({
@@ -408,21 +476,6 @@ mod tests {
         ];
         for (failures, want) in cases {
             assert_eq!(poll_delay_ms(failures), want, "after {failures} failures");
-        }
-    }
-
-    #[test]
-    fn window_bounds() {
-        let cases = [
-            (0, 0, 0..0),
-            (10, 10, 0..10),
-            (10_000, 10_000, 9_920..10_000),
-            (10_000, 5_000, 4_920..5_000),
-            (10_000, 20_000, 9_920..10_000),
-            (100, 30, 0..30),
-        ];
-        for (len, end, want) in cases {
-            assert_eq!(window(len, end), want, "len {len} end {end}");
         }
     }
 

@@ -218,6 +218,10 @@ class ZafParent {
           const h = String(args?.[0]?.height ?? "");
           if (/^\d+(px)?$/.test(h)) this.iframe.style.height = `${Math.min(parseInt(h, 10), 4000)}px`;
           result[name] = null;
+        } else if (name === "routeTo" && args?.[0] === "user" && /^\d+$/.test(String(args?.[1] ?? ""))) {
+          // Support Apps API "routeTo": the agent's interface opens that user's page.
+          result[name] = null;
+          setTimeout(() => location.assign(`?user=${String(args[1])}`), 0);
         } else if (name === "notify") {
           toast(args?.[0] ?? "", args?.[1] === "error" ? "error" : "notice");
           result[name] = null;
@@ -510,8 +514,13 @@ async function main() {
     $("title").textContent = "Telegram (app page)";
   }
   if (!where) {
+    // No record open: say where the app is, rather than an empty column.
     main.className = "wide";
     $("apps").hidden = true;
+    const what = r.view === "tickets" || r.view === "ticket" ? "a ticket" : "a customer";
+    const missing = r.id !== undefined ? `No record ${r.id} here. ` : "";
+    $("record").replaceChildren(el("p", { class: "empty", "data-testid": "record-empty" },
+      `${missing}Open ${what} to see the Telegram Sidebar beside it.`));
     return;
   }
 
@@ -568,8 +577,11 @@ async function main() {
   const appGuid = crypto.randomUUID();
   // Each location loads the page the manifest names for it: the nav bar has its own bundle.
   const page = where.location === "nav_bar" ? "bulk.html" : "index.html";
-  const src = `${config.pluginUrl}/${page}?origin=${encodeURIComponent(location.origin)}&app_guid=${appGuid}`;
-  const iframe = el("iframe", { title: "Telegram Sidebar app", "data-testid": "plugin-frame", name: "telegram-sidebar" });
+  // Zendesk adds its colour scheme to the iframe URL (developer.zendesk.com, "Dark mode" in the
+  // app developer guide); here it is the page's own `scheme` parameter, light by default.
+  const scheme = new URLSearchParams(location.search).get("scheme") === "dark" ? "dark" : "light";
+  const src = `${config.pluginUrl}/${page}?origin=${encodeURIComponent(location.origin)}&app_guid=${appGuid}&colorScheme=${scheme}`;
+  const iframe = el("iframe", { title: "Telegram Sidebar app", "data-testid": "plugin-frame", name: "telegram-sidebar", allow: "clipboard-write" });
   const parent = new ZafParent({
     iframe, pluginOrigin, appGuid, where, zendesk, install,
     onFieldWritten: async () => {

@@ -34,8 +34,51 @@ pub struct Op {
     pub new: Option<String>,
     /// The journal event this undoes.
     pub undoes: Option<String>,
-    /// Why (for the journal): `manual`, `suggestion`, `conflict-confirmed`, `unlink`, `undo`.
-    pub reason: &'static str,
+    /// Why, for the journal.
+    pub reason: LinkReason,
+}
+
+/// Why a write was made, as the relay's link journal records it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LinkReason {
+    /// The agent typed or pasted the ID.
+    Manual,
+    /// The agent picked the person from the search results.
+    Search,
+    /// The agent linked a suggestion.
+    Suggestion,
+    /// The agent linked although another contact holds the ID.
+    ConflictConfirmed,
+    /// The agent cleared the field.
+    Unlink,
+    /// The agent undid a write.
+    Undo,
+}
+
+impl LinkReason {
+    /// The journal's word for it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LinkReason::Manual => "manual",
+            LinkReason::Search => "search",
+            LinkReason::Suggestion => "suggestion",
+            LinkReason::ConflictConfirmed => "conflict-confirmed",
+            LinkReason::Unlink => "unlink",
+            LinkReason::Undo => "undo",
+        }
+    }
+}
+
+/// Where an ID proposed without typing came from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Origin {
+    /// A search result.
+    Search,
+    /// A suggestion; `confident` for the engine's `auto` tier, which saves without a preview.
+    Suggestion {
+        /// The engine's `auto` tier.
+        confident: bool,
+    },
 }
 
 /// What can be undone after a write.
@@ -101,7 +144,9 @@ pub enum Phase {
     Resolving {
         /// The ID being resolved.
         id: SenderId,
-        /// Save right away when nobody else holds it (the Link button of a suggestion).
+        /// Why it would be written.
+        reason: LinkReason,
+        /// Save right away when nobody else holds it (a confident suggestion's Link button).
         auto_save: bool,
     },
     /// Who it is (`None`: the relay has never seen this ID); waiting for Save.
@@ -110,6 +155,8 @@ pub enum Phase {
         id: SenderId,
         /// The relay's profile.
         person: Option<Person>,
+        /// Why it would be written.
+        reason: LinkReason,
     },
     /// Other contacts already hold this ID; saving needs an explicit "link anyway".
     Conflict {
@@ -122,8 +169,13 @@ pub enum Phase {
     },
     /// Writing through the host.
     Saving(Op),
-    /// Written; `FieldState::undo` says what Undo restores.
-    Done(LinkAction),
+    /// Written (a link or an unlink); `undo` says what Undo restores.
+    Done {
+        /// What was written.
+        action: LinkAction,
+        /// How to take it back.
+        undo: UndoInfo,
+    },
 }
 
 /// The field's whole state.
@@ -133,8 +185,6 @@ pub struct FieldState {
     pub current: Option<String>,
     /// Where the field is.
     pub phase: Phase,
-    /// What Undo would restore.
-    pub undo: Option<UndoInfo>,
     /// A failure to show.
     pub error: Option<AppError>,
     /// The write succeeded but the journal did not record it.
@@ -148,7 +198,6 @@ impl Default for FieldState {
         FieldState {
             current: None,
             phase: Phase::Loading,
-            undo: None,
             error: None,
             journal_warning: None,
             auto: None,
@@ -167,11 +216,13 @@ impl FieldState {
     /// Whether Undo is offered: after a write, once the journal has answered (recorded, so the
     /// undo event names the write it undoes; or failed, so waiting would not help).
     pub fn can_undo(&self) -> bool {
-        matches!(self.phase, Phase::Done(_))
-            && self
-                .undo
-                .as_ref()
-                .is_some_and(|u| u.event_id.is_some() || self.journal_warning.is_some())
+        matches!(&self.phase, Phase::Done { undo, .. }
+            if undo.event_id.is_some() || self.journal_warning.is_some())
+    }
+
+    /// Whether the current value is on show (not being edited, checked or written).
+    pub fn showing(&self) -> bool {
+        matches!(self.phase, Phase::Idle | Phase::Done { .. })
     }
 
     /// Whether the host field could not be read at all (missing field, no contact).
@@ -202,8 +253,9 @@ pub enum Action {
     Cancel,
     /// The agent submitted the typed text.
     Submit,
-    /// A suggestion's Link button: resolve this ID and save it unless someone else holds it.
-    Propose(SenderId),
+    /// A search result or a suggestion's Link button: resolve this ID, then preview it (or, for a
+    /// confident suggestion, save it unless someone else holds it).
+    Propose(SenderId, Origin),
     /// The relay and host answered for `id`.
     Resolved {
         /// The ID that was resolved.
@@ -266,14 +318,13 @@ impl FieldState {
                     == self.current.as_deref() => {}
             (Action::ExternalChange(v), phase) => {
                 self.current = v.filter(|v| !v.trim().is_empty());
-                self.undo = None;
                 self.auto = None;
                 // An edit in progress stays; a pending preview was about the old value.
                 if !matches!(phase, Phase::Editing { .. } | Phase::Saving(_)) {
                     self.phase = Phase::Idle;
                 }
             }
-            (Action::StartEdit, Phase::Idle | Phase::Done(_)) => {
+            (Action::StartEdit, Phase::Idle | Phase::Done { .. }) => {
                 self.phase = Phase::Editing {
                     input: self.current.clone().unwrap_or_default(),
                     error: None,
@@ -303,15 +354,24 @@ impl FieldState {
                 Ok(id) => {
                     self.phase = Phase::Resolving {
                         id,
+                        reason: LinkReason::Manual,
                         auto_save: false,
                     };
                     self.error = None;
                 }
             },
-            (Action::Propose(id), Phase::Idle | Phase::Done(_) | Phase::Editing { .. }) => {
+            (
+                Action::Propose(id, origin),
+                Phase::Idle | Phase::Done { .. } | Phase::Editing { .. },
+            ) => {
+                let (reason, auto_save) = match origin {
+                    Origin::Search => (LinkReason::Search, false),
+                    Origin::Suggestion { confident } => (LinkReason::Suggestion, confident),
+                };
                 self.phase = Phase::Resolving {
                     id,
-                    auto_save: true,
+                    reason,
+                    auto_save,
                 };
                 self.error = None;
             }
@@ -319,6 +379,7 @@ impl FieldState {
                 Action::Resolved { id, result },
                 Phase::Resolving {
                     id: want,
+                    reason,
                     auto_save,
                 },
             ) if id == want => match result {
@@ -339,44 +400,44 @@ impl FieldState {
                 // A suggestion saves at once only into an empty field: replacing a value someone
                 // stored (even one that is not a valid ID) waits for the agent's Save.
                 Ok((_, _)) if auto_save && self.current.is_none() => {
-                    self.phase = Phase::Saving(self.link_op(id, "suggestion"));
+                    self.phase = Phase::Saving(self.link_op(id, reason));
                 }
-                Ok((person, _)) => self.phase = Phase::Preview { id, person },
+                Ok((person, _)) => {
+                    self.phase = Phase::Preview { id, person, reason };
+                }
             },
-            (Action::Confirm, Phase::Preview { id, .. }) => {
-                self.phase = Phase::Saving(self.link_op(id, "manual"));
+            (Action::Confirm, Phase::Preview { id, reason, .. }) => {
+                self.phase = Phase::Saving(self.link_op(id, reason));
             }
             (Action::Confirm, Phase::Conflict { id, .. }) => {
-                self.phase = Phase::Saving(self.link_op(id, "conflict-confirmed"));
+                self.phase = Phase::Saving(self.link_op(id, LinkReason::ConflictConfirmed));
             }
-            (Action::Unlink, Phase::Idle | Phase::Done(_)) if self.current.is_some() => {
+            (Action::Unlink, Phase::Idle | Phase::Done { .. }) if self.current.is_some() => {
                 self.phase = Phase::Saving(Op {
                     action: LinkAction::Unlink,
                     old: self.current.clone(),
                     new: None,
                     undoes: None,
-                    reason: "unlink",
+                    reason: LinkReason::Unlink,
                 });
                 self.error = None;
             }
-            (Action::Undo, Phase::Done(_)) if self.can_undo() => {
-                if let Some(undo) = self.undo.clone() {
-                    self.phase = Phase::Saving(Op {
-                        action: LinkAction::Undo,
-                        old: self.current.clone(),
-                        new: undo.restore,
-                        undoes: undo.event_id,
-                        reason: "undo",
-                    });
-                    self.error = None;
-                }
+            (Action::Undo, Phase::Done { undo, .. }) if self.can_undo() => {
+                self.phase = Phase::Saving(Op {
+                    action: LinkAction::Undo,
+                    old: self.current.clone(),
+                    new: undo.restore,
+                    undoes: undo.event_id,
+                    reason: LinkReason::Undo,
+                });
+                self.error = None;
             }
             (Action::AutoLinked(auto), Phase::Idle)
                 if self.current.as_deref() == Some(auto.written.as_str()) =>
             {
                 self.auto = Some(auto);
             }
-            (Action::UndoAutoLink, Phase::Idle | Phase::Done(_)) => {
+            (Action::UndoAutoLink, Phase::Idle | Phase::Done { .. }) => {
                 // Kept until the write succeeds, so a failed write can be undone again.
                 if let Some(auto) = self
                     .auto
@@ -388,7 +449,7 @@ impl FieldState {
                         old: self.current.clone(),
                         new: auto.restore,
                         undoes: Some(auto.event_id),
-                        reason: "undo",
+                        reason: LinkReason::Undo,
                     });
                     self.error = None;
                 }
@@ -397,15 +458,18 @@ impl FieldState {
                 Ok(()) => {
                     self.current = op.new.clone();
                     self.auto = None;
-                    self.undo = (op.action != LinkAction::Undo).then(|| UndoInfo {
-                        restore: op.old.clone(),
-                        written: op.new.clone(),
-                        event_id: None,
-                    });
+                    // An undo cannot itself be undone.
                     self.phase = if op.action == LinkAction::Undo {
                         Phase::Idle
                     } else {
-                        Phase::Done(op.action)
+                        Phase::Done {
+                            action: op.action,
+                            undo: UndoInfo {
+                                restore: op.old,
+                                written: op.new,
+                                event_id: None,
+                            },
+                        }
                     };
                     self.journal_warning = None;
                 }
@@ -416,10 +480,9 @@ impl FieldState {
             },
             (Action::Journaled { op, result }, _) => match result {
                 Ok(event_id) => {
-                    if let Some(undo) = self
-                        .undo
-                        .as_mut()
-                        .filter(|u| u.written == op.new && u.restore == op.old)
+                    if let Phase::Done { undo, .. } = &mut self.phase
+                        && undo.written == op.new
+                        && undo.restore == op.old
                     {
                         undo.event_id = Some(event_id);
                     }
@@ -436,7 +499,7 @@ impl FieldState {
         self
     }
 
-    fn link_op(&self, id: SenderId, reason: &'static str) -> Op {
+    fn link_op(&self, id: SenderId, reason: LinkReason) -> Op {
         Op {
             action: LinkAction::Link,
             old: self.current.clone(),
@@ -448,547 +511,4 @@ impl FieldState {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn id(n: u64) -> SenderId {
-        SenderId::new(n).unwrap()
-    }
-
-    fn person(n: u64, name: &str) -> Person {
-        serde_json::from_value(serde_json::json!({
-            "sender_id": n.to_string(), "first_name": name, "deleted": false, "message_count": 1, "history": []
-        }))
-        .unwrap()
-    }
-
-    fn holder(id: &str) -> ContactRef {
-        ContactRef {
-            id: id.into(),
-            name: format!("Contact {id}"),
-        }
-    }
-
-    /// Runs `actions` from `start` and returns the final state.
-    fn run(start: FieldState, actions: Vec<Action>) -> FieldState {
-        actions.into_iter().fold(start, FieldState::next)
-    }
-
-    fn idle(current: Option<&str>) -> FieldState {
-        FieldState::default().next(Action::Loaded(Ok(current.map(String::from))))
-    }
-
-    fn op(action: LinkAction, old: Option<&str>, new: Option<&str>, reason: &'static str) -> Op {
-        Op {
-            action,
-            old: old.map(String::from),
-            new: new.map(String::from),
-            undoes: None,
-            reason,
-        }
-    }
-
-    #[test]
-    fn transitions() {
-        let s7 = Some("7100000001");
-        // (name, start, actions, expected phase)
-        let cases: Vec<(&str, FieldState, Vec<Action>, Phase)> = vec![
-            (
-                "load empty",
-                FieldState::default(),
-                vec![Action::Loaded(Ok(Some("  ".into())))],
-                Phase::Idle,
-            ),
-            (
-                "edit starts with value",
-                idle(s7),
-                vec![Action::StartEdit],
-                Phase::Editing {
-                    input: "7100000001".into(),
-                    error: None,
-                },
-            ),
-            (
-                "invalid shows engine error",
-                idle(None),
-                vec![
-                    Action::StartEdit,
-                    Action::Input("@lucia_fg".into()),
-                    Action::Submit,
-                ],
-                Phase::Editing {
-                    input: "@lucia_fg".into(),
-                    error: Some(SenderIdError::Username {
-                        username: "lucia_fg".into(),
-                    }),
-                },
-            ),
-            (
-                "typing clears the error",
-                idle(None),
-                vec![
-                    Action::StartEdit,
-                    Action::Input("x".into()),
-                    Action::Submit,
-                    Action::Input("7".into()),
-                ],
-                Phase::Editing {
-                    input: "7".into(),
-                    error: None,
-                },
-            ),
-            (
-                "valid resolves first",
-                idle(None),
-                vec![
-                    Action::StartEdit,
-                    Action::Input("user7100000001".into()),
-                    Action::Submit,
-                ],
-                Phase::Resolving {
-                    id: id(7_100_000_001),
-                    auto_save: false,
-                },
-            ),
-            (
-                "same value is a no-op",
-                idle(s7),
-                vec![Action::StartEdit, Action::Submit],
-                Phase::Idle,
-            ),
-            (
-                "preview of a known person",
-                idle(None),
-                vec![
-                    Action::StartEdit,
-                    Action::Input("7100000001".into()),
-                    Action::Submit,
-                    Action::Resolved {
-                        id: id(7_100_000_001),
-                        result: Ok((Some(person(7_100_000_001, "Lucía")), vec![])),
-                    },
-                ],
-                Phase::Preview {
-                    id: id(7_100_000_001),
-                    person: Some(person(7_100_000_001, "Lucía")),
-                },
-            ),
-            (
-                "never seen is a preview too",
-                idle(None),
-                vec![
-                    Action::StartEdit,
-                    Action::Input("42".into()),
-                    Action::Submit,
-                    Action::Resolved {
-                        id: id(42),
-                        result: Ok((None, vec![])),
-                    },
-                ],
-                Phase::Preview {
-                    id: id(42),
-                    person: None,
-                },
-            ),
-            (
-                "stale resolution is ignored",
-                idle(None),
-                vec![
-                    Action::StartEdit,
-                    Action::Input("42".into()),
-                    Action::Submit,
-                    Action::Resolved {
-                        id: id(43),
-                        result: Ok((None, vec![])),
-                    },
-                ],
-                Phase::Resolving {
-                    id: id(42),
-                    auto_save: false,
-                },
-            ),
-            (
-                "conflict names holders",
-                idle(None),
-                vec![
-                    Action::StartEdit,
-                    Action::Input("42".into()),
-                    Action::Submit,
-                    Action::Resolved {
-                        id: id(42),
-                        result: Ok((None, vec![holder("9")])),
-                    },
-                ],
-                Phase::Conflict {
-                    id: id(42),
-                    person: None,
-                    holders: vec![holder("9")],
-                },
-            ),
-            (
-                "conflict needs explicit confirm",
-                idle(None),
-                vec![
-                    Action::StartEdit,
-                    Action::Input("42".into()),
-                    Action::Submit,
-                    Action::Resolved {
-                        id: id(42),
-                        result: Ok((None, vec![holder("9")])),
-                    },
-                    Action::Confirm,
-                ],
-                Phase::Saving(op(LinkAction::Link, None, Some("42"), "conflict-confirmed")),
-            ),
-            (
-                "suggestion saves without preview",
-                idle(None),
-                vec![
-                    Action::Propose(id(42)),
-                    Action::Resolved {
-                        id: id(42),
-                        result: Ok((None, vec![])),
-                    },
-                ],
-                Phase::Saving(op(LinkAction::Link, None, Some("42"), "suggestion")),
-            ),
-            (
-                "suggestion never replaces a stored value without Save",
-                idle(Some("not-an-id")),
-                vec![
-                    Action::Propose(id(42)),
-                    Action::Resolved {
-                        id: id(42),
-                        result: Ok((None, vec![])),
-                    },
-                ],
-                Phase::Preview {
-                    id: id(42),
-                    person: None,
-                },
-            ),
-            (
-                "suggestion still stops on conflict",
-                idle(None),
-                vec![
-                    Action::Propose(id(42)),
-                    Action::Resolved {
-                        id: id(42),
-                        result: Ok((None, vec![holder("9")])),
-                    },
-                ],
-                Phase::Conflict {
-                    id: id(42),
-                    person: None,
-                    holders: vec![holder("9")],
-                },
-            ),
-            (
-                "save from preview replaces old value",
-                idle(Some("41")),
-                vec![
-                    Action::StartEdit,
-                    Action::Input("42".into()),
-                    Action::Submit,
-                    Action::Resolved {
-                        id: id(42),
-                        result: Ok((None, vec![])),
-                    },
-                    Action::Confirm,
-                ],
-                Phase::Saving(op(LinkAction::Link, Some("41"), Some("42"), "manual")),
-            ),
-            (
-                "unlink",
-                idle(s7),
-                vec![Action::Unlink],
-                Phase::Saving(op(LinkAction::Unlink, s7, None, "unlink")),
-            ),
-            (
-                "unlink of empty does nothing",
-                idle(None),
-                vec![Action::Unlink],
-                Phase::Idle,
-            ),
-            (
-                "cancel from preview",
-                idle(None),
-                vec![
-                    Action::Propose(id(5)),
-                    Action::Resolved {
-                        id: id(5),
-                        result: Ok((None, vec![holder("1")])),
-                    },
-                    Action::Cancel,
-                ],
-                Phase::Idle,
-            ),
-            (
-                "confirm without preview is ignored",
-                idle(None),
-                vec![Action::Confirm],
-                Phase::Idle,
-            ),
-        ];
-        for (name, start, actions, want) in cases {
-            let got = run(start, actions);
-            assert_eq!(got.phase, want, "case {name:?}");
-        }
-    }
-
-    #[test]
-    fn save_then_journal_then_undo_restores_previous_value() {
-        let link = op(LinkAction::Link, Some("41"), Some("42"), "manual");
-        let s = run(
-            idle(Some("41")),
-            vec![
-                Action::Written {
-                    op: link.clone(),
-                    result: Ok(()),
-                },
-                Action::Journaled {
-                    op: link.clone(),
-                    result: Ok("ev-1".into()),
-                },
-            ],
-        );
-        assert_eq!(s.current.as_deref(), Some("42"));
-        assert_eq!(s.phase, Phase::Done(LinkAction::Link));
-        assert_eq!(
-            s.undo,
-            Some(UndoInfo {
-                restore: Some("41".into()),
-                written: Some("42".into()),
-                event_id: Some("ev-1".into())
-            })
-        );
-        let s = s.next(Action::Undo);
-        let Phase::Saving(undo) = s.phase.clone() else {
-            panic!("{:?}", s.phase)
-        };
-        assert_eq!(undo.action, LinkAction::Undo);
-        assert_eq!(undo.new.as_deref(), Some("41"));
-        assert_eq!(undo.old.as_deref(), Some("42"));
-        assert_eq!(undo.undoes.as_deref(), Some("ev-1"));
-        let s = s.next(Action::Written {
-            op: undo,
-            result: Ok(()),
-        });
-        assert_eq!(s.current.as_deref(), Some("41"));
-        assert_eq!(s.undo, None, "an undo cannot be undone again");
-        assert_eq!(s.phase, Phase::Idle);
-    }
-
-    #[test]
-    fn undo_waits_for_the_journal_so_it_can_name_the_write() {
-        let link = op(LinkAction::Link, Some("41"), Some("42"), "manual");
-        let written = idle(Some("41")).next(Action::Written {
-            op: link.clone(),
-            result: Ok(()),
-        });
-        assert!(!written.can_undo());
-        let early = written.clone().next(Action::Undo);
-        assert_eq!(early.phase, Phase::Done(LinkAction::Link), "not yet");
-        let recorded = written.clone().next(Action::Journaled {
-            op: link.clone(),
-            result: Ok("ev-9".into()),
-        });
-        assert!(recorded.can_undo());
-        let failed = written.next(Action::Journaled {
-            op: link,
-            result: Err(RelayError::Unreachable("x".into())),
-        });
-        assert!(
-            failed.can_undo(),
-            "a failed journal does not block the undo"
-        );
-        let Phase::Saving(undo) = failed.next(Action::Undo).phase else {
-            panic!("undo after a failed journal")
-        };
-        assert_eq!(undo.undoes, None);
-    }
-
-    #[test]
-    fn failed_write_keeps_old_value_and_says_why() {
-        let link = op(LinkAction::Link, None, Some("42"), "manual");
-        let s = idle(None).next(Action::Written {
-            op: link,
-            result: Err(HostError::FieldMissing {
-                key: "senderId".into(),
-            }),
-        });
-        assert_eq!(s.current, None);
-        assert_eq!(s.undo, None);
-        assert_eq!(
-            s.error,
-            Some(AppError::Host(HostError::FieldMissing {
-                key: "senderId".into()
-            }))
-        );
-        assert!(s.unavailable());
-    }
-
-    #[test]
-    fn journal_failure_is_a_warning_not_a_rollback() {
-        let link = op(LinkAction::Link, None, Some("42"), "manual");
-        let s = run(
-            idle(None),
-            vec![
-                Action::Written {
-                    op: link.clone(),
-                    result: Ok(()),
-                },
-                Action::Journaled {
-                    op: link,
-                    result: Err(RelayError::Unauthorized),
-                },
-            ],
-        );
-        assert_eq!(s.current.as_deref(), Some("42"));
-        assert_eq!(s.journal_warning, Some(RelayError::Unauthorized));
-        assert!(s.undo.is_some());
-    }
-
-    #[test]
-    fn resolve_failure_returns_to_editing_with_banner() {
-        let s = run(
-            idle(None),
-            vec![
-                Action::Propose(id(42)),
-                Action::Resolved {
-                    id: id(42),
-                    result: Err(RelayError::Unreachable("x".into()).into()),
-                },
-            ],
-        );
-        assert_eq!(
-            s.phase,
-            Phase::Editing {
-                input: "42".into(),
-                error: None
-            }
-        );
-        assert_eq!(
-            s.error,
-            Some(AppError::Relay(RelayError::Unreachable("x".into())))
-        );
-    }
-
-    #[test]
-    fn the_hosts_echo_of_our_write_keeps_undo() {
-        let link = op(LinkAction::Link, Some("41"), Some("42"), "manual");
-        let s = run(
-            idle(Some("41")),
-            vec![
-                Action::Written {
-                    op: link,
-                    result: Ok(()),
-                },
-                Action::ExternalChange(Some("42".into())),
-            ],
-        );
-        assert!(s.undo.is_some());
-        assert_eq!(s.phase, Phase::Done(LinkAction::Link));
-    }
-
-    #[test]
-    fn external_change_replaces_value_and_drops_undo() {
-        let link = op(LinkAction::Link, None, Some("42"), "manual");
-        let s = run(
-            idle(None),
-            vec![
-                Action::Written {
-                    op: link,
-                    result: Ok(()),
-                },
-                Action::ExternalChange(Some("77".into())),
-            ],
-        );
-        assert_eq!(s.current.as_deref(), Some("77"));
-        assert_eq!(s.undo, None);
-        assert_eq!(s.phase, Phase::Idle);
-        assert_eq!(s.linked_id(), Some(id(77)));
-    }
-
-    fn entry(
-        actor: &str,
-        old: Option<&str>,
-        new: Option<&str>,
-    ) -> crate::services::relay::JournalEntry {
-        crate::services::relay::JournalEntry {
-            id: "e9".into(),
-            recorded_at: 1_764_000_000,
-            action: LinkAction::Link,
-            actor: actor.into(),
-            old_value: old.map(String::from),
-            new_value: new.map(String::from),
-        }
-    }
-
-    #[test]
-    fn only_a_link_sync_wrote_into_the_field_is_offered_for_undo() {
-        let sync = telegram_relay_api::SYNC_ACTOR;
-        let made = AutoLink::from_entry(&entry(sync, None, Some("42")), "42").unwrap();
-        assert_eq!((made.restore, made.event_id.as_str()), (None, "e9"));
-        // An agent's link, a value sync found already there, or an older value: nothing to offer.
-        assert_eq!(
-            AutoLink::from_entry(&entry("ann@example.com", None, Some("42")), "42"),
-            None
-        );
-        assert_eq!(
-            AutoLink::from_entry(&entry(sync, Some("42"), Some("42")), "42"),
-            None
-        );
-        assert_eq!(
-            AutoLink::from_entry(&entry(sync, None, Some("42")), "77"),
-            None
-        );
-    }
-
-    #[test]
-    fn undoing_an_automatic_link_clears_the_field_and_names_the_entry() {
-        let auto = AutoLink::from_entry(
-            &entry(telegram_relay_api::SYNC_ACTOR, None, Some("42")),
-            "42",
-        )
-        .unwrap();
-        let s = run(
-            idle(Some("42")),
-            vec![Action::AutoLinked(auto.clone()), Action::UndoAutoLink],
-        );
-        assert_eq!(
-            s.phase,
-            Phase::Saving(Op {
-                action: LinkAction::Undo,
-                old: Some("42".into()),
-                new: None,
-                undoes: Some("e9".into()),
-                reason: "undo",
-            })
-        );
-        // A failed write keeps the offer; a written one ends it.
-        let Phase::Saving(op) = s.phase.clone() else {
-            unreachable!()
-        };
-        let failed = s.clone().next(Action::Written {
-            op: op.clone(),
-            result: Err(HostError::NoContact),
-        });
-        assert_eq!(
-            (failed.phase.clone(), failed.auto.is_some()),
-            (Phase::Idle, true)
-        );
-        let written = s.next(Action::Written { op, result: Ok(()) });
-        assert_eq!((written.current, written.auto), (None, None));
-        // Once the field changed elsewhere, the offer is gone and Undo does nothing.
-        let s = run(
-            idle(Some("42")),
-            vec![
-                Action::AutoLinked(auto),
-                Action::ExternalChange(Some("77".into())),
-                Action::UndoAutoLink,
-            ],
-        );
-        assert_eq!((s.phase, s.auto), (Phase::Idle, None));
-    }
-}
+mod tests;
