@@ -377,6 +377,14 @@ test("copy the ID; the theme follows the host's colour scheme, otherwise the OS"
   await page.emulateMedia({ colorScheme: "dark" });
   assert.equal(await background(), "rgb(255, 255, 255)", "the host's choice wins over the OS");
   await page.close();
+  // A host that says nothing: the OS decides.
+  const os = await openCrm(context, stack.crmUrl, "?user=1001&scheme=none");
+  await os.page.emulateMedia({ colorScheme: "dark" });
+  await os.app.getByTestId("sender-id-value").waitFor({ timeout: 15_000 });
+  assert.equal(await os.app.locator("body").evaluate((b) => getComputedStyle(b).backgroundColor), "rgb(22, 25, 29)");
+  await os.page.emulateMedia({ colorScheme: "light" });
+  assert.equal(await os.app.locator("body").evaluate((b) => getComputedStyle(b).backgroundColor), "rgb(255, 255, 255)");
+  await os.page.close();
 });
 
 test("screenshots at the sidebar's width: linked and unlinked, en es ru, light and dark", async () => {
@@ -389,11 +397,17 @@ test("screenshots at the sidebar's width: linked and unlinked, en es ru, light a
       await page.goto(`${stack.crmUrl}/?user=1001&scheme=${scheme}`);
       let app = page.frameLocator("[data-testid=plugin-frame]");
       await app.getByTestId("message").first().waitFor({ timeout: 15_000 });
+      assert.equal(await app.locator("main").getAttribute("lang"), locale.slice(0, 2));
+      const dark = (await app.locator("body").evaluate((b) => getComputedStyle(b).backgroundColor)) !== "rgb(255, 255, 255)";
+      assert.equal(dark, scheme === "dark", `${tag}: the host's scheme`);
       await screenshotApp(page, `44-linked-${tag}`);
       await page.goto(`${stack.crmUrl}/?user=1007&scheme=${scheme}`);
       app = page.frameLocator("[data-testid=plugin-frame]");
       await app.getByTestId("suggestion-held").first().waitFor({ timeout: 15_000 });
       await app.getByTestId("suggestion-conversation").first().waitFor({ timeout: 15_000 });
+      // Nothing of the interface is left in English outside the names and messages.
+      const held = await text(app.getByTestId("suggestion-held").first());
+      if (locale !== "en-US") assert.doesNotMatch(held, /Already linked/, tag);
       await screenshotApp(page, `45-suggestions-${tag}`);
     }
     await page.close();
@@ -403,12 +417,16 @@ test("screenshots at the sidebar's width: linked and unlinked, en es ru, light a
 test("the conversation stays at the newest message when the panel's width changes", async () => {
   const { page, app } = await open("?user=1001");
   await app.getByTestId("message").first().waitFor({ timeout: 15_000 });
-  const gap = () => app.locator("ol.messages").evaluate((el) => el.scrollHeight - el.scrollTop - el.clientHeight);
-  for (const width of ["260px", "320px", "200px"]) {
-    // The agent drags the sidebar narrower or wider: every row wraps again.
+  const list = app.locator("ol.messages");
+  const gap = () => list.evaluate((el) => el.scrollHeight - el.scrollTop - el.clientHeight);
+  assert.ok(await list.evaluate((el) => el.scrollHeight > el.clientHeight + 200), "the conversation overflows");
+  assert.ok((await gap()) <= 8, "it opens at the newest message");
+  for (const width of ["260px", "200px", "320px", "180px"]) {
+    // The agent drags the sidebar narrower or wider: every row wraps again (narrower: the
+    // content grows below the view, which is what loses the newest message).
     await page.getByTestId("plugin-frame").evaluate((f, w) => { f.style.width = w; }, width);
     let g = await gap();
-    for (let i = 0; i < 30 && g > 8; i++) {
+    for (let i = 0; i < 10 && g > 8; i++) {
       await page.waitForTimeout(100);
       g = await gap();
     }

@@ -14,7 +14,7 @@ h1{font-size:16px;margin:0 0 6px}h2{font-size:13px;margin:0 0 6px;color:var(--mu
 .value{font-family:ui-monospace,Menlo,Consolas,monospace;font-size:14px;flex:1;overflow-wrap:anywhere}
 .muted{color:var(--muted)}.value.muted{font-family:inherit;font-size:13px}.small{font-size:12px}
 button{font:inherit;border-radius:4px;border:1px solid var(--accent);background:var(--accent);color:var(--accent-fg);padding:3px 10px;cursor:pointer}
-button.secondary,button.link{background:transparent;color:var(--accent)}button.link{border:none;text-decoration:underline}
+button.secondary,button.link{background:transparent;color:var(--accent)}button.link{border:none;padding:0;text-decoration:underline}
 button.danger{background:var(--err);border-color:var(--err);color:var(--bg)}
 button:focus-visible,a:focus-visible,input:focus-visible,textarea:focus-visible,.messages:focus-visible,summary:focus-visible,.spoiler:focus-visible{outline:2px solid var(--focus);outline-offset:2px}
 input{font:inherit;width:100%;padding:4px 6px;border:1px solid var(--line);border-radius:4px;background:var(--bg);color:var(--fg);margin-bottom:6px}

@@ -25,11 +25,9 @@ fn contact_link(env: &AppEnv, c: &ContactRef) -> Html {
         ContactOpen::Route => {
             let host = env.host.clone();
             let target = id.clone();
-            let onclick = Callback::from(move |e: MouseEvent| {
-                e.prevent_default();
-                host.open_contact(&target);
-            });
-            html! { <a href="#" {onclick} data-testid="contact-link" data-contact-id={id}>{ name }</a> }
+            let onclick = Callback::from(move |_: MouseEvent| host.open_contact(&target));
+            // A button: it acts through the host, there is no address to open in a new tab.
+            html! { <button type="button" class="link" {onclick} data-testid="contact-link" data-contact-id={id}>{ name }</button> }
         }
         ContactOpen::NotOpenable => {
             html! { <span data-testid="contact-link" data-contact-id={id}>{ name }</span> }

@@ -302,11 +302,13 @@ pub fn apply_color_scheme(scheme: Option<&str>) {
         Some("dark") => "dark",
         _ => "light dark",
     };
+    use wasm_bindgen::JsCast;
     if let Some(root) = web_sys::window()
         .and_then(|w| w.document())
         .and_then(|d| d.document_element())
+        .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
     {
-        let _ = root.set_attribute("style", &format!("color-scheme:{scheme}"));
+        let _ = root.style().set_property("color-scheme", scheme);
     }
 }
 

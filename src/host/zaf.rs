@@ -171,7 +171,10 @@ impl ZafHost {
             .unchecked_into();
         // The agent switched Zendesk between light and dark.
         let scheme = Closure::<dyn Fn(JsValue)>::new(|v: JsValue| {
-            super::apply_color_scheme(v.as_string().as_deref())
+            // Anything but "light" or "dark" leaves the scheme as it is.
+            if let Some(scheme) = v.as_string().filter(|s| s == "light" || s == "dark") {
+                super::apply_color_scheme(Some(&scheme));
+            }
         });
         client.on("colorScheme.changed", scheme.as_ref().unchecked_ref());
         scheme.forget(); // lives as long as the page

@@ -280,9 +280,10 @@ pub struct RowWindow {
 }
 
 impl RowWindow {
-    /// The rows to render out of `len`.
+    /// The rows to render out of `len`: never fewer than there are, up to [`WINDOW`] (a
+    /// conversation loaded again, shorter than before, shows its oldest rows, not none).
     pub fn range(self, len: usize) -> Range<usize> {
-        let end = len.saturating_sub(self.from_bottom);
+        let end = len - self.from_bottom.min(len.saturating_sub(WINDOW));
         end.saturating_sub(WINDOW)..end
     }
 
@@ -343,6 +344,10 @@ mod tests {
             newest.older(10).at_newest(),
             "a short conversation has nowhere to go"
         );
+        // Far up a long conversation, then it loads again with one page: rows, not none.
+        let far = (0..5).fold(newest, |w, _| w.older(1000));
+        assert_eq!(far.range(50), 0..50);
+        assert_eq!(far.range(100), 0..WINDOW);
         // Counted from the newest: an older page of 100 arriving at the top leaves the window on
         // the same rows (their indices grow by 100).
         let w = newest.older(1000);

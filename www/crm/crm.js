@@ -578,9 +578,11 @@ async function main() {
   // Each location loads the page the manifest names for it: the nav bar has its own bundle.
   const page = where.location === "nav_bar" ? "bulk.html" : "index.html";
   // Zendesk adds its colour scheme to the iframe URL (developer.zendesk.com, "Dark mode" in the
-  // app developer guide); here it is the page's own `scheme` parameter, light by default.
-  const scheme = new URLSearchParams(location.search).get("scheme") === "dark" ? "dark" : "light";
-  const src = `${config.pluginUrl}/${page}?origin=${encodeURIComponent(location.origin)}&app_guid=${appGuid}&colorScheme=${scheme}`;
+  // app developer guide); here it is the page's own `scheme` parameter, light by default, and
+  // `scheme=none` plays a host that says nothing (the OS decides).
+  const asked = new URLSearchParams(location.search).get("scheme");
+  const scheme = asked === "none" ? "" : `&colorScheme=${asked === "dark" ? "dark" : "light"}`;
+  const src = `${config.pluginUrl}/${page}?origin=${encodeURIComponent(location.origin)}&app_guid=${appGuid}${scheme}`;
   const iframe = el("iframe", { title: "Telegram Sidebar app", "data-testid": "plugin-frame", name: "telegram-sidebar", allow: "clipboard-write" });
   const parent = new ZafParent({
     iframe, pluginOrigin, appGuid, where, zendesk, install,

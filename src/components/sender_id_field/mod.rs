@@ -153,7 +153,7 @@ pub fn SenderIdField(props: &SenderIdFieldProps) -> Html {
             })
         };
         html! {
-            <div class="row small">
+            <div class="row small" aria-live="polite">
                 <button type="button" class="link" data-testid="copy-id" {onclick}>
                     { env.t(if *copied { Text::Copied } else { Text::CopyId }) }
                 </button>
@@ -236,10 +236,11 @@ pub fn SenderIdField(props: &SenderIdFieldProps) -> Html {
             };
             let message = error.as_ref().map(|e| sender_id_error(env.locale, e));
             html! {
-                <form class="edit" onsubmit={onsubmit} novalidate=true>
+                // Escape anywhere in the editor (the input, a search result) cancels it.
+                <form class="edit" onsubmit={onsubmit} novalidate=true {onkeydown}>
                     <input id="sender-id-input" data-testid="sender-id-input" ref={input_ref}
                         type="text" autocomplete="off" spellcheck="false"
-                        value={input.clone()} oninput={oninput} onkeydown={onkeydown}
+                        value={input.clone()} oninput={oninput}
                         placeholder={env.t(Text::InputHint)}
                         aria-invalid={if message.is_some() { "true" } else { "false" }}
                         aria-describedby={if message.is_some() { "sender-id-error" } else { "sender-id-hint" }} />

@@ -36,6 +36,9 @@ pub struct Op {
     pub undoes: Option<String>,
     /// Why, for the journal.
     pub reason: LinkReason,
+    /// Which write this is (counted per open contact), so a late journal answer is matched to
+    /// its own write and never to a later one with the same values.
+    pub seq: u32,
 }
 
 /// Why a write was made, as the relay's link journal records it.
@@ -88,8 +91,21 @@ pub struct UndoInfo {
     pub restore: Option<String>,
     /// The value the write put in the field.
     pub written: Option<String>,
-    /// The journal event of the write, once recorded.
-    pub event_id: Option<String>,
+    /// The write's [`Op::seq`].
+    pub seq: u32,
+    /// What the journal said of this write.
+    pub journal: Journal,
+}
+
+/// The link journal's answer about one write.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Journal {
+    /// Not yet answered: Undo waits, so the undo event can name the write.
+    Pending,
+    /// Recorded as this event.
+    Recorded(String),
+    /// Not recorded: Undo is offered anyway (it names no event).
+    Failed,
 }
 
 /// A link the relay's sync made (it created this contact, or wrote the field), offered for undo
@@ -191,6 +207,8 @@ pub struct FieldState {
     pub journal_warning: Option<RelayError>,
     /// The relay's sync linked this contact, and the field still holds what it wrote.
     pub auto: Option<AutoLink>,
+    /// Writes made so far (the next [`Op::seq`]).
+    pub writes: u32,
 }
 
 impl Default for FieldState {
@@ -201,6 +219,7 @@ impl Default for FieldState {
             error: None,
             journal_warning: None,
             auto: None,
+            writes: 0,
         }
     }
 }
@@ -216,8 +235,7 @@ impl FieldState {
     /// Whether Undo is offered: after a write, once the journal has answered (recorded, so the
     /// undo event names the write it undoes; or failed, so waiting would not help).
     pub fn can_undo(&self) -> bool {
-        matches!(&self.phase, Phase::Done { undo, .. }
-            if undo.event_id.is_some() || self.journal_warning.is_some())
+        matches!(&self.phase, Phase::Done { undo, .. } if undo.journal != Journal::Pending)
     }
 
     /// Whether the current value is on show (not being edited, checked or written).
@@ -360,6 +378,12 @@ impl FieldState {
                     self.error = None;
                 }
             },
+            // Picking the person the field already holds changes nothing.
+            (Action::Propose(id, _), Phase::Idle | Phase::Done { .. } | Phase::Editing { .. })
+                if self.linked_id() == Some(id) =>
+            {
+                self.phase = Phase::Idle;
+            }
             (
                 Action::Propose(id, origin),
                 Phase::Idle | Phase::Done { .. } | Phase::Editing { .. },
@@ -419,6 +443,7 @@ impl FieldState {
                     new: None,
                     undoes: None,
                     reason: LinkReason::Unlink,
+                    seq: self.next_seq(),
                 });
                 self.error = None;
             }
@@ -427,8 +452,12 @@ impl FieldState {
                     action: LinkAction::Undo,
                     old: self.current.clone(),
                     new: undo.restore,
-                    undoes: undo.event_id,
+                    undoes: match undo.journal {
+                        Journal::Recorded(event) => Some(event),
+                        _ => None,
+                    },
                     reason: LinkReason::Undo,
+                    seq: self.next_seq(),
                 });
                 self.error = None;
             }
@@ -450,6 +479,7 @@ impl FieldState {
                         new: auto.restore,
                         undoes: Some(auto.event_id),
                         reason: LinkReason::Undo,
+                        seq: self.next_seq(),
                     });
                     self.error = None;
                 }
@@ -467,7 +497,8 @@ impl FieldState {
                             undo: UndoInfo {
                                 restore: op.old,
                                 written: op.new,
-                                event_id: None,
+                                seq: op.seq,
+                                journal: Journal::Pending,
                             },
                         }
                     };
@@ -478,17 +509,22 @@ impl FieldState {
                     self.error = Some(e.into());
                 }
             },
-            (Action::Journaled { op, result }, _) => match result {
-                Ok(event_id) => {
-                    if let Phase::Done { undo, .. } = &mut self.phase
-                        && undo.written == op.new
-                        && undo.restore == op.old
-                    {
-                        undo.event_id = Some(event_id);
-                    }
+            (Action::Journaled { op, result }, _) => {
+                // Only the write on show takes the answer; an earlier write's late answer changes
+                // no Undo (a failure is still said, as a warning).
+                let journal = match &result {
+                    Ok(event) => Journal::Recorded(event.clone()),
+                    Err(_) => Journal::Failed,
+                };
+                if let Phase::Done { undo, .. } = &mut self.phase
+                    && undo.seq == op.seq
+                {
+                    undo.journal = journal;
                 }
-                Err(e) => self.journal_warning = Some(e),
-            },
+                if let Err(e) = result {
+                    self.journal_warning = Some(e);
+                }
+            }
             (Action::DismissError, _) => {
                 self.error = None;
                 self.journal_warning = None;
@@ -499,14 +535,20 @@ impl FieldState {
         self
     }
 
-    fn link_op(&self, id: SenderId, reason: LinkReason) -> Op {
+    fn link_op(&mut self, id: SenderId, reason: LinkReason) -> Op {
         Op {
             action: LinkAction::Link,
             old: self.current.clone(),
             new: Some(id.to_string()),
             undoes: None,
             reason,
+            seq: self.next_seq(),
         }
+    }
+
+    fn next_seq(&mut self) -> u32 {
+        self.writes = self.writes.wrapping_add(1);
+        self.writes
     }
 }
 

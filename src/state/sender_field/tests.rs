@@ -30,7 +30,9 @@ fn idle(current: Option<&str>) -> FieldState {
 /// `search N` and `suggest N` / `suggest! N` (a review / a confident suggestion),
 /// `known N` / `unknown N` (the relay answers), `held N BY` (another contact holds it),
 /// `failed N` (the relay is unreachable), `wrote` (the host wrote the pending op),
-/// `journaled EVENT`, `outside VALUE` (the field changed in the CRM).
+/// `journaled EVENT` / `unjournaled` (the journal answers for the write on show),
+/// `late EVENT` / `late-failure` (an answer for the write before it), `outside VALUE` (the
+/// field changed in the CRM).
 fn script(start: FieldState, words: &str) -> FieldState {
     let mut s = start;
     for step in words.split(';').map(str::trim).filter(|w| !w.is_empty()) {
@@ -65,14 +67,16 @@ fn script(start: FieldState, words: &str) -> FieldState {
                 op: pending(),
                 result: Ok(()),
             },
-            "journaled" => {
-                // The journal answers for the write just made.
+            "journaled" | "unjournaled" | "late" | "late-failure" => {
+                // The journal answers for the write on show, or (late) for the one before it,
+                // with the same values.
                 let Phase::Done { undo, action } = &s.phase else {
                     panic!(
                         "`{step}` needs a finished write, the phase is {:?}",
                         s.phase
                     )
                 };
+                let late = verb.starts_with("late");
                 Action::Journaled {
                     op: Op {
                         action: *action,
@@ -80,8 +84,12 @@ fn script(start: FieldState, words: &str) -> FieldState {
                         new: undo.written.clone(),
                         undoes: None,
                         reason: LinkReason::Manual,
+                        seq: if late { undo.seq - 1 } else { undo.seq },
                     },
-                    result: Ok(arg.into()),
+                    result: match verb {
+                        "journaled" | "late" => Ok(arg.into()),
+                        _ => Err(RelayError::Unauthorized),
+                    },
                 }
             }
             "outside" => {
@@ -152,197 +160,48 @@ fn summary(s: &FieldState) -> String {
 
 #[test]
 fn transitions() {
+    #[rustfmt::skip]
     let cases: &[(&str, Option<&str>, &str, &str)] = &[
         // (case, field value at start, script, phase at the end)
-        (
-            "edit starts with the value",
-            Some("7100000001"),
-            "edit",
-            "editing 7100000001",
-        ),
-        (
-            "invalid shows the engine's error",
-            None,
-            "edit; type @lucia_fg; submit",
-            "editing @lucia_fg !",
-        ),
-        (
-            "typing clears the error",
-            None,
-            "edit; type x; submit; type 7",
-            "editing 7",
-        ),
-        (
-            "valid input resolves first",
-            None,
-            "edit; type user7100000001; submit",
-            "resolving 7100000001 manual",
-        ),
-        (
-            "the same value changes nothing",
-            Some("7100000001"),
-            "edit; submit",
-            "idle",
-        ),
-        (
-            "a known person is previewed",
-            None,
-            "edit; type 42; submit; known 42",
-            "preview 42 manual",
-        ),
-        (
-            "an unknown ID is previewed too",
-            None,
-            "edit; type 42; submit; unknown 42",
-            "preview 42 unknown manual",
-        ),
-        (
-            "a stale answer is ignored",
-            None,
-            "edit; type 42; submit; unknown 43",
-            "resolving 42 manual",
-        ),
-        (
-            "a conflict names the holders",
-            None,
-            "edit; type 42; submit; held 42 9",
-            "conflict 42 9",
-        ),
-        (
-            "a conflict needs Link anyway",
-            None,
-            "edit; type 42; submit; held 42 9; confirm",
-            "saving link ->42 conflict-confirmed",
-        ),
-        (
-            "Save replaces the old value",
-            Some("41"),
-            "edit; type 42; submit; unknown 42; confirm",
-            "saving link 41>42 manual",
-        ),
-        (
-            "a search result is previewed",
-            None,
-            "edit; type ana; search 42; known 42",
-            "preview 42 search",
-        ),
-        (
-            "a search result saves as search",
-            None,
-            "search 42; known 42; confirm",
-            "saving link ->42 search",
-        ),
-        (
-            "a confident suggestion saves at once",
-            None,
-            "suggest! 42; known 42",
-            "saving link ->42 suggestion",
-        ),
-        (
-            "a suggestion to review is previewed",
-            None,
-            "suggest 42; known 42",
-            "preview 42 suggestion",
-        ),
-        (
-            "a reviewed suggestion saves as one",
-            None,
-            "suggest 42; known 42; confirm",
-            "saving link ->42 suggestion",
-        ),
-        (
-            "a suggestion never replaces a value unasked",
-            Some("not-an-id"),
-            "suggest! 42; unknown 42",
-            "preview 42 unknown suggestion",
-        ),
-        (
-            "a suggestion stops at a conflict",
-            None,
-            "suggest! 42; held 42 9",
-            "conflict 42 9",
-        ),
-        (
-            "a failed lookup returns to the editor",
-            None,
-            "suggest! 42; failed 42",
-            "editing 42",
-        ),
-        (
-            "Cancel leaves a conflict",
-            None,
-            "suggest 5; held 5 1; cancel",
-            "idle",
-        ),
-        (
-            "Cancel leaves a preview",
-            None,
-            "search 5; unknown 5; cancel",
-            "idle",
-        ),
+        ("a blank value is no value", Some("  "), "edit", "editing "),
+        ("edit starts with the value", Some("7100000001"), "edit", "editing 7100000001"),
+        ("invalid shows the engine's error", None, "edit; type @lucia_fg; submit", "editing @lucia_fg !"),
+        ("typing clears the error", None, "edit; type x; submit; type 7", "editing 7"),
+        ("valid input resolves first", None, "edit; type user7100000001; submit", "resolving 7100000001 manual"),
+        ("the same value changes nothing", Some("7100000001"), "edit; submit", "idle"),
+        ("a known person is previewed", None, "edit; type 42; submit; known 42", "preview 42 manual"),
+        ("an unknown ID is previewed too", None, "edit; type 42; submit; unknown 42", "preview 42 unknown manual"),
+        ("a stale answer is ignored", None, "edit; type 42; submit; unknown 43", "resolving 42 manual"),
+        ("a conflict names the holders", None, "edit; type 42; submit; held 42 9", "conflict 42 9"),
+        ("a conflict needs Link anyway", None, "edit; type 42; submit; held 42 9; confirm", "saving link ->42 conflict-confirmed"),
+        ("Save replaces the old value", Some("41"), "edit; type 42; submit; unknown 42; confirm", "saving link 41>42 manual"),
+        ("a search result is previewed", None, "edit; type ana; search 42; known 42", "preview 42 search"),
+        ("a search result saves as search", None, "search 42; known 42; confirm", "saving link ->42 search"),
+        ("picking the person already linked changes nothing", Some("42"), "edit; type ana; search 42", "idle"),
+        ("a confident suggestion saves at once", None, "suggest! 42; known 42", "saving link ->42 suggestion"),
+        ("a suggestion to review is previewed", None, "suggest 42; known 42", "preview 42 suggestion"),
+        ("a reviewed suggestion saves as one", None, "suggest 42; known 42; confirm", "saving link ->42 suggestion"),
+        ("a suggestion never replaces a value unasked", Some("not-an-id"), "suggest! 42; unknown 42", "preview 42 unknown suggestion"),
+        ("a suggestion stops at a conflict", None, "suggest! 42; held 42 9", "conflict 42 9"),
+        ("a failed lookup returns to the editor", None, "suggest! 42; failed 42", "editing 42"),
+        ("Cancel leaves a conflict", None, "suggest 5; held 5 1; cancel", "idle"),
+        ("Cancel leaves a preview", None, "search 5; unknown 5; cancel", "idle"),
         ("Confirm with nothing to confirm", None, "confirm", "idle"),
         ("unlink", Some("7"), "unlink", "saving unlink 7>- unlink"),
         ("unlink of an empty field", None, "unlink", "idle"),
-        (
-            "undo waits for the journal",
-            Some("41"),
-            "edit; type 42; submit; unknown 42; confirm; wrote",
-            "done link",
-        ),
-        (
-            "Undo before the journal does nothing",
-            Some("41"),
-            "edit; type 42; submit; unknown 42; confirm; wrote; undo",
-            "done link",
-        ),
-        (
-            "undo once journaled",
-            Some("41"),
-            "edit; type 42; submit; unknown 42; confirm; wrote; journaled e1",
-            "done link undoable",
-        ),
-        (
-            "undo restores and names the write",
-            Some("41"),
-            "edit; type 42; submit; unknown 42; confirm; wrote; journaled e1; undo",
-            "saving undo 42>41 undo",
-        ),
-        (
-            "an undo cannot be undone",
-            Some("41"),
-            "edit; type 42; submit; unknown 42; confirm; wrote; journaled e1; undo; wrote; undo",
-            "idle",
-        ),
-        (
-            "the host's echo keeps Undo",
-            None,
-            "suggest! 42; unknown 42; wrote; journaled e1; outside 42",
-            "done link undoable",
-        ),
-        (
-            "an outside change drops Undo",
-            None,
-            "suggest! 42; unknown 42; wrote; journaled e1; outside 77",
-            "idle",
-        ),
-        (
-            "an edit survives an outside change",
-            None,
-            "edit; type 4; outside 77",
-            "editing 4",
-        ),
-        (
-            "an outside change ends a preview",
-            None,
-            "search 42; known 42; outside 77",
-            "idle",
-        ),
-        (
-            "editing after a write ends its Undo",
-            Some("41"),
-            "unlink; wrote; journaled e1; edit; cancel; undo",
-            "idle",
-        ),
+        ("undo waits for the journal", Some("41"), "edit; type 42; submit; unknown 42; confirm; wrote", "done link"),
+        ("Undo before the journal does nothing", Some("41"), "edit; type 42; submit; unknown 42; confirm; wrote; undo", "done link"),
+        ("undo once journaled", Some("41"), "edit; type 42; submit; unknown 42; confirm; wrote; journaled e1", "done link undoable"),
+        ("undo restores and names the write", Some("41"), "edit; type 42; submit; unknown 42; confirm; wrote; journaled e1; undo", "saving undo 42>41 undo"),
+        ("a failed journal still allows Undo", Some("41"), "edit; type 42; submit; unknown 42; confirm; wrote; unjournaled", "done link undoable"),
+        ("a late answer for an earlier write changes no Undo", None, "suggest! 42; unknown 42; wrote; late e0", "done link"),
+        ("a late failure for an earlier write changes no Undo", None, "suggest! 42; unknown 42; wrote; late-failure", "done link"),
+        ("an undo cannot be undone", Some("41"), "edit; type 42; submit; unknown 42; confirm; wrote; journaled e1; undo; wrote; undo", "idle"),
+        ("the host's echo keeps Undo", None, "suggest! 42; unknown 42; wrote; journaled e1; outside 42", "done link undoable"),
+        ("an outside change drops Undo", None, "suggest! 42; unknown 42; wrote; journaled e1; outside 77", "idle"),
+        ("an edit survives an outside change", None, "edit; type 4; outside 77", "editing 4"),
+        ("an outside change ends a preview", None, "search 42; known 42; outside 77", "idle"),
+        ("editing after a write ends its Undo", Some("41"), "unlink; wrote; journaled e1; edit; cancel; undo", "idle"),
     ];
     let mut failures = Vec::new();
     for (case, start, words, want) in cases {
@@ -352,6 +211,19 @@ fn transitions() {
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn values_follow_the_field() {
+    assert_eq!(idle(Some("  ")).current, None, "a blank value is no value");
+    let s = script(
+        idle(None),
+        "suggest! 42; unknown 42; wrote; journaled e1; outside 77",
+    );
+    assert_eq!(s.current.as_deref(), Some("77"), "the CRM's value wins");
+    // A late failure for an earlier write is still said.
+    let s = script(idle(None), "suggest! 42; unknown 42; wrote; late-failure");
+    assert_eq!(s.journal_warning, Some(RelayError::Unauthorized));
 }
 
 #[test]
@@ -389,6 +261,7 @@ fn a_failed_journal_is_a_warning_and_does_not_block_undo() {
             new: undo.written,
             undoes: None,
             reason: LinkReason::Suggestion,
+            seq: undo.seq,
         },
         result: Err(RelayError::Unauthorized),
     });
