@@ -23,7 +23,7 @@ use std::time::Instant;
 use serde_json::{Value, json};
 use telegram_identity::SenderId;
 use telegram_relay::cursor;
-use telegram_relay::store::{SqliteStorage, Storage};
+use telegram_relay::store::{MessagePosition, SqliteStorage, Storage};
 
 const BIN: &str = env!("CARGO_BIN_EXE_telegram-relay");
 const SECRET: &str = "bench-secret";
@@ -448,7 +448,10 @@ async fn pages(
         x ^= x >> 7;
         x ^= x << 17;
         let i = (x % count) as i64;
-        let c = cursor::before(1_600_000_100 + 60 * i, i + 2);
+        let c = cursor::before(MessagePosition {
+            sent_at: 1_600_000_100 + 60 * i,
+            id: i + 2,
+        });
         let (ms, body) = timed_get(&client, &format!("{base}?limit=50&before={c}"), token).await;
         assert!(!body["messages"].as_array().unwrap().is_empty() || i < 2);
         deep.push(ms);

@@ -318,9 +318,50 @@ enum QuarantineCommand {
 
 #[derive(Args, Debug)]
 struct DbArg {
-    /// The SQLite database file.
+    /// The SQLite database file (a path, or `sqlite://PATH`).
     #[arg(long, env = "TELEGRAM_RELAY_DB", default_value = "./data/relay.db")]
     db: PathBuf,
+}
+
+impl DbArg {
+    /// The SQLite file `--db` names, or why `--db` names none.
+    fn sqlite_path(&self) -> Result<&Path, CliError> {
+        sqlite_path(&self.db)
+    }
+}
+
+/// The SQLite file `db` names: a path, or `sqlite://PATH` / `sqlite:PATH`. Anything else written
+/// like a URL (`postgres://…`) is refused with the forms this relay takes, rather than becoming a
+/// SQLite file in a folder named `postgres:`. The value is not repeated: a URL may hold a password.
+fn sqlite_path(db: &Path) -> Result<&Path, CliError> {
+    let Some(text) = db.to_str() else {
+        return Ok(db);
+    };
+    if let Some(path) = text
+        .strip_prefix("sqlite://")
+        .or_else(|| text.strip_prefix("sqlite:"))
+    {
+        return Ok(Path::new(path));
+    }
+    match text.split_once("://") {
+        Some((scheme, _))
+            if !scheme.is_empty()
+                && scheme
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "+.-".contains(c)) =>
+        {
+            let postgres = matches!(scheme, "postgres" | "postgresql");
+            Err(CliError(format!(
+                "--db (or TELEGRAM_RELAY_DB) is a {scheme}:// address, which this relay cannot use{}:                  give a SQLite file path such as ./data/relay.db, or sqlite://PATH",
+                if postgres {
+                    " yet (PostgreSQL support is not in this version)"
+                } else {
+                    ""
+                }
+            )))
+        }
+        _ => Ok(db),
+    }
 }
 
 #[derive(Args, Debug)]
@@ -441,7 +482,7 @@ fn run(cli: Cli) -> Result<(), CliError> {
                 max_body: args.max_body,
                 rate_limit: args.rate_limit,
             };
-            let store = Arc::new(SqliteStorage::open(&args.db.db)?);
+            let store = Arc::new(SqliteStorage::open(args.db.sqlite_path()?)?);
             tracing::info!(db = %args.db.db.display(), "database open");
             let key = sync_key(store.as_ref(), args.key.key_file.as_deref())?;
             let limits = server::Limits {
@@ -477,7 +518,7 @@ fn run(cli: Cli) -> Result<(), CliError> {
                     "the tenant name must be 1 to 100 characters".into(),
                 ));
             }
-            let store = SqliteStorage::open(&db.db)?;
+            let store = SqliteStorage::open(db.sqlite_path()?)?;
             let token = auth::new_token();
             store.create_tenant(&name, auth::hash(token.as_bytes()), now())?;
             println!("{token}");
@@ -485,7 +526,7 @@ fn run(cli: Cli) -> Result<(), CliError> {
             Ok(())
         }
         Command::Tenant(TenantCommand::RotateToken { name, db }) => {
-            let store = open_existing(&db.db)?;
+            let store = open_existing(db.sqlite_path()?)?;
             let token = auth::new_token();
             store.rotate_token(&name, auth::hash(token.as_bytes()))?;
             println!("{token}");
@@ -496,7 +537,7 @@ fn run(cli: Cli) -> Result<(), CliError> {
             Ok(())
         }
         Command::Tenant(TenantCommand::Revoke { name, db }) => {
-            let store = open_existing(&db.db)?;
+            let store = open_existing(db.sqlite_path()?)?;
             store.revoke_token(&name, now())?;
             eprintln!(
                 "tenant {name:?}'s install token is revoked; `telegram-relay tenant rotate-token \
@@ -505,7 +546,7 @@ fn run(cli: Cli) -> Result<(), CliError> {
             Ok(())
         }
         Command::Bot(BotCommand::List { tenant, db }) => {
-            let store = open_existing(&db.db)?;
+            let store = open_existing(db.sqlite_path()?)?;
             for id in store.bots_of(&tenant)? {
                 println!("{id}");
             }
@@ -516,7 +557,7 @@ fn run(cli: Cli) -> Result<(), CliError> {
             webhook_id,
             db,
         }) => {
-            let store = open_existing(&db.db)?;
+            let store = open_existing(db.sqlite_path()?)?;
             store.remove_bot(&tenant, &webhook_id)?;
             eprintln!(
                 "bot {webhook_id} of tenant {tenant:?} removed; its webhook now answers 404 \
@@ -532,7 +573,7 @@ fn run(cli: Cli) -> Result<(), CliError> {
             db,
         }) => {
             auth::check_webhook_secret(&secret).map_err(|e| CliError(format!("--secret: {e}")))?;
-            let store = open_existing(&db.db)?;
+            let store = open_existing(db.sqlite_path()?)?;
             let tenant_id = tenant_id(&store, &tenant)?;
             let bot = Bot {
                 webhook_id: auth::new_webhook_id(),
@@ -591,7 +632,7 @@ fn run(cli: Cli) -> Result<(), CliError> {
             bot: token_args,
             db,
         }) => {
-            let store = open_existing(&db.db)?;
+            let store = open_existing(db.sqlite_path()?)?;
             let bot = store.bot(&webhook)?.ok_or_else(|| {
                 CliError(format!(
                     "no bot has the webhook ID {webhook:?}; `telegram-relay bot list --tenant NAME` shows them"
@@ -608,7 +649,7 @@ fn run(cli: Cli) -> Result<(), CliError> {
             Ok(())
         }
         Command::ImportDesktop { tenant, db, file } => {
-            let store = open_existing(&db.db)?;
+            let store = open_existing(db.sqlite_path()?)?;
             let tenant_id = tenant_id(&store, &tenant)?;
             let report = import_file(&store, tenant_id, &file)?;
             eprintln!(
@@ -623,7 +664,7 @@ fn run(cli: Cli) -> Result<(), CliError> {
             Ok(())
         }
         Command::Quarantine(QuarantineCommand::List { tenant, db }) => {
-            let store = open_existing(&db.db)?;
+            let store = open_existing(db.sqlite_path()?)?;
             let tenant_id = tenant
                 .as_deref()
                 .map(|t| tenant_id(&store, t))
@@ -645,7 +686,7 @@ fn run(cli: Cli) -> Result<(), CliError> {
                 allowed_origins: origins(&args.allow_origins)?,
                 ..Config::default()
             };
-            let store = crate::demo::create(&args.db, now())?;
+            let store = crate::demo::create(sqlite_path(&args.db)?, now())?;
             tracing::info!(db = %args.db.display(), token = "demo-install-token", "demo tenant ready (demo-only public token)");
             // The demo's key lives only in this process: its database is recreated every run.
             let key =
@@ -835,7 +876,7 @@ fn sync_key(store: &dyn Storage, file: Option<&Path>) -> Result<Option<secret::K
 }
 
 fn serve(
-    store: Arc<SqliteStorage>,
+    store: Arc<dyn Storage>,
     config: Config,
     listen: SocketAddr,
     limits: server::Limits,
@@ -965,7 +1006,7 @@ fn crm_command(command: CrmCommand) -> Result<(), CliError> {
             }
             let key = secret::Key::require(key.key_file.as_deref(), "storing CRM credentials")
                 .map_err(CliError)?;
-            let store = open_existing(&db.db)?;
+            let store = open_existing(db.sqlite_path()?)?;
             let tenant_id = tenant_id(&store, &tenant)?;
             let url = crm::zendesk::check_url(&url)
                 .map_err(CliError)?
@@ -996,7 +1037,7 @@ fn crm_command(command: CrmCommand) -> Result<(), CliError> {
             Ok(())
         }
         CrmCommand::Status { tenant, db } => {
-            let store = open_existing(&db.db)?;
+            let store = open_existing(db.sqlite_path()?)?;
             let tenant_id = tenant_id(&store, &tenant)?;
             let status = store
                 .crm_status(tenant_id)?
@@ -1005,7 +1046,7 @@ fn crm_command(command: CrmCommand) -> Result<(), CliError> {
             Ok(())
         }
         CrmCommand::Retry { tenant, db } => {
-            let store = open_existing(&db.db)?;
+            let store = open_existing(db.sqlite_path()?)?;
             let tenant_id = tenant_id(&store, &tenant)?;
             store
                 .crm_status(tenant_id)?
@@ -1015,7 +1056,7 @@ fn crm_command(command: CrmCommand) -> Result<(), CliError> {
             Ok(())
         }
         CrmCommand::Disconnect { tenant, db } => {
-            let store = open_existing(&db.db)?;
+            let store = open_existing(db.sqlite_path()?)?;
             let tenant_id = tenant_id(&store, &tenant)?;
             store.crm_set_state(tenant_id, crm::State::Disconnected, None, now())?;
             eprintln!(
@@ -1030,7 +1071,7 @@ fn crm_command(command: CrmCommand) -> Result<(), CliError> {
             key,
             db,
         } => {
-            let store = open_existing(&db.db)?;
+            let store = open_existing(db.sqlite_path()?)?;
             let tenant_id = tenant_id(&store, &tenant)?;
             let status = store
                 .crm_status(tenant_id)?

@@ -63,30 +63,34 @@ mod tests {
         let limiter = TokenLimiter::new(60); // one a second, ten in a burst
         let start = Instant::now();
         for i in 0..10 {
-            assert_eq!(limiter.take(1, start), Ok(()), "request {i} of the burst");
+            assert_eq!(
+                limiter.take(TenantId(1), start),
+                Ok(()),
+                "request {i} of the burst"
+            );
         }
-        assert_eq!(limiter.take(1, start), Err(1));
+        assert_eq!(limiter.take(TenantId(1), start), Err(1));
         assert_eq!(
-            limiter.take(2, start),
+            limiter.take(TenantId(2), start),
             Ok(()),
             "another tenant has its own bucket"
         );
         assert_eq!(
-            limiter.take(1, start + Duration::from_millis(1_100)),
+            limiter.take(TenantId(1), start + Duration::from_millis(1_100)),
             Ok(())
         );
         assert_eq!(
-            limiter.take(1, start + Duration::from_millis(1_200)),
+            limiter.take(TenantId(1), start + Duration::from_millis(1_200)),
             Err(1)
         );
         // A long quiet spell refills at most the burst.
         let later = start + Duration::from_secs(3_600);
         for _ in 0..10 {
-            assert_eq!(limiter.take(1, later), Ok(()));
+            assert_eq!(limiter.take(TenantId(1), later), Ok(()));
         }
-        assert!(limiter.take(1, later).is_err());
+        assert!(limiter.take(TenantId(1), later).is_err());
         assert_eq!(
-            TokenLimiter::new(0).take(1, start),
+            TokenLimiter::new(0).take(TenantId(1), start),
             Ok(()),
             "0 means no limit"
         );

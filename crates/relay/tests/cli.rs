@@ -611,6 +611,61 @@ fn bad_paths_and_files_fail_with_the_path_and_the_fix() {
     );
 }
 
+#[test]
+fn a_db_address_of_another_scheme_is_refused_and_not_repeated() {
+    let dir = tempfile::tempdir().unwrap();
+    for (args, env) in [
+        (
+            vec![
+                "tenant",
+                "create",
+                "acme",
+                "--db",
+                "postgres://relay:s3cret@db.example.com/relay",
+            ],
+            None,
+        ),
+        (
+            vec!["serve", "--listen", "127.0.0.1:0"],
+            Some("mysql://root:s3cret@localhost/x"),
+        ),
+    ] {
+        let mut command = Command::new(BIN);
+        command
+            .current_dir(dir.path())
+            .args(&args)
+            .env_remove("TELEGRAM_RELAY_DB");
+        if let Some(url) = env {
+            command.env("TELEGRAM_RELAY_DB", url);
+        }
+        let output = command.output().unwrap();
+        let err = stderr(&output);
+        assert_eq!(output.status.code(), Some(1), "{args:?}: {err}");
+        for part in ["--db", "sqlite://PATH", "./data/relay.db"] {
+            assert!(err.contains(part), "{args:?}: no {part:?} in {err}");
+        }
+        assert!(
+            !err.contains("s3cret"),
+            "the address's password reached stderr: {err}"
+        );
+        assert_eq!(
+            std::fs::read_dir(dir.path()).unwrap().count(),
+            0,
+            "{args:?} created something"
+        );
+    }
+    // `sqlite://PATH` names a file.
+    let db = dir.path().join("relay.db");
+    stdout(&relay(&[
+        "tenant",
+        "create",
+        "acme",
+        "--db",
+        &format!("sqlite://{}", db.display()),
+    ]));
+    assert!(db.exists());
+}
+
 /// Guards against `demo --db` deleting a database (or any file) that the demo did not make.
 #[test]
 fn demo_refuses_to_replace_a_database_it_did_not_make() {

@@ -9,6 +9,7 @@ use telegram_relay_api::{DEFAULT_DIRECTORY_LIMIT, DirectoryPage, DirectoryQuery}
 
 use super::{ApiQuery, Tenant, blocking, limit};
 use crate::error::ApiError;
+use crate::store::Revision;
 use crate::{AppState, cursor};
 
 /// The routes of this resource.
@@ -24,7 +25,7 @@ async fn directory(
     ApiQuery(query): ApiQuery<DirectoryQuery>,
 ) -> Result<Json<DirectoryPage>, ApiError> {
     let after = match &query.after {
-        None => 0,
+        None => Revision::default(),
         Some(c) => cursor::parse_rev(c.as_str()).ok_or_else(|| {
             ApiError::InvalidCursor(format!(
                 "`after={c}` is not a directory cursor; pass a page's `next` value"

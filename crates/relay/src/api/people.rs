@@ -222,12 +222,11 @@ async fn messages(
             ));
         }
         (Some(before), None) => {
-            let (sent_at, id) = cursor::parse_before(before.as_str()).ok_or_else(|| {
+            PageStart::Before(cursor::parse_before(before.as_str()).ok_or_else(|| {
                 ApiError::InvalidCursor(format!(
                     "`before={before}` is not a cursor this relay issued; pass a page's `older` value"
                 ))
-            })?;
-            PageStart::Before(sent_at, id)
+            })?)
         }
         (None, Some(after)) => {
             PageStart::After(cursor::parse_rev(after.as_str()).ok_or_else(|| {

@@ -114,7 +114,7 @@ impl Key {
         self.0
             .seal_in_place_append_tag(
                 Nonce::assume_unique_for_key(nonce),
-                Aad::from(tenant.to_be_bytes()),
+                Aad::from(tenant.0.to_be_bytes()),
                 &mut sealed,
             )
             .expect("a token is far below ChaCha20-Poly1305's length limit");
@@ -139,7 +139,7 @@ impl Key {
         let mut buffer = ciphertext.to_vec();
         let plain = self
             .0
-            .open_in_place(nonce, Aad::from(tenant.to_be_bytes()), &mut buffer)
+            .open_in_place(nonce, Aad::from(tenant.0.to_be_bytes()), &mut buffer)
             .map_err(|_| wrong())?;
         String::from_utf8(plain.to_vec())
             .map(Secret)
@@ -156,23 +156,27 @@ mod tests {
         let key = Key::from_hex(&generate(), "test").unwrap();
         let other = Key::from_hex(&generate(), "test").unwrap();
         let token = Secret::new("abc123-zendesk-token".into());
-        let sealed = key.seal(7, &token);
+        let sealed = key.seal(TenantId(7), &token);
         assert!(
             !sealed.windows(6).any(|w| w == b"abc123"),
             "the token is not in the clear"
         );
-        assert_eq!(key.open(7, &sealed).unwrap(), token);
+        assert_eq!(key.open(TenantId(7), &sealed).unwrap(), token);
         assert_ne!(
-            key.seal(7, &token),
+            key.seal(TenantId(7), &token),
             sealed,
             "every seal takes a fresh nonce"
         );
-        assert!(key.open(8, &sealed).unwrap_err().contains("another key"));
-        assert!(other.open(7, &sealed).is_err());
+        assert!(
+            key.open(TenantId(8), &sealed)
+                .unwrap_err()
+                .contains("another key")
+        );
+        assert!(other.open(TenantId(7), &sealed).is_err());
         let mut tampered = sealed.clone();
         *tampered.last_mut().unwrap() ^= 1;
-        assert!(key.open(7, &tampered).is_err());
-        assert!(key.open(7, &sealed[..5]).is_err());
+        assert!(key.open(TenantId(7), &tampered).is_err());
+        assert!(key.open(TenantId(7), &sealed[..5]).is_err());
     }
 
     #[test]

@@ -200,7 +200,7 @@ async fn claim(
                     );
                 }
                 Err(e) => {
-                    tracing::error!(tenant, error = %e, "CRM connection paused");
+                    tracing::error!(tenant = tenant.0, error = %e, "CRM connection paused");
                     let now = crate::now();
                     blocking(store, move |s| {
                         s.crm_set_state(tenant, State::Paused, Some(e), now)
@@ -264,7 +264,7 @@ async fn run_job(
         Ok(outcome) => outcome,
         Err(failure) => {
             let outcome = on_failure(options, &job, &failure);
-            tracing::warn!(tenant, error = %failure, "sync of one sender failed");
+            tracing::warn!(tenant = tenant.0, error = %failure, "sync of one sender failed");
             if let Failure::Credentials(message) = failure {
                 let now = crate::now();
                 blocking(store, move |s| {
@@ -281,7 +281,7 @@ async fn run_job(
     .await?;
     if !recorded {
         tracing::warn!(
-            tenant,
+            tenant = tenant.0,
             "a sync job outlived its lease and was taken over; its result was left to the new holder"
         );
     }

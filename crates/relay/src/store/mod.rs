@@ -27,8 +27,15 @@ use crate::crm;
 use crate::telegram::Event;
 use crate::telegram::desktop::DesktopExport;
 
-/// A tenant's row ID.
-pub type TenantId = i64;
+/// A tenant: the business whose bots, people and messages are kept apart from every other's.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct TenantId(pub i64);
+
+impl std::fmt::Display for TenantId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.fmt(f)
+    }
+}
 
 /// A registered bot webhook.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -113,15 +120,30 @@ pub struct QuarantinedUpdate {
     pub body: String,
 }
 
+/// A point in a tenant's change order. Every write that adds or changes a message or a person
+/// takes the next revision; "everything after revision N" is how the plugin polls.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Revision(pub i64);
+
+/// A message's place in its conversation, which pages go through newest first: by `sent_at`,
+/// then by the stored row's ID (two messages can share a second).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct MessagePosition {
+    /// When it was sent, Unix seconds.
+    pub sent_at: i64,
+    /// The stored message's ID.
+    pub id: i64,
+}
+
 /// Where a conversation page starts.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum PageStart {
     /// The newest messages.
     Newest,
-    /// Messages older than this `(sent_at, id)`.
-    Before(i64, i64),
+    /// Messages older than this one.
+    Before(MessagePosition),
     /// Messages created or changed after this revision.
-    After(i64),
+    After(Revision),
 }
 
 /// A filter on the link journal.
@@ -138,9 +160,15 @@ pub enum LinkFilter {
 /// Errors of the storage.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
-    /// The database failed.
-    #[error("database error: {0}")]
-    Sqlite(#[from] rusqlite::Error),
+    /// The database failed: which backend, and what it said. Backend-neutral, so the trait's
+    /// callers never see a driver's error type.
+    #[error("database error ({backend}): {message}")]
+    Backend {
+        /// `sqlite`.
+        backend: &'static str,
+        /// The driver's message.
+        message: String,
+    },
     /// The input conflicts with what is stored (a duplicate name, …). The message says what.
     #[error("{0}")]
     Conflict(String),
@@ -156,9 +184,30 @@ pub enum StoreError {
 }
 
 /// The relay's storage. See the module documentation.
+///
+/// What every backend promises:
+///
+/// - **Durable before acknowledged**: a write method returns `Ok` only once its transaction is
+///   committed and would survive a crash of the process (the webhook answers 200 after that).
+/// - **At most once per (bot, `update_id`)**: [`Storage::ingest_update`] of an update already
+///   stored changes nothing and answers [`IngestOutcome::Duplicate`], whichever process stored it.
+/// - **One snapshot per read**: a read method sees one committed state, never half a write.
+/// - **Polling never skips**: revisions ([`Revision`]) are handed out in commit order *as readers
+///   see them*: once a read has seen revision N, no write can later become visible with a
+///   revision at or below N. The plugin polls "changed after the newest revision I saw", so a
+///   revision that became visible late would be skipped forever. SQLite's single writer gives
+///   this for free (revisions are taken inside the one write transaction). A backend with
+///   concurrent writers (PostgreSQL with several relay processes) must take revisions under a
+///   lock held to commit, or serve polls only up to the highest revision below which every
+///   transaction has finished.
+/// - **Closing**: [`Storage::close`] finishes what was accepted; later writes answer
+///   [`StoreError::Closed`].
 pub trait Storage: Send + Sync + 'static {
     /// Checks that the storage answers reads and commits a write.
     fn health(&self) -> Result<(), StoreError>;
+    /// Finishes the writes already accepted, then refuses new ones with [`StoreError::Closed`].
+    /// Called once at shutdown; when it returns, every acknowledged write is durable.
+    fn close(&self);
 
     /// Creates a tenant whose install token hashes to `token_hash`.
     fn create_tenant(
@@ -244,7 +293,7 @@ pub trait Storage: Send + Sync + 'static {
     fn directory(
         &self,
         tenant: TenantId,
-        after: i64,
+        after: Revision,
         limit: u32,
     ) -> Result<DirectoryPage, StoreError>;
     /// Every person, for the contact-info CSV.

@@ -8,7 +8,9 @@ use telegram_relay_api::{
 };
 
 use super::codes::Code;
-use super::{LinkFilter, PageStart, QuarantinedUpdate, StoreError, TenantId};
+use super::{
+    LinkFilter, MessagePosition, PageStart, QuarantinedUpdate, Revision, StoreError, TenantId,
+};
 use crate::cursor;
 
 /// A stored sender ID column.
@@ -95,6 +97,8 @@ const MESSAGE_COLUMNS: &str =
 
 struct MessageRow {
     message: Message,
+    /// The stored row's ID (`message.id` is its text for the API).
+    row_id: i64,
     space: String,
     chat_id: i64,
     rev: i64,
@@ -147,6 +151,7 @@ fn message_row(r: &Row<'_>) -> rusqlite::Result<MessageRow> {
             deleted_at,
             sent_by: r.get(14)?,
         },
+        row_id: r.get(0)?,
         chat_id: r.get(2)?,
         space,
         rev: r.get(13)?,
@@ -183,9 +188,8 @@ fn complete(conn: &Connection, tenant: TenantId, row: &mut MessageRow) -> Result
             "SELECT text, valid_until FROM message_versions WHERE message_id = ?1
              ORDER BY valid_until DESC",
         )?;
-        let id: i64 = row.message.id.parse().expect("ids are integers");
         row.message.previous_versions = stmt
-            .query_map([id], |r| {
+            .query_map([row.row_id], |r| {
                 Ok(PreviousVersion {
                     text: r.get(0)?,
                     valid_until: r.get(1)?,
@@ -249,14 +253,14 @@ fn page(
             ))?
             .query_map(params![tenant, person, fetch], message_row)?
             .collect::<Result<_, _>>()?,
-        PageStart::Before(sent_at, before_id) => conn
+        PageStart::Before(at) => conn
             .prepare_cached(&format!(
                 "SELECT {MESSAGE_COLUMNS} FROM messages WHERE tenant_id = ?1 AND person = ?2
                    AND (sent_at, id) < (?3, ?4)
                  ORDER BY sent_at DESC, id DESC LIMIT ?5"
             ))?
             .query_map(
-                params![tenant, person, sent_at, before_id, fetch],
+                params![tenant, person, at.sent_at, at.id, fetch],
                 message_row,
             )?
             .collect::<Result<_, _>>()?,
@@ -266,7 +270,7 @@ fn page(
                    AND rev > ?3
                  ORDER BY rev LIMIT ?4"
             ))?
-            .query_map(params![tenant, person, rev, fetch], message_row)?
+            .query_map(params![tenant, person, rev.0, fetch], message_row)?
             .collect::<Result<_, _>>()?,
     };
     let more = rows.len() > limit as usize;
@@ -276,14 +280,18 @@ fn page(
     }
     let (older, newer) = match start {
         PageStart::After(rev) => {
-            let newest = rows.iter().map(|r| r.rev).max().unwrap_or(rev);
+            let newest = rows.iter().map(|r| Revision(r.rev)).max().unwrap_or(rev);
             // When more changes wait, the client polls again at once from where this page ended.
             (None, newest)
         }
         _ => {
             let older = if more {
-                rows.last()
-                    .map(|r| cursor::before(r.message.sent_at, r.message.id.parse().unwrap_or(0)))
+                rows.last().map(|r| {
+                    cursor::before(MessagePosition {
+                        sent_at: r.message.sent_at,
+                        id: r.row_id,
+                    })
+                })
             } else {
                 None
             };
@@ -292,7 +300,7 @@ fn page(
                     "SELECT max(rev) FROM messages WHERE tenant_id = ?1 AND person = ?2",
                 )?
                 .query_row(params![tenant, person], |r| r.get(0))?;
-            (older, newest.unwrap_or(0))
+            (older, Revision(newest.unwrap_or(0)))
         }
     };
     Ok(MessagePage {
@@ -380,7 +388,7 @@ pub(super) fn search_query(
     }
     let username = link.unwrap_or_else(|| q.trim_start_matches('@').to_owned());
     let mut values: Vec<rusqlite::types::Value> =
-        vec![tenant.into(), username.into(), i64::from(limit).into()];
+        vec![tenant.0.into(), username.into(), i64::from(limit).into()];
     // Only placeholders are formatted into the SQL; every value is a parameter. Words whose forms
     // all have three or more characters narrow the search through the trigram index (each form a
     // quoted FTS5 phrase, the forms of a word joined by OR: a substring); every word is then
@@ -424,18 +432,18 @@ pub(super) fn search_query(
 pub fn directory(
     conn: &Connection,
     tenant: TenantId,
-    after: i64,
+    after: Revision,
     limit: u32,
 ) -> Result<DirectoryPage, StoreError> {
     let mut stmt = conn.prepare_cached(&format!(
         "SELECT {SUMMARY_COLUMNS} FROM people WHERE tenant_id = ?1 AND rev > ?2 ORDER BY rev LIMIT ?3"
     ))?;
     let mut rows: Vec<(PersonSummary, i64)> = stmt
-        .query_map(params![tenant, after, i64::from(limit) + 1], summary)?
+        .query_map(params![tenant, after.0, i64::from(limit) + 1], summary)?
         .collect::<Result<_, _>>()?;
     let has_more = rows.len() > limit as usize;
     rows.truncate(limit as usize);
-    let next = rows.last().map_or(after, |(_, rev)| *rev);
+    let next = rows.last().map_or(after, |(_, rev)| Revision(*rev));
     Ok(DirectoryPage {
         people: rows.into_iter().map(|(p, _)| p).collect(),
         next: cursor::rev(next),

@@ -28,7 +28,7 @@ use telegram_relay_api::{
 
 use super::migrations::{MIGRATIONS, REFOLD_SEARCH_KEYS};
 use super::{
-    Bot, IngestOutcome, LinkFilter, PageStart, ParsedUpdate, QuarantinedUpdate, Storage,
+    Bot, IngestOutcome, LinkFilter, PageStart, ParsedUpdate, QuarantinedUpdate, Revision, Storage,
     StoreError, TenantId, UpdateContent, apply, outbox, read, replies,
 };
 use crate::crm;
@@ -57,6 +57,27 @@ pub struct SqliteStorage {
     readers: Mutex<Vec<Connection>>,
 }
 
+impl rusqlite::ToSql for TenantId {
+    fn to_sql(&self) -> rusqlite::Result<rusqlite::types::ToSqlOutput<'_>> {
+        self.0.to_sql()
+    }
+}
+
+impl rusqlite::types::FromSql for TenantId {
+    fn column_result(value: rusqlite::types::ValueRef<'_>) -> rusqlite::types::FromSqlResult<Self> {
+        i64::column_result(value).map(TenantId)
+    }
+}
+
+impl From<rusqlite::Error> for StoreError {
+    fn from(e: rusqlite::Error) -> StoreError {
+        StoreError::Backend {
+            backend: "sqlite",
+            message: e.to_string(),
+        }
+    }
+}
+
 impl SqliteStorage {
     /// Opens (creating if needed) the database at `path` and brings its schema up to date.
     pub fn open(path: &Path) -> Result<SqliteStorage, StoreError> {
@@ -73,9 +94,9 @@ impl SqliteStorage {
             .and_then(|mut conn| migrate(&mut conn, path).map(|()| conn))
             .and_then(|conn| probe_write(&conn, path).map(|()| conn))
             .map_err(|e| match e {
-                StoreError::Sqlite(e) => StoreError::Unusable(format!(
-                    "{} is not a database this relay can use ({e}); pass --db with the relay's \
-                     database file, or a new path to create one",
+                StoreError::Backend { message, .. } => StoreError::Unusable(format!(
+                    "{} is not a database this relay can use ({message}); pass --db with the \
+                     relay's database file, or a new path to create one",
                     path.display()
                 )),
                 other => other,
@@ -144,22 +165,6 @@ impl SqliteStorage {
             readers.push(conn);
         }
         result
-    }
-
-    /// Stops the writer after the jobs already queued; later writes fail with [`StoreError::Closed`].
-    pub fn close(&self) {
-        self.jobs
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .take();
-        if let Some(handle) = self
-            .writer
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .take()
-        {
-            let _ = handle.join();
-        }
     }
 
     /// Benchmarks only: inserts `count` messages for one person in large transactions, bypassing
@@ -428,6 +433,22 @@ impl Storage for SqliteStorage {
         self.read(|conn| Ok(conn.query_row("SELECT count(*) FROM tenants", [], |_| Ok(()))?))
     }
 
+    fn close(&self) {
+        // Stops the writer after the jobs already queued; later writes fail with Closed.
+        self.jobs
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .take();
+        if let Some(handle) = self
+            .writer
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .take()
+        {
+            let _ = handle.join();
+        }
+    }
+
     fn create_tenant(
         &self,
         name: &str,
@@ -450,7 +471,7 @@ impl Storage for SqliteStorage {
                 "INSERT INTO tenants (name, token_hash, created_at) VALUES (?1, ?2, ?3)",
                 params![name, &token_hash[..], now],
             )?;
-            Ok(conn.last_insert_rowid())
+            Ok(TenantId(conn.last_insert_rowid()))
         })
     }
 
@@ -555,7 +576,7 @@ impl Storage for SqliteStorage {
                 .prepare_cached("SELECT tenant_id, secret_hash FROM bots WHERE webhook_id = ?1")?
                 .query_row([webhook_id], |r| {
                     let hash: Vec<u8> = r.get(1)?;
-                    Ok((r.get::<_, i64>(0)?, hash))
+                    Ok((r.get::<_, TenantId>(0)?, hash))
                 })
                 .optional()?
                 .and_then(|(tenant_id, hash)| {
@@ -664,7 +685,7 @@ impl Storage for SqliteStorage {
     fn directory(
         &self,
         tenant: TenantId,
-        after: i64,
+        after: Revision,
         limit: u32,
     ) -> Result<DirectoryPage, StoreError> {
         self.read(|conn| read::directory(conn, tenant, after, limit))
@@ -1063,7 +1084,7 @@ mod tests {
         let store = SqliteStorage::open(&path).unwrap();
         let found = |q: &str| -> Vec<u64> {
             let mut ids: Vec<u64> = store
-                .search(1, q, 10)
+                .search(TenantId(1), q, 10)
                 .unwrap()
                 .iter()
                 .map(|p| p.sender_id.get())
@@ -1094,7 +1115,7 @@ mod tests {
         assert_eq!(found("perk jon"), [12]);
         assert_eq!(found("lucia_fg perk"), Vec::<u64>::new());
         for q in ["perk", "perk jon", "+44 7700"] {
-            let (sql, values) = read::search_query(1, q, 10).unwrap();
+            let (sql, values) = read::search_query(TenantId(1), q, 10).unwrap();
             let plan: Vec<String> = store
                 .read(|c| {
                     let mut stmt = c.prepare(&format!("EXPLAIN QUERY PLAN {sql}"))?;
