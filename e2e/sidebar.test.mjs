@@ -355,6 +355,16 @@ test("a suggestion shows the Telegram side before Link, and who already holds it
   await s.getByTestId("suggestion-held").waitFor({ timeout: 15_000 });
   assert.match(await text(s.getByTestId("suggestion-held")), /Already linked to María José Ruiz/);
   await screenshotApp(page, "42-suggestion-held");
+  // Link on a held suggestion stops at the conflict; Cancel brings back the same suggestions
+  // without downloading the directory or searching the CRM again.
+  const asked = async () => (await appMessages(page)).filter((m) => /\/v1\/directory|search\.json/.test(m.message?.url ?? "")).length;
+  const before = await asked();
+  await s.getByTestId("suggestion-link").click();
+  await app.getByTestId("conflict").waitFor({ timeout: 15_000 });
+  assert.equal(await app.getByTestId("suggestions").isVisible(), false, "hidden while the ID is checked");
+  await app.getByTestId("cancel").click();
+  await s.getByTestId("suggestion-held").waitFor({ timeout: 15_000 });
+  assert.equal(await asked(), before + 1, "only the conflict check asked the CRM");
   // The other contact is a link: ZAF's routeTo opens it in the agent's interface.
   await s.getByTestId("contact-link").click();
   await page.waitForURL(/\?user=1006$/, { timeout: 15_000 });

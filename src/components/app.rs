@@ -53,13 +53,16 @@ pub fn App(props: &AppProps) -> Html {
 fn Sidebar() -> Html {
     let field = use_sender_field();
     let linked: Option<SenderId> = field.linked_id();
-    let show_suggestions = linked.is_none()
+    let unlinked = linked.is_none()
         && field.current.is_none()
         && !field.unavailable()
-        && matches!(
-            field.phase,
-            Phase::Idle | Phase::Editing { .. } | Phase::Done { .. }
-        );
+        && field.phase != Phase::Loading;
+    // Kept mounted, hidden, while a chosen ID is checked or saved: Cancel shows the same
+    // suggestions again without downloading the directory or asking the CRM again.
+    let suggestions_hidden = !matches!(
+        field.phase,
+        Phase::Idle | Phase::Editing { .. } | Phase::Done { .. }
+    );
     let on_link = {
         let field = field.clone();
         Callback::from(move |(id, confident): (SenderId, bool)| {
@@ -93,8 +96,8 @@ fn Sidebar() -> Html {
             if let Some(id) = linked {
                 <ProfileCard key={format!("p{id}")} id={id} on_error={on_profile_error} on_retry={on_profile_retry} />
                 <ConversationPanel key={format!("c{id}")} id={id} covered_by={(*profile_error).clone()} retry_token={*retry_token} />
-            } else if show_suggestions {
-                <Suggestions on_link={on_link} />
+            } else if unlinked {
+                <div hidden={suggestions_hidden}><Suggestions on_link={on_link} /></div>
             }
         </>
     }
