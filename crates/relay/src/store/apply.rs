@@ -1,10 +1,14 @@
 //! Applying [`Event`]s inside the writer's transaction. Every function here runs on the writer
-//! connection, within a savepoint of the current batch.
+//! connection, within a savepoint of the current batch: it reads the rows, asks [`rules`] what
+//! the event changes, and writes what they say.
 
 use rusqlite::{Connection, OptionalExtension, params};
-use telegram_relay_api::{LinkEvent, NewLinkEvent, PhoneSource, ProfileField, SenderId};
+use telegram_relay_api::{LinkEvent, NewLinkEvent, PhoneSource, SenderId};
 
 use super::codes::Code;
+use super::rules::{
+    self, DeletionUpdate, FieldChange, MessageUpdate, PhoneUpdate, ProfileUpdate, StoredPerson,
+};
 use super::{StoreError, TenantId};
 use crate::telegram::{Event, NewMessage, Profile, Space};
 
@@ -161,33 +165,24 @@ pub(super) fn refold_search_keys(conn: &Connection) -> Result<(), StoreError> {
     }
 }
 
-struct PersonRow {
-    first_name: String,
-    last_name: Option<String>,
-    username: Option<String>,
-    phone: Option<String>,
-    phone_source: Option<String>,
-    deleted: bool,
-    profile_at: i64,
-}
-
 fn load_person(
     conn: &Connection,
     tenant: TenantId,
     id: SenderId,
-) -> Result<Option<PersonRow>, StoreError> {
+) -> Result<Option<StoredPerson>, StoreError> {
     Ok(conn
         .prepare_cached(
             "SELECT first_name, last_name, username, phone, phone_source, deleted, profile_at
              FROM people WHERE tenant_id = ?1 AND sender_id = ?2",
         )?
         .query_row(params![tenant, id.get() as i64], |r| {
-            Ok(PersonRow {
+            let source: Option<String> = r.get(4)?;
+            Ok(StoredPerson {
                 first_name: r.get(0)?,
                 last_name: r.get(1)?,
                 username: r.get(2)?,
                 phone: r.get(3)?,
-                phone_source: r.get(4)?,
+                phone_source: source.map(|s| PhoneSource::decode(4, &s)).transpose()?,
                 deleted: r.get(5)?,
                 profile_at: r.get(6)?,
             })
@@ -199,17 +194,21 @@ fn record_change(
     conn: &Connection,
     tenant: TenantId,
     id: SenderId,
-    field: ProfileField,
-    old: Option<&str>,
-    new: Option<&str>,
+    change: &FieldChange,
     at: i64,
 ) -> Result<(), StoreError> {
-    let field = field.code();
     conn.prepare_cached(
         "INSERT INTO profile_changes (tenant_id, sender_id, field, old_value, new_value, valid_until)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
     )?
-    .execute(params![tenant, id.get() as i64, field, old, new, at])?;
+    .execute(params![
+        tenant,
+        id.get() as i64,
+        change.field.code(),
+        change.old,
+        change.new,
+        at
+    ])?;
     Ok(())
 }
 
@@ -251,54 +250,25 @@ fn profile(conn: &Connection, tenant: TenantId, p: &Profile) -> Result<(), Store
          WHERE tenant_id = ?1 AND sender_id = ?2",
     )?
     .execute(params![tenant, sid, p.at])?;
-    if p.weak || p.at < old.profile_at {
+    let ProfileUpdate::Refresh {
+        first_name,
+        last_name,
+        username,
+        deleted,
+        changes,
+        new_revision,
+    } = rules::profile_update(&old, p)
+    else {
         return Ok(());
-    }
-    let new_last = non_empty(&p.last_name).map(str::to_owned);
-    let new_username = if p.username_known {
-        non_empty(&p.username).map(str::to_owned)
-    } else {
-        old.username.clone()
     };
-    let mut changed = false;
-    if old.first_name != p.first_name {
-        record_change(
-            conn,
-            tenant,
-            p.sender_id,
-            ProfileField::FirstName,
-            Some(&old.first_name),
-            Some(&p.first_name),
-            p.at,
-        )?;
-        changed = true;
+    for change in &changes {
+        record_change(conn, tenant, p.sender_id, change, p.at)?;
     }
-    if old.last_name != new_last {
-        record_change(
-            conn,
-            tenant,
-            p.sender_id,
-            ProfileField::LastName,
-            old.last_name.as_deref(),
-            new_last.as_deref(),
-            p.at,
-        )?;
-        changed = true;
-    }
-    if old.username != new_username {
-        record_change(
-            conn,
-            tenant,
-            p.sender_id,
-            ProfileField::Username,
-            old.username.as_deref(),
-            new_username.as_deref(),
-            p.at,
-        )?;
-        changed = true;
-    }
-    changed |= old.deleted != p.deleted;
-    let rev = if changed { Some(next_rev(conn)?) } else { None };
+    let rev = if new_revision {
+        Some(next_rev(conn)?)
+    } else {
+        None
+    };
     conn.prepare_cached(
         "UPDATE people SET first_name = ?3, last_name = ?4, username = ?5, deleted = ?6,
                            profile_at = ?7, rev = coalesce(?8, rev), search_key = ?9
@@ -307,16 +277,16 @@ fn profile(conn: &Connection, tenant: TenantId, p: &Profile) -> Result<(), Store
     .execute(params![
         tenant,
         sid,
-        p.first_name,
-        new_last,
-        new_username,
-        p.deleted,
+        first_name,
+        last_name,
+        username,
+        deleted,
         p.at,
         rev,
         search_key(
-            &p.first_name,
-            new_last.as_deref(),
-            new_username.as_deref(),
+            &first_name,
+            last_name.as_deref(),
+            username.as_deref(),
             old.phone.as_deref()
         ),
     ])?;
@@ -335,25 +305,11 @@ fn phone(
     let Some(old) = load_person(conn, tenant, id)? else {
         return Ok(()); // parsers always send the person's profile first
     };
-    let source_name = source.code();
-    if old.phone_source.as_deref() == Some(PhoneSource::Shared.code())
-        && source == PhoneSource::ContactList
-    {
+    let PhoneUpdate::Set { change } = rules::phone_update(&old, phone, source) else {
         return Ok(());
-    }
-    if old.phone.as_deref() == Some(phone) && old.phone_source.as_deref() == Some(source_name) {
-        return Ok(());
-    }
-    if old.phone.as_deref() != Some(phone) {
-        record_change(
-            conn,
-            tenant,
-            id,
-            ProfileField::Phone,
-            old.phone.as_deref(),
-            Some(phone),
-            at,
-        )?;
+    };
+    if let Some(change) = &change {
+        record_change(conn, tenant, id, change, at)?;
     }
     let rev = next_rev(conn)?;
     conn.prepare_cached(
@@ -364,7 +320,7 @@ fn phone(
         tenant,
         id.get() as i64,
         phone,
-        source_name,
+        source.code(),
         rev,
         search_key(
             &old.first_name,
@@ -443,30 +399,32 @@ fn message(
         }
         return Ok(true);
     };
-    match (m.edited_at, old_edited) {
-        // The original arrives after an edit was stored: keep its text as the first version.
-        (None, Some(edited)) => {
-            let versions: i64 = conn
-                .prepare_cached("SELECT count(*) FROM message_versions WHERE message_id = ?1")?
-                .query_row([row_id], |r| r.get(0))?;
-            if versions == 0 && old_text != m.text {
-                add_version(conn, row_id, &m.text, edited)?;
-            }
+    let versions_stored = || -> Result<bool, StoreError> {
+        Ok(conn
+            .prepare_cached("SELECT 1 FROM message_versions WHERE message_id = ?1 LIMIT 1")?
+            .query_row([row_id], |_| Ok(()))
+            .optional()?
+            .is_some())
+    };
+    match rules::message_update(&old_text, old_edited, &m.text, m.edited_at, versions_stored)? {
+        MessageUpdate::Nothing => {}
+        MessageUpdate::AddVersion { text, valid_until } => {
+            add_version(conn, row_id, &text, valid_until)?;
         }
-        // A newer edit: the current text becomes a previous version.
-        (Some(edited), old) if old.is_none_or(|old| edited > old) => {
-            if old_text != m.text {
-                add_version(conn, row_id, &old_text, edited)?;
+        MessageUpdate::Edit {
+            previous,
+            edited_at,
+        } => {
+            if let Some(previous) = previous {
+                add_version(conn, row_id, &previous, edited_at)?;
             }
             let rev = next_rev(conn)?;
             conn.prepare_cached(
                 "UPDATE messages SET text = ?2, entities = ?3, media = ?4, edited_at = ?5, rev = ?6
                  WHERE id = ?1",
             )?
-            .execute(params![row_id, m.text, entities, media, edited, rev])?;
+            .execute(params![row_id, m.text, entities, media, edited_at, rev])?;
         }
-        // The same message again, or an edit older than the one stored.
-        _ => {}
     }
     Ok(false)
 }
@@ -499,8 +457,8 @@ fn deleted(
         )?
         .query_row(params![tenant, space, chat_id, tg_id], |r| r.get(0))
         .optional()?;
-    match exists {
-        Some(None) => {
+    match rules::deletion_update(exists.map(|d| d.is_some())) {
+        DeletionUpdate::Mark => {
             let rev = next_rev(conn)?;
             conn.prepare_cached(
                 "UPDATE messages SET deleted_at = ?5, rev = ?6
@@ -508,8 +466,8 @@ fn deleted(
             )?
             .execute(params![tenant, space, chat_id, tg_id, now, rev])?;
         }
-        Some(Some(_)) => {}
-        None => {
+        DeletionUpdate::Nothing => {}
+        DeletionUpdate::Remember => {
             conn.prepare_cached(
                 "INSERT OR IGNORE INTO pending_deletions (tenant_id, space, chat_id, tg_id, deleted_at)
                  VALUES (?1, ?2, ?3, ?4, ?5)",

@@ -12,6 +12,7 @@ mod migrations;
 mod outbox;
 mod read;
 mod replies;
+mod rules;
 mod sqlite;
 
 #[doc(hidden)]
