@@ -8,6 +8,8 @@
 
 mod apply;
 mod codes;
+#[cfg(test)]
+mod conformance;
 mod migrations;
 mod outbox;
 mod read;
