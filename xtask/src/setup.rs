@@ -8,6 +8,7 @@
 //! | wasm-bindgen CLI | `wasm-bindgen --version` equals `Cargo.lock` | `cargo install wasm-bindgen-cli --version X` |
 //! | npm packages (ZAF SDK, Playwright, binaryen's `wasm-opt`) | `node_modules/.package-lock.json` newer than `package-lock.json` | `npm ci` |
 //! | Chromium and chromedriver | `/usr/bin/chromium`, `/usr/bin/chromedriver` | `apt-get install chromium chromium-driver` |
+//! | PostgreSQL server binaries (the relay's tests start a throwaway cluster) | `/usr/lib/postgresql/*/bin/initdb` | `apt-get install postgresql` |
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -26,7 +27,8 @@ pub fn all() -> Result<(), String> {
     components()?;
     wasm_bindgen_cli()?;
     npm_packages()?;
-    chromium()
+    chromium()?;
+    postgresql()
 }
 
 /// `rustup target add wasm32-unknown-unknown`, unless it is installed.
@@ -136,6 +138,27 @@ pub fn chromium() -> Result<(), String> {
             "chromium",
             "chromium-driver",
         ])
+        .env("DEBIAN_FRONTEND", "noninteractive"))
+    .map_err(|e| format!("{e}\n{hint}"))
+}
+
+/// Debian's PostgreSQL server binaries, installed with apt when missing. Only the binaries are
+/// used: the tests run `initdb` and `pg_ctl` on a temporary directory and port of their own, so
+/// no system cluster needs to run.
+pub fn postgresql() -> Result<(), String> {
+    let installed = fs::read_dir("/usr/lib/postgresql")
+        .into_iter()
+        .flatten()
+        .flatten()
+        .any(|e| e.path().join("bin/initdb").exists());
+    if installed {
+        return Ok(());
+    }
+    let hint = "install Debian's `postgresql` package (as root: apt-get update && apt-get \
+                install -y postgresql)";
+    run(Command::new("apt-get").arg("update")).map_err(|e| format!("{e}\n{hint}"))?;
+    run(Command::new("apt-get")
+        .args(["install", "-y", "--no-install-recommends", "postgresql"])
         .env("DEBIAN_FRONTEND", "noninteractive"))
     .map_err(|e| format!("{e}\n{hint}"))
 }

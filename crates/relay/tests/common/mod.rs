@@ -1,6 +1,8 @@
 //! A relay on loopback over a real SQLite file in a temporary directory, and a client for it.
 #![allow(dead_code)]
 
+pub mod postgres;
+
 use std::path::PathBuf;
 use std::sync::Arc;
 
