@@ -6,7 +6,7 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 
-import { appMessages, hostFieldIs, launchBrowser, openCrm, screenshot, startStack, text } from "./stack.mjs";
+import { appMessages, checkId, hostFieldIs, launchBrowser, openCrm, screenshot, startStack, text } from "./stack.mjs";
 
 let stack, context;
 
@@ -77,9 +77,7 @@ test("ticket sidebar: linking the requester from a suggestion writes through the
 test("ticket sidebar: undo restores the previous value after a manual relink", async () => {
   const { page, app } = await open("?ticket=101");
   assert.equal(await text(app.getByTestId("sender-id-value")), "7100000001");
-  await app.getByTestId("edit").click();
-  await app.getByTestId("sender-id-input").fill("7100000003");
-  await app.getByTestId("check").click();
+  await checkId(app, "7100000003");
   await app.getByTestId("resolve-preview").waitFor({ timeout: 15_000 });
   await screenshot(page, "16-resolve-preview");
   await app.getByTestId("save").click();
@@ -104,9 +102,7 @@ test("undo after linking from a suggestion leaves the contact unlinked again", a
 test("undo restores the previous value after a manual relink", async () => {
   const { page, app } = await open("?user=1002");
   assert.equal(await text(app.getByTestId("sender-id-value")), "7100000005");
-  await app.getByTestId("edit").click();
-  await app.getByTestId("sender-id-input").fill("7100000003");
-  await app.getByTestId("check").click();
+  await checkId(app, "7100000003");
   await app.getByTestId("resolve-preview").waitFor({ timeout: 15_000 });
   await screenshot(page, "6-resolve-preview");
   await app.getByTestId("save").click();

@@ -7,7 +7,7 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import net from "node:net";
 
-import { appMessages, launchBrowser, openCrm, screenshot, screenshotApp, startStack, text } from "./stack.mjs";
+import { appMessages, background, checkId, launchBrowser, openCrm, screenshot, screenshotApp, startStack, text } from "./stack.mjs";
 
 let stack, context;
 
@@ -42,9 +42,7 @@ test("a linked contact shows its senderId, profile and conversation", async () =
 
 test("an invalid manual ID shows an error and saves nothing", async () => {
   const { page, app } = await open("?user=1005");
-  await app.getByTestId("edit").click();
-  await app.getByTestId("sender-id-input").fill("71000abc");
-  await app.getByTestId("check").click();
+  await checkId(app, "71000abc");
   assert.ok((await text(app.getByTestId("sender-id-error"))).length > 0, "an error message is shown");
   await screenshot(page, "5-invalid-manual-id");
   assert.equal(await page.getByTestId("host-field").inputValue(), "");
@@ -109,27 +107,21 @@ test("the editor's search speaks Spanish and Russian", async () => {
 test("a preview compares the person with the contact; a stranger or an unknown ID needs a deliberate Save", async () => {
   // A typo that resolves to a stranger: Андрей Иванов for Grace Hopper.
   let { page, app } = await open("?user=1005");
-  await app.getByTestId("edit").click();
-  await app.getByTestId("sender-id-input").fill("7100000002");
-  await app.getByTestId("check").click();
+  await checkId(app, "7100000002");
   assert.match(await text(app.getByTestId("preview-disagrees")), /share nothing/);
   assert.match(await app.getByTestId("save").getAttribute("class"), /danger/);
   assert.match(await text(app.getByTestId("save")), /Link anyway/);
   await screenshot(page, "41-preview-stranger");
   await app.getByTestId("cancel").click();
   // An ID nobody has written from is not "belongs to".
-  await app.getByTestId("edit").click();
-  await app.getByTestId("sender-id-input").fill("7199999999");
-  await app.getByTestId("check").click();
+  await checkId(app, "7199999999");
   await app.getByTestId("never-seen").waitFor({ timeout: 15_000 });
   assert.doesNotMatch(await text(app.getByTestId("resolve-preview")), /belongs to/);
   assert.match(await text(app.getByTestId("save")), /Link anyway/);
   await page.close();
   // The right person says why, and Save is the ordinary button.
   ({ page, app } = await open("?user=1004"));
-  await app.getByTestId("edit").click();
-  await app.getByTestId("sender-id-input").fill("7100000002");
-  await app.getByTestId("check").click();
+  await checkId(app, "7100000002");
   assert.match(await text(app.getByTestId("preview-agrees")), /name close: Andrei Ivanov ~ Андрей Иванов/);
   assert.doesNotMatch(await app.getByTestId("save").getAttribute("class") ?? "", /danger/);
   await page.close();
@@ -137,9 +129,7 @@ test("a preview compares the person with the contact; a stranger or an unknown I
 
 test("an ID another contact holds is a named conflict, not a silent double link", async () => {
   const { page, app } = await open("?user=1007");
-  await app.getByTestId("edit").click();
-  await app.getByTestId("sender-id-input").fill("7100000004");
-  await app.getByTestId("check").click();
+  await checkId(app, "7100000004");
   assert.match(await text(app.getByTestId("conflict-contact")), /María José Ruiz/);
   await screenshot(page, "8-conflict");
   await app.getByTestId("cancel").first().click();
@@ -150,9 +140,7 @@ test("an ID another contact holds is a named conflict, not a silent double link"
 test("an ID two contacts hold stays visible on both, however it was written", async () => {
   // Link anyway from the sidebar: both contacts say who else holds the ID.
   let { page, app } = await open("?user=1007"); // Maria Ruiz; María José Ruiz holds 7100000004
-  await app.getByTestId("edit").click();
-  await app.getByTestId("sender-id-input").fill("7100000004");
-  await app.getByTestId("check").click();
+  await checkId(app, "7100000004");
   await app.getByTestId("conflict").waitFor({ timeout: 15_000 });
   await app.getByTestId("save").click();
   await app.getByTestId("saved").waitFor({ timeout: 15_000 });
@@ -182,9 +170,7 @@ test("small things agents notice: Open in Telegram, full dates, Escape, deleted 
   await page.close();
   // Escape steps back from the preview; nothing is written.
   ({ page, app } = await open("?user=1005"));
-  await app.getByTestId("edit").click();
-  await app.getByTestId("sender-id-input").fill("7100000003");
-  await app.getByTestId("check").click();
+  await checkId(app, "7100000003");
   await app.getByTestId("save").waitFor({ timeout: 15_000 });
   await app.getByTestId("save").press("Escape");
   await app.getByTestId("edit").waitFor({ timeout: 15_000 });
@@ -377,23 +363,22 @@ test("copy the ID; the theme follows the host's colour scheme, otherwise the OS"
   const { page, app } = await open("?user=1001&scheme=dark");
   await app.getByTestId("copy-id").click();
   await app.getByTestId("copy-id").filter({ hasText: "Copied" }).waitFor({ timeout: 15_000 });
-  const background = () => app.locator("body").evaluate((b) => getComputedStyle(b).backgroundColor);
-  assert.equal(await background(), "rgb(22, 25, 29)", "Zendesk says dark");
+  assert.equal(await background(app), "rgb(22, 25, 29)", "Zendesk says dark");
   await app.getByTestId("message").first().waitFor({ timeout: 15_000 });
   await screenshotApp(page, "43-linked-dark-en");
   await page.evaluate(() => window.zafParent.trigger("colorScheme.changed", "light"));
-  for (let i = 0; i < 50 && (await background()) !== "rgb(255, 255, 255)"; i++) await page.waitForTimeout(100);
-  assert.equal(await background(), "rgb(255, 255, 255)", "the agent switched Zendesk to light");
+  for (let i = 0; i < 50 && (await background(app)) !== "rgb(255, 255, 255)"; i++) await page.waitForTimeout(100);
+  assert.equal(await background(app), "rgb(255, 255, 255)", "the agent switched Zendesk to light");
   await page.emulateMedia({ colorScheme: "dark" });
-  assert.equal(await background(), "rgb(255, 255, 255)", "the host's choice wins over the OS");
+  assert.equal(await background(app), "rgb(255, 255, 255)", "the host's choice wins over the OS");
   await page.close();
   // A host that says nothing: the OS decides.
   const os = await openCrm(context, stack.crmUrl, "?user=1001&scheme=none");
   await os.page.emulateMedia({ colorScheme: "dark" });
   await os.app.getByTestId("sender-id-value").waitFor({ timeout: 15_000 });
-  assert.equal(await os.app.locator("body").evaluate((b) => getComputedStyle(b).backgroundColor), "rgb(22, 25, 29)");
+  assert.equal(await background(os.app), "rgb(22, 25, 29)");
   await os.page.emulateMedia({ colorScheme: "light" });
-  assert.equal(await os.app.locator("body").evaluate((b) => getComputedStyle(b).backgroundColor), "rgb(255, 255, 255)");
+  assert.equal(await background(os.app), "rgb(255, 255, 255)");
   await os.page.close();
 });
 
@@ -408,7 +393,7 @@ test("screenshots at the sidebar's width: linked and unlinked, en es ru, light a
       let app = page.frameLocator("[data-testid=plugin-frame]");
       await app.getByTestId("message").first().waitFor({ timeout: 15_000 });
       assert.equal(await app.locator("main").getAttribute("lang"), locale.slice(0, 2));
-      const dark = (await app.locator("body").evaluate((b) => getComputedStyle(b).backgroundColor)) !== "rgb(255, 255, 255)";
+      const dark = (await background(app)) !== "rgb(255, 255, 255)";
       assert.equal(dark, scheme === "dark", `${tag}: the host's scheme`);
       await screenshotApp(page, `44-linked-${tag}`);
       await page.goto(`${stack.crmUrl}/?user=1007&scheme=${scheme}`);

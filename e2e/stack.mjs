@@ -205,6 +205,18 @@ export async function hostFieldIs(page, value) {
   await page.waitForFunction((v) => document.querySelector("[data-testid=host-field]")?.value === v, value, { timeout: 15_000 });
 }
 
+/** Types `value` into the sidebar's field editor and submits it (Edit, then Check). */
+export async function checkId(app, value) {
+  await app.getByTestId("edit").click();
+  await app.getByTestId("sender-id-input").fill(value);
+  await app.getByTestId("check").click();
+}
+
+/** The plugin page's background colour, which the colour scheme decides. */
+export async function background(app) {
+  return app.locator("body").evaluate((b) => getComputedStyle(b).backgroundColor);
+}
+
 /** The trimmed text of `locator` once it is visible. */
 export async function text(locator) {
   await locator.waitFor({ timeout: 15_000 });

@@ -312,34 +312,6 @@ pub fn apply_color_scheme(scheme: Option<&str>) {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn percent_encoding_round_trips() {
-        for s in ["abc", "a b&c=d", "Лучия", "🙂+%", ""] {
-            assert_eq!(decode_component(&encode_component(s)), s, "{s:?}");
-        }
-        assert_eq!(encode_component("a b/c"), "a%20b%2Fc");
-    }
-
-    #[test]
-    fn query_params() {
-        let q = "?relay=http%3A%2F%2F127.0.0.1%3A8787&contact=42&name=Jon+Perk&bad=%zz&empty";
-        for (name, want) in [
-            ("relay", Some("http://127.0.0.1:8787")),
-            ("contact", Some("42")),
-            ("name", Some("Jon Perk")),
-            ("bad", Some("%zz")),
-            ("empty", Some("")),
-            ("missing", None),
-        ] {
-            assert_eq!(query_param(q, name).as_deref(), want, "{name}");
-        }
-    }
-}
-
 /// The relay's base URL from the app's setting, without a trailing `/`: an absolute `https://`
 /// URL, or `http://` to `localhost` or a loopback address (development and the demo). Anything
 /// else (no scheme, another scheme, a space) would send every request somewhere that answers
@@ -370,6 +342,34 @@ pub fn relay_base_url(setting: &str) -> Result<String, ConnectError> {
         return Err(invalid());
     }
     Ok(url.trim_end_matches('/').to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn percent_encoding_round_trips() {
+        for s in ["abc", "a b&c=d", "Лучия", "🙂+%", ""] {
+            assert_eq!(decode_component(&encode_component(s)), s, "{s:?}");
+        }
+        assert_eq!(encode_component("a b/c"), "a%20b%2Fc");
+    }
+
+    #[test]
+    fn query_params() {
+        let q = "?relay=http%3A%2F%2F127.0.0.1%3A8787&contact=42&name=Jon+Perk&bad=%zz&empty";
+        for (name, want) in [
+            ("relay", Some("http://127.0.0.1:8787")),
+            ("contact", Some("42")),
+            ("name", Some("Jon Perk")),
+            ("bad", Some("%zz")),
+            ("empty", Some("")),
+            ("missing", None),
+        ] {
+            assert_eq!(query_param(q, name).as_deref(), want, "{name}");
+        }
+    }
 }
 
 #[cfg(test)]

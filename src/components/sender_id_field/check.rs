@@ -42,14 +42,7 @@ pub fn deliberate(person: Option<&Person>, compare: &Agreement) -> bool {
 pub fn check(env: &AppEnv, props: Check) -> Html {
     let conflict = !props.holders.is_empty();
     let danger = conflict || deliberate(props.person.as_ref(), &props.compare);
-    let onkeydown = {
-        let cancel = props.on_cancel.clone();
-        Callback::from(move |e: KeyboardEvent| {
-            if e.key() == "Escape" {
-                cancel.emit(());
-            }
-        })
-    };
+    let onkeydown = escape_cancels(props.on_cancel.clone());
     let title = match (conflict, props.person.is_some()) {
         (true, _) => Text::ConflictIntro,
         (false, true) => Text::PreviewTitle,
@@ -78,13 +71,14 @@ pub fn check(env: &AppEnv, props: Check) -> Html {
         html! { <p class="banner warn" data-testid="replaces">{ fill(env.t(Text::Replaces), &[old]) }</p> }
     });
     let (confirm, cancel) = (props.on_confirm.clone(), props.on_cancel.clone());
-    let save = match (conflict, danger) {
-        (true, _) | (false, true) => html! {
+    let save = if danger {
+        html! {
             <button type="button" class="danger" data-testid="save" onclick={move |_| confirm.emit(())}>{ env.t(Text::SaveAnyway) }</button>
-        },
-        (false, false) => html! {
+        }
+    } else {
+        html! {
             <button type="button" data-testid="save" onclick={move |_| confirm.emit(())}>{ env.t(Text::Save) }</button>
-        },
+        }
     };
     html! {
         <section class={if conflict { "conflict" } else { "preview" }}
@@ -102,6 +96,15 @@ pub fn check(env: &AppEnv, props: Check) -> Html {
             </div>
         </section>
     }
+}
+
+/// A key handler that calls `cancel` on Escape (the editor, the preview and the conflict).
+pub fn escape_cancels(cancel: Callback<()>) -> Callback<KeyboardEvent> {
+    Callback::from(move |e: KeyboardEvent| {
+        if e.key() == "Escape" {
+            cancel.emit(());
+        }
+    })
 }
 
 /// What the open contact holds, to read beside the Telegram side: "This contact: name · phone ·

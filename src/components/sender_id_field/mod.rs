@@ -17,7 +17,7 @@ use crate::hooks::{search_text, use_people_search, use_shared_holders};
 use crate::i18n::{Text, fill, sender_id_error};
 use crate::state::sender_field::{Action, FieldState, Origin, Phase};
 use crate::state::suggestions::{Agreement, agreement};
-use check::{Check, check, deliberate};
+use check::{Check, check, deliberate, escape_cancels};
 use search::search_results;
 
 /// Props of [`SenderIdField`].
@@ -162,6 +162,21 @@ pub fn SenderIdField(props: &SenderIdFieldProps) -> Html {
         }
     });
 
+    // The preview, or the conflict when others hold the ID: one check before saving.
+    let checking = |id, person: &Option<telegram_relay_api::Person>, holders| {
+        check(
+            &env,
+            Check {
+                id,
+                person: person.clone(),
+                holders,
+                compare: compare.clone(),
+                current: state.current.clone(),
+                on_confirm: act(Action::Confirm),
+                on_cancel: act(Action::Cancel),
+            },
+        )
+    };
     let body = match &state.phase {
         Phase::Loading => html! { <p class="muted" role="status">{ env.t(Text::Loading) }</p> },
         Phase::Idle | Phase::Done { .. } => {
@@ -226,14 +241,7 @@ pub fn SenderIdField(props: &SenderIdFieldProps) -> Html {
                     state.dispatch(Action::Submit);
                 })
             };
-            let onkeydown = {
-                let state = state.clone();
-                Callback::from(move |e: KeyboardEvent| {
-                    if e.key() == "Escape" {
-                        state.dispatch(Action::Cancel);
-                    }
-                })
-            };
+            let onkeydown = escape_cancels(act(Action::Cancel));
             let message = error.as_ref().map(|e| sender_id_error(env.locale, e));
             html! {
                 // Escape anywhere in the editor (the input, a search result) cancels it.
@@ -260,47 +268,27 @@ pub fn SenderIdField(props: &SenderIdFieldProps) -> Html {
         Phase::Resolving { id, .. } => html! {
             <p class="muted" role="status" data-testid="resolving">{ env.t(Text::Resolving) }{ " " }<code>{ id.to_string() }</code></p>
         },
-        Phase::Preview { id, person, .. } => check(
-            &env,
-            Check {
-                id: *id,
-                person: person.clone(),
-                holders: Vec::new(),
-                compare: compare.clone(),
-                current: state.current.clone(),
-                on_confirm: act(Action::Confirm),
-                on_cancel: act(Action::Cancel),
-            },
-        ),
+        Phase::Preview { id, person, .. } => checking(*id, person, Vec::new()),
         Phase::Conflict {
             id,
             person,
             holders,
-        } => check(
-            &env,
-            Check {
-                id: *id,
-                person: person.clone(),
-                holders: holders.clone(),
-                compare: Agreement::NothingToCompare,
-                current: state.current.clone(),
-                on_confirm: act(Action::Confirm),
-                on_cancel: act(Action::Cancel),
-            },
-        ),
+        } => checking(*id, person, holders.clone()),
         Phase::Saving(_) => {
             html! { <p class="muted" role="status" data-testid="saving">{ env.t(Text::Saving) }</p> }
         }
     };
 
     // A value someone typed into the CRM by hand may not be an ID at all: say so, never a blank panel.
-    let stored_invalid = match (&state.phase, state.current.as_deref()) {
-        (Phase::Idle | Phase::Done { .. }, Some(v)) => SenderId::parse(v).err().map(|e| {
+    let stored_invalid = state
+        .current
+        .as_deref()
+        .filter(|_| state.showing())
+        .and_then(|v| SenderId::parse(v).err())
+        .map(|e| {
             let why = sender_id_error(env.locale, &e);
             html! { <p class="banner warn" role="alert" data-testid="sender-id-invalid-stored">{ fill(env.t(Text::StoredInvalid), &[&why]) }</p> }
-        }),
-        _ => None,
-    };
+        });
     let dismiss = {
         let state = state.clone();
         Callback::from(move |()| state.dispatch(Action::DismissError))

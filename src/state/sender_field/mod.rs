@@ -368,37 +368,17 @@ impl FieldState {
                         error: Some(error),
                     }
                 }
-                Ok(id) if self.linked_id() == Some(id) => self.phase = Phase::Idle,
-                Ok(id) => {
-                    self.phase = Phase::Resolving {
-                        id,
-                        reason: LinkReason::Manual,
-                        auto_save: false,
-                    };
-                    self.error = None;
-                }
+                Ok(id) => self.resolve(id, LinkReason::Manual, false),
             },
-            // Picking the person the field already holds changes nothing.
-            (Action::Propose(id, _), Phase::Idle | Phase::Done { .. } | Phase::Editing { .. })
-                if self.linked_id() == Some(id) =>
-            {
-                self.phase = Phase::Idle;
-            }
             (
                 Action::Propose(id, origin),
                 Phase::Idle | Phase::Done { .. } | Phase::Editing { .. },
-            ) => {
-                let (reason, auto_save) = match origin {
-                    Origin::Search => (LinkReason::Search, false),
-                    Origin::Suggestion { confident } => (LinkReason::Suggestion, confident),
-                };
-                self.phase = Phase::Resolving {
-                    id,
-                    reason,
-                    auto_save,
-                };
-                self.error = None;
-            }
+            ) => match origin {
+                Origin::Search => self.resolve(id, LinkReason::Search, false),
+                Origin::Suggestion { confident } => {
+                    self.resolve(id, LinkReason::Suggestion, confident)
+                }
+            },
             (
                 Action::Resolved { id, result },
                 Phase::Resolving {
@@ -533,6 +513,21 @@ impl FieldState {
             _ => {}
         }
         self
+    }
+
+    /// Asks who `id` is before it is written, however it was chosen; choosing the ID the field
+    /// already holds changes nothing.
+    fn resolve(&mut self, id: SenderId, reason: LinkReason, auto_save: bool) {
+        if self.linked_id() == Some(id) {
+            self.phase = Phase::Idle;
+            return;
+        }
+        self.phase = Phase::Resolving {
+            id,
+            reason,
+            auto_save,
+        };
+        self.error = None;
     }
 
     fn link_op(&mut self, id: SenderId, reason: LinkReason) -> Op {
