@@ -8,6 +8,7 @@ use telegram_relay_api::{LinkEvent, NewLinkEvent, PhoneSource, SenderId};
 use super::codes::Code;
 use super::rules::{
     self, DeletionUpdate, FieldChange, MessageUpdate, PhoneUpdate, ProfileUpdate, StoredPerson,
+    non_empty,
 };
 use super::{StoreError, TenantId};
 use crate::telegram::{Event, NewMessage, Profile, Space};
@@ -210,10 +211,6 @@ fn record_change(
         at
     ])?;
     Ok(())
-}
-
-fn non_empty(s: &Option<String>) -> Option<&str> {
-    s.as_deref().filter(|s| !s.is_empty())
 }
 
 /// Creates or refreshes a person. Changes of names and username are kept in `profile_changes`;

@@ -47,8 +47,8 @@ pub(crate) enum ProfileUpdate {
 }
 
 /// Empty strings are no value.
-fn non_empty(s: &Option<String>) -> Option<String> {
-    s.as_deref().filter(|s| !s.is_empty()).map(str::to_owned)
+pub(crate) fn non_empty(s: &Option<String>) -> Option<&str> {
+    s.as_deref().filter(|s| !s.is_empty())
 }
 
 /// A profile observation against the stored person. A source that cannot tell the username
@@ -57,9 +57,9 @@ pub(crate) fn profile_update(old: &StoredPerson, seen: &Profile) -> ProfileUpdat
     if seen.weak || seen.at < old.profile_at {
         return ProfileUpdate::SeenOnly;
     }
-    let last_name = non_empty(&seen.last_name);
+    let last_name = non_empty(&seen.last_name).map(str::to_owned);
     let username = if seen.username_known {
-        non_empty(&seen.username)
+        non_empty(&seen.username).map(str::to_owned)
     } else {
         old.username.clone()
     };
