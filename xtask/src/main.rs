@@ -126,6 +126,13 @@ fn test(_args: &[String]) -> Result<(), String> {
     // Native tests of every crate.
     run(cargo().args(["test", "--workspace", "--all-targets"]))?;
     run(cargo().args(["test", "--workspace", "--doc"]))?;
+    // The relay's HTTP tests again, over PostgreSQL (each test on a throwaway cluster of its
+    // own); the conformance suite already ran on both backends.
+    run(cargo()
+        .args(["test", "-p", "telegram-relay"])
+        .args(["--test", "api", "--test", "webhook", "--test", "import"])
+        .args(["--test", "replies", "--test", "sync"])
+        .env("RELAY_TEST_DB", "postgres"))?;
     // The pure crates must build for the browser.
     run(cargo().args([
         "build",

@@ -23,7 +23,7 @@ use std::time::Instant;
 use serde_json::{Value, json};
 use telegram_identity::SenderId;
 use telegram_relay::cursor;
-use telegram_relay::store::{MessagePosition, SqliteStorage, Storage};
+use telegram_relay::store::{Database, MessagePosition, Storage};
 
 const BIN: &str = env!("CARGO_BIN_EXE_telegram-relay");
 const SECRET: &str = "bench-secret";
@@ -113,7 +113,7 @@ fn main() {
     let fill_started = Instant::now();
     let person = SenderId::new(4_100_000_001).unwrap();
     {
-        let store = SqliteStorage::open(&db).unwrap();
+        let store = Database::open_sqlite(&db).unwrap();
         let tenant = store.tenant_by_name("bench").unwrap().unwrap();
         // The person arrives through the webhook code path first; the bulk rows follow.
         let update = json!({"update_id": 1, "message": {"message_id": 1, "date": 1_600_000_000,

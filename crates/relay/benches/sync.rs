@@ -18,7 +18,7 @@ use std::time::{Duration, Instant};
 use serde_json::json;
 use telegram_relay::crm::secret::{Key, Secret, generate};
 use telegram_relay::crm::{Auth, Connection, sync};
-use telegram_relay::store::{Bot, SqliteStorage, Storage, TenantId};
+use telegram_relay::store::{Bot, Database, Storage, TenantId};
 use telegram_relay::{AppState, Config, app, auth};
 use tokio::sync::Notify;
 use zendesk_double::limits::Faults;
@@ -30,7 +30,7 @@ const SECRET: &str = "bench-secret";
 struct Stack {
     relay: String,
     webhook: String,
-    store: Arc<SqliteStorage>,
+    store: Arc<Database>,
     tenant: TenantId,
     double: Double,
     http: reqwest::Client,
@@ -57,7 +57,7 @@ async fn stack(rate: u32) -> Stack {
     tokio::spawn(axum::serve(listener, zendesk_double::app(double.clone())).into_future());
 
     let dir = tempfile::tempdir().unwrap();
-    let store = Arc::new(SqliteStorage::open(&dir.path().join("relay.db")).unwrap());
+    let store = Arc::new(Database::open_sqlite(&dir.path().join("relay.db")).unwrap());
     let tenant = store
         .create_tenant("bench", auth::hash(auth::new_token().as_bytes()), 1)
         .unwrap();

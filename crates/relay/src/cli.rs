@@ -12,7 +12,7 @@ use axum::http::HeaderValue;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::crm::{self, secret};
-use crate::store::{Bot, SqliteStorage, Storage, StoreError, TenantId};
+use crate::store::{Bot, Database, Storage, StoreError, TenantId};
 use crate::telegram::desktop;
 use crate::{AppState, Config, DEFAULT_MAX_BODY, app, auth, now, server};
 
@@ -318,30 +318,68 @@ enum QuarantineCommand {
 
 #[derive(Args, Debug)]
 struct DbArg {
-    /// The SQLite database file (a path, or `sqlite://PATH`).
+    /// The database: a SQLite file (a path, or `sqlite://PATH`) or a PostgreSQL server
+    /// (`postgres://USER:PASSWORD@HOST:PORT/DATABASE`).
     #[arg(long, env = "TELEGRAM_RELAY_DB", default_value = "./data/relay.db")]
     db: PathBuf,
 }
 
+/// What `--db` names.
+enum DbAddress<'a> {
+    Sqlite(&'a Path),
+    Postgres(&'a str),
+}
+
 impl DbArg {
-    /// The SQLite file `--db` names, or why `--db` names none.
-    fn sqlite_path(&self) -> Result<&Path, CliError> {
-        sqlite_path(&self.db)
+    /// Opens the database, creating it when it is a SQLite file that does not exist yet.
+    fn open(&self) -> Result<Database, CliError> {
+        Ok(match db_address(&self.db)? {
+            DbAddress::Sqlite(path) => Database::open_sqlite(path)?,
+            DbAddress::Postgres(url) => Database::open_postgres(url)?,
+        })
+    }
+
+    /// Opens a database that must already exist: a mistyped `--db` must not leave an empty
+    /// database behind (only `tenant create`, `serve` and `demo` create one). A PostgreSQL
+    /// database always exists (the operator creates it); the relay creates its tables.
+    fn open_existing(&self) -> Result<Database, CliError> {
+        match db_address(&self.db)? {
+            DbAddress::Sqlite(path) if !path.exists() => Err(CliError(format!(
+                "there is no database at {}; check --db (or TELEGRAM_RELAY_DB), or create one \
+                 with `telegram-relay tenant create NAME --db {}`",
+                path.display(),
+                path.display()
+            ))),
+            _ => self.open(),
+        }
+    }
+
+    /// The database as logs may name it: the path, or only "postgres" (a URL may hold a
+    /// password).
+    fn for_logs(&self) -> String {
+        match db_address(&self.db) {
+            Ok(DbAddress::Sqlite(path)) => path.display().to_string(),
+            _ => "postgres".into(),
+        }
     }
 }
 
-/// The SQLite file `db` names: a path, or `sqlite://PATH` / `sqlite:PATH`. Anything else written
-/// like a URL (`postgres://…`) is refused with the forms this relay takes, rather than becoming a
-/// SQLite file in a folder named `postgres:`. The value is not repeated: a URL may hold a password.
-fn sqlite_path(db: &Path) -> Result<&Path, CliError> {
+/// What `db` names: a SQLite file (a path, or `sqlite://PATH` / `sqlite:PATH`) or a PostgreSQL
+/// database (`postgres://…` or `postgresql://…`). Anything else written like a URL (`mysql://…`)
+/// is refused with the forms this relay takes, rather than becoming a SQLite file in a folder
+/// named `mysql:`. The value is not repeated: a URL may hold a password.
+fn db_address(db: &Path) -> Result<DbAddress<'_>, CliError> {
     let Some(text) = db.to_str() else {
-        return Ok(db);
+        return Ok(DbAddress::Sqlite(db));
     };
     if let Some(path) = text
         .strip_prefix("sqlite://")
         .or_else(|| text.strip_prefix("sqlite:"))
     {
-        return Ok(Path::new(path));
+        return Ok(DbAddress::Sqlite(Path::new(path)));
+    }
+    if text.starts_with("postgres://") || text.starts_with("postgresql://") {
+        return Ok(DbAddress::Postgres(text));
     }
     match text.split_once("://") {
         Some((scheme, _))
@@ -350,17 +388,13 @@ fn sqlite_path(db: &Path) -> Result<&Path, CliError> {
                     .chars()
                     .all(|c| c.is_ascii_alphanumeric() || "+.-".contains(c)) =>
         {
-            let postgres = matches!(scheme, "postgres" | "postgresql");
             Err(CliError(format!(
-                "--db (or TELEGRAM_RELAY_DB) is a {scheme}:// address, which this relay cannot use{}:                  give a SQLite file path such as ./data/relay.db, or sqlite://PATH",
-                if postgres {
-                    " yet (PostgreSQL support is not in this version)"
-                } else {
-                    ""
-                }
+                "--db (or TELEGRAM_RELAY_DB) is a {scheme}:// address, which this relay cannot \
+                 use: give a SQLite file path such as ./data/relay.db (or sqlite://PATH), or a \
+                 PostgreSQL database as postgres://USER:PASSWORD@HOST:PORT/DATABASE"
             )))
         }
-        _ => Ok(db),
+        _ => Ok(DbAddress::Sqlite(db)),
     }
 }
 
@@ -482,8 +516,8 @@ fn run(cli: Cli) -> Result<(), CliError> {
                 max_body: args.max_body,
                 rate_limit: args.rate_limit,
             };
-            let store = Arc::new(SqliteStorage::open(args.db.sqlite_path()?)?);
-            tracing::info!(db = %args.db.db.display(), "database open");
+            let store = Arc::new(args.db.open()?);
+            tracing::info!(db = %args.db.for_logs(), "database open");
             let key = sync_key(store.as_ref(), args.key.key_file.as_deref())?;
             let limits = server::Limits {
                 header_timeout: Duration::from_secs(args.header_timeout.max(1)),
@@ -518,7 +552,7 @@ fn run(cli: Cli) -> Result<(), CliError> {
                     "the tenant name must be 1 to 100 characters".into(),
                 ));
             }
-            let store = SqliteStorage::open(db.sqlite_path()?)?;
+            let store = db.open()?;
             let token = auth::new_token();
             store.create_tenant(&name, auth::hash(token.as_bytes()), now())?;
             println!("{token}");
@@ -526,7 +560,7 @@ fn run(cli: Cli) -> Result<(), CliError> {
             Ok(())
         }
         Command::Tenant(TenantCommand::RotateToken { name, db }) => {
-            let store = open_existing(db.sqlite_path()?)?;
+            let store = db.open_existing()?;
             let token = auth::new_token();
             store.rotate_token(&name, auth::hash(token.as_bytes()))?;
             println!("{token}");
@@ -537,7 +571,7 @@ fn run(cli: Cli) -> Result<(), CliError> {
             Ok(())
         }
         Command::Tenant(TenantCommand::Revoke { name, db }) => {
-            let store = open_existing(db.sqlite_path()?)?;
+            let store = db.open_existing()?;
             store.revoke_token(&name, now())?;
             eprintln!(
                 "tenant {name:?}'s install token is revoked; `telegram-relay tenant rotate-token \
@@ -546,7 +580,7 @@ fn run(cli: Cli) -> Result<(), CliError> {
             Ok(())
         }
         Command::Bot(BotCommand::List { tenant, db }) => {
-            let store = open_existing(db.sqlite_path()?)?;
+            let store = db.open_existing()?;
             for id in store.bots_of(&tenant)? {
                 println!("{id}");
             }
@@ -557,7 +591,7 @@ fn run(cli: Cli) -> Result<(), CliError> {
             webhook_id,
             db,
         }) => {
-            let store = open_existing(db.sqlite_path()?)?;
+            let store = db.open_existing()?;
             store.remove_bot(&tenant, &webhook_id)?;
             eprintln!(
                 "bot {webhook_id} of tenant {tenant:?} removed; its webhook now answers 404 \
@@ -573,7 +607,7 @@ fn run(cli: Cli) -> Result<(), CliError> {
             db,
         }) => {
             auth::check_webhook_secret(&secret).map_err(|e| CliError(format!("--secret: {e}")))?;
-            let store = open_existing(db.sqlite_path()?)?;
+            let store = db.open_existing()?;
             let tenant_id = tenant_id(&store, &tenant)?;
             let bot = Bot {
                 webhook_id: auth::new_webhook_id(),
@@ -632,7 +666,7 @@ fn run(cli: Cli) -> Result<(), CliError> {
             bot: token_args,
             db,
         }) => {
-            let store = open_existing(db.sqlite_path()?)?;
+            let store = db.open_existing()?;
             let bot = store.bot(&webhook)?.ok_or_else(|| {
                 CliError(format!(
                     "no bot has the webhook ID {webhook:?}; `telegram-relay bot list --tenant NAME` shows them"
@@ -649,7 +683,7 @@ fn run(cli: Cli) -> Result<(), CliError> {
             Ok(())
         }
         Command::ImportDesktop { tenant, db, file } => {
-            let store = open_existing(db.sqlite_path()?)?;
+            let store = db.open_existing()?;
             let tenant_id = tenant_id(&store, &tenant)?;
             let report = import_file(&store, tenant_id, &file)?;
             eprintln!(
@@ -664,7 +698,7 @@ fn run(cli: Cli) -> Result<(), CliError> {
             Ok(())
         }
         Command::Quarantine(QuarantineCommand::List { tenant, db }) => {
-            let store = open_existing(db.sqlite_path()?)?;
+            let store = db.open_existing()?;
             let tenant_id = tenant
                 .as_deref()
                 .map(|t| tenant_id(&store, t))
@@ -686,7 +720,12 @@ fn run(cli: Cli) -> Result<(), CliError> {
                 allowed_origins: origins(&args.allow_origins)?,
                 ..Config::default()
             };
-            let store = crate::demo::create(sqlite_path(&args.db)?, now())?;
+            let DbAddress::Sqlite(path) = db_address(&args.db)? else {
+                return Err(CliError(
+                    "the demo runs on a SQLite file it recreates: give --db a path".into(),
+                ));
+            };
+            let store = crate::demo::create(path, now())?;
             tracing::info!(db = %args.db.display(), token = "demo-install-token", "demo tenant ready (demo-only public token)");
             // The demo's key lives only in this process: its database is recreated every run.
             let key =
@@ -795,20 +834,6 @@ fn cut_short(file: &Path, stored: usize, e: StoreError) -> CliError {
          again to finish it: nothing already stored is stored twice",
         file.display()
     ))
-}
-
-/// Opens a database that must already exist: a mistyped `--db` must not leave an empty database
-/// behind (only `tenant create`, `serve` and `demo` create one).
-fn open_existing(db: &Path) -> Result<SqliteStorage, CliError> {
-    if !db.exists() {
-        return Err(CliError(format!(
-            "there is no database at {}; check --db (or TELEGRAM_RELAY_DB), or create one with \
-             `telegram-relay tenant create NAME --db {}`",
-            db.display(),
-            db.display()
-        )));
-    }
-    Ok(SqliteStorage::open(db)?)
 }
 
 fn tenant_id(store: &dyn Storage, name: &str) -> Result<TenantId, CliError> {
@@ -1006,7 +1031,7 @@ fn crm_command(command: CrmCommand) -> Result<(), CliError> {
             }
             let key = secret::Key::require(key.key_file.as_deref(), "storing CRM credentials")
                 .map_err(CliError)?;
-            let store = open_existing(db.sqlite_path()?)?;
+            let store = db.open_existing()?;
             let tenant_id = tenant_id(&store, &tenant)?;
             let url = crm::zendesk::check_url(&url)
                 .map_err(CliError)?
@@ -1037,7 +1062,7 @@ fn crm_command(command: CrmCommand) -> Result<(), CliError> {
             Ok(())
         }
         CrmCommand::Status { tenant, db } => {
-            let store = open_existing(db.sqlite_path()?)?;
+            let store = db.open_existing()?;
             let tenant_id = tenant_id(&store, &tenant)?;
             let status = store
                 .crm_status(tenant_id)?
@@ -1046,7 +1071,7 @@ fn crm_command(command: CrmCommand) -> Result<(), CliError> {
             Ok(())
         }
         CrmCommand::Retry { tenant, db } => {
-            let store = open_existing(db.sqlite_path()?)?;
+            let store = db.open_existing()?;
             let tenant_id = tenant_id(&store, &tenant)?;
             store
                 .crm_status(tenant_id)?
@@ -1056,7 +1081,7 @@ fn crm_command(command: CrmCommand) -> Result<(), CliError> {
             Ok(())
         }
         CrmCommand::Disconnect { tenant, db } => {
-            let store = open_existing(db.sqlite_path()?)?;
+            let store = db.open_existing()?;
             let tenant_id = tenant_id(&store, &tenant)?;
             store.crm_set_state(tenant_id, crm::State::Disconnected, None, now())?;
             eprintln!(
@@ -1071,7 +1096,7 @@ fn crm_command(command: CrmCommand) -> Result<(), CliError> {
             key,
             db,
         } => {
-            let store = open_existing(db.sqlite_path()?)?;
+            let store = db.open_existing()?;
             let tenant_id = tenant_id(&store, &tenant)?;
             let status = store
                 .crm_status(tenant_id)?

@@ -10,16 +10,17 @@
 //!   Every failure is an [`error::ApiError`] answered as `{"error":{"code","message"}}`.
 //! - [`telegram`] parses Telegram's formats into [`telegram::Event`]s, with no IO.
 //! - [`store`] applies events and answers queries behind the [`store::Storage`] trait;
-//!   [`store::SqliteStorage`] is the implementation, with one writer thread doing group commit.
+//!   [`store::Database`] is the implementation on SQLite or PostgreSQL, with one writer thread
+//!   doing group commit.
 //!
 //! A test or another binary builds the same service the command line does:
 //!
 //! ```no_run
 //! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
 //! use std::sync::Arc;
-//! use telegram_relay::{AppState, Config, app, store::SqliteStorage};
+//! use telegram_relay::{AppState, Config, app, store::Database};
 //!
-//! let store = Arc::new(SqliteStorage::open("relay.db".as_ref())?);
+//! let store = Arc::new(Database::open_sqlite("relay.db".as_ref())?);
 //! let state = AppState::new(store, Config::default());
 //! let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
 //! axum::serve(listener, app(state)).await?;

@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{Relay, fixture};
+use common::{Relay, fixture, off_runtime};
 use serde_json::{Value, json};
 use telegram_relay::cli::import_file;
 use telegram_relay::telegram::desktop::generated_export;
@@ -32,7 +32,7 @@ async fn fixture_exports_import_and_reimport_changes_nothing() {
         "group.json",
         &fixture("desktop-export/vorot93__json_export_result.json"),
     );
-    let report = import_file(&*relay.store, relay.tenant, &group).unwrap();
+    let report = off_runtime(|| import_file(&*relay.store, relay.tenant, &group)).unwrap();
     assert_eq!(
         (report.chats, report.chats_skipped, report.messages),
         (0, 1, 0)
@@ -45,7 +45,7 @@ async fn fixture_exports_import_and_reimport_changes_nothing() {
         "voice.json",
         &fixture("desktop-export/vorot93__voice_export_result.json"),
     );
-    let report = import_file(&*relay.store, relay.tenant, &voice).unwrap();
+    let report = off_runtime(|| import_file(&*relay.store, relay.tenant, &voice)).unwrap();
     assert_eq!(
         (report.chats, report.messages, report.messages_new),
         (1, 1, 1)
@@ -60,7 +60,7 @@ async fn fixture_exports_import_and_reimport_changes_nothing() {
                "media": {"kind": "voice", "mime_type": "audio/ogg", "duration_seconds": 12}})
     );
     let before = relay.ok("/v1/directory").await;
-    let report = import_file(&*relay.store, relay.tenant, &voice).unwrap();
+    let report = off_runtime(|| import_file(&*relay.store, relay.tenant, &voice)).unwrap();
     assert_eq!(report.messages_new, 0);
     assert_eq!(
         relay.ok("/v1/directory").await,
@@ -102,7 +102,7 @@ fn full_export() -> Value {
 async fn full_export_contacts_and_history() {
     let relay = Relay::start().await;
     let file = write(&relay, "result.json", full_export().to_string().as_bytes());
-    let report = import_file(&*relay.store, relay.tenant, &file).unwrap();
+    let report = off_runtime(|| import_file(&*relay.store, relay.tenant, &file)).unwrap();
     assert_eq!(
         (
             report.chats,
@@ -152,7 +152,7 @@ async fn full_export_contacts_and_history() {
         u["message"][who]["username"] = json!("jperk");
     }
     relay.post_json(&u).await;
-    import_file(&*relay.store, relay.tenant, &file).unwrap();
+    off_runtime(|| import_file(&*relay.store, relay.tenant, &file)).unwrap();
     let person = relay.ok("/v1/people/7100000003").await;
     assert_eq!(
         (&person["first_name"], &person["username"], &person["phone"]),
@@ -195,7 +195,7 @@ async fn bad_files_are_rejected_and_nothing_is_half_imported() {
     ];
     for (name, bytes, expected) in cases {
         let path = write(&relay, name, bytes);
-        let err = import_file(&*relay.store, relay.tenant, &path)
+        let err = off_runtime(|| import_file(&*relay.store, relay.tenant, &path))
             .unwrap_err()
             .to_string();
         assert!(err.contains(expected), "{name}: {err}");
@@ -206,7 +206,7 @@ async fn bad_files_are_rejected_and_nothing_is_half_imported() {
     }
     let missing = relay.dir.path().join("missing.json");
     assert!(
-        import_file(&*relay.store, relay.tenant, &missing)
+        off_runtime(|| import_file(&*relay.store, relay.tenant, &missing))
             .unwrap_err()
             .to_string()
             .contains("missing.json: No such file")
@@ -222,7 +222,7 @@ async fn bad_files_are_rejected_and_nothing_is_half_imported() {
 async fn demo_data_meets_the_demo_contract() {
     let relay = Relay::start().await;
     let now = 1_795_000_000;
-    telegram_relay::demo::fill(&*relay.store, now).unwrap();
+    off_runtime(|| telegram_relay::demo::fill(&*relay.store, now)).unwrap();
     let token = telegram_relay::demo::DEMO_TOKEN;
     assert_eq!(token, "demo-install-token");
     let get = |path: String| {
@@ -368,7 +368,7 @@ async fn a_single_chat_export_and_a_full_export_of_the_same_account_do_not_dupli
         "chat.json",
         full["chats"]["list"][0].to_string().as_bytes(),
     );
-    let report = import_file(&*relay.store, relay.tenant, &single).unwrap();
+    let report = off_runtime(|| import_file(&*relay.store, relay.tenant, &single)).unwrap();
     assert_eq!((report.chats, report.messages_new), (1, 3));
     let page = relay.ok("/v1/people/7100000003/messages").await;
     let directions: Vec<&Value> = page["messages"]
@@ -380,7 +380,7 @@ async fn a_single_chat_export_and_a_full_export_of_the_same_account_do_not_dupli
     assert_eq!(directions, [&json!("in"), &json!("out"), &json!("in")]);
     // The account (user 5000) is inferred from its own message, so the full export matches.
     let full = write(&relay, "result.json", full.to_string().as_bytes());
-    let report = import_file(&*relay.store, relay.tenant, &full).unwrap();
+    let report = off_runtime(|| import_file(&*relay.store, relay.tenant, &full)).unwrap();
     assert_eq!((report.messages, report.messages_new), (3, 0));
     assert_eq!(relay.ok("/v1/people/7100000003").await["message_count"], 3);
 }
@@ -397,14 +397,14 @@ async fn a_large_import_is_stored_in_chunks_and_running_it_again_stores_nothing_
         "part.json",
         generated_export(12, per_chat).as_bytes(),
     );
-    let first = import_file(&*relay.store, relay.tenant, &part).unwrap();
+    let first = off_runtime(|| import_file(&*relay.store, relay.tenant, &part)).unwrap();
     assert_eq!(first.messages_new, 12 * per_chat as usize);
     let whole = write(
         &relay,
         "whole.json",
         generated_export(people, per_chat).as_bytes(),
     );
-    let report = import_file(&*relay.store, relay.tenant, &whole).unwrap();
+    let report = off_runtime(|| import_file(&*relay.store, relay.tenant, &whole)).unwrap();
     assert_eq!(
         (report.chats, report.messages, report.messages_new),
         (
@@ -414,7 +414,7 @@ async fn a_large_import_is_stored_in_chunks_and_running_it_again_stores_nothing_
         ),
         "what was stored is not stored again"
     );
-    let again = import_file(&*relay.store, relay.tenant, &whole).unwrap();
+    let again = off_runtime(|| import_file(&*relay.store, relay.tenant, &whole)).unwrap();
     assert_eq!(again.messages_new, 0);
     let person = relay.ok("/v1/people/7200000029").await;
     assert_eq!(person["first_name"], "Person 29");
@@ -436,7 +436,7 @@ async fn an_export_whose_keys_were_reordered_reads_the_same() {
     let relay = Relay::start().await;
     let sorted: Value = serde_json::from_str(&generated_export(2, 5)).unwrap(); // serde_json sorts keys
     let file = write(&relay, "sorted.json", sorted.to_string().as_bytes());
-    let report = import_file(&*relay.store, relay.tenant, &file).unwrap();
+    let report = off_runtime(|| import_file(&*relay.store, relay.tenant, &file)).unwrap();
     assert_eq!(
         (report.chats, report.messages, report.messages_new),
         (2, 10, 10)

@@ -8,7 +8,7 @@ use std::collections::BTreeSet;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use common::Relay;
+use common::{Relay, off_runtime};
 use serde_json::{Value, json};
 use telegram_relay::crm::secret::{Key, Secret, generate};
 use telegram_relay::crm::{Auth, Connection, State, Status, sync};
@@ -87,10 +87,12 @@ impl Stack {
             create,
             rate: 2_500,
         };
-        self.relay
-            .store
-            .crm_connect(connection, telegram_relay::now())
-            .unwrap();
+        off_runtime(|| {
+            self.relay
+                .store
+                .crm_connect(connection, telegram_relay::now())
+        })
+        .unwrap();
     }
 
     fn worker(&mut self, options: sync::Options) {
@@ -106,9 +108,7 @@ impl Stack {
     }
 
     fn status(&self) -> Status {
-        self.relay
-            .store
-            .crm_status(self.relay.tenant)
+        off_runtime(|| self.relay.store.crm_status(self.relay.tenant))
             .unwrap()
             .unwrap()
     }
@@ -467,11 +467,12 @@ async fn a_write_zendesk_keeps_refusing_becomes_a_dead_letter_and_crm_retry_requ
     assert_eq!(health["sync"]["backlog"], 0, "{health}");
 
     // `crm retry` once Zendesk accepts again.
-    let requeued = s
-        .relay
-        .store
-        .crm_retry(s.relay.tenant, telegram_relay::now() * 1000)
-        .unwrap();
+    let requeued = off_runtime(|| {
+        s.relay
+            .store
+            .crm_retry(s.relay.tenant, telegram_relay::now() * 1000)
+    })
+    .unwrap();
     assert_eq!(requeued, 1);
     let status = s.settle().await;
     assert!(status.dead.is_empty(), "{status:?}");

@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{Relay, SECRET, assert_error, fixture, text_update};
+use common::{Relay, SECRET, assert_error, fixture, off_runtime, text_update};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 use telegram_relay::store::Storage;
@@ -317,7 +317,7 @@ async fn get_updates_envelopes_posted_element_by_element() {
         "person 11111111: Alice Bob | - | @alicebob | phone - - | deleted false | messages 0"
     );
     // The quarantine keeps the raw body and says why.
-    let quarantined = relay.store.quarantine(Some(relay.tenant)).unwrap();
+    let quarantined = off_runtime(|| relay.store.quarantine(Some(relay.tenant))).unwrap();
     assert_eq!(quarantined.len(), 1);
     assert_eq!(quarantined[0].update_id, Some(10000));
     assert!(
@@ -332,7 +332,10 @@ async fn get_updates_envelopes_posted_element_by_element() {
     ))
     .unwrap();
     assert_eq!(relay.post_json(&legacy).await, "duplicate");
-    assert_eq!(relay.store.quarantine(None).unwrap().len(), 1);
+    assert_eq!(
+        off_runtime(|| relay.store.quarantine(None)).unwrap().len(),
+        1
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -553,7 +556,7 @@ async fn oversize_and_malformed_bodies() {
             (200, "quarantined"),
             "{body}"
         );
-        let q = relay.store.quarantine(None).unwrap();
+        let q = off_runtime(|| relay.store.quarantine(None)).unwrap();
         let last = q.last().unwrap();
         assert!(last.reason.contains(reason), "{body}: {}", last.reason);
         assert_eq!(last.body, body);
@@ -566,7 +569,7 @@ async fn oversize_and_malformed_bodies() {
 #[tokio::test(flavor = "multi_thread")]
 async fn an_update_the_storage_cannot_commit_is_answered_5xx() {
     let relay = Relay::start().await;
-    relay.store.close();
+    off_runtime(|| relay.store.close());
     let response = relay
         .http
         .post(format!("{}/telegram/webhook/{}", relay.url, relay.webhook))

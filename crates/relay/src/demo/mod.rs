@@ -15,7 +15,7 @@ mod script;
 use std::path::Path;
 
 use crate::cli::CliError;
-use crate::store::{Bot, IngestOutcome, SqliteStorage, Storage};
+use crate::store::{Bot, Database, IngestOutcome, Storage};
 use crate::{api, auth};
 
 /// The demo tenant's install token. Public: never use the demo database for real data.
@@ -32,7 +32,7 @@ pub const DEMO_WEBHOOK_SECRET: &str = "demo-webhook-secret";
 /// Deletes `db` (and its WAL files), creates the demo tenant in a new database there and fills it.
 /// Refuses to delete a file that is not a demo database, so that `demo --db` with a real
 /// database's path loses nothing.
-pub fn create(db: &Path, now: i64) -> Result<SqliteStorage, CliError> {
+pub fn create(db: &Path, now: i64) -> Result<Database, CliError> {
     if db.exists() && !is_demo_database(db) {
         return Err(CliError::new(format!(
             "{} is not a demo database (it holds other tenants, or is not a relay database); the \
@@ -54,7 +54,7 @@ pub fn create(db: &Path, now: i64) -> Result<SqliteStorage, CliError> {
             }
         }
     }
-    let store = SqliteStorage::open(db)?;
+    let store = Database::open_sqlite(db)?;
     fill(&store, now)?;
     Ok(store)
 }
@@ -111,10 +111,7 @@ pub const DEMO_BOT_TOKEN: &str = "7000000000:double-telegram_sidebar_demo_bot";
 
 /// Gives the demo bot its token (the Telegram double's demo bot), sealed with this run's `key`,
 /// so the agents' replies in the demo go to the double.
-pub fn give_bot_token(
-    store: &SqliteStorage,
-    key: &crate::crm::secret::Key,
-) -> Result<(), CliError> {
+pub fn give_bot_token(store: &Database, key: &crate::crm::secret::Key) -> Result<(), CliError> {
     let tenant = store
         .tenant_by_name(DEMO_TENANT)?
         .ok_or_else(|| CliError::new("the demo tenant is missing"))?;
@@ -135,7 +132,7 @@ pub const DEMO_ZENDESK_TOKEN: &str = "demo-zendesk-token";
 /// `senderId` field), sealed with this run's `key`. Not checked against the double
 /// here: it may start after the relay; sync retries until it answers.
 pub fn connect_zendesk(
-    store: &SqliteStorage,
+    store: &Database,
     key: &crate::crm::secret::Key,
     url: &str,
 ) -> Result<(), CliError> {

@@ -2,7 +2,6 @@
 //! connection, within a savepoint of the current batch: it reads the rows, asks [`rules`] what
 //! the event changes, and writes what they say.
 
-use rusqlite::{Connection, OptionalExtension, params};
 use telegram_relay_api::{LinkEvent, NewLinkEvent, PhoneSource, SenderId};
 
 use super::codes::Code;
@@ -10,12 +9,13 @@ use super::rules::{
     self, DeletionUpdate, FieldChange, MessageUpdate, PhoneUpdate, ProfileUpdate, StoredPerson,
     non_empty,
 };
+use super::sql::Conn;
 use super::{StoreError, TenantId};
 use crate::telegram::{Event, NewMessage, Profile, Space};
 
 /// Applies one event. Returns whether it stored a message the relay did not have.
 pub fn event(
-    conn: &Connection,
+    conn: &Conn<'_>,
     tenant: TenantId,
     bot: Option<&str>,
     event: &Event,
@@ -47,7 +47,7 @@ pub fn event(
             enabled,
             at,
         } => {
-            conn.prepare_cached(
+            conn.execute(
                 "INSERT INTO business_connections (tenant_id, id, owner_id, enabled, updated_at,
                                                    webhook_id)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6)
@@ -56,8 +56,8 @@ pub fn event(
                    updated_at = excluded.updated_at,
                    webhook_id = coalesce(excluded.webhook_id, business_connections.webhook_id)
                  WHERE excluded.updated_at >= business_connections.updated_at",
-            )?
-            .execute(params![tenant, id, owner.get() as i64, enabled, at, bot])?;
+                &[&tenant, id, &(owner.get() as i64), enabled, at, &bot],
+            )?;
             Ok(false)
         }
     }
@@ -72,10 +72,12 @@ pub fn space_key(space: &Space, bot: Option<&str>) -> String {
     }
 }
 
-fn next_rev(conn: &Connection) -> Result<i64, StoreError> {
-    Ok(conn
-        .prepare_cached("UPDATE counters SET value = value + 1 WHERE name = 'rev' RETURNING value")?
-        .query_row([], |r| r.get(0))?)
+fn next_rev(conn: &Conn<'_>) -> Result<i64, StoreError> {
+    conn.query_one(
+        "UPDATE counters SET value = value + 1 WHERE name = 'rev' RETURNING value",
+        &[],
+        |r| r.get(0),
+    )
 }
 
 /// The `search_key` column: the lower-cased names, username and phone digits as written, then
@@ -121,7 +123,7 @@ pub(crate) fn search_key(
 
 /// Recomputes every person's `search_key` (migration 8), in the caller's transaction, a thousand
 /// people at a time in key order (no statement reads the table while it is being written).
-pub(super) fn refold_search_keys(conn: &Connection) -> Result<(), StoreError> {
+pub(super) fn refold_search_keys(conn: &Conn<'_>) -> Result<(), StoreError> {
     type Row = (
         i64,
         i64,
@@ -130,16 +132,13 @@ pub(super) fn refold_search_keys(conn: &Connection) -> Result<(), StoreError> {
         Option<String>,
         Option<String>,
     );
-    let mut read = conn.prepare(
-        "SELECT tenant_id, sender_id, first_name, last_name, username, phone FROM people
-         WHERE (tenant_id, sender_id) > (?1, ?2) ORDER BY tenant_id, sender_id LIMIT 1000",
-    )?;
-    let mut write =
-        conn.prepare("UPDATE people SET search_key = ?3 WHERE tenant_id = ?1 AND sender_id = ?2")?;
     let mut after = (i64::MIN, i64::MIN);
     loop {
-        let rows: Vec<Row> = read
-            .query_map(params![after.0, after.1], |r| {
+        let rows: Vec<Row> = conn.query(
+            "SELECT tenant_id, sender_id, first_name, last_name, username, phone FROM people
+             WHERE (tenant_id, sender_id) > (?1, ?2) ORDER BY tenant_id, sender_id LIMIT 1000",
+            &[&after.0, &after.1],
+            |r| {
                 Ok((
                     r.get(0)?,
                     r.get(1)?,
@@ -148,8 +147,8 @@ pub(super) fn refold_search_keys(conn: &Connection) -> Result<(), StoreError> {
                     r.get(4)?,
                     r.get(5)?,
                 ))
-            })?
-            .collect::<Result<_, _>>()?;
+            },
+        )?;
         let Some(last) = rows.last() else {
             return Ok(());
         };
@@ -161,22 +160,24 @@ pub(super) fn refold_search_keys(conn: &Connection) -> Result<(), StoreError> {
                 username.as_deref(),
                 phone.as_deref(),
             );
-            write.execute(params![tenant, sender, key])?;
+            conn.execute(
+                "UPDATE people SET search_key = ?3 WHERE tenant_id = ?1 AND sender_id = ?2",
+                &[tenant, sender, &key],
+            )?;
         }
     }
 }
 
 fn load_person(
-    conn: &Connection,
+    conn: &Conn<'_>,
     tenant: TenantId,
     id: SenderId,
 ) -> Result<Option<StoredPerson>, StoreError> {
-    Ok(conn
-        .prepare_cached(
-            "SELECT first_name, last_name, username, phone, phone_source, deleted, profile_at
-             FROM people WHERE tenant_id = ?1 AND sender_id = ?2",
-        )?
-        .query_row(params![tenant, id.get() as i64], |r| {
+    conn.query_opt(
+        "SELECT first_name, last_name, username, phone, phone_source, deleted, profile_at
+         FROM people WHERE tenant_id = ?1 AND sender_id = ?2",
+        &[&tenant, &(id.get() as i64)],
+        |r| {
             let source: Option<String> = r.get(4)?;
             Ok(StoredPerson {
                 first_name: r.get(0)?,
@@ -187,66 +188,67 @@ fn load_person(
                 deleted: r.get(5)?,
                 profile_at: r.get(6)?,
             })
-        })
-        .optional()?)
+        },
+    )
 }
 
 fn record_change(
-    conn: &Connection,
+    conn: &Conn<'_>,
     tenant: TenantId,
     id: SenderId,
     change: &FieldChange,
     at: i64,
 ) -> Result<(), StoreError> {
-    conn.prepare_cached(
+    conn.execute(
         "INSERT INTO profile_changes (tenant_id, sender_id, field, old_value, new_value, valid_until)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-    )?
-    .execute(params![
-        tenant,
-        id.get() as i64,
-        change.field.code(),
-        change.old,
-        change.new,
-        at
-    ])?;
+        &[
+            &tenant,
+            &(id.get() as i64),
+            &change.field.code(),
+            &change.old,
+            &change.new,
+            &at,
+        ],
+    )?;
     Ok(())
 }
 
 /// Creates or refreshes a person. Changes of names and username are kept in `profile_changes`;
 /// an observation older than the stored one changes nothing but `first_seen`.
-fn profile(conn: &Connection, tenant: TenantId, p: &Profile) -> Result<(), StoreError> {
+fn profile(conn: &Conn<'_>, tenant: TenantId, p: &Profile) -> Result<(), StoreError> {
     let sid = p.sender_id.get() as i64;
     let Some(old) = load_person(conn, tenant, p.sender_id)? else {
         let rev = next_rev(conn)?;
-        conn.prepare_cached(
+        let key = search_key(
+            &p.first_name,
+            non_empty(&p.last_name),
+            non_empty(&p.username),
+            None,
+        );
+        conn.execute(
             "INSERT INTO people (tenant_id, sender_id, first_name, last_name, username, deleted,
                                  first_seen, last_seen, profile_at, rev, search_key)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7, ?7, ?8, ?9)",
-        )?
-        .execute(params![
-            tenant,
-            sid,
-            p.first_name,
-            non_empty(&p.last_name),
-            non_empty(&p.username),
-            p.deleted,
-            p.at,
-            rev,
-            search_key(
+            &[
+                &tenant,
+                &sid,
                 &p.first_name,
-                non_empty(&p.last_name),
-                non_empty(&p.username),
-                None
-            ),
-        ])?;
+                &non_empty(&p.last_name),
+                &non_empty(&p.username),
+                &p.deleted,
+                &p.at,
+                &rev,
+                &key,
+            ],
+        )?;
         return Ok(());
     };
-    conn.prepare_cached(
+    conn.execute(
         "UPDATE people SET first_seen = min(first_seen, ?3), last_seen = max(last_seen, ?3)
          WHERE tenant_id = ?1 AND sender_id = ?2",
-    )?
-    .execute(params![tenant, sid, p.at])?;
+        &[&tenant, &sid, &p.at],
+    )?;
     let ProfileUpdate::Refresh {
         first_name,
         last_name,
@@ -266,33 +268,34 @@ fn profile(conn: &Connection, tenant: TenantId, p: &Profile) -> Result<(), Store
     } else {
         None
     };
-    conn.prepare_cached(
+    let key = search_key(
+        &first_name,
+        last_name.as_deref(),
+        username.as_deref(),
+        old.phone.as_deref(),
+    );
+    conn.execute(
         "UPDATE people SET first_name = ?3, last_name = ?4, username = ?5, deleted = ?6,
                            profile_at = ?7, rev = coalesce(?8, rev), search_key = ?9
          WHERE tenant_id = ?1 AND sender_id = ?2",
-    )?
-    .execute(params![
-        tenant,
-        sid,
-        first_name,
-        last_name,
-        username,
-        deleted,
-        p.at,
-        rev,
-        search_key(
+        &[
+            &tenant,
+            &sid,
             &first_name,
-            last_name.as_deref(),
-            username.as_deref(),
-            old.phone.as_deref()
-        ),
-    ])?;
+            &last_name,
+            &username,
+            &deleted,
+            &p.at,
+            &rev,
+            &key,
+        ],
+    )?;
     Ok(())
 }
 
 /// Records a phone number. The person's own shared phone outranks the business's contact list.
 fn phone(
-    conn: &Connection,
+    conn: &Conn<'_>,
     tenant: TenantId,
     id: SenderId,
     phone: &str,
@@ -309,23 +312,24 @@ fn phone(
         record_change(conn, tenant, id, change, at)?;
     }
     let rev = next_rev(conn)?;
-    conn.prepare_cached(
+    let key = search_key(
+        &old.first_name,
+        old.last_name.as_deref(),
+        old.username.as_deref(),
+        Some(phone),
+    );
+    conn.execute(
         "UPDATE people SET phone = ?3, phone_source = ?4, rev = ?5, search_key = ?6
          WHERE tenant_id = ?1 AND sender_id = ?2",
-    )?
-    .execute(params![
-        tenant,
-        id.get() as i64,
-        phone,
-        source.code(),
-        rev,
-        search_key(
-            &old.first_name,
-            old.last_name.as_deref(),
-            old.username.as_deref(),
-            Some(phone)
-        ),
-    ])?;
+        &[
+            &tenant,
+            &(id.get() as i64),
+            &phone,
+            &source.code(),
+            &rev,
+            &key,
+        ],
+    )?;
     Ok(())
 }
 
@@ -335,72 +339,69 @@ fn to_json<T: serde::Serialize>(v: &T) -> String {
 
 /// Stores a message or an edited version of it. Returns whether the message is new.
 fn message(
-    conn: &Connection,
+    conn: &Conn<'_>,
     tenant: TenantId,
     bot: Option<&str>,
     m: &NewMessage,
 ) -> Result<bool, StoreError> {
     let space = space_key(&m.space, bot);
-    let existing: Option<(i64, String, Option<i64>)> = conn
-        .prepare_cached(
-            "SELECT id, text, edited_at FROM messages
-             WHERE tenant_id = ?1 AND space = ?2 AND chat_id = ?3 AND tg_id = ?4",
-        )?
-        .query_row(params![tenant, space, m.chat_id, m.message_id], |r| {
-            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
-        })
-        .optional()?;
+    let at_key: [&dyn super::sql::Param; 4] = [&tenant, &space, &m.chat_id, &m.message_id];
+    let existing: Option<(i64, String, Option<i64>)> = conn.query_opt(
+        "SELECT id, text, edited_at FROM messages
+         WHERE tenant_id = ?1 AND space = ?2 AND chat_id = ?3 AND tg_id = ?4",
+        &at_key,
+        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+    )?;
     let entities = (!m.entities.is_empty()).then(|| to_json(&m.entities));
     let media = m.media.as_ref().map(to_json);
     let Some((row_id, old_text, old_edited)) = existing else {
-        let deleted_at: Option<i64> = conn
-            .prepare_cached(
-                "DELETE FROM pending_deletions
-                 WHERE tenant_id = ?1 AND space = ?2 AND chat_id = ?3 AND tg_id = ?4
-                 RETURNING deleted_at",
-            )?
-            .query_row(params![tenant, space, m.chat_id, m.message_id], |r| {
-                r.get(0)
-            })
-            .optional()?;
+        let deleted_at: Option<i64> = conn.query_opt(
+            "DELETE FROM pending_deletions
+             WHERE tenant_id = ?1 AND space = ?2 AND chat_id = ?3 AND tg_id = ?4
+             RETURNING deleted_at",
+            &at_key,
+            |r| r.get(0),
+        )?;
         let rev = next_rev(conn)?;
-        conn.prepare_cached(
+        conn.execute(
             "INSERT INTO messages (tenant_id, space, chat_id, tg_id, person, direction, sent_at, text,
                                    entities, media, reply_to, reply_text, edited_at, deleted_at, rev)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
-        )?
-        .execute(params![
-            tenant,
-            space,
-            m.chat_id,
-            m.message_id,
-            m.person.map(|p| p.get() as i64),
-            m.direction.code(),
-            m.sent_at,
-            m.text,
-            entities,
-            media,
-            m.reply_to.as_ref().map(|r| r.0),
-            m.reply_to.as_ref().and_then(|r| r.1.clone()),
-            m.edited_at,
-            deleted_at,
-            rev,
-        ])?;
+            &[
+                &tenant,
+                &space,
+                &m.chat_id,
+                &m.message_id,
+                &m.person.map(|p| p.get() as i64),
+                &m.direction.code(),
+                &m.sent_at,
+                &m.text,
+                &entities,
+                &media,
+                &m.reply_to.as_ref().map(|r| r.0),
+                &m.reply_to.as_ref().and_then(|r| r.1.clone()),
+                &m.edited_at,
+                &deleted_at,
+                &rev,
+            ],
+        )?;
         if let Some(person) = m.person {
-            conn.prepare_cached(
+            conn.execute(
                 "UPDATE people SET message_count = message_count + 1,
                                    last_seen = max(last_seen, ?3), first_seen = min(first_seen, ?3)
                  WHERE tenant_id = ?1 AND sender_id = ?2",
-            )?
-            .execute(params![tenant, person.get() as i64, m.sent_at])?;
+                &[&tenant, &(person.get() as i64), &m.sent_at],
+            )?;
         }
         return Ok(true);
     };
     let versions_stored = || -> Result<bool, StoreError> {
         Ok(conn
-            .prepare_cached("SELECT 1 FROM message_versions WHERE message_id = ?1 LIMIT 1")?
-            .query_row([row_id], |_| Ok(()))
-            .optional()?
+            .query_opt(
+                "SELECT 1 FROM message_versions WHERE message_id = ?1 LIMIT 1",
+                &[&row_id],
+                |_| Ok(()),
+            )?
             .is_some())
     };
     match rules::message_update(&old_text, old_edited, &m.text, m.edited_at, versions_stored)? {
@@ -416,60 +417,60 @@ fn message(
                 add_version(conn, row_id, &previous, edited_at)?;
             }
             let rev = next_rev(conn)?;
-            conn.prepare_cached(
+            conn.execute(
                 "UPDATE messages SET text = ?2, entities = ?3, media = ?4, edited_at = ?5, rev = ?6
                  WHERE id = ?1",
-            )?
-            .execute(params![row_id, m.text, entities, media, edited_at, rev])?;
+                &[&row_id, &m.text, &entities, &media, &edited_at, &rev],
+            )?;
         }
     }
     Ok(false)
 }
 
 fn add_version(
-    conn: &Connection,
+    conn: &Conn<'_>,
     message: i64,
     text: &str,
     valid_until: i64,
 ) -> Result<(), StoreError> {
-    conn.prepare_cached(
+    conn.execute(
         "INSERT INTO message_versions (message_id, text, valid_until) VALUES (?1, ?2, ?3)",
-    )?
-    .execute(params![message, text, valid_until])?;
+        &[&message, &text, &valid_until],
+    )?;
     Ok(())
 }
 
 /// Marks a message deleted (content kept), or remembers the deletion until the message arrives.
 fn deleted(
-    conn: &Connection,
+    conn: &Conn<'_>,
     tenant: TenantId,
     space: &str,
     chat_id: i64,
     tg_id: i64,
     now: i64,
 ) -> Result<(), StoreError> {
-    let exists: Option<Option<i64>> = conn
-        .prepare_cached(
-            "SELECT deleted_at FROM messages WHERE tenant_id = ?1 AND space = ?2 AND chat_id = ?3 AND tg_id = ?4",
-        )?
-        .query_row(params![tenant, space, chat_id, tg_id], |r| r.get(0))
-        .optional()?;
+    let exists: Option<Option<i64>> = conn.query_opt(
+        "SELECT deleted_at FROM messages
+         WHERE tenant_id = ?1 AND space = ?2 AND chat_id = ?3 AND tg_id = ?4",
+        &[&tenant, &space, &chat_id, &tg_id],
+        |r| r.get(0),
+    )?;
     match rules::deletion_update(exists.map(|d| d.is_some())) {
         DeletionUpdate::Mark => {
             let rev = next_rev(conn)?;
-            conn.prepare_cached(
+            conn.execute(
                 "UPDATE messages SET deleted_at = ?5, rev = ?6
                  WHERE tenant_id = ?1 AND space = ?2 AND chat_id = ?3 AND tg_id = ?4",
-            )?
-            .execute(params![tenant, space, chat_id, tg_id, now, rev])?;
+                &[&tenant, &space, &chat_id, &tg_id, &now, &rev],
+            )?;
         }
         DeletionUpdate::Nothing => {}
         DeletionUpdate::Remember => {
-            conn.prepare_cached(
-                "INSERT OR IGNORE INTO pending_deletions (tenant_id, space, chat_id, tg_id, deleted_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5)",
-            )?
-            .execute(params![tenant, space, chat_id, tg_id, now])?;
+            conn.execute(
+                "INSERT INTO pending_deletions (tenant_id, space, chat_id, tg_id, deleted_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT DO NOTHING",
+                &[&tenant, &space, &chat_id, &tg_id, &now],
+            )?;
         }
     }
     Ok(())
@@ -477,7 +478,7 @@ fn deleted(
 
 /// Records a link journal entry.
 pub fn link_event(
-    conn: &Connection,
+    conn: &Conn<'_>,
     tenant: TenantId,
     e: NewLinkEvent,
     now: i64,
@@ -485,27 +486,28 @@ pub fn link_event(
     let parse = |v: &Option<String>| v.as_deref().and_then(|v| SenderId::parse(v).ok());
     let (old_sender, new_sender) = (parse(&e.old_value), parse(&e.new_value));
     let action = e.action.code();
-    conn.prepare_cached(
+    let id: i64 = conn.query_one(
         "INSERT INTO link_events (tenant_id, recorded_at, action, contact_id, old_value, new_value,
                                   old_sender, new_sender, actor, batch_id, undoes, reason)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
-    )?
-    .execute(params![
-        tenant,
-        now,
-        action,
-        e.contact_id,
-        e.old_value,
-        e.new_value,
-        old_sender.map(|s| s.get() as i64),
-        new_sender.map(|s| s.get() as i64),
-        e.actor,
-        e.batch_id,
-        e.undoes,
-        e.reason,
-    ])?;
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12) RETURNING id",
+        &[
+            &tenant,
+            &now,
+            &action,
+            &e.contact_id,
+            &e.old_value,
+            &e.new_value,
+            &old_sender.map(|s| s.get() as i64),
+            &new_sender.map(|s| s.get() as i64),
+            &e.actor,
+            &e.batch_id,
+            &e.undoes,
+            &e.reason,
+        ],
+        |r| r.get(0),
+    )?;
     Ok(LinkEvent {
-        id: conn.last_insert_rowid().to_string(),
+        id: id.to_string(),
         recorded_at: now,
         sender_id: new_sender.or(old_sender),
         event: e,
@@ -515,7 +517,7 @@ pub fn link_event(
 /// Journals `events` (one savepoint: all or none), skipping any whose batch, contact and action
 /// are already journaled. Answers (recorded, already there).
 pub fn link_events(
-    conn: &Connection,
+    conn: &Conn<'_>,
     tenant: TenantId,
     events: Vec<NewLinkEvent>,
     now: i64,
@@ -523,16 +525,13 @@ pub fn link_events(
     let (mut recorded, mut already) = (0, 0);
     for e in events {
         if let Some(batch) = &e.batch_id {
-            let seen: Option<i64> = conn
-                .prepare_cached(
-                    "SELECT 1 FROM link_events
-                      WHERE tenant_id = ?1 AND batch_id = ?2 AND contact_id = ?3 AND action = ?4
-                      LIMIT 1",
-                )?
-                .query_row(params![tenant, batch, e.contact_id, e.action.code()], |r| {
-                    r.get(0)
-                })
-                .optional()?;
+            let seen = conn.query_opt(
+                "SELECT 1 FROM link_events
+                  WHERE tenant_id = ?1 AND batch_id = ?2 AND contact_id = ?3 AND action = ?4
+                  LIMIT 1",
+                &[&tenant, batch, &e.contact_id, &e.action.code()],
+                |_| Ok(()),
+            )?;
             if seen.is_some() {
                 already += 1;
                 continue;
@@ -546,7 +545,7 @@ pub fn link_events(
 
 /// Benchmarks only: `n` text messages for one person, numbered from `start`, one a minute.
 pub fn bulk_messages(
-    conn: &Connection,
+    conn: &Conn<'_>,
     tenant: TenantId,
     person: SenderId,
     start: u64,
@@ -554,29 +553,30 @@ pub fn bulk_messages(
     first_sent_at: i64,
 ) -> Result<(), StoreError> {
     let p = person.get() as i64;
-    let mut insert = conn.prepare_cached(
-        "INSERT INTO messages (tenant_id, space, chat_id, tg_id, person, direction, sent_at, text, rev)
-         VALUES (?1, 'bench', ?2, ?3, ?2, ?4, ?5, ?6, ?3)",
-    )?;
     for i in start..start + n {
         let i = i as i64;
         let direction = if i % 3 == 0 { "out" } else { "in" };
-        insert.execute(params![
-            tenant,
-            p,
-            i + 1,
-            direction,
-            first_sent_at + i * 60,
-            format!("message number {i}")
-        ])?;
+        conn.execute(
+            "INSERT INTO messages (tenant_id, space, chat_id, tg_id, person, direction, sent_at,
+                                   text, rev)
+             VALUES (?1, 'bench', ?2, ?3, ?2, ?4, ?5, ?6, ?3)",
+            &[
+                &tenant,
+                &p,
+                &(i + 1),
+                &direction,
+                &(first_sent_at + i * 60),
+                &format!("message number {i}"),
+            ],
+        )?;
     }
     conn.execute(
         "UPDATE people SET message_count = message_count + ?3 WHERE tenant_id = ?1 AND sender_id = ?2",
-        params![tenant, p, n as i64],
+        &[&tenant, &p, &(n as i64)],
     )?;
     conn.execute(
         "UPDATE counters SET value = max(value, (SELECT max(rev) FROM messages)) WHERE name = 'rev'",
-        [],
+        &[],
     )?;
     Ok(())
 }
@@ -620,7 +620,7 @@ pub fn bench_search_words(count: u64, n: usize) -> Vec<String> {
         .collect()
 }
 
-pub fn bulk_people(conn: &Connection, tenant: TenantId, count: u64) -> Result<(), StoreError> {
+pub fn bulk_people(conn: &Conn<'_>, tenant: TenantId, count: u64) -> Result<(), StoreError> {
     // Names, usernames and phones from the identity engine's generated crowd (Spanish, Russian,
     // Ukrainian, English... names, with accents, Cyrillic, emoji), so that search meets real
     // spellings; the same crowd as `bench_search_words`.
@@ -630,21 +630,23 @@ pub fn bulk_people(conn: &Connection, tenant: TenantId, count: u64) -> Result<()
         let p = &crowd[i as usize % crowd.len()];
         let (first, last) = (p.first_name.clone(), p.last_name.clone());
         let (username, phone) = (p.username.clone(), p.phone.clone());
-        conn.prepare_cached(
-            "INSERT OR IGNORE INTO people (tenant_id, sender_id, first_name, last_name, username, phone,
-                                           phone_source, first_seen, last_seen, profile_at, rev, search_key)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'contact_list', 0, 0, 0, ?7, ?8)",
-        )?
-        .execute(params![
-            tenant,
-            8_000_000_000 + i,
-            first,
-            last,
-            username,
-            phone,
-            rev,
-            search_key(&first, Some(&last), username.as_deref(), phone.as_deref()),
-        ])?;
+        let key = search_key(&first, Some(&last), username.as_deref(), phone.as_deref());
+        conn.execute(
+            "INSERT INTO people (tenant_id, sender_id, first_name, last_name, username, phone,
+                                 phone_source, first_seen, last_seen, profile_at, rev, search_key)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'contact_list', 0, 0, 0, ?7, ?8)
+             ON CONFLICT DO NOTHING",
+            &[
+                &tenant,
+                &(8_000_000_000 + i),
+                &first,
+                &last,
+                &username,
+                &phone,
+                &rev,
+                &key,
+            ],
+        )?;
     }
     Ok(())
 }

@@ -3,6 +3,7 @@
 
 use telegram_relay_api::{Direction, LinkAction, PhoneSource, ProfileField};
 
+use super::StoreError;
 use crate::crm::State;
 
 /// An enum stored as text: every variant with its column value.
@@ -20,18 +21,12 @@ pub(super) trait Code: Copy + PartialEq + 'static {
 
     /// The variant stored as `text` in result column `column`; a value no table holds is a
     /// conversion error (the database was written by something else), not a silent default.
-    fn decode(column: usize, text: &str) -> rusqlite::Result<Self> {
+    fn decode(column: usize, text: &str) -> Result<Self, StoreError> {
         Self::CODES
             .iter()
             .find(|(_, c)| *c == text)
             .map(|(v, _)| *v)
-            .ok_or_else(|| {
-                rusqlite::Error::FromSqlConversionFailure(
-                    column,
-                    rusqlite::types::Type::Text,
-                    format!("unknown stored value {text:?}").into(),
-                )
-            })
+            .ok_or_else(|| super::sql::unreadable(column, format!("unknown value {text:?}")))
     }
 }
 

@@ -302,7 +302,7 @@ impl Backend for Sqlite {
             .files
             .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let path = self.dir.path().join(format!("relay-{n}.db"));
-        Arc::new(super::SqliteStorage::open(&path).unwrap())
+        Arc::new(super::Database::open_sqlite(&path).unwrap())
     }
 
     fn reopen(&self, closed: Arc<dyn Storage>) -> Arc<dyn Storage> {
@@ -310,7 +310,7 @@ impl Backend for Sqlite {
         drop(closed);
         let n = self.files.load(std::sync::atomic::Ordering::Relaxed) - 1;
         let path = self.dir.path().join(format!("relay-{n}.db"));
-        Arc::new(super::SqliteStorage::open(&path).unwrap())
+        Arc::new(super::Database::open_sqlite(&path).unwrap())
     }
 }
 
@@ -319,5 +319,46 @@ fn sqlite_passes_the_conformance_suite() {
     suite(&Sqlite {
         dir: tempfile::tempdir().unwrap(),
         files: std::sync::atomic::AtomicUsize::new(0),
+    });
+}
+
+#[allow(dead_code)] // the integration tests use all of it
+#[path = "../../tests/common/postgres.rs"]
+mod cluster;
+
+/// PostgreSQL: a throwaway cluster for the run, a new database per check.
+struct Postgres {
+    cluster: cluster::Cluster,
+    databases: std::sync::atomic::AtomicUsize,
+}
+
+impl Postgres {
+    fn url(&self, n: usize) -> String {
+        self.cluster.url(&format!("relay_{n}"))
+    }
+}
+
+impl Backend for Postgres {
+    fn open(&self) -> Arc<dyn Storage> {
+        let n = self
+            .databases
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        self.cluster
+            .psql("postgres", &format!("CREATE DATABASE relay_{n}"));
+        Arc::new(super::Database::open_postgres(&self.url(n)).unwrap())
+    }
+
+    fn reopen(&self, closed: Arc<dyn Storage>) -> Arc<dyn Storage> {
+        drop(closed);
+        let n = self.databases.load(std::sync::atomic::Ordering::Relaxed) - 1;
+        Arc::new(super::Database::open_postgres(&self.url(n)).unwrap())
+    }
+}
+
+#[test]
+fn postgres_passes_the_conformance_suite() {
+    suite(&Postgres {
+        cluster: cluster::Cluster::start(),
+        databases: std::sync::atomic::AtomicUsize::new(0),
     });
 }

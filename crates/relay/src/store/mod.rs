@@ -1,25 +1,30 @@
-//! Storage: the [`Storage`] trait the HTTP layer and the commands use, and its SQLite implementation
-//! ([`SqliteStorage`]).
+//! Storage: the [`Storage`] trait the HTTP layer and the commands use, and its implementation on
+//! SQLite or PostgreSQL ([`Database`]).
 //!
 //! The trait speaks in the relay's terms (tenants, bots, parsed updates, pages of the plugin API), not
-//! in SQL, so that a PostgreSQL implementation can fill it later. Its methods block; the HTTP layer
-//! calls them from `spawn_blocking`. A method that writes returns only once its transaction is
-//! durable.
+//! in SQL. Its methods block; the HTTP layer calls them from `spawn_blocking`. A method that writes
+//! returns only once its transaction is durable. Both backends run the same statements
+//! ([`sql`](self::sql) bridges the two drivers) and the same rules ([`rules`](self::rules), pure
+//! functions).
 
 mod apply;
 mod codes;
 #[cfg(test)]
 mod conformance;
+mod database;
 mod migrations;
 mod outbox;
+mod postgres;
 mod read;
 mod replies;
 mod rules;
+mod sql;
 mod sqlite;
 
 #[doc(hidden)]
 pub use apply::bench_search_words;
-pub use sqlite::SqliteStorage;
+pub use database::Database;
+pub use sql::Backend;
 
 use telegram_identity::TelegramPerson;
 use telegram_relay_api::{
@@ -167,7 +172,7 @@ pub enum StoreError {
     /// callers never see a driver's error type.
     #[error("database error ({backend}): {message}")]
     Backend {
-        /// `sqlite`.
+        /// `sqlite` or `postgres`.
         backend: &'static str,
         /// The driver's message.
         message: String,

@@ -1,6 +1,5 @@
 //! Reads for the plugin API, on read-only connections.
 
-use rusqlite::{Connection, OptionalExtension, Row, params};
 use telegram_identity::TelegramPerson;
 use telegram_relay_api::{
     Direction, DirectoryPage, LinkAction, LinkEvent, Message, MessagePage, NewLinkEvent, Person,
@@ -8,22 +7,21 @@ use telegram_relay_api::{
 };
 
 use super::codes::Code;
+use super::sql::{Backend, Conn, Param, Row};
 use super::{
     LinkFilter, MessagePosition, PageStart, QuarantinedUpdate, Revision, StoreError, TenantId,
 };
 use crate::cursor;
 
 /// A stored sender ID column.
-pub(super) fn sender(v: i64) -> rusqlite::Result<SenderId> {
-    SenderId::new(v as u64).map_err(|e| {
-        rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Integer, Box::new(e))
-    })
+pub(super) fn sender(v: i64) -> Result<SenderId, StoreError> {
+    SenderId::new(v as u64).map_err(|e| super::sql::unreadable(0, e))
 }
 
 const SUMMARY_COLUMNS: &str =
     "sender_id, first_name, last_name, username, phone, deleted, last_seen, rev";
 
-fn summary(r: &Row<'_>) -> rusqlite::Result<(PersonSummary, i64)> {
+fn summary(r: &Row<'_>) -> Result<(PersonSummary, i64), StoreError> {
     Ok((
         PersonSummary {
             sender_id: sender(r.get(0)?)?,
@@ -40,17 +38,17 @@ fn summary(r: &Row<'_>) -> rusqlite::Result<(PersonSummary, i64)> {
 
 /// A person's profile, history and newest message.
 pub fn person(
-    conn: &Connection,
+    conn: &Conn<'_>,
     tenant: TenantId,
     id: SenderId,
 ) -> Result<Option<Person>, StoreError> {
-    let row = conn
-        .prepare_cached(
-            "SELECT first_name, last_name, username, phone, phone_source, deleted, first_seen,
-                    last_seen, message_count
-             FROM people WHERE tenant_id = ?1 AND sender_id = ?2",
-        )?
-        .query_row(params![tenant, id.get() as i64], |r| {
+    let key: [&dyn Param; 2] = [&tenant, &(id.get() as i64)];
+    let row = conn.query_opt(
+        "SELECT first_name, last_name, username, phone, phone_source, deleted, first_seen,
+                last_seen, message_count
+         FROM people WHERE tenant_id = ?1 AND sender_id = ?2",
+        &key,
+        |r| {
             let source: Option<String> = r.get(4)?;
             Ok(Person {
                 sender_id: id,
@@ -62,29 +60,29 @@ pub fn person(
                 deleted: r.get(5)?,
                 first_seen: r.get(6)?,
                 last_seen: r.get(7)?,
-                message_count: r.get::<_, i64>(8)? as u64,
+                message_count: r.get::<i64>(8)? as u64,
                 last_message: None,
                 history: Vec::new(),
             })
-        })
-        .optional()?;
+        },
+    )?;
     let Some(mut person) = row else {
         return Ok(None);
     };
-    let mut stmt = conn.prepare_cached(
+    person.history = conn.query(
         "SELECT field, old_value, new_value, valid_until FROM profile_changes
          WHERE tenant_id = ?1 AND sender_id = ?2 ORDER BY valid_until DESC, id DESC",
+        &key,
+        |r| {
+            let field: String = r.get(0)?;
+            Ok(ProfileChange {
+                field: ProfileField::decode(0, &field)?,
+                old_value: r.get(1)?,
+                new_value: r.get(2)?,
+                valid_until: r.get(3)?,
+            })
+        },
     )?;
-    let rows = stmt.query_map(params![tenant, id.get() as i64], |r| {
-        let field: String = r.get(0)?;
-        Ok(ProfileChange {
-            field: ProfileField::decode(0, &field)?,
-            old_value: r.get(1)?,
-            new_value: r.get(2)?,
-            valid_until: r.get(3)?,
-        })
-    })?;
-    person.history = rows.collect::<Result<_, _>>()?;
     person.last_message = page(conn, tenant, id, PageStart::Newest, 1)?.messages.pop();
     Ok(Some(person))
 }
@@ -104,13 +102,9 @@ struct MessageRow {
     rev: i64,
 }
 
-fn message_row(r: &Row<'_>) -> rusqlite::Result<MessageRow> {
+fn message_row(r: &Row<'_>) -> Result<MessageRow, StoreError> {
     let space: String = r.get(1)?;
-    let json_err = |i: usize| {
-        move |e: serde_json::Error| {
-            rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Text, Box::new(e))
-        }
-    };
+    let json_err = |i: usize| move |e: serde_json::Error| super::sql::unreadable(i, e);
     let entities: Option<String> = r.get(7)?;
     let media: Option<String> = r.get(8)?;
     let direction: String = r.get(4)?;
@@ -126,7 +120,7 @@ fn message_row(r: &Row<'_>) -> rusqlite::Result<MessageRow> {
     let deleted_at: Option<i64> = r.get(12)?;
     Ok(MessageRow {
         message: Message {
-            id: r.get::<_, i64>(0)?.to_string(),
+            id: r.get::<i64>(0)?.to_string(),
             telegram_message_id: r.get(3)?,
             origin,
             business_connection_id,
@@ -166,48 +160,47 @@ fn message_row(r: &Row<'_>) -> rusqlite::Result<MessageRow> {
 
 /// One stored message by its row ID, as a page shows it.
 pub fn message_by_row(
-    conn: &Connection,
+    conn: &Conn<'_>,
     tenant: TenantId,
     row_id: i64,
 ) -> Result<Option<Message>, StoreError> {
-    let row = conn
-        .prepare_cached(&format!(
-            "SELECT {MESSAGE_COLUMNS} FROM messages WHERE tenant_id = ?1 AND id = ?2"
-        ))?
-        .query_row(params![tenant, row_id], message_row)
-        .optional()?;
+    let row = conn.query_opt(
+        &format!("SELECT {MESSAGE_COLUMNS} FROM messages WHERE tenant_id = ?1 AND id = ?2"),
+        &[&tenant, &row_id],
+        message_row,
+    )?;
     let Some(mut row) = row else { return Ok(None) };
     complete(conn, tenant, &mut row)?;
     Ok(Some(row.message))
 }
 
 /// Fills in what a page needs beyond the row: previous versions and the replied-to message.
-fn complete(conn: &Connection, tenant: TenantId, row: &mut MessageRow) -> Result<(), StoreError> {
+fn complete(conn: &Conn<'_>, tenant: TenantId, row: &mut MessageRow) -> Result<(), StoreError> {
     if row.message.edited_at.is_some() {
-        let mut stmt = conn.prepare_cached(
+        row.message.previous_versions = conn.query(
             "SELECT text, valid_until FROM message_versions WHERE message_id = ?1
              ORDER BY valid_until DESC",
-        )?;
-        row.message.previous_versions = stmt
-            .query_map([row.row_id], |r| {
+            &[&row.row_id],
+            |r| {
                 Ok(PreviousVersion {
                     text: r.get(0)?,
                     valid_until: r.get(1)?,
                 })
-            })?
-            .collect::<Result<_, _>>()?;
+            },
+        )?;
     }
     if let Some(reply) = &mut row.message.reply_to {
-        let found: Option<(i64, String)> = conn
-            .prepare_cached(
-                "SELECT id, text FROM messages
-                 WHERE tenant_id = ?1 AND space = ?2 AND chat_id = ?3 AND tg_id = ?4",
-            )?
-            .query_row(
-                params![tenant, row.space, row.chat_id, reply.telegram_message_id],
-                |r| Ok((r.get(0)?, r.get(1)?)),
-            )
-            .optional()?;
+        let found: Option<(i64, String)> = conn.query_opt(
+            "SELECT id, text FROM messages
+             WHERE tenant_id = ?1 AND space = ?2 AND chat_id = ?3 AND tg_id = ?4",
+            &[
+                &tenant,
+                &row.space,
+                &row.chat_id,
+                &reply.telegram_message_id,
+            ],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )?;
         if let Some((id, text)) = found {
             reply.id = Some(id.to_string());
             if reply.text.is_none() {
@@ -220,16 +213,17 @@ fn complete(conn: &Connection, tenant: TenantId, row: &mut MessageRow) -> Result
 
 /// A conversation page; `None` when the person is unknown in the tenant.
 pub fn messages(
-    conn: &Connection,
+    conn: &Conn<'_>,
     tenant: TenantId,
     id: SenderId,
     start: PageStart,
     limit: u32,
 ) -> Result<Option<MessagePage>, StoreError> {
-    let known: Option<i64> = conn
-        .prepare_cached("SELECT 1 FROM people WHERE tenant_id = ?1 AND sender_id = ?2")?
-        .query_row(params![tenant, id.get() as i64], |r| r.get(0))
-        .optional()?;
+    let known = conn.query_opt(
+        "SELECT 1 FROM people WHERE tenant_id = ?1 AND sender_id = ?2",
+        &[&tenant, &(id.get() as i64)],
+        |_| Ok(()),
+    )?;
     if known.is_none() {
         return Ok(None);
     }
@@ -237,7 +231,7 @@ pub fn messages(
 }
 
 fn page(
-    conn: &Connection,
+    conn: &Conn<'_>,
     tenant: TenantId,
     id: SenderId,
     start: PageStart,
@@ -246,32 +240,32 @@ fn page(
     let person = id.get() as i64;
     let fetch = i64::from(limit) + 1;
     let mut rows: Vec<MessageRow> = match start {
-        PageStart::Newest => conn
-            .prepare_cached(&format!(
+        PageStart::Newest => conn.query(
+            &format!(
                 "SELECT {MESSAGE_COLUMNS} FROM messages WHERE tenant_id = ?1 AND person = ?2
                  ORDER BY sent_at DESC, id DESC LIMIT ?3"
-            ))?
-            .query_map(params![tenant, person, fetch], message_row)?
-            .collect::<Result<_, _>>()?,
-        PageStart::Before(at) => conn
-            .prepare_cached(&format!(
+            ),
+            &[&tenant, &person, &fetch],
+            message_row,
+        )?,
+        PageStart::Before(at) => conn.query(
+            &format!(
                 "SELECT {MESSAGE_COLUMNS} FROM messages WHERE tenant_id = ?1 AND person = ?2
                    AND (sent_at, id) < (?3, ?4)
                  ORDER BY sent_at DESC, id DESC LIMIT ?5"
-            ))?
-            .query_map(
-                params![tenant, person, at.sent_at, at.id, fetch],
-                message_row,
-            )?
-            .collect::<Result<_, _>>()?,
-        PageStart::After(rev) => conn
-            .prepare_cached(&format!(
+            ),
+            &[&tenant, &person, &at.sent_at, &at.id, &fetch],
+            message_row,
+        )?,
+        PageStart::After(rev) => conn.query(
+            &format!(
                 "SELECT {MESSAGE_COLUMNS} FROM messages WHERE tenant_id = ?1 AND person = ?2
                    AND rev > ?3
                  ORDER BY rev LIMIT ?4"
-            ))?
-            .query_map(params![tenant, person, rev.0, fetch], message_row)?
-            .collect::<Result<_, _>>()?,
+            ),
+            &[&tenant, &person, &rev.0, &fetch],
+            message_row,
+        )?,
     };
     let more = rows.len() > limit as usize;
     rows.truncate(limit as usize);
@@ -295,11 +289,11 @@ fn page(
             } else {
                 None
             };
-            let newest: Option<i64> = conn
-                .prepare_cached(
-                    "SELECT max(rev) FROM messages WHERE tenant_id = ?1 AND person = ?2",
-                )?
-                .query_row(params![tenant, person], |r| r.get(0))?;
+            let newest: Option<i64> = conn.query_one(
+                "SELECT max(rev) FROM messages WHERE tenant_id = ?1 AND person = ?2",
+                &[&tenant, &person],
+                |r| r.get(0),
+            )?;
             (older, Revision(newest.unwrap_or(0)))
         }
     };
@@ -318,17 +312,16 @@ const MAX_SEARCH_WORDS: usize = 8;
 /// Núñez, "andrei" Андрей) and by its sound-alike key ("andrey" finds Andrei). A query that looks
 /// like a phone number is one word: its digits; `@name` and `t.me/name` links are the username.
 pub fn search(
-    conn: &Connection,
+    conn: &Conn<'_>,
     tenant: TenantId,
     q: &str,
     limit: u32,
 ) -> Result<Vec<PersonSummary>, StoreError> {
-    let Some((sql, values)) = search_query(tenant, q, limit) else {
+    let Some((sql, values)) = search_query(conn.backend(), tenant, q, limit) else {
         return Ok(Vec::new());
     };
-    let mut stmt = conn.prepare_cached(&sql)?;
-    let rows = stmt.query_map(rusqlite::params_from_iter(values), summary)?;
-    Ok(rows.map(|r| r.map(|(s, _)| s)).collect::<Result<_, _>>()?)
+    let params: Vec<&dyn Param> = values.iter().map(|v| v as &dyn Param).collect();
+    conn.query(&sql, &params, |r| summary(r).map(|(s, _)| s))
 }
 
 /// The forms one query word may take in a search key (see
@@ -358,10 +351,11 @@ fn word_forms(word: &str) -> Vec<String> {
 
 /// The statement and parameters of [`search`]; `None` when `q` has no word.
 pub(super) fn search_query(
+    backend: Backend,
     tenant: TenantId,
     q: &str,
     limit: u32,
-) -> Option<(String, Vec<rusqlite::types::Value>)> {
+) -> Option<(String, Vec<SearchValue>)> {
     let q = q.trim().to_lowercase();
     let digits: String = q.chars().filter(char::is_ascii_digit).collect();
     let phone_like = !digits.is_empty()
@@ -387,8 +381,14 @@ pub(super) fn search_query(
         return None;
     }
     let username = link.unwrap_or_else(|| q.trim_start_matches('@').to_owned());
-    let mut values: Vec<rusqlite::types::Value> =
-        vec![tenant.0.into(), username.into(), i64::from(limit).into()];
+    let mut values = vec![
+        SearchValue::Int(tenant.0),
+        SearchValue::Text(username),
+        SearchValue::Int(i64::from(limit)),
+    ];
+    if backend == Backend::Postgres {
+        return Some(postgres_search(words, values));
+    }
     // Only placeholders are formatted into the SQL; every value is a parameter. Words whose forms
     // all have three or more characters narrow the search through the trigram index (each form a
     // quoted FTS5 phrase, the forms of a word joined by OR: a substring); every word is then
@@ -408,7 +408,7 @@ pub(super) fn search_query(
     // Without statistics the planner would rather walk the tenant's whole primary-key range.
     let mut index = "";
     if !phrases.is_empty() {
-        values.push(phrases.join(" AND ").into());
+        values.push(SearchValue::Text(phrases.join(" AND ")));
         conditions +=
             " AND search_rowid IN (SELECT rowid FROM people_search WHERE people_search MATCH ?4)";
         index = " INDEXED BY people_by_search_rowid";
@@ -416,7 +416,7 @@ pub(super) fn search_query(
     for forms in words {
         let mut any = Vec::new();
         for form in forms {
-            values.push(form.into());
+            values.push(SearchValue::Text(form));
             any.push(format!("instr(search_key, ?{}) > 0", values.len()));
         }
         conditions += &format!(" AND ({})", any.join(" OR "));
@@ -430,17 +430,19 @@ pub(super) fn search_query(
 
 /// People changed after `after`.
 pub fn directory(
-    conn: &Connection,
+    conn: &Conn<'_>,
     tenant: TenantId,
     after: Revision,
     limit: u32,
 ) -> Result<DirectoryPage, StoreError> {
-    let mut stmt = conn.prepare_cached(&format!(
-        "SELECT {SUMMARY_COLUMNS} FROM people WHERE tenant_id = ?1 AND rev > ?2 ORDER BY rev LIMIT ?3"
-    ))?;
-    let mut rows: Vec<(PersonSummary, i64)> = stmt
-        .query_map(params![tenant, after.0, i64::from(limit) + 1], summary)?
-        .collect::<Result<_, _>>()?;
+    let mut rows = conn.query(
+        &format!(
+            "SELECT {SUMMARY_COLUMNS} FROM people WHERE tenant_id = ?1 AND rev > ?2
+             ORDER BY rev LIMIT ?3"
+        ),
+        &[&tenant, &after.0, &(i64::from(limit) + 1)],
+        summary,
+    )?;
     let has_more = rows.len() > limit as usize;
     rows.truncate(limit as usize);
     let next = rows.last().map_or(after, |(_, rev)| Revision(*rev));
@@ -452,48 +454,49 @@ pub fn directory(
 }
 
 /// Every person, ordered by sender ID.
-pub fn all_people(conn: &Connection, tenant: TenantId) -> Result<Vec<TelegramPerson>, StoreError> {
-    let mut stmt = conn.prepare_cached(
+pub fn all_people(conn: &Conn<'_>, tenant: TenantId) -> Result<Vec<TelegramPerson>, StoreError> {
+    conn.query(
         "SELECT sender_id, first_name, last_name, username, phone FROM people
          WHERE tenant_id = ?1 ORDER BY sender_id",
-    )?;
-    let rows = stmt.query_map([tenant], |r| {
-        Ok(TelegramPerson {
-            sender_id: sender(r.get(0)?)?,
-            first_name: r.get(1)?,
-            last_name: r.get::<_, Option<String>>(2)?.unwrap_or_default(),
-            username: r.get(3)?,
-            phone: r.get(4)?,
-        })
-    })?;
-    Ok(rows.collect::<Result<_, _>>()?)
+        &[&tenant],
+        |r| {
+            Ok(TelegramPerson {
+                sender_id: sender(r.get(0)?)?,
+                first_name: r.get(1)?,
+                last_name: r.get::<Option<String>>(2)?.unwrap_or_default(),
+                username: r.get(3)?,
+                phone: r.get(4)?,
+            })
+        },
+    )
 }
 
 /// Journal entries, newest first.
 pub fn link_events(
-    conn: &Connection,
+    conn: &Conn<'_>,
     tenant: TenantId,
     filter: &LinkFilter,
 ) -> Result<Vec<LinkEvent>, StoreError> {
-    let (condition, value): (&str, rusqlite::types::Value) = match filter {
-        LinkFilter::Sender(s) => (
-            "(old_sender = ?2 OR new_sender = ?2)",
-            (s.get() as i64).into(),
-        ),
-        LinkFilter::Contact(c) => ("contact_id = ?2", c.clone().into()),
-        LinkFilter::Batch(b) => ("batch_id = ?2", b.clone().into()),
+    let sender_id;
+    let (condition, value): (&str, &dyn Param) = match filter {
+        LinkFilter::Sender(s) => {
+            sender_id = s.get() as i64;
+            ("(old_sender = ?2 OR new_sender = ?2)", &sender_id)
+        }
+        LinkFilter::Contact(c) => ("contact_id = ?2", c),
+        LinkFilter::Batch(b) => ("batch_id = ?2", b),
     };
-    let mut stmt = conn.prepare_cached(&format!(
+    let sql = format!(
         "SELECT id, recorded_at, action, contact_id, old_value, new_value, old_sender, new_sender,
                 actor, batch_id, undoes, reason
          FROM link_events WHERE tenant_id = ?1 AND {condition} ORDER BY id DESC"
-    ))?;
-    let rows = stmt.query_map(params![tenant, value], |r| {
+    );
+    conn.query(&sql, &[&tenant, value], |r| {
         let action: String = r.get(2)?;
         let old_sender: Option<i64> = r.get(6)?;
         let new_sender: Option<i64> = r.get(7)?;
         Ok(LinkEvent {
-            id: r.get::<_, i64>(0)?.to_string(),
+            id: r.get::<i64>(0)?.to_string(),
             recorded_at: r.get(1)?,
             sender_id: new_sender.or(old_sender).map(sender).transpose()?,
             event: NewLinkEvent {
@@ -507,30 +510,76 @@ pub fn link_events(
                 reason: r.get(11)?,
             },
         })
-    })?;
-    Ok(rows.collect::<Result<_, _>>()?)
+    })
 }
 
 /// Quarantined updates, oldest first.
 pub fn quarantine(
-    conn: &Connection,
+    conn: &Conn<'_>,
     tenant: Option<TenantId>,
 ) -> Result<Vec<QuarantinedUpdate>, StoreError> {
-    let mut stmt = conn.prepare_cached(
+    conn.query(
         "SELECT q.id, t.name, q.webhook_id, q.update_id, q.received_at, q.reason, q.body
          FROM quarantine q JOIN tenants t ON t.id = q.tenant_id
-         WHERE ?1 IS NULL OR q.tenant_id = ?1 ORDER BY q.id",
-    )?;
-    let rows = stmt.query_map([tenant], |r| {
-        Ok(QuarantinedUpdate {
-            id: r.get(0)?,
-            tenant: r.get(1)?,
-            webhook_id: r.get(2)?,
-            update_id: r.get(3)?,
-            received_at: r.get(4)?,
-            reason: r.get(5)?,
-            body: r.get(6)?,
-        })
-    })?;
-    Ok(rows.collect::<Result<_, _>>()?)
+         WHERE CAST(?1 AS BIGINT) IS NULL OR q.tenant_id = ?1 ORDER BY q.id",
+        &[&tenant.map(|t| t.0)],
+        |r| {
+            Ok(QuarantinedUpdate {
+                id: r.get(0)?,
+                tenant: r.get(1)?,
+                webhook_id: r.get(2)?,
+                update_id: r.get(3)?,
+                received_at: r.get(4)?,
+                reason: r.get(5)?,
+                body: r.get(6)?,
+            })
+        },
+    )
+}
+
+/// A value of a search statement.
+pub(super) enum SearchValue {
+    Int(i64),
+    Text(String),
+}
+
+impl Param for SearchValue {
+    fn sqlite(&self) -> &dyn rusqlite::ToSql {
+        match self {
+            SearchValue::Int(v) => v,
+            SearchValue::Text(v) => v,
+        }
+    }
+    fn pg(&self) -> &(dyn postgres::types::ToSql + Sync) {
+        match self {
+            SearchValue::Int(v) => v,
+            SearchValue::Text(v) => v,
+        }
+    }
+}
+
+/// [`search_query`] for PostgreSQL: each form of a word is a `LIKE '%form%'`, which the trigram
+/// index on `search_key` (pg_trgm) serves for forms of three characters or more.
+fn postgres_search(
+    words: Vec<Vec<String>>,
+    mut values: Vec<SearchValue>,
+) -> (String, Vec<SearchValue>) {
+    let mut conditions = String::new();
+    for forms in words {
+        let mut any = Vec::new();
+        for form in forms {
+            let escaped = form
+                .replace('\\', "\\\\")
+                .replace('%', "\\%")
+                .replace('_', "\\_");
+            values.push(SearchValue::Text(format!("%{escaped}%")));
+            any.push(format!("search_key LIKE ?{} ESCAPE '\\'", values.len()));
+        }
+        conditions += &format!(" AND ({})", any.join(" OR "));
+    }
+    let sql = format!(
+        "SELECT {SUMMARY_COLUMNS} FROM people WHERE tenant_id = ?1{conditions}
+         ORDER BY (lower(username) = ?2) IS TRUE DESC, last_seen DESC LIMIT ?3"
+    );
+    (sql, values)
 }

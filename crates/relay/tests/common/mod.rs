@@ -1,4 +1,6 @@
-//! A relay on loopback over a real SQLite file in a temporary directory, and a client for it.
+//! A relay on loopback over a real database, and a client for it. The database is a SQLite file
+//! in a temporary directory, or, with `RELAY_TEST_DB=postgres`, a database on a throwaway
+//! PostgreSQL cluster of the test's own (`cargo xtask test` runs the HTTP tests both ways).
 #![allow(dead_code)]
 
 pub mod postgres;
@@ -8,14 +10,14 @@ use std::sync::Arc;
 
 use reqwest::StatusCode;
 use serde_json::Value;
-use telegram_relay::store::{Bot, SqliteStorage, Storage, TenantId};
+use telegram_relay::store::{Bot, Database, Storage, TenantId};
 use telegram_relay::{AppState, Config, app, auth};
 
 pub const SECRET: &str = "test-secret_123";
 
 pub struct Relay {
     pub url: String,
-    pub store: Arc<SqliteStorage>,
+    pub store: Arc<Database>,
     pub tenant: TenantId,
     pub token: String,
     pub webhook: String,
@@ -23,6 +25,48 @@ pub struct Relay {
     pub dir: tempfile::TempDir,
     /// What the webhook notifies when it stored an update (the sync worker listens).
     pub wake: Arc<tokio::sync::Notify>,
+    /// The PostgreSQL cluster of this relay, when it runs on one; stopped after the store.
+    pub cluster: Option<postgres::Cluster>,
+}
+
+/// Runs `f` on a thread of its own: the store's methods block, and PostgreSQL's driver refuses to
+/// block a thread that drives async tasks (the relay itself calls the store from
+/// `spawn_blocking`).
+pub fn off_runtime<T: Send>(f: impl FnOnce() -> T + Send) -> T {
+    std::thread::scope(|s| s.spawn(f).join().unwrap())
+}
+
+/// Creates tenant `name` with install token `token` and a bot at `webhook` whose secret is
+/// [`SECRET`].
+fn tenant_with_bot(store: &dyn Storage, name: &str, token: &str, webhook: &str) -> TenantId {
+    let tenant = store
+        .create_tenant(name, auth::hash(token.as_bytes()), 1_000)
+        .unwrap();
+    let bot = Bot {
+        webhook_id: webhook.to_owned(),
+        tenant_id: tenant,
+        secret_hash: auth::hash(SECRET.as_bytes()),
+    };
+    store.add_bot(&bot, 1_000).unwrap();
+    tenant
+}
+
+/// A new, empty database of the backend `RELAY_TEST_DB` names (`sqlite`, the default, or
+/// `postgres`), and the cluster it lives on.
+pub fn test_database(dir: &std::path::Path) -> (Arc<Database>, Option<postgres::Cluster>) {
+    match std::env::var("RELAY_TEST_DB").as_deref() {
+        Ok("postgres") => {
+            let cluster = postgres::Cluster::start();
+            cluster.psql("postgres", "CREATE DATABASE relay");
+            let store = Database::open_postgres(&cluster.url("relay")).unwrap();
+            (Arc::new(store), Some(cluster))
+        }
+        Ok("sqlite") | Err(_) => (
+            Arc::new(Database::open_sqlite(&dir.join("relay.db")).unwrap()),
+            None,
+        ),
+        Ok(other) => panic!("RELAY_TEST_DB is {other:?}: give sqlite or postgres"),
+    }
 }
 
 pub fn fixture(path: &str) -> Vec<u8> {
@@ -49,22 +93,13 @@ impl Relay {
     /// Like [`Relay::start_with`], with the state shaped by `shape` (sending replies).
     pub async fn start_shaped(config: Config, shape: impl FnOnce(AppState) -> AppState) -> Relay {
         let dir = tempfile::tempdir().unwrap();
-        let store = Arc::new(SqliteStorage::open(&dir.path().join("relay.db")).unwrap());
         let token = auth::new_token();
-        let tenant = store
-            .create_tenant("acme", auth::hash(token.as_bytes()), 1_000)
-            .unwrap();
         let webhook = auth::new_webhook_id();
-        store
-            .add_bot(
-                &Bot {
-                    webhook_id: webhook.clone(),
-                    tenant_id: tenant,
-                    secret_hash: auth::hash(SECRET.as_bytes()),
-                },
-                1_000,
-            )
-            .unwrap();
+        let (store, cluster, tenant) = off_runtime(|| {
+            let (store, cluster) = test_database(dir.path());
+            let tenant = tenant_with_bot(&*store, "acme", &token, &webhook);
+            (store, cluster, tenant)
+        });
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let url = format!("http://{}", listener.local_addr().unwrap());
         let state = shape(AppState::new(store.clone(), config));
@@ -80,27 +115,15 @@ impl Relay {
             http: telegram_relay::tls::client().build().unwrap(),
             dir,
             wake,
+            cluster,
         }
     }
 
     /// Adds a second tenant with its own bot; returns (tenant, token, webhook id).
     pub fn add_tenant(&self, name: &str) -> (TenantId, String, String) {
         let token = auth::new_token();
-        let tenant = self
-            .store
-            .create_tenant(name, auth::hash(token.as_bytes()), 1_000)
-            .unwrap();
         let webhook = auth::new_webhook_id();
-        self.store
-            .add_bot(
-                &Bot {
-                    webhook_id: webhook.clone(),
-                    tenant_id: tenant,
-                    secret_hash: auth::hash(SECRET.as_bytes()),
-                },
-                1_000,
-            )
-            .unwrap();
+        let tenant = off_runtime(|| tenant_with_bot(&*self.store, name, &token, &webhook));
         (tenant, token, webhook)
     }
 
