@@ -3,12 +3,15 @@
 
 use std::io::{BufRead, BufReader};
 use std::path::Path;
-use std::process::{Child, Command, Output, Stdio};
-use std::sync::mpsc;
+use std::process::{Command, Output, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use serde_json::{Value, json};
+
+mod common;
+
+use common::process::{Server, start};
 
 const BIN: &str = env!("CARGO_BIN_EXE_telegram-relay");
 const SECRET: &str = "crash-test-secret";
@@ -44,12 +47,6 @@ fn setup(db: &Path) -> (String, String) {
     (token.trim().to_owned(), webhook.trim().to_owned())
 }
 
-struct Server {
-    child: Child,
-    url: String,
-    logs: mpsc::Receiver<String>,
-}
-
 /// Starts `telegram-relay serve` on a free loopback port and waits for its "listening" log line.
 fn serve(db: &Path) -> Server {
     start(Command::new(BIN).args([
@@ -59,49 +56,6 @@ fn serve(db: &Path) -> Server {
         "--db",
         db.to_str().unwrap(),
     ]))
-}
-
-/// Starts a serving command (text logs) and waits for its "listening" log line.
-fn start(command: &mut Command) -> Server {
-    if !command.get_envs().any(|(k, _)| k == "RUST_LOG") {
-        command.env("RUST_LOG", "info");
-    }
-    let mut child = command
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let stderr = child.stderr.take().unwrap();
-    let (tx, logs) = mpsc::channel();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stderr).lines() {
-            let Ok(line) = line else { break };
-            if tx.send(line).is_err() {
-                break;
-            }
-        }
-    });
-    let mut seen = Vec::new();
-    let url = loop {
-        let line = match logs.recv_timeout(Duration::from_secs(60)) {
-            Ok(line) => line,
-            // Say why: the relay exited (its stderr closed) or stayed silent, with what it logged.
-            Err(e) => panic!(
-                "the relay did not log `listening` ({e}); exit status {:?}; its log:\n{}",
-                child.try_wait(),
-                seen.join("\n")
-            ),
-        };
-        seen.push(line.clone());
-        if let Some(addr) = line
-            .split("addr=")
-            .nth(1)
-            .filter(|_| line.contains("listening"))
-        {
-            break format!("http://{}", addr.split_whitespace().next().unwrap());
-        }
-    };
-    Server { child, url, logs }
 }
 
 fn update(update_id: i64) -> Value {
