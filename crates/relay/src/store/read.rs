@@ -423,7 +423,7 @@ pub(super) fn search_query(
     }
     let sql = format!(
         "SELECT {SUMMARY_COLUMNS} FROM people{index} WHERE tenant_id = ?1{conditions}
-         ORDER BY (lower(username) = ?2) DESC, last_seen DESC LIMIT ?3"
+         ORDER BY (lower(username) = ?2) IS TRUE DESC, last_seen DESC LIMIT ?3"
     );
     Some((sql, values))
 }
