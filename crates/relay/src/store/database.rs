@@ -34,10 +34,11 @@ use telegram_relay_api::{
     DirectoryPage, LinkEvent, MessagePage, NewLinkEvent, Person, PersonSummary, SenderId,
 };
 
+pub use super::copy::TableCopy;
 use super::sql::{Backend, Conn, PgClient};
 use super::{
     Bot, IngestOutcome, LinkFilter, PageStart, ParsedUpdate, QuarantinedUpdate, Revision, Storage,
-    StoreError, TenantId, UpdateContent, apply, outbox, postgres, read, replies, sqlite,
+    StoreError, TenantId, UpdateContent, apply, copy, outbox, postgres, read, replies, sqlite,
 };
 use crate::crm;
 
@@ -223,6 +224,30 @@ impl Database {
         result
     }
 
+    /// Copies every table, or `tenant`'s rows, into `to` (which must hold no tenant yet): one
+    /// snapshot of this database, one transaction of `to`, each table verified by its row count
+    /// and checksum read back (see [`copy`](super::copy)). Nothing is committed unless all of it
+    /// is.
+    pub fn copy_to(
+        &self,
+        to: &Database,
+        tenant: Option<TenantId>,
+    ) -> Result<Vec<TableCopy>, StoreError> {
+        self.read(|from| {
+            let mut conn = to.location.connect(false)?;
+            conn.with(|to| {
+                to.batch(begin_write(to.backend()))?;
+                match copy::copy(from, to, tenant) {
+                    Ok(report) => to.batch("COMMIT").map(|()| report),
+                    Err(e) => {
+                        let _ = to.batch("ROLLBACK");
+                        Err(e)
+                    }
+                }
+            })
+        })
+    }
+
     /// Benchmarks only: inserts `count` messages for one person in large transactions, bypassing
     /// the webhook path, to fill a database quickly.
     #[doc(hidden)]
@@ -342,12 +367,16 @@ fn writer_loop(mut conn: Connection, location: &Location, jobs: Receiver<Job>) {
 
 /// Runs `batch` in one transaction, each job in its own savepoint, commits once, then answers every
 /// job. A job is answered with success only when the commit that holds it succeeded.
-fn run_batch(conn: &Conn<'_>, batch: Vec<Job>) {
-    let begin = match conn.backend() {
+/// How a write transaction begins (on PostgreSQL, with the write lock).
+fn begin_write(backend: Backend) -> &'static str {
+    match backend {
         Backend::Sqlite => "BEGIN IMMEDIATE",
         Backend::Postgres => postgres::BEGIN_WRITE,
-    };
-    if let Err(e) = conn.batch(begin) {
+    }
+}
+
+fn run_batch(conn: &Conn<'_>, batch: Vec<Job>) {
+    if let Err(e) = conn.batch(begin_write(conn.backend())) {
         tracing::error!(error = %e, "cannot begin a write transaction");
         for job in batch {
             (job.abort)(e.to_string());

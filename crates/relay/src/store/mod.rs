@@ -11,6 +11,7 @@ mod apply;
 mod codes;
 #[cfg(test)]
 mod conformance;
+mod copy;
 mod database;
 mod migrations;
 mod outbox;
@@ -23,7 +24,7 @@ mod sqlite;
 
 #[doc(hidden)]
 pub use apply::bench_search_words;
-pub use database::Database;
+pub use database::{Database, TableCopy};
 pub use sql::Backend;
 
 use telegram_identity::TelegramPerson;

@@ -226,7 +226,9 @@ impl Conn<'_> {
                 }
             }
             Conn::Postgres(c) => {
-                for row in c.borrow_mut().rows(sql, params)? {
+                // The borrow ends before `f` runs, which may run statements of its own.
+                let rows = c.borrow_mut().rows(sql, params)?;
+                for row in rows {
                     out.push(f(&Row::Postgres(&row))?);
                 }
             }
