@@ -1,11 +1,16 @@
 //! The relay's performance report (not a test): `cargo bench -p telegram-relay --bench relay`.
 //!
-//! Prints, from one run on this machine:
+//! Prints, from one run on this machine, for SQLite and then for PostgreSQL (a throwaway cluster
+//! with `fsync` on, started by the report itself):
 //! 1. durable webhook ingest with 40 concurrent connections against the real binary, next to a
-//!    trivial axum handler (this same executable in `ceiling-server` mode) as the ceiling;
+//!    trivial axum handler (this same executable in `ceiling-server` mode) as the ceiling; on
+//!    PostgreSQL also two relay processes sharing the database, the connections spread over both;
 //! 2. conversation page latency (p50/p99 over HTTP) with 1,000,000 stored messages;
-//! 3. directory download time for 100,000 people;
+//! 3. directory download time for 100,000 people, and search among them;
 //! 4. the relay process's resident memory (VmRSS now, VmHWM peak);
+//!
+//! and once, on SQLite:
+//!
 //! 5. a Telegram Desktop import of 1,000,000 messages (`import-desktop`, a separate process) into
 //!    the database a serving relay uses: its time and peak memory against the file's size, and
 //!    webhook latency while it runs against the same relay idle (baseline, same run).
@@ -24,6 +29,10 @@ use serde_json::{Value, json};
 use telegram_identity::SenderId;
 use telegram_relay::cursor;
 use telegram_relay::store::{Database, MessagePosition, Storage};
+
+#[allow(dead_code)] // the tests use all of it
+#[path = "../tests/common/postgres.rs"]
+mod cluster;
 
 const BIN: &str = env!("CARGO_BIN_EXE_telegram-relay");
 const SECRET: &str = "bench-secret";
@@ -68,115 +77,43 @@ fn main() {
     );
     println!();
 
-    // 1. Ingest.
-    let db = dir.path().join("ingest.db");
-    let webhook = setup(&db);
-    let mut relay = serve(&[
-        "serve",
-        "--listen",
-        "127.0.0.1:0",
-        "--db",
-        db.to_str().unwrap(),
-    ]);
-    let relay_rate = runtime.block_on(ingest(
-        &format!("{}/telegram/webhook/{webhook}", relay.url),
-        ingest_updates,
-        true,
-    ));
-    let relay_memory = memory(relay.child.id());
-    stop(&mut relay);
     let exe = std::env::current_exe().unwrap();
     let mut ceiling = serve_exe(exe.to_str().unwrap(), &["ceiling-server"]);
     let ceiling_rate = runtime.block_on(ingest(
-        &format!("{}/telegram/webhook/x", ceiling.url),
+        &[format!("{}/telegram/webhook/x", ceiling.url)],
         ingest_updates,
         false,
     ));
     stop(&mut ceiling);
     println!(
-        "1. webhook ingest, {CONNECTIONS} concurrent connections, {ingest_updates} updates, each durable (fsync'd group commit) before its 200:"
-    );
-    println!("   relay:                 {relay_rate:>8.0} updates/s");
-    println!(
-        "   trivial axum handler:  {ceiling_rate:>8.0} requests/s (ceiling: same client, no storage)"
-    );
-    println!(
-        "   ratio relay/ceiling:   {:>8.2}",
-        relay_rate / ceiling_rate
-    );
-    println!("   relay memory after ingest: {relay_memory}");
-    println!();
-
-    // 2. Conversation pages at 1,000,000 messages, and 3. the directory of 100,000 people.
-    let db = dir.path().join("big.db");
-    let webhook = setup(&db);
-    let fill_started = Instant::now();
-    let person = SenderId::new(4_100_000_001).unwrap();
-    {
-        let store = Database::open_sqlite(&db).unwrap();
-        let tenant = store.tenant_by_name("bench").unwrap().unwrap();
-        // The person arrives through the webhook code path first; the bulk rows follow.
-        let update = json!({"update_id": 1, "message": {"message_id": 1, "date": 1_600_000_000,
-            "from": {"id": person.get(), "is_bot": false, "first_name": "Bench"},
-            "chat": {"id": person.get(), "first_name": "Bench", "type": "private"}, "text": "first"}});
-        let parsed = telegram_relay::api::webhook::prepare(update.to_string().as_bytes()).unwrap();
-        let bot = store.bot(&webhook).unwrap().unwrap();
-        store.ingest_update(&bot, parsed, 0).unwrap();
-        store
-            .bulk_insert_messages(tenant, person, message_count, 1_600_000_100)
-            .unwrap();
-        store.bulk_insert_people(tenant, people_count).unwrap();
-        store.close();
-    }
-    let fill_seconds = fill_started.elapsed().as_secs_f64();
-    let token = std::fs::read_to_string(dir.path().join("big.db.token")).unwrap();
-    let mut relay = serve(&[
-        "serve",
-        "--listen",
-        "127.0.0.1:0",
-        "--db",
-        db.to_str().unwrap(),
-    ]);
-    let (newest, deep, polls) =
-        runtime.block_on(pages(&relay.url, &token, person, message_count, samples));
-    println!(
-        "2. conversation pages of 50 over HTTP, one person with {message_count} messages (bulk fill took {fill_seconds:.1} s):"
-    );
-    println!(
-        "   newest page:              p50 {:>6.2} ms   p99 {:>6.2} ms",
-        newest.0, newest.1
-    );
-    println!(
-        "   `before` at random depth: p50 {:>6.2} ms   p99 {:>6.2} ms",
-        deep.0, deep.1
-    );
-    println!(
-        "   `after` poll (no news):   p50 {:>6.2} ms   p99 {:>6.2} ms",
-        polls.0, polls.1
+        "trivial axum handler, {CONNECTIONS} concurrent connections: {ceiling_rate:.0} requests/s \
+         (the ceiling: same client, no storage)"
     );
     println!();
-    let (median, bytes) = runtime.block_on(directory(&relay.url, &token, people_count + 1));
-    println!(
-        "3. directory download, {} people in pages of 10,000: median {median:.0} ms over 5 runs ({:.1} MB JSON)",
-        people_count + 1,
-        bytes as f64 / 1e6
+    let sizes = Sizes {
+        ingest_updates,
+        message_count,
+        people_count,
+        samples,
+    };
+    backend_report(
+        &runtime,
+        &Databases::Sqlite(dir.path()),
+        &sizes,
+        ceiling_rate,
     );
-    let search = runtime.block_on(search(&relay.url, &token, people_count, samples));
-    println!(
-        "   search among them (`q` = a folded name, `ivanova` for Иванова): p50 {:>6.2} ms   p99 {:>6.2} ms",
-        search.0, search.1
+    let cluster = cluster::Cluster::start_durable();
+    backend_report(
+        &runtime,
+        &Databases::Postgres(&cluster),
+        &sizes,
+        ceiling_rate,
     );
-    println!();
-    println!(
-        "4. relay memory after serving the {message_count}-message database: {}",
-        memory(relay.child.id())
-    );
-    stop(&mut relay);
-    println!();
+    drop(cluster);
 
     // 5. A Desktop import while webhooks arrive.
     let db = dir.path().join("import.db");
-    let webhook = setup(&db);
+    let (_, webhook) = setup(db.to_str().unwrap());
     let chats = (import_messages / 1_000).max(1);
     let export = dir.path().join("result.json");
     std::fs::write(
@@ -259,6 +196,161 @@ fn main() {
     );
 }
 
+/// How big the report's data is.
+struct Sizes {
+    ingest_updates: i64,
+    message_count: u64,
+    people_count: u64,
+    samples: usize,
+}
+
+/// Where the report's databases are made.
+enum Databases<'a> {
+    /// SQLite files in this directory.
+    Sqlite(&'a Path),
+    /// Databases of this cluster.
+    Postgres(&'a cluster::Cluster),
+}
+
+impl Databases<'_> {
+    /// A new database named `name`, as `--db` takes it.
+    fn create(&self, name: &str) -> String {
+        match self {
+            Databases::Sqlite(dir) => dir.join(format!("{name}.db")).to_str().unwrap().to_owned(),
+            Databases::Postgres(cluster) => {
+                cluster.psql("postgres", &format!("CREATE DATABASE {name}"));
+                cluster.url(name)
+            }
+        }
+    }
+
+    fn label(&self) -> &'static str {
+        match self {
+            Databases::Sqlite(_) => "SQLite",
+            Databases::Postgres(_) => "PostgreSQL",
+        }
+    }
+
+    fn open(&self, db: &str) -> Database {
+        match self {
+            Databases::Sqlite(_) => Database::open_sqlite(db.as_ref()).unwrap(),
+            Databases::Postgres(_) => Database::open_postgres(db).unwrap(),
+        }
+    }
+}
+
+/// Sections 1 to 4 on one backend.
+fn backend_report(
+    runtime: &tokio::runtime::Runtime,
+    databases: &Databases<'_>,
+    sizes: &Sizes,
+    ceiling_rate: f64,
+) {
+    let Sizes {
+        ingest_updates,
+        message_count,
+        people_count,
+        samples,
+    } = *sizes;
+    println!("== {} ==", databases.label());
+    // 1. Ingest.
+    let db = databases.create("ingest");
+    let (_, webhook) = setup(&db);
+    let mut relay = serve(&["serve", "--listen", "127.0.0.1:0", "--db", &db]);
+    let relay_rate = runtime.block_on(ingest(
+        &[format!("{}/telegram/webhook/{webhook}", relay.url)],
+        ingest_updates,
+        true,
+    ));
+    let relay_memory = memory(relay.child.id());
+    stop(&mut relay);
+    println!(
+        "1. webhook ingest, {CONNECTIONS} concurrent connections, {ingest_updates} updates, each durable (committed, fsync'd) before its 200:"
+    );
+    println!("   relay:                 {relay_rate:>8.0} updates/s");
+    println!(
+        "   ratio relay/ceiling:   {:>8.2}",
+        relay_rate / ceiling_rate
+    );
+    println!("   relay memory after ingest: {relay_memory}");
+    if let Databases::Postgres(_) = databases {
+        let db = databases.create("ingest_two");
+        let (_, webhook) = setup(&db);
+        let mut relays = [0, 1].map(|_| serve(&["serve", "--listen", "127.0.0.1:0", "--db", &db]));
+        let urls = relays
+            .each_ref()
+            .map(|r| format!("{}/telegram/webhook/{webhook}", r.url));
+        let two_rate = runtime.block_on(ingest(&urls, ingest_updates, true));
+        relays.iter_mut().for_each(stop);
+        println!(
+            "   two relay processes on the database, connections spread over both: {two_rate:.0} \
+             updates/s (ratio to one process {:.2})",
+            two_rate / relay_rate
+        );
+    }
+    println!();
+
+    // 2. Conversation pages at 1,000,000 messages, and 3. the directory of 100,000 people.
+    let db = databases.create("big");
+    let (token, webhook) = setup(&db);
+    let fill_started = Instant::now();
+    let person = SenderId::new(4_100_000_001).unwrap();
+    {
+        let store = databases.open(&db);
+        let tenant = store.tenant_by_name("bench").unwrap().unwrap();
+        // The person arrives through the webhook code path first; the bulk rows follow.
+        let update = json!({"update_id": 1, "message": {"message_id": 1, "date": 1_600_000_000,
+            "from": {"id": person.get(), "is_bot": false, "first_name": "Bench"},
+            "chat": {"id": person.get(), "first_name": "Bench", "type": "private"}, "text": "first"}});
+        let parsed = telegram_relay::api::webhook::prepare(update.to_string().as_bytes()).unwrap();
+        let bot = store.bot(&webhook).unwrap().unwrap();
+        store.ingest_update(&bot, parsed, 0).unwrap();
+        store
+            .bulk_insert_messages(tenant, person, message_count, 1_600_000_100)
+            .unwrap();
+        store.bulk_insert_people(tenant, people_count).unwrap();
+        store.close();
+    }
+    let fill_seconds = fill_started.elapsed().as_secs_f64();
+    let mut relay = serve(&["serve", "--listen", "127.0.0.1:0", "--db", &db]);
+    let (newest, deep, polls) =
+        runtime.block_on(pages(&relay.url, &token, person, message_count, samples));
+    println!(
+        "2. conversation pages of 50 over HTTP, one person with {message_count} messages (bulk fill took {fill_seconds:.1} s):"
+    );
+    println!(
+        "   newest page:              p50 {:>6.2} ms   p99 {:>6.2} ms",
+        newest.0, newest.1
+    );
+    println!(
+        "   `before` at random depth: p50 {:>6.2} ms   p99 {:>6.2} ms",
+        deep.0, deep.1
+    );
+    println!(
+        "   `after` poll (no news):   p50 {:>6.2} ms   p99 {:>6.2} ms",
+        polls.0, polls.1
+    );
+    println!();
+    let (median, bytes) = runtime.block_on(directory(&relay.url, &token, people_count + 1));
+    println!(
+        "3. directory download, {} people in pages of 10,000: median {median:.0} ms over 5 runs ({:.1} MB JSON)",
+        people_count + 1,
+        bytes as f64 / 1e6
+    );
+    let search = runtime.block_on(search(&relay.url, &token, people_count, samples));
+    println!(
+        "   search among them (`q` = a folded name, `ivanova` for Иванова): p50 {:>6.2} ms   p99 {:>6.2} ms",
+        search.0, search.1
+    );
+    println!();
+    println!(
+        "4. relay memory after serving the {message_count}-message database: {}",
+        memory(relay.child.id())
+    );
+    stop(&mut relay);
+    println!();
+}
+
 /// Posts webhook updates one after another (each waits for its 200) and answers each one's
 /// latency in ms: 300 of them, or, with `until`, until it is set.
 async fn webhook_latencies(
@@ -296,9 +388,8 @@ async fn webhook_latencies(
     out
 }
 
-/// Creates tenant `bench` and a bot with the real commands; saves the token beside the database.
-fn setup(db: &Path) -> String {
-    let db_arg = db.to_str().unwrap();
+/// Creates tenant `bench` and a bot with the real commands; answers (install token, webhook ID).
+fn setup(db_arg: &str) -> (String, String) {
     let run = |args: &[&str]| {
         let out = Command::new(BIN).args(args).output().unwrap();
         assert!(
@@ -309,10 +400,10 @@ fn setup(db: &Path) -> String {
         String::from_utf8(out.stdout).unwrap().trim().to_owned()
     };
     let token = run(&["tenant", "create", "bench", "--db", db_arg]);
-    std::fs::write(format!("{db_arg}.token"), &token).unwrap();
-    run(&[
+    let webhook = run(&[
         "bot", "add", "--tenant", "bench", "--secret", SECRET, "--db", db_arg,
-    ])
+    ]);
+    (token, webhook)
 }
 
 struct Server {
@@ -370,13 +461,13 @@ fn memory(pid: u32) -> String {
     format!("VmRSS {}, VmHWM {}", field("VmRSS:"), field("VmHWM:"))
 }
 
-/// Sends `total` updates over `CONNECTIONS` connections; updates per second.
-async fn ingest(url: &str, total: i64, check: bool) -> f64 {
+/// Sends `total` updates over `CONNECTIONS` connections spread over `urls`; updates per second.
+async fn ingest(urls: &[String], total: i64, check: bool) -> f64 {
     let next = Arc::new(AtomicI64::new(1));
     let started = Instant::now();
     let mut tasks = tokio::task::JoinSet::new();
-    for _ in 0..CONNECTIONS {
-        let (url, next) = (url.to_owned(), next.clone());
+    for connection in 0..CONNECTIONS {
+        let (url, next) = (urls[connection % urls.len()].clone(), next.clone());
         tasks.spawn(async move {
             let client = telegram_relay::tls::client().build().unwrap();
             loop {

@@ -62,8 +62,19 @@ fn check(what: &str, out: Output) -> Output {
 }
 
 impl Cluster {
-    /// Starts a new cluster with a `relay` superuser and trust authentication on loopback.
+    /// Starts a new cluster with a `relay` superuser and trust authentication on loopback,
+    /// without fsync (the tests kill relays, not the machine).
     pub fn start() -> Cluster {
+        Cluster::start_with(false)
+    }
+
+    /// Like [`Cluster::start`], syncing every commit to disk as a production server does (the
+    /// performance report measures durable writes).
+    pub fn start_durable() -> Cluster {
+        Cluster::start_with(true)
+    }
+
+    fn start_with(fsync: bool) -> Cluster {
         let bin = binaries();
         let dir = tempfile::tempdir().unwrap();
         let data = dir.path().join("data");
@@ -102,9 +113,10 @@ impl Cluster {
                 .unwrap(),
         );
         let options = format!(
-            "-c listen_addresses=127.0.0.1 -c port={} -c unix_socket_directories={} -c fsync=off",
+            "-c listen_addresses=127.0.0.1 -c port={} -c unix_socket_directories={} -c fsync={}",
             cluster.port,
-            cluster.data.display()
+            cluster.data.display(),
+            if fsync { "on" } else { "off" }
         );
         check(
             "pg_ctl start",
