@@ -26,7 +26,7 @@ use std::path::{Path, PathBuf};
 #[cfg(test)]
 use std::sync::Arc;
 use std::sync::mpsc::{Receiver, Sender, SyncSender, channel, sync_channel};
-use std::sync::{Mutex, PoisonError};
+use std::sync::{Condvar, Mutex, PoisonError};
 use std::thread::JoinHandle;
 
 use telegram_identity::TelegramPerson;
@@ -45,8 +45,9 @@ use crate::crm;
 /// The most jobs one transaction takes.
 pub const MAX_BATCH: usize = 1024;
 
-/// Read connections kept open for reuse.
-const READERS_KEPT: usize = 8;
+/// The most read connections open at once, per process; a read waits for one when all are busy
+/// (an HTTP burst must not open a PostgreSQL connection per request).
+const MAX_READERS: usize = 16;
 
 type Completion = Box<dyn FnOnce(Result<(), String>) + Send>;
 type Run = Box<dyn FnOnce(&Conn<'_>) -> (bool, Completion) + Send>;
@@ -116,7 +117,93 @@ pub struct Database {
     location: Location,
     jobs: Mutex<Option<Sender<Job>>>,
     writer: Mutex<Option<JoinHandle<()>>>,
-    readers: Mutex<Vec<Connection>>,
+    readers: ReadPool,
+}
+
+/// The read connections: at most [`MAX_READERS`] open, the idle ones reused.
+struct ReadPool {
+    state: Mutex<PoolState>,
+    freed: Condvar,
+}
+
+struct PoolState {
+    idle: Vec<Connection>,
+    /// Connections open: idle or leased (or being opened).
+    open: usize,
+}
+
+/// A read connection in use; it goes back to the pool when dropped, if `reusable`.
+struct Lease<'a> {
+    pool: &'a ReadPool,
+    conn: Option<Connection>,
+    /// Set once its read transaction ended cleanly: a connection left inside a transaction (a
+    /// failed `ROLLBACK`, a panic) would serve the next read an old snapshot.
+    reusable: bool,
+}
+
+impl ReadPool {
+    fn new() -> ReadPool {
+        ReadPool {
+            state: Mutex::new(PoolState {
+                idle: Vec::new(),
+                open: 0,
+            }),
+            freed: Condvar::new(),
+        }
+    }
+
+    fn take(&self, location: &Location) -> Result<Lease<'_>, StoreError> {
+        let mut state = self.state.lock().unwrap_or_else(PoisonError::into_inner);
+        loop {
+            if let Some(conn) = state.idle.pop() {
+                return Ok(Lease {
+                    pool: self,
+                    conn: Some(conn),
+                    reusable: false,
+                });
+            }
+            if state.open < MAX_READERS {
+                state.open += 1;
+                drop(state);
+                // Counted before it exists: if opening fails, the lease's drop gives the slot back.
+                let mut lease = Lease {
+                    pool: self,
+                    conn: None,
+                    reusable: false,
+                };
+                lease.conn = Some(location.connect(true)?);
+                return Ok(lease);
+            }
+            state = self
+                .freed
+                .wait(state)
+                .unwrap_or_else(PoisonError::into_inner);
+        }
+    }
+
+    /// Takes the idle connections out (at shutdown).
+    fn drain(&self) -> Vec<Connection> {
+        let mut state = self.state.lock().unwrap_or_else(PoisonError::into_inner);
+        let idle = std::mem::take(&mut state.idle);
+        state.open -= idle.len();
+        idle
+    }
+}
+
+impl Drop for Lease<'_> {
+    fn drop(&mut self) {
+        let mut state = self
+            .pool
+            .state
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        match self.conn.take() {
+            Some(conn) if self.reusable && !conn.is_broken() => state.idle.push(conn),
+            _ => state.open -= 1,
+        }
+        drop(state);
+        self.pool.freed.notify_one();
+    }
 }
 
 impl Database {
@@ -150,7 +237,7 @@ impl Database {
             location,
             jobs: Mutex::new(Some(tx)),
             writer: Mutex::new(Some(writer)),
-            readers: Mutex::new(Vec::new()),
+            readers: ReadPool::new(),
         })
     }
 
@@ -193,34 +280,25 @@ impl Database {
         &self,
         f: impl FnOnce(&Conn<'_>) -> Result<T, StoreError>,
     ) -> Result<T, StoreError> {
-        let pooled = self
-            .readers
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .pop();
-        let mut conn = match pooled {
-            Some(conn) => conn,
-            None => self.location.connect(true)?,
-        };
+        let mut lease = self.readers.take(&self.location)?;
+        let conn = lease.conn.as_mut().expect("a lease holds its connection");
         // One read transaction: every statement of `f` sees the same snapshot, so a page and the
         // polling cursor computed after it cannot straddle a commit (which would skip a message).
-        let result = conn.with(|c| {
+        let (result, ended) = conn.with(|c| {
             let begin = match c.backend() {
                 Backend::Sqlite => "BEGIN DEFERRED",
                 Backend::Postgres => "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY",
             };
-            c.batch(begin)?;
+            if let Err(e) = c.batch(begin) {
+                return (Err(e), false);
+            }
             let result = f(c);
             // Nothing was written: ending the transaction either way only lets the snapshot go.
             let end = c.batch(if result.is_ok() { "COMMIT" } else { "ROLLBACK" });
-            result.and_then(|value| end.map(|()| value))
+            let ended = end.is_ok();
+            (result.and_then(|value| end.map(|()| value)), ended)
         });
-        if !conn.is_broken() {
-            let mut readers = self.readers.lock().unwrap_or_else(PoisonError::into_inner);
-            if readers.len() < READERS_KEPT {
-                readers.push(conn);
-            }
-        }
+        lease.reusable = ended;
         result
     }
 
@@ -480,8 +558,7 @@ impl Storage for Database {
         {
             let _ = handle.join();
         }
-        let readers =
-            std::mem::take(&mut *self.readers.lock().unwrap_or_else(PoisonError::into_inner));
+        let readers = self.readers.drain();
         // On a thread of their own: closing a PostgreSQL connection blocks on the driver's
         // runtime, which panics on a thread that drives async tasks (the last `Arc` of the
         // storage may be dropped on one).
@@ -1087,6 +1164,49 @@ mod tests {
             matches!(&write, StoreError::Unusable(m) if m.contains("restart the relay")),
             "{write:?}"
         );
+    }
+
+    /// Guards against a burst of reads opening a connection each (on PostgreSQL, one server
+    /// process per connection), and against a failed read losing its pool slot.
+    #[test]
+    fn reads_share_a_bounded_pool_and_a_failed_read_gives_its_connection_back() {
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        let dir = tempfile::tempdir().unwrap();
+        let store = Arc::new(Database::open_sqlite(&dir.path().join("t.db")).unwrap());
+        let (now, most) = (Arc::new(AtomicUsize::new(0)), Arc::new(AtomicUsize::new(0)));
+        let threads: Vec<_> = (0..3 * MAX_READERS)
+            .map(|i| {
+                let (store, now, most) = (store.clone(), now.clone(), most.clone());
+                std::thread::spawn(move || {
+                    store.read(|c| {
+                        let inside = now.fetch_add(1, Ordering::SeqCst) + 1;
+                        most.fetch_max(inside, Ordering::SeqCst);
+                        std::thread::sleep(Duration::from_millis(20));
+                        now.fetch_sub(1, Ordering::SeqCst);
+                        if i % 2 == 0 {
+                            c.query_one("SELECT count(*) FROM no_such_table", &[], |_| Ok(()))
+                        } else {
+                            c.query_one("SELECT count(*) FROM tenants", &[], |_| Ok(()))
+                        }
+                    })
+                })
+            })
+            .collect();
+        let failed = threads
+            .into_iter()
+            .map(|t| t.join().unwrap())
+            .filter(Result::is_err)
+            .count();
+        assert_eq!(
+            failed,
+            3 * MAX_READERS / 2,
+            "the reads of a missing table failed"
+        );
+        let most = most.load(Ordering::SeqCst);
+        assert!(most <= MAX_READERS, "{most} reads ran at once");
+        assert!(most > 1, "reads ran side by side");
+        let state = store.readers.state.lock().unwrap();
+        assert_eq!(state.open, state.idle.len(), "every slot came back");
     }
 
     /// Guards against a read that straddles a commit: a conversation page and its polling cursor
