@@ -53,11 +53,11 @@ enum Command {
     /// nothing. Stop the relays that write the source first.
     Migrate {
         /// The database to copy: a SQLite file or postgres://… (it must exist).
-        #[arg(long)]
+        #[arg(long, env = "TELEGRAM_RELAY_MIGRATE_FROM", hide_env_values = true)]
         from: PathBuf,
         /// The database to copy into, with no tenant yet: a SQLite file (created) or
         /// postgres://… (the relay creates its tables).
-        #[arg(long)]
+        #[arg(long, env = "TELEGRAM_RELAY_MIGRATE_TO", hide_env_values = true)]
         to: PathBuf,
         /// Copy only this tenant's data.
         #[arg(long)]
@@ -335,7 +335,12 @@ enum QuarantineCommand {
 struct DbArg {
     /// The database: a SQLite file (a path, or `sqlite://PATH`) or a PostgreSQL server
     /// (`postgres://USER:PASSWORD@HOST:PORT/DATABASE`).
-    #[arg(long, env = "TELEGRAM_RELAY_DB", default_value = "./data/relay.db")]
+    #[arg(
+        long,
+        env = "TELEGRAM_RELAY_DB",
+        hide_env_values = true,
+        default_value = "./data/relay.db"
+    )]
     db: PathBuf,
 }
 
@@ -365,7 +370,8 @@ impl DbArg {
                 path.display(),
                 path.display()
             ))),
-            _ => self.open(),
+            DbAddress::Sqlite(path) => Ok(Database::open_sqlite(path)?),
+            DbAddress::Postgres(url) => Ok(Database::open_existing_postgres(url)?),
         }
     }
 
@@ -895,8 +901,12 @@ fn origins(list: &[String]) -> Result<Vec<HeaderValue>, CliError> {
 
 fn init_logs(format: LogFormat) {
     use std::io::IsTerminal;
+    // The PostgreSQL driver logs every statement's parameters (message texts, tokens' hashes) at
+    // debug: it stays at info whatever RUST_LOG asks.
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,tower_http=warn"));
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,tower_http=warn"))
+        .add_directive("tokio_postgres=info".parse().expect("a valid directive"))
+        .add_directive("postgres=info".parse().expect("a valid directive"));
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr);

@@ -414,7 +414,7 @@ fn migrate_copies_a_sqlite_relay_into_postgres_exactly_or_not_at_all() {
     // tenant): the copy fails at that table and nothing of it stays.
     cluster.psql("postgres", "CREATE DATABASE blocked");
     let blocked = cluster.url("blocked");
-    relay_command(&blocked, &["quarantine", "list"]); // creates the relay's tables
+    drop(telegram_relay::store::Database::open_postgres(&blocked).unwrap()); // its tables
     let seen = cluster.psql(
         "everything",
         "SELECT format('(%L, %s)', webhook_id, update_id) FROM seen_updates LIMIT 1",
@@ -438,4 +438,56 @@ fn migrate_copies_a_sqlite_relay_into_postgres_exactly_or_not_at_all() {
         "0",
         "all or nothing"
     );
+}
+
+/// A PostgreSQL database is refused when it is not one a relay can keep its promises on, or when
+/// a command that reads a relay's data is pointed at a database without one; the password in the
+/// address never shows, not even in `--help`.
+#[test]
+fn a_postgres_database_is_checked_before_it_is_used() {
+    let cluster = Cluster::start();
+    cluster.psql("postgres", "CREATE DATABASE other_app");
+    cluster.psql("postgres", "CREATE DATABASE lazy");
+    cluster.psql(
+        "postgres",
+        "ALTER DATABASE lazy SET synchronous_commit = off",
+    );
+    let run = |args: &[&str], db: &str| {
+        std::process::Command::new(BIN)
+            .args(args)
+            .env("TELEGRAM_RELAY_DB", db)
+            .output()
+            .unwrap()
+    };
+    let with_password = cluster.url("other_app").replace("relay@", "relay:s3cret@");
+    let out = run(&["bot", "list", "--tenant", "acme"], &with_password);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.contains("holds no relay tables"), "{err}");
+    assert_eq!(
+        cluster.psql(
+            "other_app",
+            "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'"
+        ),
+        "0",
+        "nothing was created in another application's database"
+    );
+    let help = run(&["serve", "--help"], &with_password);
+    assert!(help.status.success());
+    assert!(!String::from_utf8_lossy(&help.stdout).contains("s3cret"));
+
+    let out = run(&["tenant", "create", "acme"], &cluster.url("lazy"));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.contains("synchronous_commit = off"), "{err}");
+
+    let out = migrate(&[
+        "--from",
+        &cluster.url("other_app"),
+        "--to",
+        &cluster.url("lazy"),
+    ]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.contains("holds no relay tables"), "{err}");
 }

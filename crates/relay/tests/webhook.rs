@@ -714,3 +714,22 @@ async fn entities_outside_the_text_are_cut_or_dropped_at_ingest() {
         [("bold".to_owned(), 0, 4), ("italic".to_owned(), 5, 2)]
     );
 }
+
+/// Guards against an update that PostgreSQL cannot store (U+0000 in a text) failing with a 5xx
+/// that Telegram would retry for a day: both backends keep it raw in the quarantine instead.
+#[tokio::test(flavor = "multi_thread")]
+async fn an_update_with_a_nul_character_is_quarantined_not_failed() {
+    let relay = Relay::start().await;
+    let update = text_update(77, 7_300_000_001, 1, 1_700_000_000, "nul \u{0} inside");
+    assert_eq!(relay.post_json(&update).await, "quarantined");
+    let quarantined = off_runtime(|| relay.store.quarantine(None)).unwrap();
+    assert_eq!(quarantined.len(), 1);
+    assert!(
+        quarantined[0].reason.contains("NUL"),
+        "{:?}",
+        quarantined[0]
+    );
+    assert!(quarantined[0].body.contains("\\u0000"));
+    // The same update again is a duplicate: its update_id is remembered.
+    assert_eq!(relay.post_json(&update).await, "duplicate");
+}

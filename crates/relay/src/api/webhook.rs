@@ -56,6 +56,17 @@ pub fn prepare(body: &[u8]) -> Result<ParsedUpdate, ApiError> {
         ))
     })?;
     Ok(match bot_api::parse_update(&value) {
+        // PostgreSQL cannot store U+0000 in text; SQLite could, but both backends keep the same
+        // data: such an update is kept raw (its JSON has the escape, not the character).
+        Ok((update_id, Parsed::Events(_))) if holds_nul(&value) => ParsedUpdate {
+            update_id: Some(update_id),
+            content: UpdateContent::Quarantine {
+                reason:
+                    "the update holds a NUL character (\\u0000), which the relay does not store"
+                        .into(),
+                raw: String::from_utf8_lossy(body).into_owned(),
+            },
+        },
         Ok((update_id, Parsed::Events(events))) => ParsedUpdate {
             update_id: Some(update_id),
             content: UpdateContent::Events(events),
@@ -72,6 +83,18 @@ pub fn prepare(body: &[u8]) -> Result<ParsedUpdate, ApiError> {
             },
         },
     })
+}
+
+/// Whether a string anywhere in `value` holds U+0000.
+fn holds_nul(value: &serde_json::Value) -> bool {
+    match value {
+        serde_json::Value::String(s) => s.contains('\0'),
+        serde_json::Value::Array(items) => items.iter().any(holds_nul),
+        serde_json::Value::Object(fields) => {
+            fields.iter().any(|(k, v)| k.contains('\0') || holds_nul(v))
+        }
+        _ => false,
+    }
 }
 
 async fn webhook(

@@ -384,7 +384,7 @@ fn summarise(
     let id = tenant.map(|t| t.0);
     let params: Vec<&dyn Param> = id.iter().map(|t| t as &dyn Param).collect();
     let (mut rows, mut sum) = (0u64, 0u128);
-    conn.query(&select(table, tenant), &params, |r| {
+    conn.for_each(&select(table, tenant), &params, |r| {
         rows += 1;
         sum = sum.wrapping_add(row_hash(&read_row(table, r)?));
         Ok(())
@@ -400,6 +400,12 @@ pub(super) fn copy(
     to: &Conn<'_>,
     tenant: Option<TenantId>,
 ) -> Result<Vec<TableCopy>, StoreError> {
+    let source: i64 = from.query_one("SELECT count(*) FROM tenants", &[], |r| r.get(0))?;
+    if source == 0 {
+        return Err(StoreError::NotFound(
+            "the source holds no tenant: nothing to copy (check --from)".into(),
+        ));
+    }
     let existing: i64 = to.query_one("SELECT count(*) FROM tenants", &[], |r| r.get(0))?;
     if existing > 0 {
         return Err(StoreError::Conflict(format!(
@@ -420,7 +426,7 @@ pub(super) fn copy(
         let id = tenant.map(|t| t.0);
         let params: Vec<&dyn Param> = id.iter().map(|t| t as &dyn Param).collect();
         let (mut rows, mut sum) = (0u64, 0u128);
-        from.query(&select(table, tenant), &params, |r| {
+        from.for_each(&select(table, tenant), &params, |r| {
             let row = read_row(table, r)?;
             rows += 1;
             sum = sum.wrapping_add(row_hash(&row));

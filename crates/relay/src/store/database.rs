@@ -45,6 +45,11 @@ use crate::crm;
 /// The most jobs one transaction takes.
 pub const MAX_BATCH: usize = 1024;
 
+/// The most jobs one PostgreSQL transaction takes: each job's savepoint is a subtransaction, and
+/// past 64 in one transaction every snapshot on the server overflows its subtransaction cache
+/// (a known slowdown for all sessions).
+const MAX_PG_BATCH: usize = 64;
+
 /// The most read connections open at once, per process; a read waits for one when all are busy
 /// (an HTTP burst must not open a PostgreSQL connection per request).
 const MAX_READERS: usize = 16;
@@ -218,8 +223,18 @@ impl Database {
     /// socket) and brings its schema up to date. Errors never repeat the URL (it may hold a
     /// password).
     pub fn open_postgres(url: &str) -> Result<Database, StoreError> {
+        Database::postgres(url, false)
+    }
+
+    /// Like [`Database::open_postgres`], for a database that must hold the relay's tables
+    /// already (the commands that read or change a relay's data).
+    pub fn open_existing_postgres(url: &str) -> Result<Database, StoreError> {
+        Database::postgres(url, true)
+    }
+
+    fn postgres(url: &str, existing: bool) -> Result<Database, StoreError> {
         let config = postgres::parse_url(url)?;
-        let conn = postgres::open_for_writing(&config)?;
+        let conn = postgres::open_for_writing(&config, existing)?;
         Database::start(
             Location::Postgres(Box::new(config)),
             Connection::Postgres(Box::new(conn)),
@@ -418,9 +433,13 @@ pub(super) fn unix_now() -> i64 {
 }
 
 fn writer_loop(mut conn: Connection, location: &Location, jobs: Receiver<Job>) {
+    let most = match location.backend() {
+        Backend::Sqlite => MAX_BATCH,
+        Backend::Postgres => MAX_PG_BATCH,
+    };
     while let Ok(first) = jobs.recv() {
         let mut batch = vec![first];
-        while batch.len() < MAX_BATCH {
+        while batch.len() < most {
             match jobs.try_recv() {
                 Ok(job) => batch.push(job),
                 Err(_) => break,
@@ -454,8 +473,12 @@ fn begin_write(backend: Backend) -> &'static str {
 }
 
 fn run_batch(conn: &Conn<'_>, batch: Vec<Job>) {
-    if let Err(e) = conn.batch(begin_write(conn.backend())) {
+    // Transaction control rides along with the next statement where it can ("RELEASE job;
+    // SAVEPOINT job" between two jobs): each batch is one round trip to a database server.
+    if let Err(e) = conn.batch(&format!("{}; SAVEPOINT job", begin_write(conn.backend()))) {
         tracing::error!(error = %e, "cannot begin a write transaction");
+        // The transaction may have begun before its first savepoint failed.
+        let _ = conn.batch("ROLLBACK");
         for job in batch {
             (job.abort)(e.to_string());
         }
@@ -464,12 +487,8 @@ fn run_batch(conn: &Conn<'_>, batch: Vec<Job>) {
     let mut completions = Vec::with_capacity(batch.len());
     // Set when the transaction is gone: nothing of this batch will be committed.
     let mut lost: Option<String> = None;
-    let mut jobs = batch.into_iter();
-    for job in jobs.by_ref() {
-        if let Err(e) = conn.batch("SAVEPOINT job") {
-            (job.abort)(e.to_string());
-            continue;
-        }
+    let mut jobs = batch.into_iter().peekable();
+    while let Some(job) = jobs.next() {
         // A panicking job is rolled back alone; its caller sees the write fail.
         let run = job.run;
         let (ok, done) = match std::panic::catch_unwind(AssertUnwindSafe(|| run(conn))) {
@@ -479,10 +498,11 @@ fn run_batch(conn: &Conn<'_>, batch: Vec<Job>) {
                 (false, None)
             }
         };
-        let end = if ok {
-            "RELEASE job"
-        } else {
-            "ROLLBACK TO job; RELEASE job"
+        let end = match (ok, jobs.peek().is_some()) {
+            (true, false) => "RELEASE job",
+            (true, true) => "RELEASE job; SAVEPOINT job",
+            (false, false) => "ROLLBACK TO job; RELEASE job",
+            (false, true) => "ROLLBACK TO job; RELEASE job; SAVEPOINT job",
         };
         completions.extend(done);
         if let Err(e) = conn.batch(end) {
@@ -533,15 +553,30 @@ impl Storage for Database {
             Some(_) => {}
         }
         // The reason without the path: /healthz is public.
-        self.write(|conn| {
-            write_health_row(conn, unix_now()).map_err(|e| {
-                StoreError::Unusable(format!(
-                    "the database does not take writes ({e}): check the disk's free space and \
-                     the file's permissions"
-                ))
+        let checked = self
+            .write(|conn| {
+                write_health_row(conn, unix_now()).map_err(|e| {
+                    StoreError::Unusable(format!(
+                        "the database does not take writes ({e}): check the disk's free space \
+                         and the file's permissions"
+                    ))
+                })
             })
-        })?;
-        self.read(|conn| conn.query_one("SELECT count(*) FROM tenants", &[], |_| Ok(())))
+            .and_then(|()| {
+                self.read(|conn| conn.query_one("SELECT count(*) FROM tenants", &[], |_| Ok(())))
+            });
+        match (checked, self.backend()) {
+            // A server's own words can name its hosts, users and databases: logged, not answered.
+            (Err(e), Backend::Postgres) => {
+                tracing::error!(error = %e, "the PostgreSQL database failed the health check");
+                Err(StoreError::Unusable(
+                    "the PostgreSQL database does not answer or take writes; the relay's log \
+                     says why"
+                        .into(),
+                ))
+            }
+            (checked, _) => checked,
+        }
     }
 
     fn close(&self) {

@@ -36,6 +36,19 @@ pub(super) fn parse_url(url: &str) -> Result<postgres::Config, StoreError> {
     if config.get_application_name().is_none() {
         config.application_name("telegram-relay");
     }
+    // A relay whose machine died or froze must not hold the write lock (every other process
+    // waits on it) until TCP gives up after hours: the client notices a dead server within about
+    // 30 s, and the server ends a transaction left idle for 30 s (a relay sends a batch's
+    // statements back to back).
+    config
+        .keepalives_idle(std::time::Duration::from_secs(15))
+        .keepalives_interval(std::time::Duration::from_secs(5))
+        .keepalives_retries(3)
+        .tcp_user_timeout(std::time::Duration::from_secs(30));
+    let options = config.get_options().unwrap_or("").to_owned();
+    config.options(&format!(
+        "{options} -c idle_in_transaction_session_timeout=30s"
+    ));
     Ok(config)
 }
 
@@ -52,9 +65,38 @@ pub(super) fn connect(config: &postgres::Config) -> Result<PgClient, StoreError>
 }
 
 /// Opens the writer's connection, brings the schema up to date and checks that the database
-/// takes writes.
-pub(super) fn open_for_writing(config: &postgres::Config) -> Result<PgClient, StoreError> {
+/// takes writes and acknowledges a commit only once it is durable. With `existing`, a database
+/// without the relay's tables is refused (a mistyped `--db` must not become a relay database).
+pub(super) fn open_for_writing(
+    config: &postgres::Config,
+    existing: bool,
+) -> Result<PgClient, StoreError> {
     let mut client = connect(config)?;
+    let conn = Conn::Postgres(std::cell::RefCell::new(&mut client));
+    if existing {
+        let has_tables: bool =
+            conn.query_one("SELECT to_regclass('relay_schema') IS NOT NULL", &[], |r| {
+                r.get(0)
+            })?;
+        if !has_tables {
+            return Err(StoreError::NotFound(
+                "the PostgreSQL database in --db holds no relay tables; check --db (or \
+                 TELEGRAM_RELAY_DB), or create them with `telegram-relay tenant create NAME`"
+                    .into(),
+            ));
+        }
+    }
+    // `off` answers a commit before its WAL is flushed: a crash of the server would lose
+    // webhooks already answered 200. (`local`, `remote_write`, `on`, `remote_apply` are durable.)
+    let mode: String = conn.query_one("SHOW synchronous_commit", &[], |r| r.get(0))?;
+    if mode == "off" {
+        return Err(StoreError::Unusable(
+            "the PostgreSQL database answers commits before they are durable \
+             (synchronous_commit = off): set it to on for the relay's user or database \
+             (ALTER ROLE … SET synchronous_commit = on)"
+                .into(),
+        ));
+    }
     migrate(&mut client)?;
     write_health_row(
         &Conn::Postgres(std::cell::RefCell::new(&mut client)),
@@ -73,10 +115,13 @@ pub(super) fn open_for_writing(config: &postgres::Config) -> Result<PgClient, St
 /// under the write lock (two relays starting at once do not both migrate).
 fn migrate(client: &mut PgClient) -> Result<(), StoreError> {
     let conn = Conn::Postgres(std::cell::RefCell::new(client));
-    conn.batch(
-        "CREATE TABLE IF NOT EXISTS relay_schema (version BIGINT NOT NULL);
-         INSERT INTO relay_schema SELECT 0 WHERE NOT EXISTS (SELECT 1 FROM relay_schema)",
-    )?;
+    // Under the lock too: two relays starting on a new database would both create the table.
+    conn.batch(&format!(
+        "{BEGIN_WRITE};
+         CREATE TABLE IF NOT EXISTS relay_schema (version BIGINT NOT NULL);
+         INSERT INTO relay_schema SELECT 0 WHERE NOT EXISTS (SELECT 1 FROM relay_schema);
+         COMMIT"
+    ))?;
     loop {
         conn.batch(BEGIN_WRITE)?;
         let done = (|| {

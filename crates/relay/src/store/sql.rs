@@ -33,6 +33,9 @@ impl Backend {
     }
 }
 
+/// Prepared statements a PostgreSQL connection keeps (SQLite's cache is bounded the same way).
+const STATEMENTS_KEPT: usize = 256;
+
 /// A PostgreSQL connection with the statements it has prepared.
 pub struct PgClient {
     pub(super) client: postgres::Client,
@@ -52,6 +55,10 @@ impl PgClient {
             return Ok(statement.clone());
         }
         let statement = self.client.prepare(&dollar_placeholders(sql))?;
+        // Search makes a statement per shape of query; the cache keeps the last few hundred.
+        if self.statements.len() >= STATEMENTS_KEPT {
+            self.statements.clear();
+        }
         self.statements.insert(sql.to_owned(), statement.clone());
         Ok(statement)
     }
@@ -234,6 +241,30 @@ impl Conn<'_> {
             }
         }
         Ok(out)
+    }
+
+    /// Runs a query and hands every row to `f` as it arrives, without holding them all (a copy
+    /// of a large table). `f` must not use this connection: on PostgreSQL its rows are still
+    /// arriving on it.
+    pub fn for_each(
+        &self,
+        sql: &str,
+        params: &[&dyn Param],
+        mut f: impl FnMut(&Row<'_>) -> Result<(), StoreError>,
+    ) -> Result<(), StoreError> {
+        match self {
+            Conn::Sqlite(_) => self.query(sql, params, f).map(|_| ()),
+            Conn::Postgres(c) => {
+                use postgres::fallible_iterator::FallibleIterator;
+                let mut c = c.borrow_mut();
+                let statement = c.statement(sql)?;
+                let mut rows = c.client.query_raw(&statement, pg_values(params))?;
+                while let Some(row) = rows.next()? {
+                    f(&Row::Postgres(&row))?;
+                }
+                Ok(())
+            }
+        }
     }
 
     /// Runs a query; answers `f` of its first row, `None` when it has none.
