@@ -476,6 +476,19 @@ fn a_postgres_database_is_checked_before_it_is_used() {
     assert!(help.status.success());
     assert!(!String::from_utf8_lossy(&help.stdout).contains("s3cret"));
 
+    // `sslmode=require` asks for TLS, which the test server does not offer: refused, not sent in
+    // the clear.
+    let out = run(
+        &["tenant", "create", "acme"],
+        &format!("{}?sslmode=require", cluster.url("other_app")),
+    );
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("cannot connect") && err.contains("TLS"),
+        "{err}"
+    );
+
     let out = run(&["tenant", "create", "acme"], &cluster.url("lazy"));
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(1), "{err}");

@@ -52,9 +52,24 @@ pub(super) fn parse_url(url: &str) -> Result<postgres::Config, StoreError> {
     Ok(config)
 }
 
-/// Opens a connection.
+/// Opens a connection: with `sslmode=require`, over TLS, the server's certificate verified
+/// against the operating system's store and its name (as libpq's `verify-full` does); otherwise
+/// in the clear (`prefer`, the default, does not try TLS: a self-signed certificate, as Debian's
+/// own server has, would fail verification).
 pub(super) fn connect(config: &postgres::Config) -> Result<PgClient, StoreError> {
-    let client = config.connect(postgres::NoTls).map_err(|e| {
+    let connected = if matches!(config.get_ssl_mode(), postgres::config::SslMode::Require) {
+        crate::tls::install();
+        let tls = <rustls::ClientConfig as rustls_platform_verifier::ConfigVerifierExt>::with_platform_verifier()
+            .map_err(|e| {
+                StoreError::Unusable(format!(
+                    "cannot load the operating system's certificates for TLS to PostgreSQL: {e}"
+                ))
+            })?;
+        config.connect(tokio_postgres_rustls::MakeRustlsConnect::new(tls))
+    } else {
+        config.connect(postgres::NoTls)
+    };
+    let client = connected.map_err(|e| {
         StoreError::Unusable(format!(
             "cannot connect to the PostgreSQL database ({}); check that the server runs and the \
              host, port, user, password and database in --db",
