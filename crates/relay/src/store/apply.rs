@@ -360,17 +360,17 @@ fn message(
     let media = m.media.as_ref().map(to_json);
     // Most messages are new: the insert comes first, taking a deletion that arrived before the
     // message with it, and a message already stored refuses it and takes the edit path below.
-    // (Three round trips to a database server for a new message instead of five. The revision a
-    // refused insert took is never used, which polling allows: revisions only have to grow.)
+    // (Four round trips to a database server for a new message instead of five. The revision a
+    // refused insert took is never used, which polling allows: revisions only have to grow.
+    // No RETURNING: on SQLite it made a Desktop import of 1,000,000 messages 30 % slower.)
     let rev = next_rev(conn)?;
-    let inserted: Option<Option<i64>> = conn.query_opt(
+    let inserted = conn.execute(
         "INSERT INTO messages (tenant_id, space, chat_id, tg_id, person, direction, sent_at, text,
                                entities, media, reply_to, reply_text, edited_at, rev, deleted_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14,
                  (SELECT deleted_at FROM pending_deletions
                    WHERE tenant_id = ?1 AND space = ?2 AND chat_id = ?3 AND tg_id = ?4))
-         ON CONFLICT (tenant_id, space, chat_id, tg_id) DO NOTHING
-         RETURNING deleted_at",
+         ON CONFLICT (tenant_id, space, chat_id, tg_id) DO NOTHING",
         &[
             &tenant,
             &space,
@@ -387,16 +387,13 @@ fn message(
             &m.edited_at,
             &rev,
         ],
-        |r| r.get(0),
     )?;
-    if let Some(deleted_at) = inserted {
-        if deleted_at.is_some() {
-            conn.execute(
-                "DELETE FROM pending_deletions
-                 WHERE tenant_id = ?1 AND space = ?2 AND chat_id = ?3 AND tg_id = ?4",
-                &at_key,
-            )?;
-        }
+    if inserted == 1 {
+        conn.execute(
+            "DELETE FROM pending_deletions
+             WHERE tenant_id = ?1 AND space = ?2 AND chat_id = ?3 AND tg_id = ?4",
+            &at_key,
+        )?;
         if let Some(person) = m.person {
             conn.execute(
                 "UPDATE people SET message_count = message_count + 1,
