@@ -420,8 +420,10 @@ test("the conversation stays at the newest message when the panel's width change
     // The agent drags the sidebar narrower or wider: every row wraps again (narrower: the
     // content grows below the view, which is what loses the newest message).
     await page.getByTestId("plugin-frame").evaluate((f, w) => { f.style.width = w; }, width);
+    // Waits for the frame that lays the rows out again: up to 5 s, since the e2e files run side
+    // by side on two cores and a busy Chromium can take over a second to render one (CI saw it).
     let g = await gap();
-    for (let i = 0; i < 10 && g > 8; i++) {
+    for (let i = 0; i < 50 && g > 8; i++) {
       await page.waitForTimeout(100);
       g = await gap();
     }
