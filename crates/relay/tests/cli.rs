@@ -11,7 +11,7 @@ use serde_json::{Value, json};
 
 mod common;
 
-use common::process::{Server, start};
+use common::process::{Server, conversation, start};
 
 const BIN: &str = env!("CARGO_BIN_EXE_telegram-relay");
 const SECRET: &str = "crash-test-secret";
@@ -269,34 +269,7 @@ fn sigkill_mid_stream_loses_no_acknowledged_update() {
     let mut restarted = serve(&db);
     runtime.block_on(async {
         let client = telegram_relay::tls::client().build().unwrap();
-        // Every page, so that a capped page cannot hide a lost or doubled update.
-        let mut stored: Vec<i64> = Vec::new();
-        let mut before = String::new();
-        loop {
-            let page: Value = client
-                .get(format!(
-                    "{}/v1/people/4200000001/messages?limit=1000{before}",
-                    restarted.url
-                ))
-                .bearer_auth(&token)
-                .send()
-                .await
-                .unwrap()
-                .json()
-                .await
-                .unwrap();
-            stored.extend(
-                page["messages"]
-                    .as_array()
-                    .unwrap()
-                    .iter()
-                    .map(|m| m["telegram_message_id"].as_i64().unwrap()),
-            );
-            match page["older"].as_str() {
-                Some(older) => before = format!("&before={older}"),
-                None => break,
-            }
-        }
+        let mut stored = conversation(&client, &restarted.url, &token, 4_200_000_001).await;
         stored.sort();
         let count = stored.len();
         stored.dedup();

@@ -7,7 +7,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use common::postgres::Cluster;
-use common::process::{Server, start};
+use common::process::{Server, conversation, start};
 use serde_json::{Value, json};
 use telegram_relay::store::Storage;
 
@@ -68,36 +68,6 @@ fn update(update_id: i64) -> Value {
         "from": {"id": PERSON, "is_bot": false, "first_name": "Two"},
         "chat": {"id": PERSON, "type": "private", "first_name": "Two"},
         "text": format!("update {update_id}")}})
-}
-
-/// Every message of the person through `url`, walking the pages back from the newest.
-async fn all_pages(client: &reqwest::Client, url: &str, token: &str) -> Vec<i64> {
-    let mut ids = Vec::new();
-    let mut before = String::new();
-    loop {
-        let page: Value = client
-            .get(format!(
-                "{url}/v1/people/{PERSON}/messages?limit=1000{before}"
-            ))
-            .bearer_auth(token)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        ids.extend(
-            page["messages"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .map(|m| m["telegram_message_id"].as_i64().unwrap()),
-        );
-        match page["older"].as_str() {
-            Some(older) => before = format!("&before={older}"),
-            None => return ids,
-        }
-    }
 }
 
 /// Polls `after=cursor` through `url` once, adding what changed to `seen`; answers the new cursor.
@@ -235,7 +205,7 @@ fn two_relays_on_one_database_lose_nothing_when_one_is_killed() {
     let mut restarted = serve(&db);
     runtime.block_on(async {
         for url in [&urls[1], &restarted.url] {
-            let mut stored = all_pages(&client, url, &token).await;
+            let mut stored = conversation(&client, url, &token, PERSON).await;
             stored.sort();
             assert_eq!(
                 stored, acknowledged,

@@ -10,7 +10,7 @@
 
 use sha2::{Digest, Sha256};
 
-use super::sql::{Backend, Conn, Param, Row};
+use super::sql::{Backend, Cell, Conn, Param, Row};
 use super::{StoreError, TenantId};
 
 /// How a column is typed.
@@ -279,33 +279,6 @@ const TABLES: &[Table] = &[
         identity: false,
     },
 ];
-
-/// One column's value as it crosses from one database to the other.
-enum Cell {
-    Int(Option<i64>),
-    Flag(Option<bool>),
-    Text(Option<String>),
-    Bytes(Option<Vec<u8>>),
-}
-
-impl Param for Cell {
-    fn sqlite(&self) -> &dyn rusqlite::ToSql {
-        match self {
-            Cell::Int(v) => v,
-            Cell::Flag(v) => v,
-            Cell::Text(v) => v,
-            Cell::Bytes(v) => v,
-        }
-    }
-    fn pg(&self) -> &(dyn postgres::types::ToSql + Sync) {
-        match self {
-            Cell::Int(v) => v,
-            Cell::Flag(v) => v,
-            Cell::Text(v) => v,
-            Cell::Bytes(v) => v,
-        }
-    }
-}
 
 fn read_row(table: &Table, r: &Row<'_>) -> Result<Vec<Cell>, StoreError> {
     table

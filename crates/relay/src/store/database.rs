@@ -261,14 +261,6 @@ impl Database {
         self.location.backend()
     }
 
-    /// The SQLite file, when the database is one.
-    pub fn path(&self) -> Option<&Path> {
-        match &self.location {
-            Location::Sqlite(path) => Some(path),
-            Location::Postgres(_) => None,
-        }
-    }
-
     /// Runs `f` in the writer's transaction and waits until it is committed.
     pub fn write<T: Send + 'static>(
         &self,

@@ -7,7 +7,7 @@ use telegram_relay_api::{
 };
 
 use super::codes::Code;
-use super::sql::{Backend, Conn, Param, Row};
+use super::sql::{Backend, Cell, Conn, Param, Row};
 use super::{
     LinkFilter, MessagePosition, PageStart, QuarantinedUpdate, Revision, StoreError, TenantId,
 };
@@ -355,7 +355,7 @@ pub(super) fn search_query(
     tenant: TenantId,
     q: &str,
     limit: u32,
-) -> Option<(String, Vec<SearchValue>)> {
+) -> Option<(String, Vec<Cell>)> {
     let q = q.trim().to_lowercase();
     let digits: String = q.chars().filter(char::is_ascii_digit).collect();
     let phone_like = !digits.is_empty()
@@ -382,9 +382,9 @@ pub(super) fn search_query(
     }
     let username = link.unwrap_or_else(|| q.trim_start_matches('@').to_owned());
     let mut values = vec![
-        SearchValue::Int(tenant.0),
-        SearchValue::Text(username),
-        SearchValue::Int(i64::from(limit)),
+        Cell::Int(Some(tenant.0)),
+        Cell::Text(Some(username)),
+        Cell::Int(Some(i64::from(limit))),
     ];
     if backend == Backend::Postgres {
         return Some(postgres_search(words, values));
@@ -408,7 +408,7 @@ pub(super) fn search_query(
     // Without statistics the planner would rather walk the tenant's whole primary-key range.
     let mut index = "";
     if !phrases.is_empty() {
-        values.push(SearchValue::Text(phrases.join(" AND ")));
+        values.push(Cell::Text(Some(phrases.join(" AND "))));
         conditions +=
             " AND search_rowid IN (SELECT rowid FROM people_search WHERE people_search MATCH ?4)";
         index = " INDEXED BY people_by_search_rowid";
@@ -416,7 +416,7 @@ pub(super) fn search_query(
     for forms in words {
         let mut any = Vec::new();
         for form in forms {
-            values.push(SearchValue::Text(form));
+            values.push(Cell::Text(Some(form)));
             any.push(format!("instr(search_key, ?{}) > 0", values.len()));
         }
         conditions += &format!(" AND ({})", any.join(" OR "));
@@ -537,33 +537,9 @@ pub fn quarantine(
     )
 }
 
-/// A value of a search statement.
-pub(super) enum SearchValue {
-    Int(i64),
-    Text(String),
-}
-
-impl Param for SearchValue {
-    fn sqlite(&self) -> &dyn rusqlite::ToSql {
-        match self {
-            SearchValue::Int(v) => v,
-            SearchValue::Text(v) => v,
-        }
-    }
-    fn pg(&self) -> &(dyn postgres::types::ToSql + Sync) {
-        match self {
-            SearchValue::Int(v) => v,
-            SearchValue::Text(v) => v,
-        }
-    }
-}
-
 /// [`search_query`] for PostgreSQL: each form of a word is a `LIKE '%form%'`, which the trigram
 /// index on `search_key` (pg_trgm) serves for forms of three characters or more.
-fn postgres_search(
-    words: Vec<Vec<String>>,
-    mut values: Vec<SearchValue>,
-) -> (String, Vec<SearchValue>) {
+fn postgres_search(words: Vec<Vec<String>>, mut values: Vec<Cell>) -> (String, Vec<Cell>) {
     let mut conditions = String::new();
     for forms in words {
         let mut any = Vec::new();
@@ -572,7 +548,7 @@ fn postgres_search(
                 .replace('\\', "\\\\")
                 .replace('%', "\\%")
                 .replace('_', "\\_");
-            values.push(SearchValue::Text(format!("%{escaped}%")));
+            values.push(Cell::Text(Some(format!("%{escaped}%"))));
             any.push(format!("search_key LIKE ?{} ESCAPE '\\'", values.len()));
         }
         conditions += &format!(" AND ({})", any.join(" OR "));

@@ -73,6 +73,12 @@ impl PgClient {
     }
 }
 
+fn sqlite_values<'a>(
+    params: &'a [&'a dyn Param],
+) -> rusqlite::ParamsFromIter<impl Iterator<Item = &'a dyn rusqlite::ToSql>> {
+    rusqlite::params_from_iter(params.iter().map(|p| p.sqlite()))
+}
+
 fn pg_values<'a>(params: &[&'a dyn Param]) -> Vec<&'a (dyn postgres::types::ToSql + Sync)> {
     params.iter().map(|p| p.pg()).collect()
 }
@@ -108,6 +114,34 @@ impl Param for TenantId {
     }
     fn pg(&self) -> &(dyn postgres::types::ToSql + Sync) {
         &self.0
+    }
+}
+
+/// An owned value of any column type, for statements whose values are built at run time (a
+/// search's words, a copied row). `None` is SQL `NULL` of that type.
+pub enum Cell {
+    Int(Option<i64>),
+    Flag(Option<bool>),
+    Text(Option<String>),
+    Bytes(Option<Vec<u8>>),
+}
+
+impl Param for Cell {
+    fn sqlite(&self) -> &dyn rusqlite::ToSql {
+        match self {
+            Cell::Int(v) => v,
+            Cell::Flag(v) => v,
+            Cell::Text(v) => v,
+            Cell::Bytes(v) => v,
+        }
+    }
+    fn pg(&self) -> &(dyn postgres::types::ToSql + Sync) {
+        match self {
+            Cell::Int(v) => v,
+            Cell::Flag(v) => v,
+            Cell::Text(v) => v,
+            Cell::Bytes(v) => v,
+        }
     }
 }
 
@@ -203,9 +237,7 @@ impl Conn<'_> {
     /// Runs a statement; answers how many rows it changed.
     pub fn execute(&self, sql: &str, params: &[&dyn Param]) -> Result<usize, StoreError> {
         match self {
-            Conn::Sqlite(c) => Ok(c.prepare_cached(sql)?.execute(rusqlite::params_from_iter(
-                params.iter().map(|p| p.sqlite()),
-            ))?),
+            Conn::Sqlite(c) => Ok(c.prepare_cached(sql)?.execute(sqlite_values(params))?),
             Conn::Postgres(c) => {
                 let mut c = c.borrow_mut();
                 let statement = c.statement(sql)?;
@@ -225,9 +257,7 @@ impl Conn<'_> {
         match self {
             Conn::Sqlite(c) => {
                 let mut statement = c.prepare_cached(sql)?;
-                let mut rows = statement.query(rusqlite::params_from_iter(
-                    params.iter().map(|p| p.sqlite()),
-                ))?;
+                let mut rows = statement.query(sqlite_values(params))?;
                 while let Some(row) = rows.next()? {
                     out.push(f(&Row::Sqlite(row))?);
                 }
@@ -277,9 +307,7 @@ impl Conn<'_> {
         match self {
             Conn::Sqlite(c) => {
                 let mut statement = c.prepare_cached(sql)?;
-                let mut rows = statement.query(rusqlite::params_from_iter(
-                    params.iter().map(|p| p.sqlite()),
-                ))?;
+                let mut rows = statement.query(sqlite_values(params))?;
                 rows.next()?.map(|row| f(&Row::Sqlite(row))).transpose()
             }
             Conn::Postgres(c) => {

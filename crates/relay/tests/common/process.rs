@@ -6,6 +6,42 @@ use std::process::{Child, Command, Stdio};
 use std::sync::mpsc;
 use std::time::Duration;
 
+/// The Telegram message IDs of `person`'s whole conversation through the relay at `url`, every
+/// page back from the newest (so that a capped page cannot hide a lost or doubled message).
+pub async fn conversation(
+    client: &reqwest::Client,
+    url: &str,
+    token: &str,
+    person: u64,
+) -> Vec<i64> {
+    let mut ids = Vec::new();
+    let mut before = String::new();
+    loop {
+        let page: serde_json::Value = client
+            .get(format!(
+                "{url}/v1/people/{person}/messages?limit=1000{before}"
+            ))
+            .bearer_auth(token)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        ids.extend(
+            page["messages"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|m| m["telegram_message_id"].as_i64().unwrap()),
+        );
+        match page["older"].as_str() {
+            Some(older) => before = format!("&before={older}"),
+            None => return ids,
+        }
+    }
+}
+
 /// A running relay.
 pub struct Server {
     pub child: Child,
