@@ -6,7 +6,7 @@
 //! * ranking one contact against a 100,000-person directory: median and 99th percentile of 1,000;
 //! * the same bulk run and ranking compiled to wasm32 (built here with the `wasm-release` profile)
 //!   under Node, against the one-thread native run: the wasm/native ratio;
-//! * bulk assignment 1,000,000 × 1,000,000, once.
+//! * bulk assignment 1,000,000 × 1,000,000: median of 3 runs, the first also shown alone.
 //!
 //! Arguments after `--`: `--quick` skips the 1,000,000 run, `--no-wasm` skips wasm.
 //!
@@ -150,19 +150,34 @@ fn main() {
         let big_options = MatchOptions {
             region: Some(big.region.into()),
         };
-        let t = Instant::now();
-        let r = assign_with_threads(&big.contacts, &big.people, &big_options, threads);
-        let took = secs(t.elapsed());
+        // Three runs, as the 100k figure is a median too; the first is shown apart, since it also
+        // pays for the process's first use of that much memory.
+        let mut big_runs = Vec::new();
+        let mut r = None;
+        for _ in 0..3 {
+            let t = Instant::now();
+            r = Some(assign_with_threads(
+                &big.contacts,
+                &big.people,
+                &big_options,
+                threads,
+            ));
+            big_runs.push(secs(t.elapsed()));
+        }
+        let r = r.expect("ran");
+        let took = median(big_runs.clone());
         let q = Quality::measure(&big, &r);
         println!(
-            "\nbulk 1M x 1M ({} contacts, {} people; generated in {generated:.1} s), {threads} threads, once: {took:.2} s",
+            "\nbulk 1M x 1M ({} contacts, {} people; generated in {generated:.1} s), {threads} threads: median {took:.2} s of {:?}",
             big.contacts.len(),
-            big.people.len()
+            big.people.len(),
+            rounded(&big_runs)
         );
         println!(
-            "  {:.1}x the 100k run's median for {:.1}x the contacts; peak memory of this process {}",
+            "  {:.1}x the 100k run's median for {:.1}x the contacts (first run alone {:.1}x); peak memory of this process {}",
             took / bulk_all,
             big.contacts.len() as f64 / data.contacts.len() as f64,
+            big_runs[0] / bulk_all,
             peak_memory()
         );
         println!(

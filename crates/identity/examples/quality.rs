@@ -234,7 +234,8 @@ fn distinguishable(
 ) -> (usize, usize) {
     let region = Region::from_code(data.region);
     let name_of = |p: &TelegramPerson| {
-        let mut t = NameKey::new(&p.first_name, &p.last_name).tokens;
+        let key = NameKey::new(&p.first_name, &p.last_name);
+        let mut t: Vec<String> = key.tokens().map(String::from).collect();
         t.sort_unstable();
         t
     };
@@ -243,7 +244,8 @@ fn distinguishable(
         *names.entry(name_of(p)).or_default() += 1;
     }
     let contact_name = |c: &telegram_identity::CrmContact| {
-        let mut t = NameKey::new(&c.name, "").tokens;
+        let key = NameKey::new(&c.name, "");
+        let mut t: Vec<String> = key.tokens().map(String::from).collect();
         t.sort_unstable();
         t
     };
@@ -367,7 +369,7 @@ fn print_details(
             && c.phones
                 .iter()
                 .any(|x| PhoneKey::parse(x, region) == tg_phone);
-        let tokens = NameKey::new(&p.first_name, &p.last_name).tokens.len();
+        let tokens = NameKey::new(&p.first_name, &p.last_name).len();
         let category = if phone_equal {
             "phone equal"
         } else if tokens >= 2 {

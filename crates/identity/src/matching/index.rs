@@ -3,90 +3,192 @@
 use crate::normalize::{NameKey, PhoneKey, Region, normalize_username};
 use crate::{CrmContact, TelegramPerson};
 
-/// A record reduced to what scoring and blocking need; built once per record.
-#[derive(Clone, Debug, Default)]
-pub(crate) struct Prepared {
+/// A Telegram person reduced to what scoring and blocking need, built once per person. It holds
+/// no heap memory and about 200 bytes: a directory of a million people is a few blocks of memory,
+/// and scoring a candidate reads a few neighbouring cache lines.
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct Person {
     pub(crate) name: NameKey,
-    pub(crate) phones: Vec<PhoneKey>,
-    /// Normalised usernames (Telegram: at most one; CRM: the username field).
-    pub(crate) username: Option<String>,
-    /// Email local parts folded like [`fold_handle`] (CRM side only).
-    pub(crate) email_handles: Vec<String>,
-    /// The username folded like [`fold_handle`] (Telegram side only).
-    pub(crate) handle: Option<String>,
-    /// Telegram side: the phone as written, when it has no `+` or `00` and so may be a national
-    /// number that only the contact's region resolves ([`PhoneKey::parse_telegram`]).
-    pub(crate) phone_written: Option<(u64, u8)>,
-    /// CRM side: the default region its national numbers were read with.
-    pub(crate) region: Option<Region>,
+    /// The phone key, read without a region.
+    phone: Option<PhoneKey>,
+    /// The phone's digits as written (with their count) when it has no `+` or `00`, and so may be
+    /// a national number that only the contact's region resolves ([`PhoneKey::parse_telegram`]);
+    /// a count of 0 when not.
+    written: (u64, u8),
+    /// The normalised username.
+    pub(crate) username: Option<Handle>,
 }
 
-impl Prepared {
-    pub(crate) fn telegram(p: &TelegramPerson) -> Prepared {
-        let username = p
-            .username
-            .as_deref()
-            .and_then(|u| normalize_username(u).ok());
-        Prepared {
+/// A CRM contact reduced to what scoring and blocking need. Built for each contact as it is
+/// matched, on the stack.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Contact {
+    pub(crate) name: NameKey,
+    phones: [PhoneKey; MAX_PHONES],
+    phone_count: u8,
+    /// The normalised username field.
+    pub(crate) username: Option<Handle>,
+    /// Email local parts folded like [`fold_handle`], sorted, without repeats.
+    email_handles: [Handle; MAX_EMAIL_HANDLES],
+    email_handle_count: u8,
+    /// The default region its national numbers were read with.
+    region: Option<&'static Region>,
+}
+
+/// Phone numbers of a contact that take part in matching; more are rare and ignored.
+const MAX_PHONES: usize = 4;
+/// Email addresses of a contact that take part in matching.
+const MAX_EMAIL_HANDLES: usize = 3;
+
+/// A username or a folded handle, inline: Telegram usernames have at most 32 characters, so a
+/// longer handle could never equal one and is not kept.
+#[derive(Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) struct Handle {
+    bytes: [u8; 32],
+    len: u8,
+}
+
+impl Handle {
+    fn new(s: &str) -> Option<Handle> {
+        let mut h = Handle::default();
+        h.bytes.get_mut(..s.len())?.copy_from_slice(s.as_bytes());
+        h.len = s.len() as u8;
+        Some(h)
+    }
+
+    pub(crate) fn as_str(&self) -> &str {
+        // Only ASCII usernames and handles are stored.
+        std::str::from_utf8(&self.bytes[..usize::from(self.len)]).unwrap_or_default()
+    }
+
+    /// A username folded like [`fold_handle`]: usernames are lowercase letters, digits and `_`, so
+    /// only the underscores go.
+    fn folded(&self) -> Handle {
+        let mut h = Handle::default();
+        for &b in self.as_str().as_bytes().iter().filter(|&&b| b != b'_') {
+            h.bytes[usize::from(h.len)] = b;
+            h.len += 1;
+        }
+        h
+    }
+}
+
+impl std::fmt::Debug for Handle {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.as_str().fmt(f)
+    }
+}
+
+impl Person {
+    pub(crate) fn new(p: &TelegramPerson) -> Person {
+        Person {
             name: NameKey::new(&p.first_name, &p.last_name),
-            phones: p
+            phone: p
                 .phone
                 .as_deref()
-                .and_then(|x| PhoneKey::parse_telegram(x, None))
-                .into_iter()
-                .collect(),
-            phone_written: p.phone.as_deref().and_then(PhoneKey::telegram_written),
-            handle: username.as_deref().map(fold_handle),
-            username,
-            email_handles: Vec::new(),
-            region: None,
+                .and_then(|x| PhoneKey::parse_telegram(x, None)),
+            written: p
+                .phone
+                .as_deref()
+                .and_then(PhoneKey::telegram_written)
+                .unwrap_or((0, 0)),
+            username: p
+                .username
+                .as_deref()
+                .and_then(|u| normalize_username(u).ok())
+                .and_then(|u| Handle::new(&u)),
         }
     }
 
-    pub(crate) fn crm(c: &CrmContact, region: Option<Region>) -> Prepared {
-        let mut phones: Vec<PhoneKey> = c
-            .phones
-            .iter()
-            .filter_map(|p| PhoneKey::parse(p, region))
-            .collect();
-        super::sort_small_by(&mut phones, |a, b| a < b);
-        phones.dedup();
-        let mut email_handles: Vec<String> = c
-            .emails
-            .iter()
-            .filter_map(|e| {
-                e.trim()
-                    .rsplit_once('@')
-                    .map(|(local, _)| fold_handle(local))
-            })
-            .filter(|h| h.len() >= 5)
-            .collect();
-        super::sort_small_by(&mut email_handles, |a, b| a < b);
-        email_handles.dedup();
-        Prepared {
+    /// Reads the record's parts that scoring reads first, to bring them into the cache.
+    pub(crate) fn touch(&self) {
+        std::hint::black_box((
+            self.name.len(),
+            self.phone.is_some(),
+            self.username.is_some(),
+        ));
+    }
+
+    /// The phone key as read without a region.
+    pub(crate) fn phone(&self) -> Option<PhoneKey> {
+        self.phone
+    }
+
+    /// The username folded like [`fold_handle`], to meet a contact's email local parts.
+    pub(crate) fn handle(&self) -> Option<Handle> {
+        self.username.map(|u| u.folded())
+    }
+
+    /// The phone key as `contact` reads it: a number written without `+` or `00` is read again
+    /// with the contact's region, which may make it national (`0409 239 102`).
+    pub(crate) fn phone_for(&self, contact: &Contact) -> Option<PhoneKey> {
+        match (self.written, contact.region) {
+            ((digits, count), Some(region)) if count > 0 => {
+                PhoneKey::parse_telegram_digits((digits, count), Some(*region))
+            }
+            _ => self.phone,
+        }
+    }
+}
+
+impl Contact {
+    pub(crate) fn new(c: &CrmContact, region: Option<&'static Region>) -> Contact {
+        let mut contact = Contact {
             name: NameKey::new(&c.name, ""),
-            phones,
+            phones: [PhoneKey::UNUSED; MAX_PHONES],
+            phone_count: 0,
             username: c
                 .username
                 .as_deref()
-                .and_then(|u| normalize_username(u).ok()),
-            email_handles,
-            handle: None,
-            phone_written: None,
+                .and_then(|u| normalize_username(u).ok())
+                .and_then(|u| Handle::new(&u)),
+            email_handles: [Handle::default(); MAX_EMAIL_HANDLES],
+            email_handle_count: 0,
             region,
+        };
+        for phone in c
+            .phones
+            .iter()
+            .filter_map(|p| PhoneKey::parse(p, region.copied()))
+        {
+            let n = usize::from(contact.phone_count);
+            if n < MAX_PHONES && !contact.phones[..n].contains(&phone) {
+                contact.phones[n] = phone;
+                contact.phone_count += 1;
+            }
         }
+        let n = usize::from(contact.phone_count);
+        super::sort_small_by(&mut contact.phones[..n], |a, b| a < b);
+        for e in &c.emails {
+            let Some((local, _)) = e.trim().rsplit_once('@') else {
+                continue;
+            };
+            let folded = fold_handle(local);
+            let n = usize::from(contact.email_handle_count);
+            if folded.len() < 5 || n == MAX_EMAIL_HANDLES {
+                continue;
+            }
+            let Some(h) = Handle::new(&folded) else {
+                continue;
+            };
+            if !contact.email_handles[..n].contains(&h) {
+                contact.email_handles[n] = h;
+                contact.email_handle_count += 1;
+            }
+        }
+        let n = usize::from(contact.email_handle_count);
+        super::sort_small_by(&mut contact.email_handles[..n], |a, b| a < b);
+        contact
     }
-}
 
-impl Prepared {
-    /// A Telegram person's phone keys as `contact` reads them: a number written without `+` or
-    /// `00` is read again with the contact's region, which may make it national (`0409 239 102`).
-    pub(crate) fn telegram_phone_for(&self, contact: &Prepared) -> Option<PhoneKey> {
-        let key = self.phones.first().copied();
-        match (self.phone_written, contact.region) {
-            (Some(written), Some(region)) => PhoneKey::parse_telegram_digits(written, Some(region)),
-            _ => key,
-        }
+    /// The contact's phone keys, sorted, without repeats.
+    pub(crate) fn phones(&self) -> &[PhoneKey] {
+        &self.phones[..usize::from(self.phone_count)]
+    }
+
+    /// The contact's email handles.
+    pub(crate) fn email_handles(&self) -> &[Handle] {
+        &self.email_handles[..usize::from(self.email_handle_count)]
     }
 }
 
@@ -126,6 +228,8 @@ pub(crate) enum Stage {
 /// Name keys whose block is larger than this are skipped: a name that common cannot pick anyone
 /// out, and skipping keeps the cost linear.
 const NAME_BLOCK_CAP: usize = 24;
+/// FULL
+const FULL_BLOCK_CAP: usize = 12;
 /// The same for partial keys and single given names, which are weaker evidence.
 const WEAK_BLOCK_CAP: usize = 12;
 /// Identifier keys (phones, usernames) have no cap.
@@ -144,12 +248,46 @@ fn key(ns: Ns, parts: &[&[u8]]) -> u64 {
 }
 
 /// A blocking key with the largest block worth reading and its stage.
-type Key = (u64, usize, Stage);
+pub(crate) type Key = (u64, usize, Stage);
+
+/// What blocking reads of a record, on either side.
+struct Parts<'a> {
+    name: &'a NameKey,
+    phones: &'a [PhoneKey],
+    username: Option<Handle>,
+    /// The Telegram username folded, or the contact's email local parts.
+    handles: &'a [Handle],
+}
+
+impl Person {
+    fn keys(&self, out: &mut Vec<Key>) {
+        let handle = self.handle();
+        let parts = Parts {
+            name: &self.name,
+            phones: self.phone.as_slice(),
+            username: self.username,
+            handles: handle.as_slice(),
+        };
+        keys(&parts, true, out);
+    }
+}
+
+impl Contact {
+    fn keys(&self, out: &mut Vec<Key>) {
+        let parts = Parts {
+            name: &self.name,
+            phones: self.phones(),
+            username: self.username,
+            handles: self.email_handles(),
+        };
+        keys(&parts, false, out);
+    }
+}
 
 /// Blocking keys of a record. `telegram` selects the directory side (indexed) or the query side.
-fn keys(p: &Prepared, telegram: bool, out: &mut Vec<Key>) {
+fn keys(p: &Parts<'_>, telegram: bool, out: &mut Vec<Key>) {
     use Stage::{Fallback, First};
-    for phone in &p.phones {
+    for phone in p.phones {
         if phone.is_international() {
             out.push((
                 key(Ns::Phone, &[&phone.digits().to_le_bytes()]),
@@ -164,15 +302,10 @@ fn keys(p: &Prepared, telegram: bool, out: &mut Vec<Key>) {
         ));
     }
     if let Some(u) = &p.username {
-        out.push((key(Ns::Username, &[u.as_bytes()]), NO_CAP, First));
+        out.push((key(Ns::Username, &[u.as_str().as_bytes()]), NO_CAP, First));
     }
-    if let Some(h) = p.handle.as_deref().filter(|_| telegram) {
-        out.push((key(Ns::Handle, &[h.as_bytes()]), NO_CAP, First));
-    }
-    if !telegram {
-        for h in &p.email_handles {
-            out.push((key(Ns::Handle, &[h.as_bytes()]), NO_CAP, First));
-        }
+    for h in p.handles {
+        out.push((key(Ns::Handle, &[h.as_str().as_bytes()]), NO_CAP, First));
     }
     let (sig, partners) = name_positions(p);
     let (sig, partners) = (&sig.0[..sig.1], &partners.0[..partners.1]);
@@ -185,7 +318,7 @@ fn keys(p: &Prepared, telegram: bool, out: &mut Vec<Key>) {
             } else {
                 (ph(j), ph(i))
             };
-            out.push((key(Ns::NameFull, &[x, y]), NAME_BLOCK_CAP, First));
+            out.push((key(Ns::NameFull, &[x, y]), FULL_BLOCK_CAP, First));
         }
     }
     // Ordered pairs: the sound of one token and the first two sounds of the other, so that a
@@ -230,9 +363,9 @@ fn keys(p: &Prepared, telegram: bool, out: &mut Vec<Key>) {
 /// allocating.
 type Positions = ([usize; 5], usize);
 
-fn name_positions(p: &Prepared) -> (Positions, Positions) {
+fn name_positions(p: &Parts<'_>) -> (Positions, Positions) {
     let (mut sig, mut partners) = (([0; 5], 0), ([0; 5], 0));
-    for i in 0..p.name.tokens.len() {
+    for i in 0..p.name.len() {
         if p.name.is_particle_at(i) || p.name.sound(i).is_empty() {
             continue;
         }
@@ -240,7 +373,7 @@ fn name_positions(p: &Prepared) -> (Positions, Positions) {
             partners.0[partners.1] = i;
             partners.1 += 1;
         }
-        if sig.1 < 4 && p.name.tokens[i].len() >= 2 {
+        if sig.1 < 4 && p.name.token_bytes(i).len() >= 2 {
             sig.0[sig.1] = i;
             sig.1 += 1;
         }
@@ -248,9 +381,17 @@ fn name_positions(p: &Prepared) -> (Positions, Positions) {
     (sig, partners)
 }
 
+/// The 32 bits of `key` below its top `bits`, as an index entry keeps them.
+fn mid_bits(key: u64, bits: u32) -> u32 {
+    ((key << bits) >> 32) as u32
+}
+
 /// Sorted `(key, person)` pairs: a deterministic multimap without hashing order.
 pub(crate) struct Index {
-    entries: Vec<(u64, u32)>,
+    /// Each key is kept as its 32 bits after the top `bits` (which the directory holds), so an
+    /// entry is 8 bytes: keys are told apart by `bits + 32` bits, and two keys that agree on all of
+    /// them (about one lookup in 2^32) only add candidates, which scoring then judges.
+    entries: Vec<(u32, u32)>,
     /// `directory[b]` is the first entry whose key's top `bits` bits are at least `b`, so a lookup
     /// reads one or two cache lines instead of a binary search over all entries.
     directory: Vec<u32>,
@@ -258,24 +399,49 @@ pub(crate) struct Index {
 }
 
 impl Index {
-    pub(crate) fn build(people: &[Prepared]) -> Index {
-        let mut entries = Vec::with_capacity(people.len() * 6);
+    /// The sorted entries of `people`, numbered from `first`: one part of an index, made on one
+    /// thread, for [`Index::merge`].
+    pub(crate) fn part(people: &[Person], first: usize) -> Vec<(u64, u32)> {
+        let mut entries = Vec::with_capacity(people.len() * 8);
         let mut buf = Vec::new();
         for (i, p) in people.iter().enumerate() {
             buf.clear();
-            keys(p, true, &mut buf);
-            entries.extend(buf.iter().map(|&(k, _, _)| (k, i as u32)));
+            p.keys(&mut buf);
+            entries.extend(buf.iter().map(|&(k, _, _)| (k, (first + i) as u32)));
         }
         entries.sort_unstable();
         entries.dedup();
-        let bits = (usize::BITS - entries.len().leading_zeros()).clamp(1, 24);
+        entries
+    }
+
+    /// The index of parts from [`Index::part`] over disjoint people.
+    pub(crate) fn merge(parts: Vec<Vec<(u64, u32)>>) -> Index {
+        let total: usize = parts.iter().map(Vec::len).sum();
+        let bits = (usize::BITS - total.leading_zeros()).clamp(1, 24);
+        let mut entries = Vec::with_capacity(total);
         let mut directory = Vec::with_capacity((1 << bits) + 1);
-        let mut pos = 0;
-        for b in 0..=(1u64 << bits) {
-            while pos < entries.len() && (entries[pos].0 >> (64 - bits)) < b {
-                pos += 1;
+        let mut heads = vec![0usize; parts.len()];
+        // A few parts (one per thread): the smallest head is found by looking at each.
+        loop {
+            let mut next: Option<usize> = None;
+            for (p, part) in parts.iter().enumerate() {
+                if heads[p] < part.len() && next.is_none_or(|n| part[heads[p]] < parts[n][heads[n]])
+                {
+                    next = Some(p);
+                }
             }
-            directory.push(pos as u32);
+            let Some(p) = next else { break };
+            let (key, person) = parts[p][heads[p]];
+            heads[p] += 1;
+            // Every bucket up to this key's starts here unless it started before.
+            let bucket = (key >> (64 - bits)) as usize;
+            while directory.len() <= bucket {
+                directory.push(entries.len() as u32);
+            }
+            entries.push((mid_bits(key, bits), person));
+        }
+        while directory.len() <= 1 << bits {
+            directory.push(entries.len() as u32);
         }
         Index {
             entries,
@@ -285,32 +451,45 @@ impl Index {
     }
 
     /// The keys of a contact, to pass to [`Index::lookup`].
-    pub(crate) fn query_keys(contact: &Prepared) -> Vec<Key> {
-        let mut buf = Vec::new();
-        keys(contact, false, &mut buf);
-        buf
+    pub(crate) fn query_keys(contact: &Contact, out: &mut Vec<Key>) {
+        out.clear();
+        contact.keys(out);
     }
 
     /// Appends the people sharing a key of `stage` with the contact, sorted, without repeats
     /// and without those already in `out[..start]`.
     pub(crate) fn lookup(&self, keys: &[Key], stage: Stage, out: &mut Vec<u32>) {
         let start = out.len();
-        for &(k, cap, s) in keys {
-            if s != stage {
-                continue;
+        // In three passes over a few keys at a time, so that the memory reads of different keys
+        // (each a likely cache miss in a large directory) are in flight together instead of one
+        // after another: the buckets' bounds, then the buckets' first entries, then the searches.
+        let mut buckets = [(0u32, 0usize, 0usize, 0usize); 16];
+        let mut of_stage = keys.iter().filter(|&&(_, _, s)| s == stage).peekable();
+        while of_stage.peek().is_some() {
+            let mut n = 0;
+            for &(k, cap, _) in of_stage.by_ref().take(buckets.len()) {
+                let b = (k >> (64 - self.bits)) as usize;
+                buckets[n] = (
+                    mid_bits(k, self.bits),
+                    cap,
+                    self.directory[b] as usize,
+                    self.directory[b + 1] as usize,
+                );
+                n += 1;
             }
-            let b = (k >> (64 - self.bits)) as usize;
-            let bucket = &self.entries[self.directory[b] as usize..self.directory[b + 1] as usize];
-            let lo = bucket.partition_point(|&(e, _)| e < k);
-            let hi = lo + bucket[lo..].partition_point(|&(e, _)| e == k);
-            let (lo, hi) = (
-                lo + self.directory[b] as usize,
-                hi + self.directory[b] as usize,
-            );
-            if hi - lo > cap {
-                continue;
+            for &(_, _, lo, hi) in &buckets[..n] {
+                if lo < hi {
+                    std::hint::black_box(self.entries[lo].0);
+                }
             }
-            out.extend(self.entries[lo..hi].iter().map(|&(_, i)| i));
+            for &(k, cap, from, to) in &buckets[..n] {
+                let bucket = &self.entries[from..to];
+                let lo = bucket.partition_point(|&(e, _)| e < k);
+                let hi = lo + bucket[lo..].partition_point(|&(e, _)| e == k);
+                if hi - lo <= cap {
+                    out.extend(bucket[lo..hi].iter().map(|&(_, i)| i));
+                }
+            }
         }
         out[..start].sort_unstable();
         out[start..].sort_unstable();
@@ -325,5 +504,91 @@ impl Index {
             write += 1;
         }
         out.truncate(write);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_folded_username_is_its_handle() {
+        for u in ["lucia_fg", "a_b_c_d", "john1990", "x________y"] {
+            let handle = Handle::new(u).unwrap();
+            assert_eq!(handle.folded().as_str(), fold_handle(u), "{u}");
+        }
+    }
+
+    #[test]
+    fn a_contact_keeps_a_few_distinct_phones_and_short_handles() {
+        let phones: Vec<String> = ["+34 600 000 005", "+34600000001", "+34 600 000 005"]
+            .into_iter()
+            .chain(["+34600000002", "+34600000003", "+34600000004"])
+            .map(String::from)
+            .collect();
+        let long = format!("{}@example.com", "a".repeat(33));
+        let c = CrmContact {
+            id: "1".into(),
+            name: "Ana Ruiz".into(),
+            phones,
+            emails: vec![
+                "Ana.Ruiz+crm@example.com".into(),
+                long,
+                "anaruiz@other.org".into(),
+                "ab@x.org".into(),
+            ],
+            username: None,
+            sender_id: None,
+        };
+        let contact = Contact::new(&c, None);
+        let digits: Vec<u64> = contact.phones().iter().map(|p| p.digits()).collect();
+        // The first four distinct numbers, sorted.
+        assert_eq!(
+            digits,
+            [
+                34_600_000_001,
+                34_600_000_002,
+                34_600_000_003,
+                34_600_000_005
+            ]
+        );
+        // One handle for both spellings; too long for a username and too short are left out.
+        let handles: Vec<&str> = contact.email_handles().iter().map(Handle::as_str).collect();
+        assert_eq!(handles, ["anaruiz"]);
+    }
+
+    #[test]
+    fn an_index_in_parts_finds_what_one_part_finds() {
+        let people: Vec<Person> = crate::testdata::generate(300, 5)
+            .people
+            .iter()
+            .map(Person::new)
+            .collect();
+        let whole = Index::merge(vec![Index::part(&people, 0)]);
+        let split = Index::merge(vec![
+            Index::part(&people[..100], 0),
+            Index::part(&people[100..250], 100),
+            Index::part(&people[250..], 250),
+        ]);
+        assert_eq!(whole.entries, split.entries);
+        assert_eq!(whole.directory, split.directory);
+        let (mut keys, mut selves) = (Vec::new(), 0);
+        for (i, p) in people.iter().enumerate() {
+            keys.clear();
+            p.keys(&mut keys);
+            let (mut a, mut b) = (Vec::new(), Vec::new());
+            for stage in [Stage::First, Stage::Fallback] {
+                whole.lookup(&keys, stage, &mut a);
+                split.lookup(&keys, stage, &mut b);
+            }
+            assert_eq!(a, b);
+            selves += usize::from(a.contains(&(i as u32)));
+        }
+        // Every person shares its own keys, unless all of them are in blocks over their caps.
+        assert!(
+            selves > people.len() * 9 / 10,
+            "{selves} of {}",
+            people.len()
+        );
     }
 }

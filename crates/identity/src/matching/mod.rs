@@ -23,7 +23,7 @@ use std::fmt;
 
 use crate::normalize::Region;
 use crate::{CrmContact, SenderId, TelegramPerson};
-use index::{Index, Prepared, Stage};
+use index::{Contact, Index, Person, Stage};
 pub use score::{AUTO_MARGIN, AUTO_MIN, REVIEW_MIN};
 
 /// Settings of a matching run.
@@ -35,8 +35,11 @@ pub struct MatchOptions {
 }
 
 impl MatchOptions {
-    fn region(&self) -> Option<Region> {
-        self.region.as_deref().and_then(Region::from_code)
+    fn region(&self) -> Option<&'static Region> {
+        let region = self.region.as_deref().and_then(Region::from_code)?;
+        crate::normalize::REGIONS
+            .iter()
+            .find(|r| r.code == region.code)
     }
 }
 
@@ -211,7 +214,10 @@ impl Assignment {
 /// Telegram people indexed for matching; build once, query many times.
 pub struct Directory<'a> {
     people: &'a [TelegramPerson],
-    prepared: Vec<Prepared>,
+    /// The people prepared, in chunks of `chunk` as the threads made them (joining them would
+    /// copy every record once more).
+    prepared: Vec<Vec<Person>>,
+    chunk: usize,
     index: Index,
 }
 
@@ -223,18 +229,28 @@ impl<'a> Directory<'a> {
 
     /// [`Directory::new`] preparing people on at most `threads` threads (natively).
     pub fn with_threads(people: &'a [TelegramPerson], threads: usize) -> Directory<'a> {
-        let prepared: Vec<Prepared> = parallel_chunks(people, threads, |_, chunk| {
-            chunk.iter().map(Prepared::telegram).collect::<Vec<_>>()
-        })
-        .into_iter()
-        .flatten()
-        .collect();
-        let index = Index::build(&prepared);
+        let chunk = chunk_size(people.len(), threads);
+        // Each thread prepares its people and indexes them; the parts are merged after.
+        let (prepared, parts): (Vec<_>, Vec<_>) =
+            parallel_chunks(people, threads, |first, chunk| {
+                let prepared: Vec<Person> = chunk.iter().map(Person::new).collect();
+                let part = Index::part(&prepared, first);
+                (prepared, part)
+            })
+            .into_iter()
+            .unzip();
+        let index = Index::merge(parts);
         Directory {
             people,
             prepared,
+            chunk,
             index,
         }
+    }
+
+    fn person(&self, i: u32) -> &Person {
+        let i = i as usize;
+        &self.prepared[i / self.chunk][i % self.chunk]
     }
 
     /// The people this directory was built from.
@@ -252,7 +268,7 @@ impl<'a> Directory<'a> {
         options: &MatchOptions,
         limit: usize,
     ) -> Vec<Proposal> {
-        let prepared = Prepared::crm(contact, options.region());
+        let prepared = Contact::new(contact, options.region());
         let scored = self.candidates(&prepared);
         let best = scored.first().map_or(0.0, |s| s.score);
         let second = scored.get(1).map_or(0.0, |s| s.score);
@@ -270,9 +286,9 @@ impl<'a> Directory<'a> {
     }
 
     /// Scored candidates at or above [`REVIEW_MIN`], best first.
-    fn candidates(&self, contact: &Prepared) -> Vec<score::Scored> {
+    fn candidates(&self, contact: &Contact) -> Vec<score::Scored> {
         let mut scored = Vec::new();
-        self.score_candidates(contact, &mut Vec::new(), &mut scored, |_| true);
+        self.score_candidates(contact, &mut Scratch::default(), &mut scored, |_| true);
         // A contact's candidates are few (blocks are capped): the small sort is enough.
         sort_small_by(&mut scored, |a, b| {
             let sender = |s: &score::Scored| self.people[s.person as usize].sender_id;
@@ -289,12 +305,13 @@ impl<'a> Directory<'a> {
     /// found nothing above [`FALLBACK_BELOW`].
     fn score_candidates(
         &self,
-        contact: &Prepared,
-        ids: &mut Vec<u32>,
+        contact: &Contact,
+        scratch: &mut Scratch,
         scored: &mut Vec<score::Scored>,
         allowed: impl Fn(u32) -> bool,
     ) {
-        let keys = Index::query_keys(contact);
+        let (ids, keys) = (&mut scratch.ids, &mut scratch.keys);
+        Index::query_keys(contact, keys);
         ids.clear();
         let start = scored.len();
         let mut best = 0.0f64;
@@ -303,12 +320,17 @@ impl<'a> Directory<'a> {
                 break;
             }
             let from = ids.len();
-            self.index.lookup(&keys, stage, ids);
+            self.index.lookup(keys, stage, ids);
+            // Read every candidate's record once before scoring any, so that their cache misses
+            // overlap (scoring one is too long for the processor to reach the next one's reads).
+            for &pi in &ids[from..] {
+                self.person(pi).touch();
+            }
             for &pi in &ids[from..] {
                 if !allowed(pi) {
                     continue;
                 }
-                let Some(s) = score::score(contact, &self.prepared[pi as usize], pi) else {
+                let Some(s) = score::score(contact, self.person(pi), pi) else {
                     continue;
                 };
                 best = best.max(s.score);
@@ -324,7 +346,7 @@ impl<'a> Directory<'a> {
         &self,
         contact: &CrmContact,
         crm_index: usize,
-        prepared: &Prepared,
+        prepared: &Contact,
         s: score::Scored,
         competitor: f64,
         shared_identifier: bool,
@@ -345,13 +367,7 @@ impl<'a> Directory<'a> {
             sender_id: person.sender_id,
             score: (s.score * 1000.0).round() / 1000.0,
             tier,
-            reasons: score::reasons(
-                contact,
-                prepared,
-                person,
-                &self.prepared[s.person as usize],
-                &s,
-            ),
+            reasons: score::reasons(contact, prepared, person, self.person(s.person), &s),
         }
     }
 }
@@ -483,41 +499,45 @@ impl Directory<'_> {
 
         // Candidate edges, scored in parallel over contiguous chunks of contacts and concatenated
         // in order: the same edges in the same order whatever the number of threads.
+        // Only what the one-to-one pass reads: the full evidence of the few pairs proposed is
+        // scored again for their reasons, which keeps the edges small (24 bytes, not 88).
         struct Edge {
             contact: u32,
-            scored: score::Scored,
+            person: u32,
+            score: f64,
+            /// [`score::Scored::strong`] and [`score::Scored::identifier`].
+            strong: bool,
+            identifier: bool,
         }
         let person_taken_ref = &person_taken;
         let chunks = parallel_chunks(contacts, threads, |offset, chunk| {
-            let mut prepared_chunk: Vec<Option<Prepared>> = Vec::with_capacity(chunk.len());
             let mut edges = Vec::new();
-            let (mut ids, mut scored) = (Vec::new(), Vec::new());
+            let (mut scratch, mut scored) = (Scratch::default(), Vec::new());
             for (k, c) in chunk.iter().enumerate() {
                 if k % PROGRESS_STEP == 0 && k > 0 {
                     step(PROGRESS_STEP);
                 }
                 if c.sender_id.is_some() {
-                    prepared_chunk.push(None);
                     continue;
                 }
-                let prepared = Prepared::crm(c, region);
+                let prepared = Contact::new(c, region);
                 scored.clear();
-                self.score_candidates(&prepared, &mut ids, &mut scored, |pi| {
+                self.score_candidates(&prepared, &mut scratch, &mut scored, |pi| {
                     !person_taken_ref[pi as usize]
                 });
-                edges.extend(scored.iter().map(|&s| Edge {
+                edges.extend(scored.iter().map(|s| Edge {
                     contact: (offset + k) as u32,
-                    scored: s,
+                    person: s.person,
+                    score: s.score,
+                    strong: s.strong,
+                    identifier: s.identifier,
                 }));
-                prepared_chunk.push(Some(prepared));
             }
             step(chunk.len() - chunk.len().saturating_sub(1) / PROGRESS_STEP * PROGRESS_STEP);
-            (prepared_chunk, edges)
+            edges
         });
-        let mut prepared_contacts: Vec<Option<Prepared>> = Vec::with_capacity(contacts.len());
-        let mut edges: Vec<Edge> = Vec::new();
-        for (prepared_chunk, chunk_edges) in chunks {
-            prepared_contacts.extend(prepared_chunk);
+        let mut edges: Vec<Edge> = Vec::with_capacity(chunks.iter().map(Vec::len).sum());
+        for chunk_edges in chunks {
             edges.extend(chunk_edges);
         }
         let mut best_for_contact = vec![[0.0f64; 2]; contacts.len()];
@@ -526,7 +546,7 @@ impl Directory<'_> {
         let mut strong_for_contact = vec![0u8; contacts.len()];
         let mut strong_for_person = vec![0u8; self.people.len()];
         for e in &edges {
-            let (ci, pi, s) = (e.contact as usize, e.scored.person as usize, &e.scored);
+            let (ci, pi, s) = (e.contact as usize, e.person as usize, e);
             push_best(&mut best_for_contact[ci], s.score);
             push_best(&mut best_for_person[pi], s.score);
             if s.strong {
@@ -539,15 +559,11 @@ impl Directory<'_> {
         // comes up: a namesake already linked by its phone is no longer a competitor.
         let contact_edges = Lists::build(
             contacts.len(),
-            edges
-                .iter()
-                .map(|e| (e.contact, (e.scored.person, e.scored.score))),
+            edges.iter().map(|e| (e.contact, (e.person, e.score))),
         );
         let person_edges = Lists::build(
             self.people.len(),
-            edges
-                .iter()
-                .map(|e| (e.scored.person, (e.contact, e.scored.score))),
+            edges.iter().map(|e| (e.person, (e.contact, e.score))),
         );
 
         // Greedy one-to-one, best first: score, then contact position, senderId and person
@@ -558,23 +574,24 @@ impl Directory<'_> {
             .enumerate()
             .map(|(k, e)| {
                 // Scores are positive, so their bits sort like them; inverted for best first.
-                let score = u64::MAX - e.scored.score.to_bits();
-                let sender = self.people[e.scored.person as usize].sender_id.get();
+                let score = u64::MAX - e.score.to_bits();
+                let sender = self.people[e.person as usize].sender_id.get();
                 (score, e.contact, sender, k as u32)
             })
             .collect();
         order.sort_unstable();
         let mut contact_done = vec![false; contacts.len()];
-        // At most one proposal per contact, kept in contact order without sorting.
-        let mut by_contact: Vec<Option<Proposal>> = (0..contacts.len()).map(|_| None).collect();
+        // At most one pick per contact (its edge, competitor and shared identifier), kept in
+        // contact order without sorting.
+        let mut picked: Vec<Option<(u32, f64, bool)>> = vec![None; contacts.len()];
         for &(_, _, _, k) in &order {
             let e = &edges[k as usize];
-            let (ci, pi) = (e.contact as usize, e.scored.person as usize);
+            let (ci, pi) = (e.contact as usize, e.person as usize);
             if contact_done[ci] || person_taken[pi] {
                 continue;
             }
-            let competitor = second_of(&best_for_contact[ci], e.scored.score)
-                .max(second_of(&best_for_person[pi], e.scored.score));
+            let competitor = second_of(&best_for_contact[ci], e.score)
+                .max(second_of(&best_for_person[pi], e.score));
             let free_competitor = || {
                 let for_contact = contact_edges
                     .of(ci)
@@ -588,24 +605,46 @@ impl Directory<'_> {
                     .map(|&(_, s)| s);
                 for_contact.chain(for_person).fold(0.0f64, f64::max)
             };
-            if !e.scored.identifier && free_competitor() >= e.scored.score - AMBIGUOUS {
+            if !e.identifier && free_competitor() >= e.score - AMBIGUOUS {
                 // Names alone and an equally good alternative: a coin toss, not a proposal.
                 continue;
             }
             contact_done[ci] = true;
             person_taken[pi] = true;
-            let prepared = prepared_contacts[ci]
-                .as_ref()
-                .expect("contacts with edges are prepared");
             let shared = strong_for_contact[ci] > 1 || strong_for_person[pi] > 1;
-            by_contact[ci] =
-                Some(self.proposal(&contacts[ci], ci, prepared, e.scored, competitor, shared));
+            picked[ci] = Some((k, competitor, shared));
         }
-        result.proposals = by_contact.into_iter().flatten().collect();
+        // The proposals with their reasons, in parallel: the reasons are most of this pass's work.
+        // Each contact is prepared again for them, cheaper than keeping every contact's record.
+        let picks: Vec<(usize, (u32, f64, bool))> = picked
+            .iter()
+            .enumerate()
+            .filter_map(|(ci, pick)| pick.map(|p| (ci, p)))
+            .collect();
+        let proposals = parallel_chunks(&picks, threads, |_, chunk| {
+            chunk
+                .iter()
+                .map(|&(ci, (k, competitor, shared))| {
+                    let (contact, person) = (&contacts[ci], edges[k as usize].person);
+                    let prepared = Contact::new(contact, region);
+                    let scored = score::score(&prepared, self.person(person), person)
+                        .expect("a pair scores as it did");
+                    self.proposal(contact, ci, &prepared, scored, competitor, shared)
+                })
+                .collect::<Vec<_>>()
+        });
+        result.proposals = proposals.into_iter().flatten().collect();
         result.unmatched_contacts =
             contacts.iter().filter(|c| c.sender_id.is_none()).count() - result.proposals.len();
         result
     }
+}
+
+/// Buffers reused from one contact to the next.
+#[derive(Default)]
+struct Scratch {
+    ids: Vec<u32>,
+    keys: Vec<index::Key>,
 }
 
 /// Sorts a short slice stably by `less`. The standard library's sorts repeat tens of KB of code
@@ -671,6 +710,16 @@ fn default_threads() -> usize {
     }
 }
 
+/// The chunk length [`parallel_chunks`] cuts `len` items into: all of them at once (never zero)
+/// for small inputs and in wasm.
+fn chunk_size(len: usize, threads: usize) -> usize {
+    if cfg!(target_family = "wasm") || len < 4096 {
+        len.max(1)
+    } else {
+        len.div_ceil(threads.max(1))
+    }
+}
+
 /// Applies `f` to contiguous chunks of `items` (with each chunk's offset), on up to `threads`
 /// scoped threads, and returns the results in chunk order. Small inputs and wasm run inline.
 fn parallel_chunks<T: Sync, R: Send>(
@@ -678,15 +727,10 @@ fn parallel_chunks<T: Sync, R: Send>(
     threads: usize,
     f: impl Fn(usize, &[T]) -> R + Sync,
 ) -> Vec<R> {
-    let threads = if cfg!(target_family = "wasm") || items.len() < 4096 {
-        1
-    } else {
-        threads.max(1)
-    };
-    if threads == 1 {
+    let size = chunk_size(items.len(), threads);
+    if size >= items.len() {
         return vec![f(0, items)];
     }
-    let size = items.len().div_ceil(threads);
     std::thread::scope(|scope| {
         let handles: Vec<_> = items
             .chunks(size)

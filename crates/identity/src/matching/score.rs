@@ -4,7 +4,7 @@
 //! the generated labelled data (`testdata`) so that `auto` stays above 0.999 precision. Its parts
 //! are the [`Reason`]s.
 
-use super::index::{Prepared, fold_handle};
+use super::index::{Contact, Person, fold_handle};
 use super::similarity::{NameAgreement, compare_names};
 use super::{EvidenceField, Reason, Strength};
 use crate::normalize::PhoneKey;
@@ -40,24 +40,21 @@ pub(crate) struct Scored {
     name: Option<NameAgreement>,
 }
 
-pub(crate) fn score(contact: &Prepared, person: &Prepared, index: u32) -> Option<Scored> {
+pub(crate) fn score(contact: &Contact, person: &Person, index: u32) -> Option<Scored> {
     let phone_evidence = compare_phones(contact, person);
     let phone = phone_evidence.map(|(s, _)| s);
-    let username = match (&contact.username, &person.username) {
+    let username = match (contact.username, person.username) {
         (Some(a), Some(b)) if a == b => Some(Strength::Equal),
         (Some(_), Some(_)) => Some(Strength::Different),
         _ => None,
     };
-    let email_handle = match &person.handle {
-        Some(h) => contact.email_handles.iter().any(|e| e == h),
-        None => false,
-    };
+    let handle = person
+        .handle()
+        .filter(|_| !contact.email_handles().is_empty());
+    let email_handle = handle.is_some_and(|h| contact.email_handles().contains(&h));
     // A handle made of the names alone is shared by namesakes: it breaks ties, no more.
-    let distinctive_handle = email_handle
-        && !person
-            .handle
-            .as_deref()
-            .is_some_and(|h| name_derived(h, contact, person));
+    let distinctive_handle =
+        email_handle && !handle.is_some_and(|h| name_derived(h.as_str(), contact, person));
     let handle_name = handle_names(contact, person).is_some();
     let name = compare_names(&contact.name, &person.name);
     let q = name.map(|n| n.quality);
@@ -136,56 +133,59 @@ pub(crate) fn score(contact: &Prepared, person: &Prepared, index: u32) -> Option
 
 /// Whether a handle is just the names of either side (`anacavalcanti`, `jperk`, `olena_k`): two
 /// namesakes easily share such a handle, so an email matching it says nothing the names did not.
-fn name_derived(handle: &str, contact: &Prepared, person: &Prepared) -> bool {
-    let mut rest = handle.to_string();
-    let tokens = contact.name.tokens.iter().chain(&person.name.tokens);
-    let mut tokens: Vec<&String> = tokens.filter(|t| t.len() >= 2 && t.is_ascii()).collect();
-    super::sort_small_by(&mut tokens, |a, b| a.len() > b.len());
-    for t in tokens {
-        if let Some(pos) = rest.find(t.as_str()) {
-            rest.replace_range(pos..pos + t.len(), "");
+fn name_derived(handle: &str, contact: &Contact, person: &Person) -> bool {
+    // At most 32 bytes (a handle equal to a username), so it fits on the stack.
+    let mut rest = [0u8; 32];
+    let mut len = handle.len().min(32);
+    rest[..len].copy_from_slice(&handle.as_bytes()[..len]);
+    let mut tokens = [""; 2 * crate::normalize::NAME_TOKENS];
+    let mut n = 0;
+    for t in contact.name.tokens().chain(person.name.tokens()) {
+        if t.len() >= 2 && t.is_ascii() {
+            tokens[n] = t;
+            n += 1;
         }
     }
-    rest.len() <= 2
+    super::sort_small_by(&mut tokens[..n], |a, b| a.len() > b.len());
+    for t in &tokens[..n] {
+        let t = t.as_bytes();
+        if let Some(pos) = rest[..len].windows(t.len()).position(|w| w == t) {
+            rest.copy_within(pos + t.len()..len, pos);
+            len -= t.len();
+        }
+    }
+    len <= 2
 }
 
 /// A contact name token (4 letters or more) that the Telegram username contains but the Telegram
 /// name lacks: `seidel` in `@luisseidel` for "Luis Seidel" against a Telegram "Luis".
-fn handle_names<'a>(contact: &'a Prepared, person: &Prepared) -> Option<&'a str> {
+fn handle_names<'a>(contact: &'a Contact, person: &Person) -> Option<&'a str> {
     // Only a Telegram person who gives less than a full name needs the username's help.
-    if person.name.tokens.len() >= 2 {
+    if person.name.len() >= 2 {
         return None;
     }
-    let handle = person.handle.as_deref()?;
-    contact
-        .name
-        .tokens
-        .iter()
-        .find(|t| {
-            t.len() >= 4
-                && t.is_ascii()
-                && handle.contains(t.as_str())
-                && !person.name.tokens.contains(t)
-        })
-        .map(String::as_str)
+    let handle = person.handle()?;
+    let handle = handle.as_str();
+    contact.name.tokens().find(|t| {
+        t.len() >= 4 && t.is_ascii() && handle.contains(t) && !person.name.tokens().any(|p| p == *t)
+    })
 }
 
 /// Equal (the same key), partial (the last eight digits), close (one digit changed or two
 /// neighbours swapped, in numbers of the same length: a typo) or different.
-fn compare_phones(contact: &Prepared, person: &Prepared) -> Option<(Strength, PhoneKey)> {
-    let stored = *person.phones.first()?;
-    if contact.phones.is_empty() {
-        return None;
-    }
+fn compare_phones(contact: &Contact, person: &Person) -> Option<(Strength, PhoneKey)> {
+    let stored = person.phone()?;
+    let phones = contact.phones();
+    let &first = phones.first()?;
     // Reading the number again with the contact's region keeps its last eight digits: only a
     // number that already agrees that far needs it.
-    let b = if contact.phones.iter().any(|a| a.suffix() == stored.suffix()) {
-        person.telegram_phone_for(contact).unwrap_or(stored)
+    let b = if phones.iter().any(|a| a.suffix() == stored.suffix()) {
+        person.phone_for(contact).unwrap_or(stored)
     } else {
         stored
     };
-    let mut best = (Strength::Different, contact.phones[0]);
-    for &a in &contact.phones {
+    let mut best = (Strength::Different, first);
+    for &a in phones {
         if a == b || (a.is_international() && b.is_international() && a.digits() == b.digits()) {
             return Some((Strength::Equal, a));
         }
@@ -235,14 +235,14 @@ fn one_typo_apart(a: u64, b: u64) -> bool {
 /// Renders the evidence of a scored pair, strongest first.
 pub(crate) fn reasons(
     contact: &CrmContact,
-    cp: &Prepared,
+    cp: &Contact,
     person: &TelegramPerson,
-    pp: &Prepared,
+    pp: &Person,
     s: &Scored,
 ) -> Vec<Reason> {
     let mut out = Vec::with_capacity(3);
     if let Some((strength, crm)) = s.phone {
-        let telegram = pp.telegram_phone_for(cp);
+        let telegram = pp.phone_for(cp);
         out.push(Reason {
             field: EvidenceField::Phone,
             strength,
@@ -254,12 +254,21 @@ pub(crate) fn reasons(
         out.push(Reason {
             field: EvidenceField::Username,
             strength,
-            crm: cp.username.clone().unwrap_or_default(),
-            telegram: pp.username.clone().unwrap_or_default(),
+            crm: cp
+                .username
+                .map(|u| u.as_str().to_string())
+                .unwrap_or_default(),
+            telegram: pp
+                .username
+                .map(|u| u.as_str().to_string())
+                .unwrap_or_default(),
         });
     }
     if s.email_handle {
-        let username = pp.username.clone().unwrap_or_default();
+        let username = pp
+            .username
+            .map(|u| u.as_str().to_string())
+            .unwrap_or_default();
         let h = fold_handle(&username);
         let email = contact
             .emails
@@ -279,7 +288,10 @@ pub(crate) fn reasons(
             field: EvidenceField::UsernameName,
             strength: Strength::Partial,
             crm: token.to_string(),
-            telegram: pp.username.clone().unwrap_or_default(),
+            telegram: pp
+                .username
+                .map(|u| u.as_str().to_string())
+                .unwrap_or_default(),
         });
     }
     if let Some(n) = s.name {

@@ -85,18 +85,13 @@ fn disjointish(a: u32, b: u32) -> bool {
 /// Similarity of two folded tokens: equal 1; an initial against a name 0.8; otherwise the mean of
 /// Jaro–Winkler and normalised edit similarity, raised by 0.1 (up to 0.9) when they sound alike.
 /// `same_sound` says whether their phonetic keys are equal; `sound_len` is the length of `a`'s.
-fn token_similarity(a: &str, b: &str, same_sound: bool, sound_len: usize) -> f64 {
-    if a == b {
+fn token_similarity(x: &[u8], y: &[u8], same_sound: bool, sound_len: usize) -> f64 {
+    if x == y {
         return 1.0;
     }
-    if a.len() == 1 || b.len() == 1 {
-        return if a.as_bytes()[0] == b.as_bytes()[0] {
-            0.8
-        } else {
-            0.0
-        };
+    if x.len() == 1 || y.len() == 1 {
+        return if x[0] == y[0] { 0.8 } else { 0.0 };
     }
-    let (x, y) = (a.as_bytes(), b.as_bytes());
     let edit = 1.0 - edit_distance(x, y) as f64 / x.len().max(y.len()) as f64;
     let s = 0.5 * jaro_winkler(x, y) + 0.5 * edit;
     match sound_len {
@@ -134,16 +129,17 @@ pub(crate) fn compare_names(a: &NameKey, b: &NameKey) -> Option<NameAgreement> {
     let mut len = 0;
     for &i in ia {
         for &j in ib {
-            let (ma, mb) = (&a.meta[i], &b.meta[j]);
-            let s = if ma.hash == mb.hash && a.tokens[i] == b.tokens[j] {
+            let (ta, tb) = (a.token_bytes(i), b.token_bytes(j));
+            let s = if ta == tb {
                 1.0
             } else {
-                let same_sound = ma.sound == mb.sound;
-                let short = a.tokens[i].len() < 3 || b.tokens[j].len() < 3;
-                if !short && !same_sound && disjointish(ma.letters, mb.letters) {
+                let (sa, sb) = (a.sound(i), b.sound(j));
+                let same_sound = sa == sb;
+                let short = ta.len() < 3 || tb.len() < 3;
+                if !short && !same_sound && disjointish(a.letters(i), b.letters(j)) {
                     0.0
                 } else {
-                    token_similarity(&a.tokens[i], &b.tokens[j], same_sound, ma.sound.len())
+                    token_similarity(ta, tb, same_sound, sa.len())
                 }
             };
             if s >= PAIR_FLOOR {
@@ -214,19 +210,15 @@ fn agreement(
 /// five letters or more.
 fn joined(a: &NameKey, ia: &[usize], b: &NameKey, ib: &[usize]) -> Option<(usize, usize, usize)> {
     for w in ia.windows(2) {
-        let (x, y) = (&a.tokens[w[0]], &a.tokens[w[1]]);
-        let letters = a.meta[w[0]].letters | a.meta[w[1]].letters;
+        let (x, y) = (a.token_bytes(w[0]), a.token_bytes(w[1]));
+        let letters = a.letters(w[0]) | a.letters(w[1]);
         for &j in ib {
             // The letter sets must be equal: a cheap test that rejects almost every pair.
-            if b.meta[j].letters != letters {
+            if b.letters(j) != letters {
                 continue;
             }
-            let t = &b.tokens[j];
-            if t.len() >= 5
-                && t.len() == x.len() + y.len()
-                && t.starts_with(x.as_str())
-                && t.ends_with(y.as_str())
-            {
+            let t = b.token_bytes(j);
+            if t.len() >= 5 && t.len() == x.len() + y.len() && t.starts_with(x) && t.ends_with(y) {
                 return Some((w[0], w[1], j));
             }
         }
@@ -240,14 +232,14 @@ const MAX_TOKENS: usize = 6;
 fn indices(name: &NameKey) -> ([usize; MAX_TOKENS], usize) {
     let mut out = [0; MAX_TOKENS];
     let mut n = 0;
-    for i in 0..name.tokens.len() {
+    for i in 0..name.len() {
         if n < MAX_TOKENS && !name.is_particle_at(i) {
             out[n] = i;
             n += 1;
         }
     }
     if n == 0 {
-        n = name.tokens.len().min(MAX_TOKENS);
+        n = name.len().min(MAX_TOKENS);
         for (k, slot) in out.iter_mut().enumerate().take(n) {
             *slot = k;
         }

@@ -7,6 +7,6 @@ mod name;
 mod phone;
 mod username;
 
-pub use name::{NameKey, fold_name, is_particle, phonetic_key};
+pub use name::{NAME_TEXT, NAME_TOKENS, NameKey, fold_name, is_particle, phonetic_key};
 pub use phone::{PhoneKey, REGIONS, Region};
 pub use username::{UsernameError, normalize_username};

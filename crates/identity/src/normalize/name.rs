@@ -22,39 +22,65 @@ use super::fold_table::FOLD;
 /// assert_eq!(fold_name("  José-María O'Neil 🚀"), ["jose", "maria", "oneil"]);
 /// ```
 pub fn fold_name(name: &str) -> Vec<String> {
+    let mut tokens = Vec::new();
+    let mut token = String::new();
+    fold_tokens(name, &mut token, |t| tokens.push(t.to_string()));
+    tokens
+}
+
+/// Where a folded token is written, one character at a time: a `String`, or the fixed buffer that
+/// lets [`NameKey::new`] fold without allocating.
+trait Sink {
+    fn push(&mut self, c: char);
+    fn clear(&mut self);
+    fn as_str(&self) -> &str;
+}
+
+impl Sink for String {
+    fn push(&mut self, c: char) {
+        String::push(self, c);
+    }
+    fn clear(&mut self) {
+        String::clear(self);
+    }
+    fn as_str(&self) -> &str {
+        self
+    }
+}
+
+/// Folds `name` token by token into `buf`, calling `emit` with each non-empty token.
+fn fold_tokens<S: Sink>(name: &str, buf: &mut S, mut emit: impl FnMut(&str)) {
     if name.is_ascii() {
         // The common case, same rules without the tables.
-        return name
-            .split(|c: char| !(c.is_ascii_alphabetic() || c == '\''))
-            .map(|raw| {
-                raw.bytes()
-                    .filter(u8::is_ascii_alphabetic)
-                    .map(|b| char::from(b.to_ascii_lowercase()))
-                    .collect()
-            })
-            .filter(|t: &String| !t.is_empty())
-            .collect();
+        for raw in name.split(|c: char| !(c.is_ascii_alphabetic() || c == '\'')) {
+            buf.clear();
+            for b in raw.bytes().filter(u8::is_ascii_alphabetic) {
+                buf.push(char::from(b.to_ascii_lowercase()));
+            }
+            if !buf.as_str().is_empty() {
+                emit(buf.as_str());
+            }
+        }
+        return;
     }
-    let mut tokens = Vec::new();
     for raw in name.split(|c: char| !is_token_char(c)) {
         if raw.is_empty() {
             continue;
         }
         let ukrainian = raw.contains(['і', 'ї', 'є', 'ґ', 'І', 'Ї', 'Є', 'Ґ']);
-        let mut token = String::with_capacity(raw.len());
+        buf.clear();
         for c in raw.chars() {
             // Greek "ου" is the sound u (Παπαδόπουλος → papadopoulos).
-            if matches!(c, 'υ' | 'ύ' | 'Υ' | 'Ύ') && token.ends_with('o') {
-                token.push('u');
+            if matches!(c, 'υ' | 'ύ' | 'Υ' | 'Ύ') && buf.as_str().ends_with('o') {
+                buf.push('u');
                 continue;
             }
-            fold_char(c, ukrainian, &mut token);
+            fold_char(c, ukrainian, buf);
         }
-        if !token.is_empty() {
-            tokens.push(token);
+        if !buf.as_str().is_empty() {
+            emit(buf.as_str());
         }
     }
-    tokens
 }
 
 /// Characters that belong to a token: letters, combining marks, apostrophes, invisible formatting.
@@ -75,7 +101,7 @@ fn is_invisible(c: char) -> bool {
         | '\u{FE00}'..='\u{FE0F}' | '\u{FEFF}')
 }
 
-fn fold_char(c: char, ukrainian: bool, out: &mut String) {
+fn fold_char<S: Sink>(c: char, ukrainian: bool, out: &mut S) {
     if c.is_ascii() {
         if c.is_ascii_alphabetic() {
             out.push(c.to_ascii_lowercase());
@@ -103,7 +129,9 @@ fn fold_char(c: char, ukrainian: bool, out: &mut String) {
     if is_mark(c) || is_invisible(c) || !c.is_alphabetic() {
         return;
     }
-    out.extend(c.to_lowercase());
+    for lower in c.to_lowercase() {
+        out.push(lower);
+    }
 }
 
 /// Letters from blocks laid out as A–Z runs: mathematical alphanumerics, fullwidth forms and
@@ -266,81 +294,165 @@ fn sound_of(token: &str) -> Sound {
     out
 }
 
-/// FNV-1a, 64 bits.
-fn fnv(s: &str) -> u64 {
-    s.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
-        (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
-    })
-}
+/// Bytes of folded text a [`NameKey`] keeps; tokens past it are dropped whole. Telegram allows 64
+/// characters for each of the first and last name, and real names fold to far fewer letters.
+pub const NAME_TEXT: usize = 48;
+/// Tokens a [`NameKey`] keeps; matching compares at most six significant ones.
+pub const NAME_TOKENS: usize = 8;
+/// Bytes of phonetic keys a [`NameKey`] keeps, for all its tokens together.
+const NAME_SOUNDS: usize = 32;
 
 /// The folded tokens of a name with their phonetic keys, particles marked; computed once per person.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+///
+/// It holds everything inline (no allocation, 132 bytes): a directory of a million people is
+/// one block of memory, and scoring a candidate reads a few neighbouring cache lines. A name keeps
+/// its first [`NAME_TOKENS`] tokens and [`NAME_TEXT`] bytes of folded text.
+#[derive(Clone, Copy, PartialEq, Eq)]
 pub struct NameKey {
-    /// Folded tokens in their original order.
-    pub tokens: Vec<String>,
-    /// Per token: its phonetic key, letter set and hash.
-    pub(crate) meta: Vec<TokenMeta>,
-    /// Bit `i` set: token `i` is a particle (only the first 64 tokens are marked).
-    particles: u64,
+    /// The folded tokens, one after the other.
+    text: [u8; NAME_TEXT],
+    /// Their phonetic keys, one after the other.
+    sounds: [u8; NAME_SOUNDS],
+    /// Where each token ends in the text and in the sounds (it starts where the one before ends).
+    ends: [(u8, u8); NAME_TOKENS],
+    /// The set of ASCII letters each token uses (bit 0 = `a`), for cheap dissimilarity checks.
+    letters: [u32; NAME_TOKENS],
+    len: u8,
+    /// Bit `i` set: token `i` is a particle.
+    particles: u8,
 }
 
-/// What comparisons need of a token besides its text, computed once.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub(crate) struct TokenMeta {
-    /// [`phonetic_key`] of the token.
-    pub(crate) sound: Sound,
-    /// The set of ASCII letters it uses (bit 0 = `a`), for cheap dissimilarity checks.
-    pub(crate) letters: u32,
-    /// FNV-1a of the token: unequal hashes mean unequal tokens, without a string compare.
-    pub(crate) hash: u64,
+impl Default for NameKey {
+    fn default() -> NameKey {
+        NameKey {
+            text: [0; NAME_TEXT],
+            sounds: [0; NAME_SOUNDS],
+            ends: [(0, 0); NAME_TOKENS],
+            letters: [0; NAME_TOKENS],
+            len: 0,
+            particles: 0,
+        }
+    }
+}
+
+impl std::fmt::Debug for NameKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_list().entries(self.tokens()).finish()
+    }
+}
+
+/// A token being folded, on the stack. It holds a little more than a [`NameKey`] can take, so that
+/// a token too long for the key is seen to be too long (and dropped) rather than cut.
+struct TokenBuf {
+    bytes: [u8; NAME_TEXT + 4],
+    len: usize,
+}
+
+impl Sink for TokenBuf {
+    fn push(&mut self, c: char) {
+        let mut utf8 = [0; 4];
+        let c = c.encode_utf8(&mut utf8).as_bytes();
+        if self.len + c.len() <= self.bytes.len() {
+            self.bytes[self.len..self.len + c.len()].copy_from_slice(c);
+            self.len += c.len();
+        }
+    }
+    fn clear(&mut self) {
+        self.len = 0;
+    }
+    fn as_str(&self) -> &str {
+        // Whole characters only are written, so the bytes are UTF-8.
+        std::str::from_utf8(&self.bytes[..self.len]).unwrap_or_default()
+    }
 }
 
 impl NameKey {
     /// Folds `first` and `last` (either may be empty, or the full name may be in one of them).
     pub fn new(first: &str, last: &str) -> NameKey {
-        let mut tokens = fold_name(first);
-        tokens.extend(fold_name(last));
-        let particles = tokens
-            .iter()
-            .take(64)
-            .enumerate()
-            .filter(|(_, t)| is_particle(t))
-            .fold(0u64, |mask, (i, _)| mask | 1 << i);
-        let meta = tokens
-            .iter()
-            .map(|t| TokenMeta {
-                sound: Sound::of(t),
-                letters: t
+        let mut key = NameKey::default();
+        let mut buf = TokenBuf {
+            bytes: [0; NAME_TEXT + 4],
+            len: 0,
+        };
+        let (mut full, mut text, mut sounds) = (false, 0usize, 0usize);
+        for part in [first, last] {
+            fold_tokens(part, &mut buf, |token| {
+                let sound = Sound::of(token);
+                let i = usize::from(key.len);
+                let end = text + token.len();
+                let sound_end = sounds + sound.len();
+                full |= i == NAME_TOKENS || end > NAME_TEXT || sound_end > NAME_SOUNDS;
+                if full {
+                    return;
+                }
+                key.text[text..end].copy_from_slice(token.as_bytes());
+                key.sounds[sounds..sound_end].copy_from_slice(sound.as_bytes());
+                key.ends[i] = (end as u8, sound_end as u8);
+                key.letters[i] = token
                     .bytes()
                     .filter(u8::is_ascii_lowercase)
-                    .fold(0u32, |m, b| m | 1 << (b - b'a')),
-                hash: fnv(t),
-            })
-            .collect();
-        NameKey {
-            tokens,
-            meta,
-            particles,
+                    .fold(0u32, |m, b| m | 1 << (b - b'a'));
+                if is_particle(token) {
+                    key.particles |= 1 << i;
+                }
+                key.len += 1;
+                (text, sounds) = (end, sound_end);
+            });
         }
+        key
     }
 
-    /// The phonetic key of token `i`, as class letters.
-    pub(crate) fn sound(&self, i: usize) -> &[u8] {
-        self.meta[i].sound.as_bytes()
+    /// How many tokens the name has.
+    pub fn len(&self) -> usize {
+        usize::from(self.len)
     }
 
     /// True when no token survived folding (empty, emoji-only or deleted-account names).
     pub fn is_empty(&self) -> bool {
-        self.tokens.is_empty()
+        self.len == 0
+    }
+
+    fn starts(&self, i: usize) -> (usize, usize) {
+        match i {
+            0 => (0, 0),
+            _ => {
+                let (text, sound) = self.ends[i - 1];
+                (usize::from(text), usize::from(sound))
+            }
+        }
+    }
+
+    /// Token `i`, folded.
+    pub fn token(&self, i: usize) -> &str {
+        // Whole tokens of valid UTF-8 were copied in.
+        std::str::from_utf8(self.token_bytes(i)).unwrap_or_default()
+    }
+
+    /// Token `i`'s UTF-8 bytes, for comparisons that need no `str`.
+    pub(crate) fn token_bytes(&self, i: usize) -> &[u8] {
+        let (start, _) = self.starts(i);
+        &self.text[start..usize::from(self.ends[..self.len()][i].0)]
+    }
+
+    /// The tokens in their original order.
+    pub fn tokens(&self) -> impl Iterator<Item = &str> + '_ {
+        (0..self.len()).map(|i| self.token(i))
+    }
+
+    /// The phonetic key of token `i`, as class letters.
+    pub(crate) fn sound(&self, i: usize) -> &[u8] {
+        let (_, start) = self.starts(i);
+        &self.sounds[start..usize::from(self.ends[..self.len()][i].1)]
+    }
+
+    /// The ASCII letters token `i` uses (bit 0 = `a`).
+    pub(crate) fn letters(&self, i: usize) -> u32 {
+        self.letters[..self.len()][i]
     }
 
     /// Whether token `i` is a particle.
     pub(crate) fn is_particle_at(&self, i: usize) -> bool {
-        if i < 64 {
-            self.particles & (1 << i) != 0
-        } else {
-            is_particle(&self.tokens[i])
-        }
+        i < self.len() && self.particles & (1 << i) != 0
     }
 }
 
@@ -493,11 +605,47 @@ mod tests {
     }
 
     #[test]
+    fn name_key_holds_the_folded_tokens_and_their_sounds() {
+        for (first, last) in [
+            ("Lucía", "Fernández García"),
+            ("Андрей", "Иванов"),
+            ("Mary-Jane", "O'Neil"),
+            ("", "Nguyễn Văn Đức"),
+            ("محمد", ""),
+            ("J. R. R.", "Tolkien"),
+        ] {
+            let key = NameKey::new(first, last);
+            let mut folded = fold_name(first);
+            folded.extend(fold_name(last));
+            assert_eq!(key.tokens().collect::<Vec<_>>(), folded, "{first} {last}");
+            for (i, token) in folded.iter().enumerate() {
+                assert_eq!(key.sound(i), phonetic_key(token).as_bytes(), "{token}");
+                assert_eq!(key.token_bytes(i), token.as_bytes());
+            }
+        }
+    }
+
+    #[test]
+    fn name_key_drops_whole_tokens_past_its_room() {
+        // Nine tokens: the ninth is dropped.
+        let key = NameKey::new("a b c d e f g h", "last");
+        assert_eq!(key.len(), NAME_TOKENS);
+        assert_eq!(key.token(NAME_TOKENS - 1), "h");
+        // Text: the token that does not fit is dropped, not cut, and nothing after it is kept.
+        let long = "x".repeat(NAME_TEXT - 2);
+        let key = NameKey::new(&format!("ann {long}"), "lee");
+        assert_eq!(key.tokens().collect::<Vec<_>>(), ["ann"]);
+        let key = NameKey::new(&"y".repeat(NAME_TEXT + 10), "lee");
+        assert!(key.is_empty());
+        // Exactly full still fits.
+        let exact = "z".repeat(NAME_TEXT);
+        assert_eq!(NameKey::new(&exact, "").token(0), exact);
+    }
+
+    #[test]
     fn name_key_marks_significant_tokens() {
         let key = NameKey::new("Hans", "van der Berg");
-        let particles: Vec<bool> = (0..key.tokens.len())
-            .map(|i| key.is_particle_at(i))
-            .collect();
+        let particles: Vec<bool> = (0..key.len()).map(|i| key.is_particle_at(i)).collect();
         assert_eq!(particles, [false, true, true, false]);
         assert!(NameKey::new("🙂", "").is_empty());
     }

@@ -126,6 +126,12 @@ pub struct PhoneKey {
 const MIN_DIGITS: usize = 6;
 
 impl PhoneKey {
+    /// A placeholder for unused slots of fixed arrays; never a number anyone wrote.
+    pub(crate) const UNUSED: PhoneKey = PhoneKey {
+        digits: 0,
+        international: false,
+    };
+
     /// Reads a phone number as written in a CRM, resolving national numbers with `region`.
     ///
     /// Formatting (spaces, dots, dashes, parentheses) is ignored; an extension (`x12`, `ext. 12`,
