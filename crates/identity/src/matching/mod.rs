@@ -569,17 +569,23 @@ impl Directory<'_> {
         // Greedy one-to-one, best first: score, then contact position, senderId and person
         // position, as plain integers (no lookup of the person while sorting). The order is
         // total (a contact meets a person once), so an unstable sort gives one result.
-        let mut order: Vec<(u64, u32, u64, u32)> = edges
-            .iter()
-            .enumerate()
-            .map(|(k, e)| {
-                // Scores are positive, so their bits sort like them; inverted for best first.
-                let score = u64::MAX - e.score.to_bits();
-                let sender = self.people[e.person as usize].sender_id.get();
-                (score, e.contact, sender, k as u32)
-            })
-            .collect();
-        order.sort_unstable();
+        // Sorted in parts on the threads, then merged.
+        let parts = parallel_chunks(&edges, threads, |offset, chunk| {
+            let mut part: Vec<(u64, u32, u64, u32)> = chunk
+                .iter()
+                .enumerate()
+                .map(|(k, e)| {
+                    // Scores are positive, so their bits sort like them; inverted for best first.
+                    let score = u64::MAX - e.score.to_bits();
+                    let sender = self.people[e.person as usize].sender_id.get();
+                    (score, e.contact, sender, (offset + k) as u32)
+                })
+                .collect();
+            part.sort_unstable();
+            part
+        });
+        let order: Vec<(u64, u32, u64, u32)> = merged(&parts).collect();
+        drop(parts);
         let mut contact_done = vec![false; contacts.len()];
         // At most one pick per contact (its edge, competitor and shared identifier), kept in
         // contact order without sorting.
@@ -638,6 +644,23 @@ impl Directory<'_> {
             contacts.iter().filter(|c| c.sender_id.is_none()).count() - result.proposals.len();
         result
     }
+}
+
+/// The items of sorted `parts` in order: a merge that looks at every part's head for the next item
+/// (the parts are few, one per thread).
+pub(crate) fn merged<T: Ord + Copy>(parts: &[Vec<T>]) -> impl Iterator<Item = T> + '_ {
+    let mut heads = vec![0usize; parts.len()];
+    std::iter::from_fn(move || {
+        let mut next: Option<usize> = None;
+        for (p, part) in parts.iter().enumerate() {
+            if heads[p] < part.len() && next.is_none_or(|n| part[heads[p]] < parts[n][heads[n]]) {
+                next = Some(p);
+            }
+        }
+        let p = next?;
+        heads[p] += 1;
+        Some(parts[p][heads[p] - 1])
+    })
 }
 
 /// Buffers reused from one contact to the next.
