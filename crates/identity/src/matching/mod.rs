@@ -310,22 +310,53 @@ impl<'a> Directory<'a> {
         scored: &mut Vec<score::Scored>,
         allowed: impl Fn(u32) -> bool,
     ) {
-        let (ids, keys) = (&mut scratch.ids, &mut scratch.keys);
-        Index::query_keys(contact, keys);
-        ids.clear();
+        self.look_up(contact, scratch);
+        self.score_looked_up(contact, scratch, scored, allowed);
+    }
+
+    /// The first stage of [`Directory::score_candidates`]: the contact's keys and the people they
+    /// find, whose records are read into the cache. In bulk it runs one contact ahead of the
+    /// scoring, so that the next contact's cache misses overlap with the work on this one.
+    fn look_up(&self, contact: &Contact, scratch: &mut Scratch) {
+        Index::query_keys(contact, &mut scratch.keys);
+        scratch.ids.clear();
+        self.index
+            .lookup(&scratch.keys, Stage::First, &mut scratch.ids);
+        self.touch(&scratch.ids);
+    }
+
+    /// Reads every candidate's record once before scoring any, so that their cache misses overlap
+    /// (scoring one is too long for the processor to reach the next one's reads).
+    fn touch(&self, ids: &[u32]) {
+        for &pi in ids {
+            self.person(pi).touch();
+        }
+    }
+
+    /// The rest of [`Directory::score_candidates`] after [`Directory::look_up`].
+    fn score_looked_up(
+        &self,
+        contact: &Contact,
+        scratch: &mut Scratch,
+        scored: &mut Vec<score::Scored>,
+        allowed: impl Fn(u32) -> bool,
+    ) {
+        let (ids, keys) = (&mut scratch.ids, &scratch.keys);
         let start = scored.len();
         let mut best = 0.0f64;
         for stage in [Stage::First, Stage::Fallback] {
             if stage == Stage::Fallback && best >= FALLBACK_BELOW {
                 break;
             }
-            let from = ids.len();
-            self.index.lookup(keys, stage, ids);
-            // Read every candidate's record once before scoring any, so that their cache misses
-            // overlap (scoring one is too long for the processor to reach the next one's reads).
-            for &pi in &ids[from..] {
-                self.person(pi).touch();
-            }
+            let from = match stage {
+                Stage::First => 0,
+                Stage::Fallback => {
+                    let from = ids.len();
+                    self.index.lookup(keys, stage, ids);
+                    self.touch(&ids[from..]);
+                    from
+                }
+            };
             for &pi in &ids[from..] {
                 if !allowed(pi) {
                     continue;
@@ -512,17 +543,31 @@ impl Directory<'_> {
         let person_taken_ref = &person_taken;
         let chunks = parallel_chunks(contacts, threads, |offset, chunk| {
             let mut edges = Vec::new();
-            let (mut scratch, mut scored) = (Scratch::default(), Vec::new());
-            for (k, c) in chunk.iter().enumerate() {
+            let mut scored = Vec::new();
+            let (mut scratch, mut ahead) = (Scratch::default(), Scratch::default());
+            // The next contact to score, already looked up (one ahead: see `look_up`).
+            let look_ahead = |k: usize, ahead: &mut Scratch| {
+                chunk.get(k).filter(|c| c.sender_id.is_none()).map(|c| {
+                    let prepared = Contact::new(c, region);
+                    self.look_up(&prepared, ahead);
+                    prepared
+                })
+            };
+            let mut next = look_ahead(0, &mut ahead);
+            for k in 0..chunk.len() {
                 if k % PROGRESS_STEP == 0 && k > 0 {
                     step(PROGRESS_STEP);
                 }
-                if c.sender_id.is_some() {
-                    continue;
+                let current = next.take();
+                if current.is_some() {
+                    std::mem::swap(&mut scratch, &mut ahead);
                 }
-                let prepared = Contact::new(c, region);
+                next = look_ahead(k + 1, &mut ahead);
+                let Some(prepared) = current else {
+                    continue;
+                };
                 scored.clear();
-                self.score_candidates(&prepared, &mut scratch, &mut scored, |pi| {
+                self.score_looked_up(&prepared, &mut scratch, &mut scored, |pi| {
                     !person_taken_ref[pi as usize]
                 });
                 edges.extend(scored.iter().map(|s| Edge {

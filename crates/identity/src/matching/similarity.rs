@@ -130,7 +130,9 @@ pub(crate) fn compare_names(a: &NameKey, b: &NameKey) -> Option<NameAgreement> {
     for &i in ia {
         for &j in ib {
             let (ta, tb) = (a.token_bytes(i), b.token_bytes(j));
-            let s = if ta == tb {
+            // Equal tokens use the same letters: most unequal pairs are told apart without a
+            // byte comparison.
+            let s = if a.letters(i) == b.letters(j) && ta == tb {
                 1.0
             } else {
                 let (sa, sb) = (a.sound(i), b.sound(j));
