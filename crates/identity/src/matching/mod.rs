@@ -611,38 +611,47 @@ impl Directory<'_> {
             edges.iter().map(|e| (e.person, (e.contact, e.score))),
         );
 
-        // Greedy one-to-one, best first: score, then contact position, senderId and person
-        // position, as plain integers (no lookup of the person while sorting). The order is
-        // total (a contact meets a person once), so an unstable sort gives one result.
-        // Sorted in parts on the threads, then merged.
-        let parts = parallel_chunks(&edges, threads, |offset, chunk| {
+        // Greedy one-to-one, best first: score, then contact position and senderId, as plain
+        // integers (no lookup of the person while sorting). The order is total (a contact meets a
+        // person once), so an unstable sort gives one result. Each item carries what the pass
+        // reads of its edge (the person, and whether more than names back it), so the pass reads
+        // the items in order instead of the edges at random. Sorted in parts on the threads, then
+        // merged.
+        const IDENTIFIER: u32 = 1 << 31;
+        assert!(
+            self.people.len() < IDENTIFIER as usize,
+            "at most 2^31 people"
+        );
+        let parts = parallel_chunks(&edges, threads, |_, chunk| {
             let mut part: Vec<(u64, u32, u64, u32)> = chunk
                 .iter()
-                .enumerate()
-                .map(|(k, e)| {
+                .map(|e| {
                     // Scores are positive, so their bits sort like them; inverted for best first.
                     let score = u64::MAX - e.score.to_bits();
                     let sender = self.people[e.person as usize].sender_id.get();
-                    (score, e.contact, sender, (offset + k) as u32)
+                    let flag = if e.identifier { IDENTIFIER } else { 0 };
+                    (score, e.contact, sender, e.person | flag)
                 })
                 .collect();
             part.sort_unstable();
             part
         });
+        drop(edges);
         let order: Vec<(u64, u32, u64, u32)> = merged(&parts).collect();
         drop(parts);
         let mut contact_done = vec![false; contacts.len()];
-        // At most one pick per contact (its edge, competitor and shared identifier), kept in
+        // At most one pick per contact (its person, competitor and shared identifier), kept in
         // contact order without sorting.
         let mut picked: Vec<Option<(u32, f64, bool)>> = vec![None; contacts.len()];
-        for &(_, _, _, k) in &order {
-            let e = &edges[k as usize];
-            let (ci, pi) = (e.contact as usize, e.person as usize);
+        for &(score, contact, _, person) in &order {
+            let score = f64::from_bits(u64::MAX - score);
+            let identifier = person & IDENTIFIER != 0;
+            let (ci, pi) = (contact as usize, (person & !IDENTIFIER) as usize);
             if contact_done[ci] || person_taken[pi] {
                 continue;
             }
-            let competitor = second_of(&best_for_contact[ci], e.score)
-                .max(second_of(&best_for_person[pi], e.score));
+            let competitor =
+                second_of(&best_for_contact[ci], score).max(second_of(&best_for_person[pi], score));
             let free_competitor = || {
                 let for_contact = contact_edges
                     .of(ci)
@@ -656,14 +665,14 @@ impl Directory<'_> {
                     .map(|&(_, s)| s);
                 for_contact.chain(for_person).fold(0.0f64, f64::max)
             };
-            if !e.identifier && free_competitor() >= e.score - AMBIGUOUS {
+            if !identifier && free_competitor() >= score - AMBIGUOUS {
                 // Names alone and an equally good alternative: a coin toss, not a proposal.
                 continue;
             }
             contact_done[ci] = true;
             person_taken[pi] = true;
             let shared = strong_for_contact[ci] > 1 || strong_for_person[pi] > 1;
-            picked[ci] = Some((k, competitor, shared));
+            picked[ci] = Some((pi as u32, competitor, shared));
         }
         // The proposals with their reasons, in parallel: the reasons are most of this pass's work.
         // Each contact is prepared again for them, cheaper than keeping every contact's record.
@@ -675,8 +684,8 @@ impl Directory<'_> {
         let proposals = parallel_chunks(&picks, threads, |_, chunk| {
             chunk
                 .iter()
-                .map(|&(ci, (k, competitor, shared))| {
-                    let (contact, person) = (&contacts[ci], edges[k as usize].person);
+                .map(|&(ci, (person, competitor, shared))| {
+                    let contact = &contacts[ci];
                     let prepared = Contact::new(contact, region);
                     let scored = score::score(&prepared, self.person(person), person)
                         .expect("a pair scores as it did");
