@@ -294,19 +294,22 @@ fn sound_of(token: &str) -> Sound {
     out
 }
 
-/// Bytes of folded text a [`NameKey`] keeps; tokens past it are dropped whole. Telegram allows 64
-/// characters for each of the first and last name, and real names fold to far fewer letters.
-pub const NAME_TEXT: usize = 48;
+/// Bytes of folded text a [`NameKey`] keeps; a token that would not fit is left out whole (later,
+/// shorter ones may still fit). Telegram allows 64 characters for each of the first and last name,
+/// and real names fold to far fewer letters.
+pub const NAME_TEXT: usize = 64;
 /// Tokens a [`NameKey`] keeps; matching compares at most six significant ones.
-pub const NAME_TOKENS: usize = 8;
-/// Bytes of phonetic keys a [`NameKey`] keeps, for all its tokens together.
-const NAME_SOUNDS: usize = 32;
+pub const NAME_TOKENS: usize = 10;
+/// Bytes of phonetic keys a [`NameKey`] keeps, for all its tokens together (a token whose key
+/// would not fit is left out too).
+const NAME_SOUNDS: usize = 48;
 
 /// The folded tokens of a name with their phonetic keys, particles marked; computed once per person.
 ///
-/// It holds everything inline (no allocation, 132 bytes): a directory of a million people is
+/// It holds everything inline (no allocation, 176 bytes): a directory of a million people is
 /// one block of memory, and scoring a candidate reads a few neighbouring cache lines. A name keeps
-/// its first [`NAME_TOKENS`] tokens and [`NAME_TEXT`] bytes of folded text.
+/// at most [`NAME_TOKENS`] tokens and [`NAME_TEXT`] bytes of folded text: a token that would not
+/// fit is left out whole, and the tokens after it are still taken while they fit.
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub struct NameKey {
     /// The folded tokens, one after the other.
@@ -319,7 +322,7 @@ pub struct NameKey {
     letters: [u32; NAME_TOKENS],
     len: u8,
     /// Bit `i` set: token `i` is a particle.
-    particles: u8,
+    particles: u16,
 }
 
 impl Default for NameKey {
@@ -374,15 +377,15 @@ impl NameKey {
             bytes: [0; NAME_TEXT + 4],
             len: 0,
         };
-        let (mut full, mut text, mut sounds) = (false, 0usize, 0usize);
+        let (mut text, mut sounds) = (0usize, 0usize);
         for part in [first, last] {
             fold_tokens(part, &mut buf, |token| {
                 let sound = Sound::of(token);
                 let i = usize::from(key.len);
                 let end = text + token.len();
                 let sound_end = sounds + sound.len();
-                full |= i == NAME_TOKENS || end > NAME_TEXT || sound_end > NAME_SOUNDS;
-                if full {
+                // A token that does not fit is left out; a later, shorter one may still fit.
+                if i == NAME_TOKENS || end > NAME_TEXT || sound_end > NAME_SOUNDS {
                     return;
                 }
                 key.text[text..end].copy_from_slice(token.as_bytes());
@@ -627,19 +630,25 @@ mod tests {
 
     #[test]
     fn name_key_drops_whole_tokens_past_its_room() {
-        // Nine tokens: the ninth is dropped.
-        let key = NameKey::new("a b c d e f g h", "last");
+        // Eleven tokens: the eleventh is left out.
+        let key = NameKey::new("a b c d e f g h i j", "last");
         assert_eq!(key.len(), NAME_TOKENS);
-        assert_eq!(key.token(NAME_TOKENS - 1), "h");
-        // Text: the token that does not fit is dropped, not cut, and nothing after it is kept.
+        assert_eq!(key.token(NAME_TOKENS - 1), "j");
+        // A token that does not fit is left out, not cut, and a later one that fits is kept.
         let long = "x".repeat(NAME_TEXT - 2);
         let key = NameKey::new(&format!("ann {long}"), "lee");
-        assert_eq!(key.tokens().collect::<Vec<_>>(), ["ann"]);
+        assert_eq!(key.tokens().collect::<Vec<_>>(), ["ann", "lee"]);
         let key = NameKey::new(&"y".repeat(NAME_TEXT + 10), "lee");
-        assert!(key.is_empty());
+        assert_eq!(key.tokens().collect::<Vec<_>>(), ["lee"]);
         // Exactly full still fits.
         let exact = "z".repeat(NAME_TEXT);
         assert_eq!(NameKey::new(&exact, "").token(0), exact);
+        // A long real name keeps its surnames (50 folded bytes), and so does a long Arabic one.
+        let key = NameKey::new("Maria Fernanda Guadalupe Concepción", "Hernández Rodríguez");
+        assert_eq!(key.len(), 6);
+        assert_eq!(key.token(5), "rodriguez");
+        let key = NameKey::new("عبدالرحمن عبدالعزيز", "القحطاني");
+        assert_eq!(key.len(), 3);
     }
 
     #[test]
