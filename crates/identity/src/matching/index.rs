@@ -4,7 +4,7 @@ use crate::normalize::{NameKey, PhoneKey, Region, normalize_username};
 use crate::{CrmContact, TelegramPerson};
 
 /// A Telegram person reduced to what scoring and blocking need, built once per person. It holds
-/// no heap memory and about 200 bytes: a directory of a million people is a few blocks of memory,
+/// no heap memory and 248 bytes: a directory of a million people is a few blocks of memory,
 /// and scoring a candidate reads a few neighbouring cache lines.
 #[derive(Clone, Copy, Debug, Default)]
 pub(crate) struct Person {
@@ -147,38 +147,16 @@ impl Contact {
             email_handle_count: 0,
             region,
         };
-        for phone in c
+        let phones = c
             .phones
             .iter()
-            .filter_map(|p| PhoneKey::parse(p, region.copied()))
-        {
-            let n = usize::from(contact.phone_count);
-            if n < MAX_PHONES && !contact.phones[..n].contains(&phone) {
-                contact.phones[n] = phone;
-                contact.phone_count += 1;
-            }
-        }
-        let n = usize::from(contact.phone_count);
-        super::sort_small_by(&mut contact.phones[..n], |a, b| a < b);
-        for e in &c.emails {
-            let Some((local, _)) = e.trim().rsplit_once('@') else {
-                continue;
-            };
-            let folded = fold_handle(local);
-            let n = usize::from(contact.email_handle_count);
-            if folded.len() < 5 || n == MAX_EMAIL_HANDLES {
-                continue;
-            }
-            let Some(h) = Handle::new(&folded) else {
-                continue;
-            };
-            if !contact.email_handles[..n].contains(&h) {
-                contact.email_handles[n] = h;
-                contact.email_handle_count += 1;
-            }
-        }
-        let n = usize::from(contact.email_handle_count);
-        super::sort_small_by(&mut contact.email_handles[..n], |a, b| a < b);
+            .filter_map(|p| PhoneKey::parse(p, region.copied()));
+        contact.phone_count = keep_distinct(&mut contact.phones, phones);
+        let handles = c.emails.iter().filter_map(|e| {
+            let (local, _) = e.trim().rsplit_once('@')?;
+            Handle::new(&fold_handle(local)).filter(|h| h.len >= 5)
+        });
+        contact.email_handle_count = keep_distinct(&mut contact.email_handles, handles);
         contact
     }
 
@@ -191,6 +169,25 @@ impl Contact {
     pub(crate) fn email_handles(&self) -> &[Handle] {
         &self.email_handles[..usize::from(self.email_handle_count)]
     }
+}
+
+/// Fills `slots` with the first distinct `items` that fit, sorted, and returns how many.
+fn keep_distinct<T: Copy + PartialEq + PartialOrd>(
+    slots: &mut [T],
+    items: impl Iterator<Item = T>,
+) -> u8 {
+    let mut n = 0;
+    for item in items {
+        if n == slots.len() {
+            break;
+        }
+        if !slots[..n].contains(&item) {
+            slots[n] = item;
+            n += 1;
+        }
+    }
+    super::sort_small_by(&mut slots[..n], |a, b| a < b);
+    n as u8
 }
 
 /// A handle reduced for comparing an email local part with a username: lowercase letters and
@@ -275,7 +272,8 @@ impl Person {
 }
 
 impl Contact {
-    fn keys(&self, out: &mut Vec<Key>) {
+    /// Appends the contact's keys, to pass to [`Index::lookup`].
+    pub(crate) fn keys(&self, out: &mut Vec<Key>) {
         let parts = Parts {
             name: &self.name,
             phones: self.phones(),
@@ -446,12 +444,6 @@ impl Index {
             directory,
             bits,
         }
-    }
-
-    /// The keys of a contact, to pass to [`Index::lookup`].
-    pub(crate) fn query_keys(contact: &Contact, out: &mut Vec<Key>) {
-        out.clear();
-        contact.keys(out);
     }
 
     /// Appends the people sharing a key of `stage` with the contact, sorted, without repeats

@@ -36,10 +36,7 @@ pub struct MatchOptions {
 
 impl MatchOptions {
     fn region(&self) -> Option<&'static Region> {
-        let region = self.region.as_deref().and_then(Region::from_code)?;
-        crate::normalize::REGIONS
-            .iter()
-            .find(|r| r.code == region.code)
+        self.region.as_deref().and_then(Region::find)
     }
 }
 
@@ -318,7 +315,8 @@ impl<'a> Directory<'a> {
     /// find, whose records are read into the cache. In bulk it runs one contact ahead of the
     /// scoring, so that the next contact's cache misses overlap with the work on this one.
     fn look_up(&self, contact: &Contact, scratch: &mut Scratch) {
-        Index::query_keys(contact, &mut scratch.keys);
+        scratch.keys.clear();
+        contact.keys(&mut scratch.keys);
         scratch.ids.clear();
         self.index
             .lookup(&scratch.keys, Stage::First, &mut scratch.ids);

@@ -232,6 +232,11 @@ fn one_typo_apart(a: u64, b: u64) -> bool {
     }
 }
 
+/// A username as the text a reason shows (empty when there is none).
+fn owned(username: Option<super::index::Handle>) -> String {
+    username.map(|u| u.as_str().to_string()).unwrap_or_default()
+}
+
 /// Renders the evidence of a scored pair, strongest first.
 pub(crate) fn reasons(
     contact: &CrmContact,
@@ -254,21 +259,12 @@ pub(crate) fn reasons(
         out.push(Reason {
             field: EvidenceField::Username,
             strength,
-            crm: cp
-                .username
-                .map(|u| u.as_str().to_string())
-                .unwrap_or_default(),
-            telegram: pp
-                .username
-                .map(|u| u.as_str().to_string())
-                .unwrap_or_default(),
+            crm: owned(cp.username),
+            telegram: owned(pp.username),
         });
     }
     if s.email_handle {
-        let username = pp
-            .username
-            .map(|u| u.as_str().to_string())
-            .unwrap_or_default();
+        let username = owned(pp.username);
         let h = fold_handle(&username);
         let email = contact
             .emails
@@ -288,10 +284,7 @@ pub(crate) fn reasons(
             field: EvidenceField::UsernameName,
             strength: Strength::Partial,
             crm: token.to_string(),
-            telegram: pp
-                .username
-                .map(|u| u.as_str().to_string())
-                .unwrap_or_default(),
+            telegram: owned(pp.username),
         });
     }
     if let Some(n) = s.name {

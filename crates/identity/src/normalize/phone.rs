@@ -98,16 +98,18 @@ regions! {
 impl Region {
     /// Looks a region up by its ISO code, case-insensitively (`"es"`, `"GB"`); `UK` means `GB`.
     pub fn from_code(code: &str) -> Option<Region> {
+        Region::find(code).copied()
+    }
+
+    /// [`Region::from_code`] as a reference into [`REGIONS`], for records that keep it.
+    pub(crate) fn find(code: &str) -> Option<&'static Region> {
         let code = code.trim();
         let code = if code.eq_ignore_ascii_case("UK") {
             "GB"
         } else {
             code
         };
-        REGIONS
-            .iter()
-            .find(|r| r.code.eq_ignore_ascii_case(code))
-            .copied()
+        REGIONS.iter().find(|r| r.code.eq_ignore_ascii_case(code))
     }
 }
 
